@@ -1,0 +1,85 @@
+//! `sigil add`: store a secret read from a no-echo prompt or stdin, never from argv.
+
+use crate::error::{Error, Result};
+use crate::{PutOptions, when};
+use clap::Parser;
+
+/// Store a secret
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigil-add",
+    version,
+    about = "Store a secret",
+    long_about = "Store a secret, read from a no-echo prompt on a terminal or from stdin \
+otherwise (one trailing newline is dropped). Secrets are never taken from the command line.",
+    after_help = "Examples:\n  sigil add github/me\n  printf %s \"$TOKEN\" | sigil add openai/work --note 'CI key' --expires 90d"
+)]
+pub struct Args {
+    /// The credential: service/account[/field]
+    #[arg(value_name = "ADDRESS")]
+    pub address: String,
+    /// The field to store (default: api_key)
+    #[arg(long, value_name = "FIELD")]
+    pub field: Option<String>,
+    /// When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+    /// A note kept with the metadata (not secret)
+    #[arg(long, value_name = "NOTE")]
+    pub note: Option<String>,
+    /// Replace an existing secret
+    #[arg(long, short = 'f')]
+    pub force: bool,
+}
+
+/// Runs `sigil add`.
+pub fn run(args: Args) -> Result<()> {
+    let addr = super::address(&args.address)?;
+    let full = match (addr.field(), args.field.as_deref()) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(Error::Usage(format!(
+                "the address names the field '{a}' but --field says '{b}'"
+            )));
+        }
+        (Some(_), _) => addr.to_field_address().expect("has a field"),
+        (None, Some(f)) => addr.with_field(f)?,
+        (None, None) => addr.with_field(crate::address::DEFAULT_FIELD)?,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let expires_at = args
+        .expires
+        .as_deref()
+        .map(|w| when::parse(w, now))
+        .transpose()?;
+    let sigil = crate::open()?;
+    // Fail before prompting when nothing could be stored anyway.
+    if let Some(store) = file_store_identity_check(&sigil) {
+        store?;
+    }
+    if !args.force && sigil.store().contains(&full)? {
+        return Err(crate::store::StoreError::Exists {
+            address: full.to_string(),
+        }
+        .into());
+    }
+    let secret = super::read_secret(&format!("secret for '{full}': "))?;
+    sigil.put(
+        &full,
+        &secret,
+        &PutOptions {
+            force: args.force,
+            kind: None,
+            expires_at,
+            note: args.note,
+        },
+    )?;
+    eprintln!("stored '{full}' in the {} store", sigil.store().name());
+    Ok(())
+}
+
+fn file_store_identity_check(sigil: &crate::Sigil) -> Option<Result<()>> {
+    if sigil.store().name() != "file" {
+        return None;
+    }
+    Some(crate::Identity::load(sigil.paths()).map(|_| ()))
+}

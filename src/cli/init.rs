@@ -1,0 +1,98 @@
+//! `sigil init`: create the home, the identity and the config; safe to run again.
+
+use crate::config::{Config, DEFAULT_CONFIG};
+use crate::error::{Error, Result};
+use crate::identity::{Identity, IdentityError};
+use crate::registry::Registry;
+use crate::store::RECIPIENTS_FILE;
+use crate::{Lock, Paths, fsutil};
+use clap::Parser;
+use std::io::Write;
+
+/// Create sigil's home, identity and config (idempotent)
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigil-init",
+    version,
+    about = "Create sigil's home, identity and config (idempotent)",
+    long_about = "Create sigil's home and store (mode 0700), an age identity (unless one is \
+given by SIGIL_IDENTITY or SIGIL_IDENTITY_FILE) and a commented config.toml, and say where \
+each is. Running it again changes nothing that exists."
+)]
+pub struct Args {}
+
+/// Runs `sigil init`.
+pub fn run(_args: Args) -> Result<()> {
+    let paths = Paths::from_env()?;
+    let report = init(&paths)?;
+    let mut err = std::io::stderr().lock();
+    let verb = if report.iter().any(|(_, _, created)| *created) {
+        "initialized"
+    } else {
+        "already initialized, nothing changed"
+    };
+    let _ = writeln!(err, "sigil-init: {verb}");
+    for (what, where_, created) in report {
+        let mark = if created { " (created)" } else { "" };
+        let _ = writeln!(err, "  {what:<10} {where_}{mark}");
+    }
+    Ok(())
+}
+
+/// Creates whatever is missing; returns (what, where, created) for each part.
+pub fn init(paths: &Paths) -> Result<Vec<(&'static str, String, bool)>> {
+    // Check the files we will keep before creating anything, so a malformed one stops us.
+    Config::load(paths)?;
+    Registry::load(paths)?;
+    let home_created = !paths.home().exists();
+    fsutil::create_private_dir(paths.home())?;
+    fsutil::create_private_dir(paths.config_dir())?;
+    let _lock = Lock::acquire(&paths.lock_file())?;
+    let store = paths.store();
+    let store_created = !store.exists();
+    fsutil::create_private_dir(&store)?;
+
+    let (identity, id_created) = match Identity::load(paths) {
+        Ok(id) => (id, false),
+        Err(Error::Identity(IdentityError::Missing { .. })) => {
+            let id = Identity::generate();
+            id.write_new_file(&paths.identity_file())?;
+            (Identity::load(paths)?, true)
+        }
+        Err(e) => return Err(e),
+    };
+    let keys: Vec<String> = identity
+        .recipients()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+
+    let recipients = store.join(RECIPIENTS_FILE);
+    let rec_created = !recipients.exists();
+    if rec_created {
+        let text = format!(
+            "# Secrets under this folder are encrypted to these age public keys.\n{}\n",
+            keys.join("\n")
+        );
+        fsutil::write_atomic(&recipients, |f| f.write_all(text.as_bytes()))?;
+    }
+    let config = paths.config_file();
+    let config_created = !config.exists();
+    if config_created {
+        fsutil::write_atomic(&config, |f| f.write_all(DEFAULT_CONFIG.as_bytes()))?;
+    }
+    Ok(vec![
+        (
+            "identity",
+            format!("{} (public key {})", identity.source(), keys.join(", ")),
+            id_created,
+        ),
+        (
+            "store",
+            store.display().to_string(),
+            store_created || home_created,
+        ),
+        ("recipients", recipients.display().to_string(), rec_created),
+        ("config", config.display().to_string(), config_created),
+    ])
+}

@@ -1,0 +1,143 @@
+//! The command-line front end: one clap struct and one `run` per binary, and what they share
+//! (prompts, reading stdin, tables). Kept in the library so xtask can render completions and
+//! man pages from the same definitions.
+
+pub mod add;
+pub mod get;
+pub mod init;
+pub mod list;
+pub mod rm;
+pub mod sigil;
+pub mod status;
+
+use crate::error::{Error, Result};
+use clap::{CommandFactory, Parser};
+use std::io::{self, IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+/// Parses the binary's arguments and runs it, reporting an error as SPEC §7 says. Usage
+/// errors from clap exit 2, `--help` and `--version` exit 0.
+pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
+    let args = A::parse();
+    crate::exit::finish(bin, run(args))
+}
+
+/// Every binary's command, named as the binary, for completions and man pages.
+pub fn commands() -> Vec<clap::Command> {
+    let mut out = vec![sigil::command()];
+    out.extend(subcommands());
+    out
+}
+
+/// The built-in subcommands (`sigil-init`, …), named as their binaries.
+pub fn subcommands() -> Vec<clap::Command> {
+    vec![
+        init::Args::command(),
+        add::Args::command(),
+        get::Args::command(),
+        list::Args::command(),
+        rm::Args::command(),
+        status::Args::command(),
+    ]
+}
+
+/// Whether stdin is a terminal (so we may prompt).
+pub(crate) fn stdin_is_tty() -> bool {
+    io::stdin().is_terminal()
+}
+
+/// Whether stdout is a terminal (so we may print tables for people).
+pub(crate) fn stdout_is_tty() -> bool {
+    io::stdout().is_terminal()
+}
+
+/// The most a secret read from stdin may be; more is surely a mistake (a binary piped in).
+const MAX_SECRET: u64 = 1 << 20;
+
+/// Reads a secret: from a no-echo prompt on a terminal, else all of stdin with one trailing
+/// newline removed (so `echo tok | sigil add` stores `tok`).
+pub(crate) fn read_secret(prompt: &str) -> Result<crate::Secret> {
+    let bytes = if stdin_is_tty() {
+        let s = rpassword::prompt_password(prompt)
+            .map_err(|e| Error::io("cannot read the secret from the terminal", e))?;
+        s.into_bytes()
+    } else {
+        let mut buf = Vec::new();
+        io::stdin()
+            .lock()
+            .take(MAX_SECRET + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::io("cannot read the secret from stdin", e))?;
+        if buf.len() as u64 > MAX_SECRET {
+            use zeroize::Zeroize;
+            buf.zeroize();
+            return Err(Error::Usage(
+                "the secret on stdin is larger than 1 MiB; that is not a credential".into(),
+            ));
+        }
+        if buf.ends_with(b"\n") {
+            buf.pop();
+            if buf.ends_with(b"\r") {
+                buf.pop();
+            }
+        }
+        buf
+    };
+    let secret = crate::Secret::new(bytes);
+    if secret.is_empty() {
+        return Err(Error::Usage("no secret given: the input was empty".into()));
+    }
+    Ok(secret)
+}
+
+/// Asks a yes/no question on the terminal; `false` unless the answer starts with y.
+pub(crate) fn confirm(question: &str) -> Result<bool> {
+    let mut err = io::stderr().lock();
+    write!(err, "{question} [y/N] ").map_err(Error::Output)?;
+    err.flush().map_err(Error::Output)?;
+    let mut line = String::new();
+    io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("cannot read the answer", e))?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}
+
+/// Writes to stdout, mapping failures (a closed pipe included) to [`Error::Output`].
+pub(crate) fn out(bytes: &[u8]) -> Result<()> {
+    let mut o = io::stdout().lock();
+    o.write_all(bytes).map_err(Error::Output)?;
+    o.flush().map_err(Error::Output)
+}
+
+/// Prints rows as aligned columns under a header (for people on a terminal).
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut s = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                l.push_str(c);
+            } else {
+                l.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        s.push_str(l.trim_end());
+        s.push('\n');
+    };
+    line(header.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+    s
+}
+
+/// Parses an address argument, turning a grammar error into exit 2 with the grammar shown.
+pub(crate) fn address(text: &str) -> Result<crate::Address> {
+    Ok(crate::Address::parse(text)?)
+}

@@ -1,0 +1,104 @@
+//! `config.toml`: the user's settings (backend choice, defaults, providers).
+
+use crate::error::{Error, parse_toml};
+use crate::paths::Paths;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io;
+use std::time::Duration;
+
+/// The settings in `<config>/config.toml`. Every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Config {
+    /// `auto`, `file`, `keyring`, `env` or `memory`.
+    #[serde(default)]
+    pub backend: Option<String>,
+    /// Defaults for commands.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Custom OAuth providers, by name (used by the OAuth work; kept verbatim here).
+    #[serde(default)]
+    pub providers: BTreeMap<String, toml::Table>,
+}
+
+/// The `[defaults]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// How long before expiry a token counts as expiring (`sigil list`, `sigil status`).
+    #[serde(default, with = "humantime_serde_opt")]
+    pub expiry_warning: Option<Duration>,
+    /// How long before expiry an OAuth token is refreshed by `get` (default 60 s).
+    #[serde(default, with = "humantime_serde_opt")]
+    pub refresh_skew: Option<Duration>,
+}
+
+impl Defaults {
+    /// The expiry warning window (default 7 days).
+    pub fn expiry_warning(&self) -> Duration {
+        self.expiry_warning
+            .unwrap_or(Duration::from_secs(7 * 24 * 3600))
+    }
+}
+
+mod humantime_serde_opt {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s)
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("invalid duration '{s}': {e}")))
+    }
+}
+
+/// The file `sigil init` writes: every setting present but commented out, with its default.
+pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the values shown are the defaults.
+
+# Where secrets go: "auto", "file", "keyring" or "env".
+# backend = "auto"
+
+[defaults]
+# `sigil list` and `sigil status` flag credentials expiring within this window.
+# expiry_warning = "7d"
+# `sigil get` refreshes an OAuth token that expires within this window.
+# refresh_skew = "60s"
+
+# Custom OAuth providers, by endpoints or by OIDC issuer:
+# [providers.corp]
+# issuer = "https://login.corp.example"
+# client_id = "sigil-cli"
+# scopes = ["openid", "offline_access"]
+"#;
+
+impl Config {
+    /// Reads `<config>/config.toml`; a missing file means all defaults.
+    pub fn load(paths: &Paths) -> Result<Config, Error> {
+        let path = paths.config_file();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(parse_toml(&path, &text)?),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_parses_to_the_defaults() {
+        let c: Config = toml::from_str(DEFAULT_CONFIG).unwrap();
+        assert_eq!(c.backend, None);
+        assert_eq!(c.defaults.expiry_warning(), Duration::from_secs(604800));
+    }
+
+    #[test]
+    fn reads_durations() {
+        let c: Config = toml::from_str("[defaults]\nrefresh_skew = \"2m\"\n").unwrap();
+        assert_eq!(c.defaults.refresh_skew, Some(Duration::from_secs(120)));
+        assert!(toml::from_str::<Config>("[defaults]\nrefresh_skew = \"soon\"\n").is_err());
+    }
+}

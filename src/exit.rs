@@ -1,0 +1,27 @@
+//! Reporting an error the way every sigil binary does, and its exit code (SPEC §7).
+
+use crate::error::Error;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Prints `<bin>: error: …` and an optional `help: …` line on stderr and returns the exit
+/// code of the error's class. A closed stdout pipe is not an error (`sigil list | head`).
+pub fn report(bin: &str, err: &Error) -> ExitCode {
+    if err.is_broken_pipe() {
+        return ExitCode::SUCCESS;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{bin}: error: {err}");
+    if let Some(help) = err.help() {
+        let _ = writeln!(stderr, "help: {help}");
+    }
+    ExitCode::from(err.class().code())
+}
+
+/// Turns a result into the process exit code, reporting an error.
+pub fn finish(bin: &str, result: Result<(), Error>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(bin, &e),
+    }
+}

@@ -1,0 +1,171 @@
+//! Private, atomic, locked file operations: every write sigil makes goes through here.
+
+use crate::error::Error;
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// A file or directory that others can read or write, which sigil refuses to use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{}' is accessible by other users (mode {mode:04o})", path.display())]
+pub struct PermissionError {
+    /// The offending path.
+    pub path: PathBuf,
+    /// Its permission bits.
+    pub mode: u32,
+    /// Whether it is a directory (the fix differs).
+    pub is_dir: bool,
+}
+
+impl PermissionError {
+    /// The command that fixes it.
+    pub fn fix(&self) -> String {
+        let mode = if self.is_dir { "700" } else { "600" };
+        format!("chmod {mode} '{}'", self.path.display())
+    }
+}
+
+/// Refuses a path whose mode lets group or others in.
+pub(crate) fn check_private(path: &Path, meta: &fs::Metadata) -> Result<(), PermissionError> {
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(PermissionError {
+            path: path.to_owned(),
+            mode,
+            is_dir: meta.is_dir(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks a path if it exists; a missing path is fine.
+pub(crate) fn check_private_if_exists(path: &Path) -> Result<(), Error> {
+    match fs::metadata(path) {
+        Ok(meta) => Ok(check_private(path, &meta)?),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),
+    }
+}
+
+/// Creates a directory and its missing parents with mode 0700 from the start, so there is
+/// never a moment when they are readable by others.
+pub(crate) fn create_private_dir(path: &Path) -> Result<(), Error> {
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|e| Error::io(format!("cannot create '{}'", path.display()), e))
+}
+
+/// Writes a file atomically: a 0600 temporary file beside it, fsync, rename, fsync of the
+/// directory. A reader (or a crash) sees the old content or the new, never a mix.
+pub(crate) fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<(), Error> {
+    let dir = path.parent().expect("a file path has a parent");
+    let ctx = |e: io::Error| Error::io(format!("cannot write '{}'", path.display()), e);
+    // tempfile creates the file with mode 0600.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(ctx)?;
+    write(tmp.as_file_mut()).map_err(ctx)?;
+    tmp.as_file_mut().flush().map_err(ctx)?;
+    tmp.as_file().sync_all().map_err(ctx)?;
+    tmp.persist(path).map_err(|e| ctx(e.error))?;
+    sync_dir(dir).map_err(ctx)
+}
+
+/// Makes a rename or unlink in `dir` durable.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// An exclusive advisory lock on `<home>/.lock`, held until dropped. Writers take it so that
+/// concurrent processes never interleave a read-modify-write of the store or registry.
+#[derive(Debug)]
+pub struct Lock {
+    file: File,
+}
+
+impl Lock {
+    /// Blocks until the lock is ours.
+    pub(crate) fn acquire(path: &Path) -> Result<Lock, Error> {
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| Error::io(format!("cannot open lock file '{}'", path.display()), e))?;
+        file.lock()
+            .map_err(|e| Error::io(format!("cannot lock '{}'", path.display()), e))?;
+        Ok(Lock { file })
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+/// Removes `dir` and then its parents up to (not including) `stop` while they are empty.
+pub(crate) fn remove_empty_dirs(mut dir: &Path, stop: &Path) {
+    while dir != stop && dir.starts_with(stop) {
+        if fs::remove_dir(dir).is_err() {
+            break;
+        }
+        let _ = dir.parent().map(sync_dir);
+        match dir.parent() {
+            Some(p) => dir = p,
+            None => break,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_is_private_and_replaces() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        write_atomic(&p, |f| f.write_all(b"one")).unwrap();
+        write_atomic(&p, |f| f.write_all(b"two")).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::read_dir(d.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+    }
+
+    #[test]
+    fn private_dirs_and_checks() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a/b");
+        create_private_dir(&p).unwrap();
+        for x in [d.path().join("a"), p.clone()] {
+            assert_eq!(
+                fs::metadata(&x).unwrap().permissions().mode() & 0o777,
+                0o700
+            );
+        }
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        let e = check_private(&p, &fs::metadata(&p).unwrap()).unwrap_err();
+        assert_eq!(e.fix(), format!("chmod 700 '{}'", p.display()));
+        remove_empty_dirs(&p, d.path());
+        assert!(!d.path().join("a").exists());
+    }
+}

@@ -1,0 +1,198 @@
+//! `accounts.toml`: metadata about every account (never a secret value), SPEC §4.
+
+use crate::error::{Error, parse_toml};
+use crate::fsutil;
+use crate::paths::Paths;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+use std::path::Path;
+use time::OffsetDateTime;
+
+/// What kind of credential an account holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An API key or personal token.
+    ApiKey,
+    /// An OAuth token set.
+    Oauth,
+    /// A password.
+    Password,
+    /// A TOTP seed.
+    Totp,
+}
+
+impl Kind {
+    /// The field an address gets when it names none (SPEC §3).
+    pub fn default_field(self) -> &'static str {
+        match self {
+            Kind::Oauth => crate::address::OAUTH_FIELD,
+            _ => crate::address::DEFAULT_FIELD,
+        }
+    }
+
+    /// The name used in files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::ApiKey => "api_key",
+            Kind::Oauth => "oauth",
+            Kind::Password => "password",
+            Kind::Totp => "totp",
+        }
+    }
+}
+
+/// The metadata of one account (`service/account`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountMeta {
+    /// What it holds.
+    pub kind: Kind,
+    /// The fields stored for it.
+    #[serde(default)]
+    pub fields: BTreeSet<String>,
+    /// The backend that holds its secrets.
+    pub backend: String,
+    /// The OAuth provider, for OAuth accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// OAuth scopes granted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// When it was first stored.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    /// When it last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated: OffsetDateTime,
+    /// When it stops working, if known.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<OffsetDateTime>,
+    /// A free-form note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The whole registry, keyed by `service/account`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registry {
+    /// Format version (1).
+    #[serde(default = "one")]
+    pub version: u32,
+    /// The accounts.
+    #[serde(default)]
+    pub accounts: BTreeMap<String, AccountMeta>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+const HEADER: &str = "# sigil account metadata: no secret values are kept here.\n\
+# Managed by sigil; edits are kept but formatting is not.\n";
+
+impl Registry {
+    /// Reads the registry; a missing file is an empty registry.
+    pub fn load(paths: &Paths) -> Result<Registry, Error> {
+        Self::load_from(&paths.accounts())
+    }
+
+    fn load_from(path: &Path) -> Result<Registry, Error> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Registry::empty()),
+            Err(e) => return Err(Error::io(format!("cannot read '{}'", path.display()), e)),
+        };
+        let reg: Registry = parse_toml(path, &text)?;
+        if reg.version != 1 {
+            return Err(Error::other(
+                format!(
+                    "'{}' has format version {}, this sigil reads version 1",
+                    path.display(),
+                    reg.version
+                ),
+                Some("upgrade sigil".into()),
+            ));
+        }
+        Ok(reg)
+    }
+
+    /// An empty registry.
+    pub fn empty() -> Registry {
+        Registry {
+            version: 1,
+            accounts: BTreeMap::new(),
+        }
+    }
+
+    /// Writes the registry atomically. The caller holds the store lock.
+    pub(crate) fn save(&self, paths: &Paths) -> Result<(), Error> {
+        let text = toml::to_string(self)
+            .map_err(|e| Error::other(format!("cannot encode the account metadata: {e}"), None))?;
+        fsutil::create_private_dir(paths.home())?;
+        fsutil::write_atomic(&paths.accounts(), |f| {
+            f.write_all(HEADER.as_bytes())?;
+            f.write_all(text.as_bytes())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn meta() -> AccountMeta {
+        AccountMeta {
+            kind: Kind::ApiKey,
+            fields: ["api_key".to_string()].into(),
+            backend: "file".into(),
+            provider: None,
+            scopes: vec![],
+            created: datetime!(2026-11-23 0:00 UTC),
+            updated: datetime!(2026-11-23 0:00 UTC),
+            expires_at: None,
+            note: Some("a \"quoted\" note".into()),
+        }
+    }
+
+    #[test]
+    fn round_trips_through_the_file() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        assert_eq!(Registry::load(&paths).unwrap(), Registry::empty());
+        let mut r = Registry::empty();
+        r.accounts.insert("github/me".into(), meta());
+        r.save(&paths).unwrap();
+        let text = std::fs::read_to_string(paths.accounts()).unwrap();
+        assert!(text.contains("[accounts.\"github/me\"]"), "{text}");
+        assert!(
+            text.contains("created = \"2026-11-23T00:00:00Z\""),
+            "{text}"
+        );
+        assert_eq!(
+            Registry::load(&paths).unwrap().accounts["github/me"],
+            meta()
+        );
+    }
+
+    #[test]
+    fn malformed_file_is_named() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        std::fs::write(
+            paths.accounts(),
+            "version = 1\n[accounts.\"a/b\"]\nkind = 7\n",
+        )
+        .unwrap();
+        let e = Registry::load(&paths).unwrap_err().to_string();
+        assert!(
+            e.contains("accounts.toml' is malformed at line 3, column 8"),
+            "{e}"
+        );
+    }
+}

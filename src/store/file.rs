@@ -1,0 +1,368 @@
+//! The `file` backend: one standard age file per secret at
+//! `<home>/store/<service>/<account>/<field>.age`, encrypted to the nearest `.age-recipients`.
+
+use super::{Store, StoreError};
+use crate::address::{Address, FieldAddress};
+use crate::error::Error;
+use crate::fsutil;
+use crate::identity::Identity;
+use crate::paths::Paths;
+use crate::secret::Secret;
+use age::x25519;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::OnceLock;
+use zeroize::Zeroizing;
+
+/// The name of the file that lists who a folder's secrets are encrypted to.
+pub const RECIPIENTS_FILE: &str = ".age-recipients";
+
+/// The age file store. The identity is loaded on first use, so listing and deleting work
+/// without one.
+#[derive(Debug)]
+pub struct FileStore {
+    paths: Paths,
+    root: PathBuf,
+    identity: OnceLock<Identity>,
+}
+
+impl FileStore {
+    /// The store under `<home>/store`, with the identity found as SPEC §4 says.
+    pub fn new(paths: &Paths) -> FileStore {
+        FileStore {
+            root: paths.store(),
+            paths: paths.clone(),
+            identity: OnceLock::new(),
+        }
+    }
+
+    /// The store with an identity given by the caller.
+    pub fn with_identity(paths: &Paths, identity: Identity) -> FileStore {
+        let store = FileStore::new(paths);
+        let _ = store.identity.set(identity);
+        store
+    }
+
+    /// The store's root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The identity, loading it on first use.
+    pub fn identity(&self) -> Result<&Identity, Error> {
+        if let Some(id) = self.identity.get() {
+            return Ok(id);
+        }
+        let id = Identity::load(&self.paths)?;
+        Ok(self.identity.get_or_init(|| id))
+    }
+
+    /// Where a secret's file is. The address grammar keeps every part a plain file name.
+    pub fn path_of(&self, addr: &FieldAddress) -> PathBuf {
+        self.root
+            .join(addr.service())
+            .join(addr.account())
+            .join(format!("{}.age", addr.field()))
+    }
+
+    /// The fields an account has files for, sorted.
+    pub fn fields_of(&self, service: &str, account: &str) -> Vec<String> {
+        let dir = self.root.join(service).join(account);
+        let mut out: Vec<String> = fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let field = name.strip_suffix(".age")?;
+                Address::new(service, account, Some(field)).ok()?;
+                Some(field.to_owned())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The recipients a secret in `dir` is encrypted to: those in the nearest
+    /// `.age-recipients` at or above `dir` within the store, else the identity's own key.
+    pub fn recipients_for(
+        &self,
+        dir: &Path,
+    ) -> Result<(Vec<x25519::Recipient>, Option<PathBuf>), Error> {
+        let mut d = dir;
+        while d.starts_with(&self.root) {
+            let f = d.join(RECIPIENTS_FILE);
+            match fs::read_to_string(&f) {
+                Ok(text) => return Ok((parse_recipients(&f, &text)?, Some(f))),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(format!("cannot read '{}'", f.display()), e)),
+            }
+            match d.parent() {
+                Some(p) => d = p,
+                None => break,
+            }
+        }
+        Ok((self.identity()?.recipients(), None))
+    }
+
+    fn check_dirs(&self) -> Result<(), Error> {
+        fsutil::check_private_if_exists(self.paths.home())?;
+        fsutil::check_private_if_exists(&self.root)
+    }
+
+    /// Decrypts age-file bytes (binary or armored) with the identity.
+    fn decrypt(&self, path: &Path, bytes: &[u8]) -> Result<Secret, Error> {
+        let identity = self.identity()?;
+        let damaged = |reason: String| StoreError::Damaged {
+            path: path.to_owned(),
+            reason,
+        };
+        let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
+            .map_err(|e| damaged(e.to_string()))?;
+        let mut reader = decryptor.decrypt(identity.as_age()).map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => StoreError::WrongIdentity {
+                path: path.to_owned(),
+            },
+            other => damaged(other.to_string()),
+        })?;
+        let mut out = Zeroizing::new(Vec::with_capacity(bytes.len()));
+        reader
+            .read_to_end(&mut out)
+            .map_err(|e| damaged(e.to_string()))?;
+        Ok(Secret::new(std::mem::take(&mut *out)))
+    }
+}
+
+/// Parses a recipients file: one `age1…` public key per line, `#` comments allowed.
+pub fn parse_recipients(path: &Path, text: &str) -> Result<Vec<x25519::Recipient>, StoreError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        out.push(
+            x25519::Recipient::from_str(line).map_err(|e| StoreError::Recipients {
+                path: path.to_owned(),
+                line: i + 1,
+                reason: e.to_string(),
+            })?,
+        );
+    }
+    if out.is_empty() {
+        return Err(StoreError::Recipients {
+            path: path.to_owned(),
+            line: text.lines().count().max(1),
+            reason: "it lists no recipient".into(),
+        });
+    }
+    Ok(out)
+}
+
+impl Store for FileStore {
+    fn name(&self) -> &'static str {
+        "file"
+    }
+
+    fn get(&self, addr: &FieldAddress) -> Result<Secret, Error> {
+        self.check_dirs()?;
+        let path = self.path_of(addr);
+        let mut file = match fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound {
+                    address: addr.to_string(),
+                    available: self.fields_of(addr.service(), addr.account()),
+                }
+                .into());
+            }
+            Err(e) => return Err(Error::io(format!("cannot open '{}'", path.display()), e)),
+        };
+        let ctx = |e| Error::io(format!("cannot read '{}'", path.display()), e);
+        let meta = file.metadata().map_err(ctx)?;
+        fsutil::check_private(&path, &meta)?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut bytes).map_err(ctx)?;
+        self.decrypt(&path, &bytes)
+    }
+
+    fn contains(&self, addr: &FieldAddress) -> Result<bool, Error> {
+        let path = self.path_of(addr);
+        match fs::symlink_metadata(&path) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),
+        }
+    }
+
+    fn put(&self, addr: &FieldAddress, secret: &Secret) -> Result<(), Error> {
+        let path = self.path_of(addr);
+        let dir = path.parent().expect("secret path has a parent");
+        fsutil::create_private_dir(dir)?;
+        self.check_dirs()?;
+        let (recipients, from) = self.recipients_for(dir)?;
+        // Refuse to write what we could not read back: that would lose the secret.
+        if let Some(file) = from {
+            let mine = self.identity()?.recipients();
+            let mine: Vec<String> = mine.iter().map(|r| r.to_string()).collect();
+            if !recipients.iter().any(|r| mine.contains(&r.to_string())) {
+                return Err(StoreError::NotARecipient {
+                    path: file,
+                    public_key: mine.first().cloned().unwrap_or_default(),
+                }
+                .into());
+            }
+        }
+        let encryptor =
+            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+                .map_err(|e| Error::other(format!("cannot encrypt '{addr}': {e}"), None))?;
+        fsutil::write_atomic(&path, |f| {
+            let mut w = encryptor.wrap_output(f)?;
+            w.write_all(secret.expose())?;
+            w.finish()?;
+            Ok(())
+        })
+    }
+
+    fn delete(&self, addr: &FieldAddress) -> Result<bool, Error> {
+        let path = self.path_of(addr);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                let dir = path.parent().expect("secret path has a parent");
+                let _ = fsutil::sync_dir(dir);
+                fsutil::remove_empty_dirs(dir, &self.root);
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::io(format!("cannot remove '{}'", path.display()), e)),
+        }
+    }
+
+    fn list(&self) -> Result<Vec<FieldAddress>, Error> {
+        let mut out = Vec::new();
+        for service in subdirs(&self.root)? {
+            for account in subdirs(&self.root.join(&service))? {
+                for field in self.fields_of(&service, &account) {
+                    if let Ok(a) = Address::new(&service, &account, Some(&field)) {
+                        out.extend(a.to_field_address());
+                    }
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// The names of the directories in `dir` that could be address parts (no dot-files).
+fn subdirs(dir: &Path) -> Result<Vec<String>, Error> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(Error::io(format!("cannot list '{}'", dir.display()), e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if !name.starts_with('.') && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ExitClass;
+    use crate::store::conformance;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn store() -> (tempfile::TempDir, FileStore) {
+        let d = tempfile::tempdir().unwrap();
+        let s = FileStore::with_identity(&Paths::in_one(d.path().join("h")), Identity::generate());
+        (d, s)
+    }
+
+    #[test]
+    fn conforms() {
+        conformance::round_trip(&store().1);
+        conformance::binary_values(&store().1);
+        conformance::delete_and_list(&store().1);
+    }
+
+    #[test]
+    fn files_are_private_and_dirs_pruned() {
+        let (d, s) = store();
+        let a: FieldAddress = "gh/me/api_key".parse().unwrap();
+        s.put(&a, &Secret::from("x")).unwrap();
+        let p = s.path_of(&a);
+        assert_eq!(p, d.path().join("h/store/gh/me/api_key.age"));
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        for dir in ["h", "h/store", "h/store/gh", "h/store/gh/me"] {
+            let m = fs::metadata(d.path().join(dir))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(m & 0o777, 0o700, "{dir}");
+        }
+        s.delete(&a).unwrap();
+        assert!(!d.path().join("h/store/gh").exists());
+        assert!(d.path().join("h/store").exists());
+    }
+
+    #[test]
+    fn refuses_readable_files_and_damaged_ones_fail_alone() {
+        let (_d, s) = store();
+        let a: FieldAddress = "gh/a/api_key".parse().unwrap();
+        let b: FieldAddress = "gh/b/api_key".parse().unwrap();
+        s.put(&a, &Secret::from("a")).unwrap();
+        s.put(&b, &Secret::from("b")).unwrap();
+        fs::set_permissions(s.path_of(&a), fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(s.get(&a).unwrap_err().class(), ExitClass::Refused);
+        fs::write(s.path_of(&a), b"age-encryption.org/v1\n-> junk\n").unwrap();
+        fs::set_permissions(s.path_of(&a), fs::Permissions::from_mode(0o600)).unwrap();
+        let e = s.get(&a).unwrap_err();
+        assert_eq!(e.class(), ExitClass::Refused, "{e}");
+        assert!(e.to_string().contains("damaged or altered"), "{e}");
+        assert_eq!(s.get(&b).unwrap().expose(), b"b");
+    }
+
+    #[test]
+    fn wrong_identity_is_an_auth_error() {
+        let (d, s) = store();
+        let a: FieldAddress = "gh/a/api_key".parse().unwrap();
+        s.put(&a, &Secret::from("a")).unwrap();
+        let other =
+            FileStore::with_identity(&Paths::in_one(d.path().join("h")), Identity::generate());
+        assert_eq!(other.get(&a).unwrap_err().class(), ExitClass::Auth);
+    }
+
+    #[test]
+    fn nearest_recipients_file_wins_and_must_include_me() {
+        let (_d, s) = store();
+        let me = s.identity().unwrap().recipients()[0].to_string();
+        let friend = x25519::Identity::generate().to_public().to_string();
+        let team = s.root().join("team");
+        fsutil::create_private_dir(&team).unwrap();
+        fs::write(team.join(RECIPIENTS_FILE), format!("# team\n{friend}\n")).unwrap();
+        let a: FieldAddress = "team/x/api_key".parse().unwrap();
+        let e = s.put(&a, &Secret::from("v")).unwrap_err();
+        assert_eq!(e.class(), ExitClass::Refused, "{e}");
+        fs::write(team.join(RECIPIENTS_FILE), format!("{friend}\n{me}\n")).unwrap();
+        s.put(&a, &Secret::from("v")).unwrap();
+        let (r, from) = s.recipients_for(&team.join("x")).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(from, Some(team.join(RECIPIENTS_FILE)));
+        fs::write(team.join(RECIPIENTS_FILE), "age1bogus\n").unwrap();
+        let e = s.put(&a, &Secret::from("v")).unwrap_err();
+        assert!(e.to_string().contains("malformed at line 1"), "{e}");
+    }
+}
