@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long)]
     pub all: bool,
     /// With --all, also delete the identity file (nothing stored before can be read again)
-    #[arg(long, requires = "all")]
+    #[arg(long)]
     pub purge_identity: bool,
     /// Do not ask for confirmation
     #[arg(long, short = 'y')]
@@ -52,6 +52,9 @@ fn confirmed(yes: bool, question: &str, what: &str) -> Result<()> {
 
 /// Runs `sigil rm`.
 pub fn run(args: Args) -> Result<()> {
+    if args.purge_identity && !args.all {
+        return Err(Error::Usage("--purge-identity only goes with --all".into()));
+    }
     let sigil = crate::open()?;
     if args.all {
         confirmed(

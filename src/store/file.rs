@@ -200,7 +200,6 @@ impl Store for FileStore {
     fn put(&self, addr: &FieldAddress, secret: &Secret) -> Result<(), Error> {
         let path = self.path_of(addr);
         let dir = path.parent().expect("secret path has a parent");
-        fsutil::create_private_dir(dir)?;
         self.check_dirs()?;
         let (recipients, from) = self.recipients_for(dir)?;
         // Refuse to write what we could not read back: that would lose the secret.
@@ -218,6 +217,7 @@ impl Store for FileStore {
         let encryptor =
             age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
                 .map_err(|e| Error::other(format!("cannot encrypt '{addr}': {e}"), None))?;
+        fsutil::create_private_dir(dir)?;
         fsutil::write_atomic(&path, |f| {
             let mut w = encryptor.wrap_output(f)?;
             w.write_all(secret.expose())?;

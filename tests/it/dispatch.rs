@@ -1,0 +1,103 @@
+use crate::support::*;
+use std::fs;
+
+/// A sandbox with a `plugins` dir on PATH holding the given scripts.
+fn with_plugins(scripts: &[(&str, &str)]) -> (Sandbox, String) {
+    let s = Sandbox::init();
+    let dir = s.root().join("plugins");
+    fs::create_dir(&dir).unwrap();
+    for (name, body) in scripts {
+        let p = dir.join(name);
+        fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        chmod(&p, 0o755);
+    }
+    let path = format!("{}:/usr/bin:/bin", dir.display());
+    (s, path)
+}
+
+#[test]
+fn runs_the_sibling_binary_with_args_and_exit_code_unchanged() {
+    let s = Sandbox::init();
+    s.add("github/me", b"tok");
+    s.cmd("sigil")
+        .args(["get", "-n", "github/me"])
+        .assert()
+        .success()
+        .stdout("tok");
+    let out = s.cmd("sigil").args(["get", "nope/me"]).assert().code(3);
+    assert!(stderr(out.get_output()).starts_with("sigil-get: error: 'nope/me/api_key' not found"));
+    s.cmd("sigil").args(["get", "Bad/me"]).assert().code(2);
+}
+
+#[test]
+fn a_plugin_on_path_gets_its_args_verbatim_and_its_status_passes_through() {
+    let (s, path) = with_plugins(&[("sigil-hello", "printf '[%s]\\n' \"$@\"; exit 7")]);
+    s.cmd("sigil")
+        .env("PATH", &path)
+        .args(["hello", "a b", "--flag", "", "--", "-x"])
+        .assert()
+        .code(7)
+        .stdout("[a b]\n[--flag]\n[]\n[--]\n[-x]\n");
+}
+
+#[test]
+fn a_signal_that_kills_the_command_shows_as_128_plus_n() {
+    let (s, path) = with_plugins(&[("sigil-boom", "kill -TERM $$")]);
+    let sigil = bin("sigil");
+    let out = std::process::Command::new("/bin/sh")
+        .env("PATH", &path)
+        .env("SIGIL_HOME", &s.home)
+        .arg("-c")
+        .arg(format!("'{}' boom; echo \"status=$?\"", sigil.display()))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "status=143\n");
+}
+
+#[test]
+fn lists_built_ins_and_plugins() {
+    let (s, path) = with_plugins(&[("sigil-hello", "true"), ("sigil-zap", "true")]);
+    for args in [&[][..], &["help"], &["--help"], &["-h"]] {
+        let out = s
+            .cmd("sigil")
+            .env("PATH", &path)
+            .args(args)
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        assert!(
+            text.contains("  get     Print a secret on stdout"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Plugins (sigil-* on PATH):\n  hello\n  zap\n"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn unknown_commands_get_a_suggestion_and_exit_2() {
+    let s = Sandbox::init();
+    let out = s.cmd("sigil").arg("gte").assert().code(2);
+    insta::assert_snapshot!(stderr(out.get_output()), @r"
+    sigil: error: 'gte' is not a sigil command
+    help: did you mean 'get'? (`sigil help` lists every command)
+    ");
+    let out = s.cmd("sigil").arg("frobnicate").assert().code(2);
+    assert!(stderr(out.get_output()).contains("help: `sigil help` lists every command"));
+    s.cmd("sigil").arg("--bogus").assert().code(2);
+    s.cmd("sigil").arg("../sigil-get").assert().code(2);
+}
+
+#[test]
+fn help_for_a_command_and_version() {
+    let s = Sandbox::new();
+    let out = s.cmd("sigil").args(["help", "get"]).assert().success();
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("Usage: sigil-get"));
+    s.cmd("sigil")
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("sigil {}\n", env!("CARGO_PKG_VERSION")));
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real binaries, run in a temporary private SIGIL_HOME.
+
+mod add;
+mod age_interop;
+mod concurrency;
+mod dispatch;
+mod get;
+mod help;
+mod init;
+mod list;
+mod rm;
+mod status;
+mod support;

@@ -1,0 +1,152 @@
+//! Runs sigil's real binaries in a throwaway home with every inherited `SIGIL_*` variable
+//! cleared, so a developer's own sigil is never touched or consulted.
+
+use assert_cmd::Command;
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The directory cargo built the binaries into.
+pub fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_sigil"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// A path to one of our binaries.
+pub fn bin(name: &str) -> PathBuf {
+    bin_dir().join(name)
+}
+
+/// A temporary world for one test: `root` (the temp dir, also HOME) and `home` (SIGIL_HOME,
+/// mode 0700).
+pub struct Sandbox {
+    pub tmp: tempfile::TempDir,
+    pub home: PathBuf,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        Sandbox { tmp, home }
+    }
+
+    /// A sandbox where `sigil init` has run.
+    pub fn init() -> Sandbox {
+        let s = Sandbox::new();
+        s.cmd("sigil-init").assert().success();
+        s
+    }
+
+    pub fn root(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// A command for one of our binaries with a clean environment.
+    pub fn cmd(&self, name: &str) -> Command {
+        let mut c = Command::new(bin(name));
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy().into_owned();
+            if k.starts_with("SIGIL_") || k.starts_with("XDG_") {
+                c.env_remove(k);
+            }
+        }
+        c.env("SIGIL_HOME", &self.home)
+            .env("HOME", self.root())
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("NO_COLOR", "1")
+            .env_remove("BROWSER")
+            .env_remove("COLUMNS")
+            .current_dir(self.root());
+        c
+    }
+
+    /// Stores `value` at `addr` through `sigil-add` (stdin, so no prompt).
+    pub fn add(&self, addr: &str, value: &[u8]) {
+        self.cmd("sigil-add")
+            .arg(addr)
+            .write_stdin(value.to_vec())
+            .assert()
+            .success();
+    }
+
+    /// `sigil-get -n ADDR`'s stdout, asserting success.
+    pub fn get(&self, addr: &str) -> Vec<u8> {
+        self.cmd("sigil-get")
+            .args(["-n", addr])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    }
+
+    pub fn identity_file(&self) -> PathBuf {
+        self.home.join("identity.txt")
+    }
+
+    pub fn secret_file(&self, addr: &str) -> PathBuf {
+        let parts: Vec<&str> = addr.split('/').collect();
+        self.home
+            .join("store")
+            .join(parts[0])
+            .join(parts[1])
+            .join(format!("{}.age", parts[2]))
+    }
+
+    /// Replaces the temp dir in text so snapshots are stable.
+    pub fn redact(&self, text: &[u8]) -> String {
+        let text = String::from_utf8_lossy(text).into_owned();
+        let root = self.root().to_string_lossy().into_owned();
+        let text = text.replace(&root, "[TMP]");
+        redact_keys(&text)
+    }
+}
+
+/// Hides age public keys, which differ per run.
+pub fn redact_keys(text: &str) -> String {
+    text.split_inclusive(|c: char| c.is_whitespace() || c == ',' || c == ')')
+        .map(|w| {
+            let trimmed = w.trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == ')');
+            if trimmed.starts_with("age1") && trimmed.len() > 50 {
+                w.replacen(trimmed, "age1[KEY]", 1)
+            } else {
+                w.to_owned()
+            }
+        })
+        .collect()
+}
+
+pub fn mode(p: &Path) -> u32 {
+    fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+pub fn chmod(p: &Path, m: u32) {
+    fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+}
+
+pub fn private_dir(p: &Path) {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(p)
+        .unwrap();
+}
+
+/// The stderr of a finished command as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Fails with a clear message when a peer program the tests need is missing.
+pub fn need(program: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false);
+    assert!(
+        found,
+        "the tests need `{program}` on PATH; `cargo xtask test` installs it"
+    );
+}
