@@ -11,3 +11,4 @@ mod list;
 mod rm;
 mod status;
 mod support;
+mod tty;
