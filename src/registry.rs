@@ -102,11 +102,16 @@ impl Registry {
     }
 
     fn load_from(path: &Path) -> Result<Registry, Error> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Registry::empty()),
             Err(e) => return Err(Error::io(format!("cannot read '{}'", path.display()), e)),
         };
+        if let Some(reg) = Cache::read(path, &meta) {
+            return Ok(reg);
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
         let reg: Registry = parse_toml(path, &text)?;
         if reg.version != 1 {
             return Err(Error::other(
@@ -134,10 +139,63 @@ impl Registry {
         let text = toml::to_string(self)
             .map_err(|e| Error::other(format!("cannot encode the account metadata: {e}"), None))?;
         fsutil::create_private_dir(paths.home())?;
-        fsutil::write_atomic(&paths.accounts(), |f| {
+        let path = paths.accounts();
+        fsutil::write_atomic(&path, |f| {
             f.write_all(HEADER.as_bytes())?;
             f.write_all(text.as_bytes())
-        })
+        })?;
+        Cache::write(&path, self);
+        Ok(())
+    }
+}
+
+/// A JSON copy of `accounts.toml` for fast reading: parsing ten thousand accounts as TOML
+/// takes longer than `sigil list` may. It is derived data, written after the TOML under the
+/// same lock, and used only while the TOML file's size, mtime and inode still match, so a
+/// hand edit of `accounts.toml` always wins.
+#[derive(Serialize, Deserialize)]
+struct Cache {
+    len: u64,
+    mtime_ns: i128,
+    ino: u64,
+    registry: Registry,
+}
+
+impl Cache {
+    fn path(toml: &Path) -> std::path::PathBuf {
+        toml.with_file_name(".accounts.cache.json")
+    }
+
+    fn stamp(meta: &std::fs::Metadata) -> (u64, i128, u64) {
+        use std::os::unix::fs::MetadataExt;
+        let mtime = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
+        (meta.len(), mtime, meta.ino())
+    }
+
+    fn read(toml: &Path, meta: &std::fs::Metadata) -> Option<Registry> {
+        let bytes = std::fs::read(Self::path(toml)).ok()?;
+        let cache: Cache = serde_json::from_slice(&bytes).ok()?;
+        (Self::stamp(meta) == (cache.len, cache.mtime_ns, cache.ino)).then_some(cache.registry)
+    }
+
+    /// Best effort: without a cache, readers parse the TOML.
+    fn write(toml: &Path, registry: &Registry) {
+        let Ok(meta) = std::fs::metadata(toml) else {
+            return;
+        };
+        let (len, mtime_ns, ino) = Self::stamp(&meta);
+        let cache = Cache {
+            len,
+            mtime_ns,
+            ino,
+            registry: registry.clone(),
+        };
+        if let Ok(json) = serde_json::to_vec(&cache) {
+            let path = Self::path(toml);
+            if fsutil::write_atomic(&path, |f| f.write_all(&json)).is_err() {
+                let _ = std::fs::remove_file(path);
+            }
+        }
     }
 }
 
@@ -178,6 +236,31 @@ mod tests {
             Registry::load(&paths).unwrap().accounts["github/me"],
             meta()
         );
+    }
+
+    #[test]
+    fn a_hand_edit_wins_over_the_cache() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        let mut r = Registry::empty();
+        r.accounts.insert("github/me".into(), meta());
+        r.save(&paths).unwrap();
+        assert!(d.path().join(".accounts.cache.json").exists());
+        assert_eq!(Registry::load(&paths).unwrap(), r);
+        let text = std::fs::read_to_string(paths.accounts()).unwrap();
+        let edited: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("note = ") {
+                    "note = \"edited\"\n".to_owned()
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        std::fs::write(paths.accounts(), edited).unwrap();
+        let back = Registry::load(&paths).unwrap();
+        assert_eq!(back.accounts["github/me"].note.as_deref(), Some("edited"));
     }
 
     #[test]

@@ -1,0 +1,33 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[sigil-add] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'sigil-add'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'sigil-add'= {
+            cand --field 'The field to store (default: api_key)'
+            cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
+            cand --note 'A note kept with the metadata (not secret)'
+            cand -f 'Replace an existing secret'
+            cand --force 'Replace an existing secret'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

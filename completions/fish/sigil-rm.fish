@@ -1,0 +1,5 @@
+complete -c sigil-rm -l all -d 'Delete every secret and all metadata'
+complete -c sigil-rm -l purge-identity -d 'With --all, also delete the identity file (nothing stored before can be read again)'
+complete -c sigil-rm -s y -l yes -d 'Do not ask for confirmation'
+complete -c sigil-rm -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil-rm -s V -l version -d 'Print version'

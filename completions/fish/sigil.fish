@@ -1,0 +1,67 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_sigil_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_sigil_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_sigil_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_sigil_using_subcommand
+    set -l cmd (__fish_sigil_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c sigil -n "__fish_sigil_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_needs_command" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "init" -d 'Create sigil\'s home, identity and config (idempotent)'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "add" -d 'Store a secret'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "get" -d 'Print a secret on stdout'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "list" -d 'List stored credentials (never their values)'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "rm" -d 'Delete secrets and their metadata'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "status" -d 'Show the backend, identity, counts and problems'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigil -n "__fish_sigil_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand init" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand add" -l field -d 'The field to store (default: api_key)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand add" -l expires -d 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d' -r
+complete -c sigil -n "__fish_sigil_using_subcommand add" -l note -d 'A note kept with the metadata (not secret)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand add" -s f -l force -d 'Replace an existing secret'
+complete -c sigil -n "__fish_sigil_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand add" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand get" -s n -l no-newline -d 'Do not print a newline after the secret'
+complete -c sigil -n "__fish_sigil_using_subcommand get" -l json -d 'Print a JSON object with the address and the value'
+complete -c sigil -n "__fish_sigil_using_subcommand get" -l no-refresh -d 'Print an OAuth token as stored, even when it is about to expire'
+complete -c sigil -n "__fish_sigil_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand get" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand list" -l json -d 'Print a JSON array'
+complete -c sigil -n "__fish_sigil_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand list" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand rm" -l all -d 'Delete every secret and all metadata'
+complete -c sigil -n "__fish_sigil_using_subcommand rm" -l purge-identity -d 'With --all, also delete the identity file (nothing stored before can be read again)'
+complete -c sigil -n "__fish_sigil_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation'
+complete -c sigil -n "__fish_sigil_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand status" -s v -l verbose -d 'Also show how the backend was chosen, step by step'
+complete -c sigil -n "__fish_sigil_using_subcommand status" -l json -d 'Print a JSON object'
+complete -c sigil -n "__fish_sigil_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand status" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "init" -d 'Create sigil\'s home, identity and config (idempotent)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "add" -d 'Store a secret'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "get" -d 'Print a secret on stdout'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "list" -d 'List stored credentials (never their values)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "rm" -d 'Delete secrets and their metadata'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "status" -d 'Show the backend, identity, counts and problems'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,1256 @@
+//! sigil's project automation (`cargo xtask gen|test|bench`), in the cargo-xtask style: plain
+//! Rust instead of shell scripts, so the same steps run on a laptop and in CI.
+//!
+//! - `cargo xtask gen [--check]` renders shell completions and man pages from the clap
+//!   definitions in `sigil::cli::commands()` into the committed `completions/` and `man/`.
+//! - `cargo xtask test` is the one command a newcomer (and `.ci/run`) runs: it installs the
+//!   external tools the tests need, then runs fmt, clippy and the whole test suite.
+//! - `cargo xtask bench` measures whole-process timings against `age` and `pass` with
+//!   hyperfine and writes `docs/performance.md`.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use clap::{Arg, ArgAction};
+use clap_complete::{Generator, Shell};
+
+type Result<T, E = String> = std::result::Result<T, E>;
+
+fn main() -> ExitCode {
+    let matches = cli().get_matches();
+    let result = match matches.subcommand() {
+        Some(("gen", m)) => {
+            if m.get_flag("check") {
+                gen_check()
+            } else {
+                gen_write()
+            }
+        }
+        Some(("test", _)) => test(),
+        Some(("bench", _)) => bench(),
+        // `subcommand_required` makes clap reject anything else before we get here.
+        _ => unreachable!("clap requires a known subcommand"),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// The builder API rather than derive: xtask's own clap dependency does not enable `derive`, and
+// relying on the library's features being unified into ours would break silently.
+fn cli() -> clap::Command {
+    clap::Command::new("xtask")
+        .bin_name("cargo xtask")
+        .about("sigil's project automation")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            clap::Command::new("gen")
+                .about("regenerate completions/ and man/ from the clap definitions")
+                .arg(
+                    Arg::new("check")
+                        .long("check")
+                        .action(ArgAction::SetTrue)
+                        .help("change nothing; exit 1 when a generated file is out of date"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("test")
+                .about("install missing tools, then run fmt, clippy and the whole test suite"),
+        )
+        .subcommand(
+            clap::Command::new("bench")
+                .about("time sigil against age and pass with hyperfine; write docs/performance.md"),
+        )
+}
+
+/// The workspace root, found from this crate's manifest rather than the cwd so that every
+/// subcommand (and the freshness test, which cargo runs from `xtask/`) agrees on it.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .expect("xtask/ has a parent directory")
+        .to_path_buf()
+}
+
+fn header(text: &str) {
+    eprintln!("==> {text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// gen: completions and man pages
+// ---------------------------------------------------------------------------------------------
+
+/// Shells we ship completions for; the directory under `completions/` is the shell's clap name.
+/// Listed explicitly (not `Shell::value_variants()`) so a clap_complete upgrade that adds a shell
+/// is a deliberate change here, not a surprise diff in `completions/`.
+const SHELLS: [Shell; 5] = [
+    Shell::Bash,
+    Shell::Zsh,
+    Shell::Fish,
+    Shell::PowerShell,
+    Shell::Elvish,
+];
+
+/// Directories that hold nothing but generated output. Every file in them that the generator
+/// does not produce is stale (typically a command that was removed) and gets deleted; hidden
+/// files such as `.gitkeep` or `.gitattributes` are left alone.
+const GENERATED_DIRS: [&str; 2] = ["completions", "man"];
+
+/// Renders every generated file in memory, keyed by its path relative to the workspace root.
+/// A `BTreeMap` so iteration (and therefore every report) is in a stable order.
+fn render_generated() -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    // The command list comes from the library, never from a list here: adding a binary there
+    // is enough for its completions and man page to appear.
+    for command in sigil::cli::commands() {
+        let name = command.get_name().to_owned();
+        for shell in SHELLS {
+            let mut command = command.clone();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut command, name.as_str(), &mut buf);
+            let path = Path::new("completions")
+                .join(shell.to_string())
+                .join(shell.file_name(&name));
+            insert_unique(&mut files, path, buf)?;
+        }
+        // clap_mangen leaves the date empty by default; keep it that way, since a date would
+        // make every regeneration differ.
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(command)
+            .render(&mut buf)
+            .map_err(|e| format!("cannot render the man page of {name}: {e}"))?;
+        insert_unique(&mut files, Path::new("man").join(format!("{name}.1")), buf)?;
+    }
+    Ok(files)
+}
+
+fn insert_unique(
+    files: &mut BTreeMap<PathBuf, Vec<u8>>,
+    path: PathBuf,
+    contents: Vec<u8>,
+) -> Result<()> {
+    if files.contains_key(&path) {
+        return Err(format!(
+            "two commands from sigil::cli::commands() both generate {}",
+            path.display()
+        ));
+    }
+    files.insert(path, contents);
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Drift {
+    /// On disk, but with other contents.
+    Stale,
+    /// Generated, but not on disk.
+    Missing,
+    /// On disk in a generated directory, but no longer generated.
+    Extra,
+}
+
+impl Drift {
+    fn label(self) -> &'static str {
+        match self {
+            Drift::Stale => "stale",
+            Drift::Missing => "missing",
+            Drift::Extra => "extra",
+        }
+    }
+}
+
+/// Compares the rendered files with the disk, in the style of rust-analyzer's
+/// `ensure_file_contents`: generation and checking share one renderer, so "fresh" means exactly
+/// "what `cargo xtask gen` would write".
+fn drift(root: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<(PathBuf, Drift)>> {
+    let mut found = Vec::new();
+    for (path, contents) in files {
+        match fs::read(root.join(path)) {
+            Ok(on_disk) if on_disk == *contents => {}
+            Ok(_) => found.push((path.clone(), Drift::Stale)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                found.push((path.clone(), Drift::Missing));
+            }
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+    for dir in GENERATED_DIRS {
+        for path in files_under(root, Path::new(dir))? {
+            if !files.contains_key(&path) {
+                found.push((path, Drift::Extra));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Non-hidden files under `root/dir`, recursively, as paths relative to `root`.
+fn files_under(root: &Path, dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = match fs::read_dir(root.join(dir)) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot list {}: {e}", dir.display())),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = dir.join(entry.file_name());
+        let file_type = entry
+            .file_type()
+            .map_err(|e| format!("cannot inspect {}: {e}", path.display()))?;
+        if file_type.is_dir() {
+            files.extend(files_under(root, &path)?);
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+/// The text `gen --check` prints and the freshness test fails with, or `None` when everything
+/// generated is up to date.
+fn freshness_report(root: &Path) -> Result<Option<String>> {
+    let files = render_generated()?;
+    let found = drift(root, &files)?;
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let mut report = String::from("generated files are out of date:\n");
+    for (path, kind) in &found {
+        let _ = writeln!(report, "  {:<8}{}", kind.label(), path.display());
+    }
+    report.push_str("run `cargo xtask gen`");
+    Ok(Some(report))
+}
+
+fn gen_check() -> Result<()> {
+    match freshness_report(&workspace_root())? {
+        None => {
+            eprintln!("generated files are up to date");
+            Ok(())
+        }
+        Some(report) => {
+            eprintln!("{report}");
+            // The report already says what to do; exit 1 without a second "error:" line.
+            std::process::exit(1);
+        }
+    }
+}
+
+fn gen_write() -> Result<()> {
+    let root = workspace_root();
+    let files = render_generated()?;
+    let found = drift(&root, &files)?;
+    // Only files that differ are written, so an unchanged file keeps its mtime and a rerun is a
+    // no-op.
+    for (path, kind) in &found {
+        let full = root.join(path);
+        match kind {
+            Drift::Stale | Drift::Missing => {
+                if let Some(parent) = full.parent() {
+                    fs::create_dir_all(parent)
+                        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                }
+                fs::write(&full, &files[path])
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            Drift::Extra => {
+                fs::remove_file(&full)
+                    .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+        }
+        let done = match kind {
+            Drift::Stale => "updated",
+            Drift::Missing => "created",
+            Drift::Extra => "removed",
+        };
+        eprintln!("{done} {}", path.display());
+    }
+    for dir in GENERATED_DIRS {
+        remove_empty_subdirs(&root.join(dir))?;
+    }
+    eprintln!("{} generated files, {} changed", files.len(), found.len());
+    Ok(())
+}
+
+/// Removes now-empty directories below `dir` (e.g. a shell we stopped generating for), leaving
+/// `dir` itself in place.
+fn remove_empty_subdirs(dir: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_empty_subdirs(&path)?;
+            if fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none()) {
+                fs::remove_dir(&path)
+                    .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// external tools
+// ---------------------------------------------------------------------------------------------
+
+/// Commands the test suite runs, and the Debian package that provides each. Later work adds
+/// rows here (e.g. `gnome-keyring-daemon` → `gnome-keyring`, `dbus-run-session` → `dbus`,
+/// `secret-tool` → `libsecret-tools`, `oathtool` → `oathtool`, `node`/`npm` → `nodejs`/`npm`).
+const TEST_TOOLS: &[(&str, &str)] = &[
+    // command      Debian package
+    ("age", "age"),
+    ("age-keygen", "age"),
+    ("git", "git"),
+];
+
+/// Commands `cargo xtask bench` runs besides sigil's own binaries.
+const BENCH_TOOLS: &[(&str, &str)] = &[
+    // command      Debian package
+    ("hyperfine", "hyperfine"),
+    ("age", "age"),
+    ("pass", "pass"),
+    ("gpg", "gnupg"),
+    ("gpgconf", "gnupg"),
+];
+
+fn on_path(command: &str) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| is_executable(&dir.join(command)))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+fn is_root() -> bool {
+    // std has no getuid(); `id` is in coreutils, which every Debian system has.
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.status.success() && out.stdout.trim_ascii() == b"0")
+}
+
+/// Installs the Debian packages of whichever `tools` are not on PATH. A fresh Debian machine
+/// with only the Rust toolchain should need nothing but `cargo xtask test`.
+fn ensure_tools(tools: &[(&str, &str)]) -> Result<()> {
+    let commands: Vec<&str> = tools.iter().map(|(command, _)| *command).collect();
+    header(&format!("checking tools: {}", commands.join(", ")));
+    let missing: Vec<&(&str, &str)> = tools
+        .iter()
+        .filter(|(command, _)| !on_path(command))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut packages: Vec<&str> = Vec::new();
+    for (_, package) in &missing {
+        if !packages.contains(package) {
+            packages.push(package);
+        }
+    }
+    let missing_commands: Vec<&str> = missing.iter().map(|(command, _)| *command).collect();
+    let wanted = format!(
+        "missing {} (Debian packages: {})",
+        missing_commands.join(", "),
+        packages.join(" ")
+    );
+    if !on_path("apt-get") {
+        return Err(format!("{wanted}; no apt-get here, install them by hand"));
+    }
+    // apt-get needs root: use sudo when we are not root and it exists, otherwise say what to
+    // install rather than fail inside apt-get with a less helpful message.
+    let sudo = if is_root() {
+        false
+    } else if on_path("sudo") {
+        true
+    } else {
+        return Err(format!(
+            "{wanted}; not root and no sudo, run `apt-get install {}` as root",
+            packages.join(" ")
+        ));
+    };
+    let apt = |args: &[&str]| {
+        let mut command;
+        if sudo {
+            // sudo resets the environment, so the variable goes through as an argument.
+            command = Command::new("sudo");
+            command.arg("DEBIAN_FRONTEND=noninteractive").arg("apt-get");
+        } else {
+            command = Command::new("apt-get");
+            command.env("DEBIAN_FRONTEND", "noninteractive");
+        }
+        command.args(args);
+        command
+    };
+    header(&format!("installing {wanted}"));
+    run(&mut apt(&["update"]))?;
+    let mut install = vec!["install", "-y", "--no-install-recommends"];
+    install.extend(&packages);
+    run(&mut apt(&install))?;
+    let still_missing: Vec<&str> = missing_commands
+        .iter()
+        .copied()
+        .filter(|command| !on_path(command))
+        .collect();
+    if !still_missing.is_empty() {
+        return Err(format!(
+            "still missing after installing {}: {}",
+            packages.join(" "),
+            still_missing.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn shown(command: &Command) -> String {
+    let mut text = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}
+
+/// Runs `command` with inherited stdio, so its output reaches the terminal or the CI log as is.
+fn run(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run `{}`: {e}", shown(command)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", shown(command)))
+    }
+}
+
+/// Runs `command` with `stdin` as its input and returns its stdout; its stderr is shown only
+/// when it fails.
+fn capture(command: &mut Command, stdin: Option<&[u8]>) -> Result<String> {
+    let what = shown(command);
+    command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot run `{what}`: {e}"))?;
+    if let Some(input) = stdin {
+        // Dropping the handle closes the pipe, which is the end of input for the child. A
+        // child that exits without reading breaks the pipe; its exit status says why.
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        match pipe.write_all(input) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                return Err(format!("cannot write to `{what}`: {e}"));
+            }
+            _ => {}
+        }
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("cannot run `{what}`: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{what}` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// test
+// ---------------------------------------------------------------------------------------------
+
+/// The cargo that runs us (cargo sets `CARGO` for `cargo run`), so a pinned or rustup-selected
+/// toolchain is used throughout.
+fn cargo(root: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.args(args).current_dir(root);
+    command
+}
+
+fn cargo_step(root: &Path, args: &[&str]) -> Result<()> {
+    let shown = format!("cargo {}", args.join(" "));
+    header(&shown);
+    // Reported as `cargo …` rather than by the toolchain path `CARGO` points to.
+    let status = cargo(root, args)
+        .status()
+        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+fn test() -> Result<()> {
+    let root = workspace_root();
+    ensure_tools(TEST_TOOLS)?;
+    cargo_step(&root, &["fmt", "--all", "--", "--check"])?;
+    cargo_step(
+        &root,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    // Includes xtask's `generated_files_are_fresh`, so stale completions or man pages fail here.
+    cargo_step(&root, &["test", "--workspace"])?;
+    eprintln!("all checks passed");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// bench
+// ---------------------------------------------------------------------------------------------
+
+/// hyperfine settings shared by every measurement: `-N` (no shell) because a shell's start-up
+/// would be a large share of a few-millisecond process.
+const HYPERFINE_ARGS: [&str; 5] = ["--warmup", "20", "--runs", "200", "-N"];
+
+/// One row of the results: hyperfine's name for it and mean/σ in seconds.
+#[derive(Debug, Clone)]
+struct Measurement {
+    name: String,
+    mean: f64,
+    stddev: f64,
+}
+
+/// One command for hyperfine: its name in the results and its argv.
+struct Timed {
+    name: &'static str,
+    argv: Vec<OsString>,
+}
+
+struct Results {
+    get: Measurement,
+    age: Measurement,
+    pass: Measurement,
+    get_2000: Measurement,
+    list_10000: Measurement,
+}
+
+/// Removes the benchmark's scratch directory however the run ends.
+struct ScratchDir(PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Stops the gpg-agent that `pass` started for the throwaway GNUPGHOME.
+struct GpgAgent(PathBuf);
+
+impl Drop for GpgAgent {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .args(["--kill", "all"])
+            .env("GNUPGHOME", &self.0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn create_private_dir(path: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))
+}
+
+/// Runs sigil's binaries from one build with one home and nothing else from the caller's
+/// environment that sigil reads (`SIGIL_BACKEND`, `SIGIL_IDENTITY`, `SIGIL_<SVC>_<ACCT>_...`
+/// values would all change what is measured).
+struct Sigil {
+    bin_dir: PathBuf,
+}
+
+impl Sigil {
+    fn command(&self, bin: &str, home: &Path) -> Command {
+        let mut command = Command::new(self.bin_dir.join(bin));
+        clear_sigil_env(&mut command);
+        command.env("SIGIL_HOME", home);
+        command
+    }
+
+    fn init(&self, home: &Path) -> Result<()> {
+        capture(&mut self.command("sigil-init", home), None).map(drop)
+    }
+
+    fn add(&self, home: &Path, address: &str, secret: &[u8]) -> Result<()> {
+        // Not a TTY on stdin, so sigil-add reads the secret from it.
+        capture(self.command("sigil-add", home).arg(address), Some(secret)).map(drop)
+    }
+}
+
+fn clear_sigil_env(command: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("SIGIL_") {
+            command.env_remove(key);
+        }
+    }
+}
+
+/// The target directory cargo builds into (it may be shared or moved by `CARGO_TARGET_DIR` or
+/// config), read from `cargo metadata`.
+fn target_dir(root: &Path) -> Result<PathBuf> {
+    let json = capture(
+        &mut cargo(root, &["metadata", "--format-version", "1", "--no-deps"]),
+        None,
+    )?;
+    json_string_field(&json, "target_directory")
+        .map(PathBuf::from)
+        .ok_or_else(|| "cannot find target_directory in `cargo metadata` output".to_owned())
+}
+
+/// The first `"key":"value"` string in compact JSON. `target_directory` is a top-level string
+/// in `cargo metadata`, so this is enough without adding a JSON crate to xtask.
+fn json_string_field(json: &str, key: &str) -> Option<String> {
+    let pattern = format!("\"{key}\":\"");
+    let start = json.find(&pattern)? + pattern.len();
+    let mut value = String::new();
+    let mut chars = json[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(value),
+            '\\' => match chars.next()? {
+                'n' => value.push('\n'),
+                't' => value.push('\t'),
+                'r' => value.push('\r'),
+                'u' => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    value.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                other => value.push(other),
+            },
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// Quotes one argument for hyperfine's `-N` mode, which splits the command line with POSIX
+/// shell-word rules (but runs no shell).
+fn shell_word(arg: &std::ffi::OsStr) -> String {
+    let arg = arg.to_string_lossy();
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        arg.into_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// Runs hyperfine over `commands` with `env` set (and sigil's other variables cleared), keeps
+/// the JSON export in `exports/<tag>.json`, and reads the numbers back from the CSV export (the
+/// same data in a format that needs no parser crate).
+fn hyperfine(
+    exports: &Path,
+    tag: &str,
+    env: &[(&str, &Path)],
+    commands: &[Timed],
+) -> Result<Vec<Measurement>> {
+    let json = exports.join(format!("{tag}.json"));
+    let csv = exports.join(format!("{tag}.csv"));
+    let mut command = Command::new("hyperfine");
+    command
+        .args(HYPERFINE_ARGS)
+        .arg("--export-json")
+        .arg(&json)
+        .arg("--export-csv")
+        .arg(&csv);
+    for timed in commands {
+        command.args(["--command-name", timed.name]);
+    }
+    for timed in commands {
+        let line: Vec<String> = timed.argv.iter().map(|a| shell_word(a)).collect();
+        command.arg(line.join(" "));
+    }
+    clear_sigil_env(&mut command);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let names: Vec<&str> = commands.iter().map(|t| t.name).collect();
+    header(&format!("hyperfine: {}", names.join(" vs ")));
+    run(&mut command)?;
+    let text =
+        fs::read_to_string(&csv).map_err(|e| format!("cannot read {}: {e}", csv.display()))?;
+    let measurements = parse_hyperfine_csv(&text)?;
+    // hyperfine names results by `--command-name`; matching them proves the order is ours.
+    let names_match = measurements.len() == commands.len()
+        && measurements
+            .iter()
+            .zip(commands)
+            .all(|(m, t)| m.name == t.name);
+    if !names_match {
+        return Err(format!("unexpected results in {}", csv.display()));
+    }
+    Ok(measurements)
+}
+
+fn parse_hyperfine_csv(text: &str) -> Result<Vec<Measurement>> {
+    let mut lines = text.lines();
+    let header = split_csv_line(lines.next().ok_or("empty hyperfine csv export")?);
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("no `{name}` column in hyperfine csv export"))
+    };
+    let (name_at, mean_at, stddev_at) = (column("command")?, column("mean")?, column("stddev")?);
+    let number = |fields: &[String], at: usize| -> Result<f64> {
+        fields
+            .get(at)
+            .and_then(|f| f.parse().ok())
+            .ok_or_else(|| format!("bad number in hyperfine csv export: {fields:?}"))
+    };
+    let mut measurements = Vec::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        let fields = split_csv_line(line);
+        measurements.push(Measurement {
+            name: fields.get(name_at).cloned().unwrap_or_default(),
+            mean: number(&fields, mean_at)?,
+            stddev: number(&fields, stddev_at)?,
+        });
+    }
+    Ok(measurements)
+}
+
+/// One CSV record (RFC 4180 quoting), as hyperfine writes it.
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        let field = fields.last_mut().expect("fields is never empty");
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            (c, _) => field.push(c),
+        }
+    }
+    fields
+}
+
+/// A registry of `accounts` written directly (adding 10,000 secrets one process at a time would
+/// take minutes and only `sigil list`'s reading of the registry is being measured). Kept in one
+/// function so a change to the registry format is a change here only.
+fn registry_toml(accounts: impl Iterator<Item = String>) -> String {
+    let mut toml = String::from("version = 1\n");
+    for account in accounts {
+        let _ = write!(
+            toml,
+            "\n[accounts.\"{account}\"]\n\
+             kind = \"api_key\"\n\
+             fields = [\"api_key\"]\n\
+             backend = \"file\"\n\
+             created = \"2026-11-23T00:00:00Z\"\n\
+             updated = \"2026-11-23T00:00:00Z\"\n"
+        );
+    }
+    toml
+}
+
+/// Adds `count` secrets named `svcNN/userNNNNN`, a few processes at a time: each add is its own
+/// process, and with a lock serialising the registry writes more workers would only queue.
+fn add_many(sigil: &Sigil, home: &Path, count: usize) -> Result<()> {
+    let next = AtomicUsize::new(0);
+    let failure = Mutex::new(None::<String>);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 4);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count || failure.lock().expect("not poisoned").is_some() {
+                        break;
+                    }
+                    let address = format!("svc{:02}/user{i:05}", i % 40);
+                    // A few tries: a concurrent add may hold the store's lock, and whether
+                    // sigil waits for it or reports it is the library's choice.
+                    let mut outcome = Ok(());
+                    for attempt in 0..5 {
+                        outcome = sigil.add(home, &address, b"tok");
+                        if outcome.is_ok() {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(20 << attempt));
+                    }
+                    if let Err(e) = outcome {
+                        failure.lock().expect("not poisoned").get_or_insert(e);
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    match failure.into_inner().expect("not poisoned") {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn expect_secret(what: &str, output: &str) -> Result<()> {
+    if output.trim_end_matches('\n') == "tok" {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} printed {:?} instead of the stored secret",
+            output
+        ))
+    }
+}
+
+fn bench() -> Result<()> {
+    let root = workspace_root();
+    // The release profile in Cargo.toml is what users get, so that is what is measured.
+    cargo_step(
+        &root,
+        &["build", "--release", "--package", "sigil", "--bins"],
+    )?;
+    ensure_tools(BENCH_TOOLS)?;
+    let target = target_dir(&root)?;
+    let sigil = Sigil {
+        bin_dir: target.join("release"),
+    };
+    let exports = target.join("xtask-bench");
+    fs::create_dir_all(&exports)
+        .map_err(|e| format!("cannot create {}: {e}", exports.display()))?;
+
+    let scratch =
+        ScratchDir(std::env::temp_dir().join(format!("sigil-bench-{}", std::process::id())));
+    let _ = fs::remove_dir_all(&scratch.0);
+    create_private_dir(&scratch.0)?;
+    let tmp = scratch.0.as_path();
+
+    // --- one secret, read by sigil, by age on the very same file, and by pass --------------
+    header("setting up a 1-entry sigil store");
+    let home = tmp.join("home-1");
+    sigil.init(&home)?;
+    sigil.add(&home, "bench/one", b"tok")?;
+    let identity = home.join("identity.txt");
+    let store_file = home.join("store/bench/one/api_key.age");
+    for file in [&identity, &store_file] {
+        if !file.is_file() {
+            return Err(format!(
+                "{} does not exist after sigil-init and sigil-add: the secret went to another \
+                 backend (a keyring answered?); try \
+                 `env -u DBUS_SESSION_BUS_ADDRESS cargo xtask bench`",
+                file.display()
+            ));
+        }
+    }
+
+    header("setting up pass with a throwaway GnuPG key");
+    let gnupg = tmp.join("gnupg");
+    let password_store = tmp.join("password-store");
+    create_private_dir(&gnupg)?;
+    let _agent = GpgAgent(gnupg.clone());
+    let key_id = "sigil bench <bench@sigil.invalid>";
+    capture(
+        Command::new("gpg")
+            .env("GNUPGHOME", &gnupg)
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(["--quick-gen-key", key_id, "default", "default", "never"]),
+        None,
+    )?;
+    let pass = |args: &[&str]| {
+        let mut command = Command::new("pass");
+        command
+            .args(args)
+            .env("GNUPGHOME", &gnupg)
+            .env("PASSWORD_STORE_DIR", &password_store);
+        command
+    };
+    capture(&mut pass(&["init", "bench@sigil.invalid"]), None)?;
+    capture(
+        &mut pass(&["insert", "--echo", "bench/one"]),
+        Some(b"tok\n"),
+    )?;
+
+    // All three must print the same secret, or the comparison means nothing.
+    expect_secret(
+        "sigil-get",
+        &capture(sigil.command("sigil-get", &home).arg("bench/one"), None)?,
+    )?;
+    expect_secret(
+        "age -d",
+        &capture(
+            Command::new("age")
+                .arg("-d")
+                .arg("-i")
+                .arg(&identity)
+                .arg(&store_file),
+            None,
+        )?,
+    )?;
+    expect_secret(
+        "pass show",
+        &capture(&mut pass(&["show", "bench/one"]), None)?,
+    )?;
+
+    let get_argv = vec![sigil.bin_dir.join("sigil-get").into(), "bench/one".into()];
+    let env = [
+        ("SIGIL_HOME", home.as_path()),
+        ("GNUPGHOME", gnupg.as_path()),
+        ("PASSWORD_STORE_DIR", password_store.as_path()),
+    ];
+    let first = hyperfine(
+        &exports,
+        "get",
+        &env,
+        &[
+            Timed {
+                name: "sigil get",
+                argv: get_argv.clone(),
+            },
+            Timed {
+                name: "age -d",
+                argv: vec![
+                    "age".into(),
+                    "-d".into(),
+                    "-i".into(),
+                    identity.clone().into(),
+                    store_file.clone().into(),
+                ],
+            },
+            Timed {
+                name: "pass show",
+                argv: vec!["pass".into(), "show".into(), "bench/one".into()],
+            },
+        ],
+    )?;
+    let [get, age, pass_show]: [Measurement; 3] =
+        first.try_into().expect("hyperfine() checked the count");
+
+    // --- the same read from a store of 2,000 secrets ----------------------------------------
+    header("setting up a 2,000-entry sigil store");
+    let home_2000 = tmp.join("home-2000");
+    sigil.init(&home_2000)?;
+    sigil.add(&home_2000, "bench/one", b"tok")?;
+    add_many(&sigil, &home_2000, 1999)?;
+    expect_secret(
+        "sigil-get (2,000 entries)",
+        &capture(
+            sigil.command("sigil-get", &home_2000).arg("bench/one"),
+            None,
+        )?,
+    )?;
+    let [get_2000]: [Measurement; 1] = hyperfine(
+        &exports,
+        "get-2000",
+        &[("SIGIL_HOME", home_2000.as_path())],
+        &[Timed {
+            name: "sigil get (2,000 entries)",
+            argv: get_argv,
+        }],
+    )?
+    .try_into()
+    .expect("hyperfine() checked the count");
+
+    // --- listing a registry of 10,000 accounts --------------------------------------------
+    header("setting up a 10,000-account registry");
+    let home_10000 = tmp.join("home-10000");
+    sigil.init(&home_10000)?;
+    let registry = home_10000.join("accounts.toml");
+    fs::write(
+        &registry,
+        registry_toml((0..10_000).map(|i| format!("svc{:02}/user{i:05}", i % 100))),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", registry.display()))?;
+    let listed = capture(&mut sigil.command("sigil-list", &home_10000), None)?;
+    if listed.lines().count() < 10_000 {
+        return Err(format!(
+            "sigil-list printed {} lines for 10,000 accounts: has the registry format in \
+             registry_toml() changed?",
+            listed.lines().count()
+        ));
+    }
+    let [list_10000]: [Measurement; 1] = hyperfine(
+        &exports,
+        "list-10000",
+        &[("SIGIL_HOME", home_10000.as_path())],
+        &[Timed {
+            name: "sigil list (10,000 accounts)",
+            argv: vec![sigil.bin_dir.join("sigil-list").into()],
+        }],
+    )?
+    .try_into()
+    .expect("hyperfine() checked the count");
+
+    let results = Results {
+        get,
+        age,
+        pass: pass_show,
+        get_2000,
+        list_10000,
+    };
+    let doc = performance_doc(&results, &machine());
+    let path = root.join("docs/performance.md");
+    fs::create_dir_all(root.join("docs")).map_err(|e| format!("cannot create docs/: {e}"))?;
+    fs::write(&path, doc).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    for (target, _, met) in targets(&results) {
+        eprintln!("{}  {target}", if met { "met   " } else { "MISSED" });
+    }
+    eprintln!(
+        "wrote docs/performance.md; raw hyperfine exports in {}",
+        exports.display()
+    );
+    Ok(())
+}
+
+/// What the numbers were measured on, for the doc.
+struct Machine {
+    date: String,
+    uname: String,
+    nproc: String,
+    cpu: String,
+    tools: Vec<String>,
+}
+
+fn machine() -> Machine {
+    let first_line = |program: &str, args: &[&str]| {
+        capture(Command::new(program).args(args), None)
+            .ok()
+            .and_then(|out| out.lines().next().map(str::trim).map(str::to_owned))
+            .unwrap_or_else(|| "unknown".to_owned())
+    };
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    Machine {
+        date: first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        uname: first_line("uname", &["-srm"]),
+        nproc: first_line("nproc", &[]),
+        cpu,
+        tools: vec![
+            first_line("rustc", &["--version"]),
+            first_line("hyperfine", &["--version"]),
+            format!("age {}", first_line("age", &["--version"])),
+            first_line("gpg", &["--version"]),
+        ],
+    }
+}
+
+fn duration(seconds: f64) -> String {
+    format!("{:.2} ms", seconds * 1000.0)
+}
+
+fn mean_sd(m: &Measurement) -> String {
+    format!("{} ± {}", duration(m.mean), duration(m.stddev))
+}
+
+/// Each target from the spec: its wording, the measured value and whether it is met.
+fn targets(r: &Results) -> [(&'static str, String, bool); 4] {
+    let vs_age = r.get.mean / r.age.mean;
+    let vs_pass = r.pass.mean / r.get.mean;
+    let scale = r.get_2000.mean / r.get.mean;
+    [
+        (
+            "`sigil get` ≤ `age -d` on the same file",
+            format!("{vs_age:.2}× the time of age -d"),
+            vs_age <= 1.0,
+        ),
+        (
+            "`sigil get` ≥ 10× faster than `pass show`",
+            format!("{vs_pass:.1}× faster"),
+            vs_pass >= 10.0,
+        ),
+        (
+            "`sigil get` in a 2,000-entry store within 1.2× of a 1-entry store",
+            format!("{scale:.2}×"),
+            scale <= 1.2,
+        ),
+        (
+            "`sigil list` of 10,000 accounts < 50 ms",
+            duration(r.list_10000.mean),
+            r.list_10000.mean < 0.050,
+        ),
+    ]
+}
+
+fn performance_doc(r: &Results, machine: &Machine) -> String {
+    let mut doc = String::from(INTRO);
+    let _ = writeln!(
+        doc,
+        "\n- produced by: `cargo xtask bench`\n\
+         - date: {}\n\
+         - machine: `{}`, {} CPUs ({})\n\
+         - tools: {}\n",
+        machine.date,
+        machine.uname,
+        machine.nproc,
+        machine.cpu,
+        machine.tools.join("; "),
+    );
+    doc.push_str("## Results\n\n| benchmark | command | mean ± σ |\n| --- | --- | --- |\n");
+    let rows = [
+        ("sigil get, 1-entry store", "sigil-get bench/one", &r.get),
+        ("age -d, same file", AGE_SHOWN, &r.age),
+        ("pass show", "pass show bench/one", &r.pass),
+        (
+            "sigil get, 2,000-entry store",
+            "sigil-get bench/one",
+            &r.get_2000,
+        ),
+        ("sigil list, 10,000 accounts", "sigil-list", &r.list_10000),
+    ];
+    for (what, command, m) in rows {
+        let _ = writeln!(doc, "| {what} | `{command}` | {} |", mean_sd(m));
+    }
+    doc.push_str("\n## Targets\n\n| target | measured | result |\n| --- | --- | --- |\n");
+    for (target, measured, met) in targets(r) {
+        let result = if met { "met" } else { "missed" };
+        let _ = writeln!(doc, "| {target} | {measured} | {result} |");
+    }
+    doc.push_str(METHOD);
+    doc
+}
+
+/// How the doc shows the `age -d` command (the real one has the scratch directory's paths).
+const AGE_SHOWN: &str =
+    "age -d -i $SIGIL_HOME/identity.txt $SIGIL_HOME/store/bench/one/api_key.age";
+
+// The fixed prose of docs/performance.md. The committed template (before anyone has run the
+// benchmark) uses the same text, so keep the two in step.
+const INTRO: &str = "# Performance
+
+<!-- written by `cargo xtask bench`; change xtask/src/main.rs, not this file -->
+
+sigil's commands are short-lived processes, so what a user waits for is the whole process:
+start, read the identity, decrypt one file, print. `cargo xtask bench` times exactly that with
+[hyperfine](https://github.com/sharkdp/hyperfine) against the tools sigil stands beside: `age -d`
+decrypting the very same store file with the same identity, and `pass show` with a
+passphrase-less GnuPG key (so neither waits for a prompt).
+";
+
+const METHOD: &str = "
+## How the numbers are made
+
+- `cargo build --release --bins` (the release profile in `Cargo.toml`), then hyperfine with
+  `--warmup 20 --runs 200 -N` (no shell in between; output discarded).
+- Everything lives in a scratch directory: `SIGIL_HOME` made by `sigil-init`, the secret added
+  with `printf 'tok' | sigil-add bench/one`, other `SIGIL_*` variables cleared, and a throwaway
+  `GNUPGHOME` and `PASSWORD_STORE_DIR` for pass.
+- The 2,000-entry store is filled with `sigil-add`; the 10,000-account registry is written
+  directly as `accounts.toml`, since only `sigil list`'s reading of it is measured.
+- hyperfine's raw exports (JSON and CSV) are left in `target/xtask-bench/`.
+
+## In-process benchmarks
+
+`cargo bench --bench store` runs the criterion benchmarks in `benches/store.rs`: the library's
+store operations without process start-up. Use them to see where time goes inside sigil; the
+numbers above are what a user of the binaries sees.
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails, with the same report as `cargo xtask gen --check`, when `completions/` or `man/`
+    /// do not match the clap definitions; runs as part of `cargo test --workspace`.
+    #[test]
+    fn generated_files_are_fresh() {
+        match freshness_report(&workspace_root()) {
+            Ok(None) => {}
+            Ok(Some(report)) => panic!("{report}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn hyperfine_csv_is_parsed() {
+        let csv = "command,mean,stddev,median,user,system,min,max\n\
+                   sigil get,0.0012,0.0001,0.0012,0.0005,0.0004,0.0010,0.0020\n\
+                   \"a, \"\"quoted\"\" name\",0.5,0.25,0.5,0,0,0.1,0.9\n";
+        let m = parse_hyperfine_csv(csv).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].name, "sigil get");
+        assert_eq!(m[0].mean, 0.0012);
+        assert_eq!(m[1].name, "a, \"quoted\" name");
+        assert_eq!(m[1].stddev, 0.25);
+    }
+
+    #[test]
+    fn target_directory_is_read_from_cargo_metadata() {
+        let json = r#"{"packages":[],"target_directory":"/w/my \"t\"\\dir","version":1}"#;
+        assert_eq!(
+            json_string_field(json, "target_directory").unwrap(),
+            "/w/my \"t\"\\dir"
+        );
+        assert_eq!(json_string_field(json, "absent"), None);
+    }
+
+    #[test]
+    fn hyperfine_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("/tmp/x/sigil-get".as_ref()), "/tmp/x/sigil-get");
+        assert_eq!(shell_word("my dir/it's".as_ref()), r"'my dir/it'\''s'");
+    }
+
+    #[test]
+    fn registry_has_one_table_per_account() {
+        let toml = registry_toml(["a/b".to_owned(), "c/d".to_owned()].into_iter());
+        assert!(toml.starts_with("version = 1\n"));
+        assert_eq!(toml.matches("[accounts.").count(), 2);
+        assert!(toml.contains("[accounts.\"c/d\"]\nkind = \"api_key\"\n"));
+    }
+}
