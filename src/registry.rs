@@ -113,6 +113,11 @@ impl Registry {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
         let reg: Registry = parse_toml(path, &text)?;
+        // Rebuild the cache with the stamp seen before reading: if the file was replaced
+        // meanwhile, the stamp (inode) no longer matches and the cache is simply not used.
+        if reg.version == 1 {
+            Cache::write(path, &meta, &reg);
+        }
         if reg.version != 1 {
             return Err(Error::other(
                 format!(
@@ -144,7 +149,9 @@ impl Registry {
             f.write_all(HEADER.as_bytes())?;
             f.write_all(text.as_bytes())
         })?;
-        Cache::write(&path, self);
+        if let Ok(meta) = std::fs::metadata(&path) {
+            Cache::write(&path, &meta, self);
+        }
         Ok(())
     }
 }
@@ -179,11 +186,8 @@ impl Cache {
     }
 
     /// Best effort: without a cache, readers parse the TOML.
-    fn write(toml: &Path, registry: &Registry) {
-        let Ok(meta) = std::fs::metadata(toml) else {
-            return;
-        };
-        let (len, mtime_ns, ino) = Self::stamp(&meta);
+    fn write(toml: &Path, meta: &std::fs::Metadata, registry: &Registry) {
+        let (len, mtime_ns, ino) = Self::stamp(meta);
         let cache = Cache {
             len,
             mtime_ns,
@@ -261,6 +265,10 @@ mod tests {
         std::fs::write(paths.accounts(), edited).unwrap();
         let back = Registry::load(&paths).unwrap();
         assert_eq!(back.accounts["github/me"].note.as_deref(), Some("edited"));
+        // The miss rebuilt the cache from the edited file.
+        let cache = std::fs::read_to_string(d.path().join(".accounts.cache.json")).unwrap();
+        assert!(cache.contains("\"edited\""), "{cache}");
+        assert_eq!(Registry::load(&paths).unwrap(), back);
     }
 
     #[test]
