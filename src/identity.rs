@@ -22,6 +22,8 @@ pub enum IdentitySource {
     EnvFile(PathBuf),
     /// `<config>/identity.txt`.
     File(PathBuf),
+    /// The OS keyring, under this item user (see `<config>/identity.keyring`).
+    Keyring(String),
     /// Given by a program through the library.
     Given,
 }
@@ -32,6 +34,7 @@ impl fmt::Display for IdentitySource {
             IdentitySource::EnvKey => f.write_str("the SIGIL_IDENTITY variable"),
             IdentitySource::EnvFile(p) => write!(f, "'{}' (SIGIL_IDENTITY_FILE)", p.display()),
             IdentitySource::File(p) => write!(f, "'{}'", p.display()),
+            IdentitySource::Keyring(user) => write!(f, "the OS keyring (item '{user}')"),
             IdentitySource::Given => f.write_str("the embedding program"),
         }
     }
@@ -41,7 +44,7 @@ impl fmt::Display for IdentitySource {
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
     /// None of the sources has one.
-    #[error("no identity found: SIGIL_IDENTITY and SIGIL_IDENTITY_FILE are unset and '{}' does not exist", file.display())]
+    #[error("no identity found: SIGIL_IDENTITY and SIGIL_IDENTITY_FILE are unset, none is kept in the OS keyring, and '{}' does not exist", file.display())]
     Missing {
         /// The identity file that was looked for.
         file: PathBuf,
@@ -125,11 +128,79 @@ impl Identity {
             let source = IdentitySource::EnvFile(path.clone());
             return Identity::read_file(&path, source);
         }
+        if paths.identity_pointer().exists() {
+            return Identity::read_keyring(paths);
+        }
         let path = paths.identity_file();
         if !path.exists() {
             return Err(IdentityError::Missing { file: path }.into());
         }
         Identity::read_file(&path, IdentitySource::File(path.clone()))
+    }
+
+    #[cfg(feature = "keyring")]
+    fn read_keyring(paths: &Paths) -> Result<Identity, Error> {
+        let source = IdentitySource::Keyring(crate::store::keyring::identity_user(paths));
+        let bytes = crate::store::keyring::read_identity(paths)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| IdentityError::Invalid {
+            source_name: source.to_string(),
+            line: 1,
+            reason: "it is not UTF-8".into(),
+        })?;
+        Ok(Identity::parse(text, source)?)
+    }
+
+    #[cfg(not(feature = "keyring"))]
+    fn read_keyring(paths: &Paths) -> Result<Identity, Error> {
+        Err(IdentityError::Unreadable {
+            source_name: format!(
+                "the OS keyring (as '{}' says)",
+                paths.identity_pointer().display()
+            ),
+            error: io::Error::other("this sigil was built without the keyring feature"),
+        }
+        .into())
+    }
+
+    /// Keeps the identity in the OS keyring and writes the pointer file that says so.
+    #[cfg(feature = "keyring")]
+    pub(crate) fn keep_in_keyring(&self, paths: &Paths) -> Result<(), Error> {
+        fsutil::create_private_dir(paths.config_dir())?;
+        crate::store::keyring::write_identity(paths, self.text().as_bytes())?;
+        let user = crate::store::keyring::identity_user(paths);
+        let note = format!(
+            "# sigil keeps its age identity in the OS keyring, not in a file:\n\
+             # service=sigil username={user}\n\
+             # Remove this file only together with that item.\n"
+        );
+        fsutil::write_atomic(&paths.identity_pointer(), |f| f.write_all(note.as_bytes()))
+    }
+
+    /// Without keyring support there is no keyring to keep it in.
+    #[cfg(not(feature = "keyring"))]
+    pub(crate) fn keep_in_keyring(&self, _paths: &Paths) -> Result<(), Error> {
+        Err(crate::store::StoreError::Unavailable {
+            backend: "keyring".into(),
+            reason: "this sigil was built without the keyring feature".into(),
+        }
+        .into())
+    }
+
+    /// The identity in `age-keygen`'s format.
+    fn text(&self) -> Zeroizing<String> {
+        let mut text = Zeroizing::new(String::new());
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        for k in &self.keys {
+            text.push_str(&format!(
+                "# created: {now}\n# public key: {}\n",
+                k.to_public()
+            ));
+            text.push_str(k.to_string().expose_secret());
+            text.push('\n');
+        }
+        text
     }
 
     fn read_file(path: &Path, source: IdentitySource) -> Result<Identity, Error> {
@@ -228,6 +299,30 @@ impl Identity {
         f.sync_all().map_err(ctx)?;
         fsutil::sync_dir(path.parent().expect("file has a parent")).map_err(ctx)
     }
+}
+
+/// Deletes the identity wherever sigil keeps it (file, keyring item and its pointer); returns
+/// what was deleted.
+pub fn purge(paths: &Paths) -> Result<Vec<String>, Error> {
+    let mut gone = Vec::new();
+    let pointer = paths.identity_pointer();
+    if pointer.exists() {
+        #[cfg(feature = "keyring")]
+        if crate::store::keyring::delete_identity(paths)? {
+            gone.push(
+                IdentitySource::Keyring(crate::store::keyring::identity_user(paths)).to_string(),
+            );
+        }
+        std::fs::remove_file(&pointer)
+            .map_err(|e| Error::io(format!("cannot remove '{}'", pointer.display()), e))?;
+    }
+    let file = paths.identity_file();
+    match std::fs::remove_file(&file) {
+        Ok(()) => gone.push(format!("'{}'", file.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(format!("cannot remove '{}'", file.display()), e)),
+    }
+    Ok(gone)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod backend;
 pub mod config;
 pub mod dispatch;
 pub mod error;
@@ -38,9 +39,12 @@ pub use registry::{AccountMeta, Kind, Registry};
 pub use secret::Secret;
 pub use token::{Token, TokenSet};
 
+use backend::{BackendKind, Choice, KeyringState};
 use config::Config;
 use std::collections::BTreeSet;
-use store::{FileStore, MemoryStore, Store, StoreError};
+use std::sync::OnceLock;
+use std::time::Duration;
+use store::{EnvStore, FileStore, MemoryStore, Store, StoreError};
 use time::OffsetDateTime;
 
 /// Opens the user's sigil exactly as the CLI does: same home, config, backend and identity.
@@ -52,14 +56,20 @@ pub fn open() -> Result<Sigil> {
 pub struct Sigil {
     paths: Paths,
     config: Config,
-    store: Box<dyn Store>,
+    choice: Choice,
+    file: FileStore,
+    env: EnvStore,
+    memory: Option<MemoryStore>,
+    #[cfg(feature = "keyring")]
+    keyring: store::KeyringStore,
+    probe: OnceLock<(KeyringState, Duration)>,
 }
 
 impl std::fmt::Debug for Sigil {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sigil")
             .field("paths", &self.paths)
-            .field("backend", &self.store.name())
+            .field("backend", &self.choice)
             .finish()
     }
 }
@@ -69,7 +79,7 @@ impl std::fmt::Debug for Sigil {
 pub struct Builder {
     paths: Option<Paths>,
     identity: Option<Identity>,
-    memory: bool,
+    backend: Option<String>,
 }
 
 impl Builder {
@@ -86,8 +96,14 @@ impl Builder {
     }
 
     /// Keeps secrets in memory only (for tests of programs that use sigil).
-    pub fn memory(mut self) -> Builder {
-        self.memory = true;
+    pub fn memory(self) -> Builder {
+        self.backend(Some("memory"))
+    }
+
+    /// Forces a backend by name (`file`, `keyring`, `env`, `memory`, `auto`), as `--backend`
+    /// does; `None` leaves the choice to `SIGIL_BACKEND`, config.toml and `auto`.
+    pub fn backend(mut self, name: Option<&str>) -> Builder {
+        self.backend = name.map(str::to_owned);
         self
     }
 
@@ -98,18 +114,33 @@ impl Builder {
             None => Paths::from_env()?,
         };
         let config = Config::load(&paths)?;
-        let store: Box<dyn Store> = if self.memory {
-            Box::new(MemoryStore::new())
-        } else {
-            match self.identity {
-                Some(id) => Box::new(FileStore::with_identity(&paths, id)),
-                None => Box::new(FileStore::new(&paths)),
+        let choice = Choice::resolve(
+            self.backend.as_deref(),
+            &config,
+            &paths.config_file().display().to_string(),
+        )?;
+        #[cfg(not(feature = "keyring"))]
+        if choice.kind == BackendKind::Keyring {
+            return Err(StoreError::Unavailable {
+                backend: "keyring".into(),
+                reason: "this sigil was built without the keyring feature".into(),
             }
+            .into());
+        }
+        let file = match self.identity {
+            Some(id) => FileStore::with_identity(&paths, id),
+            None => FileStore::new(&paths),
         };
         Ok(Sigil {
+            memory: (choice.kind == BackendKind::Memory).then(MemoryStore::new),
+            #[cfg(feature = "keyring")]
+            keyring: store::KeyringStore::new(&paths),
             paths,
             config,
-            store,
+            choice,
+            file,
+            env: EnvStore,
+            probe: OnceLock::new(),
         })
     }
 }
@@ -187,9 +218,98 @@ impl Sigil {
         &self.config
     }
 
-    /// The backend in use.
-    pub fn store(&self) -> &dyn Store {
-        self.store.as_ref()
+    /// The backend the user asked for, and where that came from.
+    pub fn choice(&self) -> &Choice {
+        &self.choice
+    }
+
+    /// The file store (also what holds the identity's secrets when the keyring is not used).
+    pub fn file_store(&self) -> &FileStore {
+        &self.file
+    }
+
+    /// What the keyring probe found (probed once, on first need, within a deadline).
+    pub fn keyring_state(&self) -> &(KeyringState, Duration) {
+        self.probe.get_or_init(backend::probe_keyring)
+    }
+
+    /// A backend by kind. The keyring is probed first, so an absent or locked keyring is an
+    /// error that says why instead of a hang or a prompt.
+    pub fn store_of(&self, kind: BackendKind) -> Result<&dyn Store> {
+        match kind {
+            BackendKind::File => Ok(&self.file),
+            BackendKind::Env => Ok(&self.env),
+            BackendKind::Memory => match &self.memory {
+                Some(m) => Ok(m),
+                None => Err(StoreError::Unavailable {
+                    backend: "memory".into(),
+                    reason: "it lives inside one program; choose it when opening sigil".into(),
+                }
+                .into()),
+            },
+            BackendKind::Keyring => self.keyring_store(),
+            BackendKind::Auto => Err(Error::other(
+                "'auto' is a choice between backends, not a backend",
+                None,
+            )),
+        }
+    }
+
+    #[cfg(feature = "keyring")]
+    fn keyring_store(&self) -> Result<&dyn Store> {
+        match &self.keyring_state().0 {
+            KeyringState::Available { .. } => Ok(&self.keyring),
+            other => Err(StoreError::Unavailable {
+                backend: "keyring".into(),
+                reason: other.describe(),
+            }
+            .into()),
+        }
+    }
+
+    #[cfg(not(feature = "keyring"))]
+    fn keyring_store(&self) -> Result<&dyn Store> {
+        Err(StoreError::Unavailable {
+            backend: "keyring".into(),
+            reason: "this sigil was built without the keyring feature".into(),
+        }
+        .into())
+    }
+
+    /// Where new accounts go: the forced backend, or for `auto` the keyring when one answers
+    /// unlocked, else the file store.
+    pub fn write_backend(&self) -> BackendKind {
+        match self.choice.kind {
+            BackendKind::Auto if self.keyring_state().0.is_available() => BackendKind::Keyring,
+            BackendKind::Auto => BackendKind::File,
+            forced => forced,
+        }
+    }
+
+    /// The backend that holds an existing secret. With `auto`: an env variable wins, then the
+    /// file store (a `stat`, so `get` never parses `accounts.toml` for a file secret), then the
+    /// backend `accounts.toml` records for the account.
+    fn locate(&self, addr: &FieldAddress) -> Result<Option<BackendKind>> {
+        if self.choice.kind != BackendKind::Auto {
+            let kind = self.choice.kind;
+            return Ok(self.store_of(kind)?.contains(addr)?.then_some(kind));
+        }
+        if self.env.contains(addr)? {
+            return Ok(Some(BackendKind::Env));
+        }
+        if self.file.contains(addr)? {
+            return Ok(Some(BackendKind::File));
+        }
+        let reg = Registry::load(&self.paths)?;
+        if let Some(meta) = reg.accounts.get(&addr.account_key())
+            && let Ok(kind) = meta.backend.parse::<BackendKind>()
+            && kind != BackendKind::File
+            && kind != BackendKind::Auto
+            && self.store_of(kind)?.contains(addr)?
+        {
+            return Ok(Some(kind));
+        }
+        Ok(None)
     }
 
     /// Reads a secret by address (`service/account[/field]` or `auth://…`).
@@ -199,18 +319,18 @@ impl Sigil {
 
     /// The field an address means: the one it names, else the account's default — `token`
     /// for an OAuth account (which holds a token and no API key), `api_key` otherwise. This
-    /// asks the store, not `accounts.toml`, so `get` costs the same however many accounts
-    /// there are.
+    /// asks the stores, not `accounts.toml`, so a file-store `get` costs the same however many
+    /// accounts there are.
     pub fn resolve_field(&self, addr: &Address) -> Result<FieldAddress> {
         if let Some(f) = addr.to_field_address() {
             return Ok(f);
         }
         let api = addr.with_field(address::DEFAULT_FIELD)?;
-        if self.store.contains(&api)? {
+        if self.locate(&api)?.is_some() {
             return Ok(api);
         }
         let token = addr.with_field(address::OAUTH_FIELD)?;
-        if self.store.contains(&token)? {
+        if self.locate(&token)?.is_some() {
             return Ok(token);
         }
         Ok(api)
@@ -219,24 +339,62 @@ impl Sigil {
     /// Reads a secret, returning the full address it was found at.
     pub fn get_address(&self, addr: &Address) -> Result<(FieldAddress, Secret)> {
         let full = self.resolve_field(addr)?;
-        let secret = self.store.get(&full)?;
+        let secret = match self.locate(&full)? {
+            Some(kind) => self.store_of(kind)?.get(&full)?,
+            // Not anywhere: let the backend in use say so, with its suggestions.
+            None => match self.choice.kind {
+                BackendKind::Auto => self.file.get(&full)?,
+                kind => self.store_of(kind)?.get(&full)?,
+            },
+        };
         Ok((full, secret))
     }
 
-    /// Stores a secret and records its metadata, under the store lock.
+    /// The backend a write of `addr` goes to: the one its account is recorded in (a
+    /// credential lives in one place), else [`Sigil::write_backend`]. A forced backend that
+    /// differs from the recorded one is an error rather than a second copy.
+    pub fn placement(&self, addr: &FieldAddress) -> Result<BackendKind> {
+        self.placement_in(&Registry::load(&self.paths)?, addr)
+    }
+
+    fn placement_in(&self, reg: &Registry, addr: &FieldAddress) -> Result<BackendKind> {
+        let recorded = reg
+            .accounts
+            .get(&addr.account_key())
+            .and_then(|m| m.backend.parse::<BackendKind>().ok());
+        match (self.choice.kind, recorded) {
+            (BackendKind::Auto, Some(r)) => Ok(r),
+            (BackendKind::Auto, None) => Ok(self.write_backend()),
+            (forced, Some(r)) if r != forced => Err(Error::other(
+                format!(
+                    "'{}' is kept in the {r} backend, not {forced}",
+                    addr.account_key()
+                ),
+                Some(format!(
+                    "a credential lives in one backend: drop --backend {forced}, or remove it from {r} first"
+                )),
+            )),
+            (forced, _) => Ok(forced),
+        }
+    }
+
+    /// Stores a secret and records its metadata, under the store lock. An account stays in
+    /// the backend it was first stored in; a new one goes to [`Sigil::write_backend`].
     pub fn put(&self, addr: &FieldAddress, secret: &Secret, opts: &PutOptions) -> Result<()> {
         let _lock = Lock::acquire(&self.paths.lock_file())?;
-        // Parse the registry before touching the store, so a malformed file changes nothing.
+        // Parse the registry before touching a store, so a malformed file changes nothing.
         let mut reg = Registry::load(&self.paths)?;
-        if !opts.force && self.store.contains(addr)? {
+        let kind = self.placement_in(&reg, addr)?;
+        let store = self.store_of(kind)?;
+        if !opts.force && store.contains(addr)? {
             return Err(StoreError::Exists {
                 address: addr.to_string(),
             }
             .into());
         }
-        self.store.put(addr, secret)?;
+        store.put(addr, secret)?;
         let now = OffsetDateTime::now_utc();
-        let kind = opts.kind.unwrap_or(if addr.field() == "password" {
+        let kind_of_account = opts.kind.unwrap_or(if addr.field() == "password" {
             Kind::Password
         } else {
             Kind::ApiKey
@@ -245,9 +403,9 @@ impl Sigil {
             .accounts
             .entry(addr.account_key())
             .or_insert_with(|| AccountMeta {
-                kind,
+                kind: kind_of_account,
                 fields: BTreeSet::new(),
-                backend: self.store.name().to_owned(),
+                backend: kind.as_str().to_owned(),
                 provider: None,
                 scopes: vec![],
                 created: now,
@@ -257,9 +415,9 @@ impl Sigil {
             });
         meta.fields.insert(addr.field().to_owned());
         meta.updated = now;
-        meta.backend = self.store.name().to_owned();
+        meta.backend = kind.as_str().to_owned();
         if opts.kind.is_some() {
-            meta.kind = kind;
+            meta.kind = kind_of_account;
         }
         if opts.expires_at.is_some() {
             meta.expires_at = opts.expires_at;
@@ -270,31 +428,26 @@ impl Sigil {
         reg.save(&self.paths)
     }
 
-    /// The fields an account has, from its metadata and the store together.
-    pub fn fields_of(&self, addr: &Address) -> Result<Vec<FieldAddress>> {
-        if let Some(f) = addr.to_field_address() {
-            return Ok(if self.store.contains(&f)? {
-                vec![f]
-            } else {
-                vec![]
-            });
-        }
-        let reg = Registry::load(&self.paths)?;
-        let mut fields: BTreeSet<String> = reg
-            .accounts
-            .get(&addr.account_key())
-            .map(|m| m.fields.clone())
-            .unwrap_or_default();
-        for f in self.store.list()? {
-            if f.service() == addr.service() && f.account() == addr.account() {
-                fields.insert(f.field().to_owned());
+    /// The fields an account has, with the backend each lives in.
+    pub fn fields_of(&self, addr: &Address) -> Result<Vec<(FieldAddress, BackendKind)>> {
+        let mut candidates: BTreeSet<String> = BTreeSet::new();
+        match addr.field() {
+            Some(f) => {
+                candidates.insert(f.to_owned());
+            }
+            None => {
+                let reg = Registry::load(&self.paths)?;
+                if let Some(m) = reg.accounts.get(&addr.account_key()) {
+                    candidates.extend(m.fields.iter().cloned());
+                }
+                candidates.extend(self.file.fields_of(addr.service(), addr.account()));
             }
         }
         let mut out = Vec::new();
-        for f in fields {
+        for f in candidates {
             let fa = addr.with_field(&f)?;
-            if self.store.contains(&fa)? {
-                out.push(fa);
+            if let Some(kind) = self.locate(&fa)? {
+                out.push((fa, kind));
             }
         }
         Ok(out)
@@ -314,8 +467,8 @@ impl Sigil {
             });
         }
         let mut deleted = Vec::new();
-        for t in targets {
-            if self.store.delete(&t)? {
+        for (t, kind) in targets {
+            if self.store_of(kind)?.delete(&t)? {
                 deleted.push(t);
             }
         }
@@ -338,14 +491,37 @@ impl Sigil {
         Ok(deleted)
     }
 
-    /// Deletes every secret and all metadata. Returns how many secrets were deleted.
+    /// Deletes every secret of this sigil and all its metadata: everything in its file store,
+    /// and in the keyring (shared by every sigil home of the user) the items this home's
+    /// `accounts.toml` records there. Returns how many secrets were deleted.
     pub fn delete_all(&self) -> Result<usize> {
         let _lock = Lock::acquire(&self.paths.lock_file())?;
-        Registry::load(&self.paths)?;
+        let reg = Registry::load(&self.paths)?;
         let mut n = 0;
-        for f in self.store.list()? {
-            if self.store.delete(&f)? {
-                n += 1;
+        let mut local: Vec<&dyn Store> = vec![&self.file];
+        if let Some(m) = &self.memory {
+            local.push(m);
+        }
+        for store in local {
+            for f in store.list()? {
+                if store.delete(&f)? {
+                    n += 1;
+                }
+            }
+        }
+        let in_keyring: Vec<FieldAddress> = reg
+            .accounts
+            .iter()
+            .filter(|(_, m)| m.backend == BackendKind::Keyring.as_str())
+            .flat_map(|(key, m)| m.fields.iter().map(move |f| format!("{key}/{f}")))
+            .filter_map(|a| a.parse().ok())
+            .collect();
+        if !in_keyring.is_empty() {
+            let keyring = self.store_of(BackendKind::Keyring)?;
+            for f in in_keyring {
+                if keyring.delete(&f)? {
+                    n += 1;
+                }
             }
         }
         Registry::empty().save(&self.paths)?;

@@ -90,6 +90,13 @@ impl Paths {
         self.config.join("identity.txt")
     }
 
+    /// The marker saying the identity is kept in the OS keyring, `<config>/identity.keyring`.
+    /// It holds no secret; it spares every command a keyring round trip when the identity is
+    /// a file.
+    pub fn identity_pointer(&self) -> PathBuf {
+        self.config.join("identity.keyring")
+    }
+
     /// The lock file that serializes writers, `<home>/.lock`.
     pub fn lock_file(&self) -> PathBuf {
         self.home.join(".lock")

@@ -1,13 +1,14 @@
 //! What `sigil status` reports: where things are, which backend and identity are in use and
 //! why, counts, expiring credentials and problems to fix.
 
-use crate::config::Config;
+use crate::Sigil;
+use crate::backend::{BackendKind, KeyringState};
 use crate::error::Error;
 use crate::fsutil::check_private;
 use crate::identity::Identity;
 use crate::paths::Paths;
 use crate::registry::Registry;
-use crate::store::{FileStore, Store};
+use crate::store::Store;
 use crate::{ExpiryState, when};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -72,17 +73,63 @@ pub struct Problem {
     pub fix: Option<String>,
 }
 
-/// Looks at everything and reports; only a malformed config stops it.
-pub fn gather(paths: &Paths) -> Result<Status, Error> {
-    let config = Config::load(paths)?;
-    let mut problems = Vec::new();
-    let backend = "file".to_owned();
-    let mut backend_decision = vec![];
-    match config.backend.as_deref() {
-        Some(b) => backend_decision.push(format!("config.toml sets backend = \"{b}\"")),
-        None => backend_decision.push("no backend chosen in config.toml".into()),
+/// Variables sigil reads that are settings, not `SIGIL_<SERVICE>_<ACCOUNT>_<FIELD>` values.
+const SETTING_VARS: &[&str] = &[
+    "SIGIL_HOME",
+    "SIGIL_BACKEND",
+    "SIGIL_IDENTITY",
+    "SIGIL_IDENTITY_FILE",
+    "SIGIL_PASSPHRASE_FILE",
+];
+
+/// How the backend for new secrets is chosen, step by step (`status --verbose`).
+pub fn decision_chain(sigil: &Sigil) -> Vec<String> {
+    let choice = sigil.choice();
+    let mut steps = vec![format!("asked for: {} ({})", choice.kind, choice.source)];
+    let env_values = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("SIGIL_") && !k.starts_with("SIGIL_TEST_"))
+        .filter(|k| !SETTING_VARS.contains(&k.as_str()))
+        .count();
+    steps.push(format!(
+        "env: {env_values} SIGIL_<SERVICE>_<ACCOUNT>_<FIELD> variable(s) set; a set variable wins for its address"
+    ));
+    if matches!(choice.kind, BackendKind::Auto | BackendKind::Keyring) {
+        let (state, took) = sigil.keyring_state();
+        steps.push(format!(
+            "keyring: probed in {} ms (deadline {} ms): {}",
+            took.as_millis(),
+            crate::backend::PROBE_DEADLINE.as_millis(),
+            state.describe()
+        ));
     }
-    backend_decision.push("file: the embedded default (age files under the store)".into());
+    let chosen = sigil.write_backend();
+    let why = match (choice.kind, chosen) {
+        (BackendKind::Auto, BackendKind::Keyring) => "auto, and the keyring answered unlocked",
+        (BackendKind::Auto, _) => "auto, and no usable keyring answered",
+        _ => "forced",
+    };
+    steps.push(format!("new secrets go to: {chosen} ({why})"));
+    steps
+        .push("existing secrets stay where accounts.toml records them, whatever the choice".into());
+    steps
+}
+
+/// Looks at everything and reports; only a malformed config stops it.
+pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
+    let paths = sigil.paths();
+    let config = sigil.config();
+    let mut problems = Vec::new();
+    let backend = sigil.write_backend().as_str().to_owned();
+    let backend_decision = decision_chain(sigil);
+    if let (BackendKind::Auto, KeyringState::Locked { .. }) =
+        (sigil.choice().kind, &sigil.keyring_state().0)
+    {
+        problems.push(Problem {
+            message: "the keyring is locked, so new secrets go to the file store".into(),
+            fix: Some("unlock it (log in to the desktop session), or choose --backend file".into()),
+        });
+    }
 
     let identity = match Identity::load(paths) {
         Ok(id) => IdentityStatus {
@@ -105,8 +152,7 @@ pub fn gather(paths: &Paths) -> Result<Status, Error> {
         }
     };
 
-    let store = FileStore::new(paths);
-    let secrets = store.list().unwrap_or_default();
+    let mut secrets = sigil.file_store().list().unwrap_or_default();
     let registry = match Registry::load(paths) {
         Ok(r) => r,
         Err(e) => {
@@ -117,6 +163,17 @@ pub fn gather(paths: &Paths) -> Result<Status, Error> {
             Registry::empty()
         }
     };
+    // The keyring is shared by every sigil home of the user: count only this home's items.
+    if registry.accounts.values().any(|m| m.backend == "keyring")
+        && let Ok(k) = sigil.store_of(BackendKind::Keyring)
+    {
+        secrets.extend(k.list().unwrap_or_default().into_iter().filter(|a| {
+            registry
+                .accounts
+                .get(&a.account_key())
+                .is_some_and(|m| m.backend == "keyring")
+        }));
+    }
 
     let now = OffsetDateTime::now_utc();
     let warn = config.defaults.expiry_warning();
@@ -130,7 +187,7 @@ pub fn gather(paths: &Paths) -> Result<Status, Error> {
                 state: state.as_str().to_owned(),
             });
         }
-        if meta.backend == "file" {
+        if meta.backend == "file" || meta.backend == "keyring" {
             for f in &meta.fields {
                 let known = secrets
                     .iter()

@@ -23,12 +23,16 @@ _sigil__init() {
 
     case "${cmd}" in
         sigil__init)
-            opts="-h -V --help --version"
+            opts="-h -V --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -23,12 +23,16 @@ _sigil__rm() {
 
     case "${cmd}" in
         sigil__rm)
-            opts="-y -h -V --all --purge-identity --yes --help --version"
+            opts="-y -h -V --all --purge-identity --yes --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

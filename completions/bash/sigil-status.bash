@@ -23,12 +23,16 @@ _sigil__status() {
 
     case "${cmd}" in
         sigil__status)
-            opts="-v -h -V --verbose --json --help --version"
+            opts="-v -h -V --verbose --json --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -79,7 +79,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__add)
-            opts="-f -h -V --field --expires --note --force --help --version"
+            opts="-f -h -V --field --expires --note --force --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -97,6 +97,10 @@ _sigil() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -105,12 +109,16 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__get)
-            opts="-n -h -V --no-newline --json --no-refresh --help --version"
+            opts="-n -h -V --no-newline --json --no-refresh --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -231,12 +239,16 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__init)
-            opts="-h -V --help --version"
+            opts="-h -V --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -245,12 +257,16 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__list)
-            opts="-h -V --json --help --version"
+            opts="-h -V --json --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -259,12 +275,16 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__rm)
-            opts="-y -h -V --all --purge-identity --yes --help --version"
+            opts="-y -h -V --all --purge-identity --yes --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -273,12 +293,16 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__status)
-            opts="-v -h -V --verbose --json --help --version"
+            opts="-v -h -V --verbose --json --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -21,6 +21,7 @@ set edit:completion:arg-completer[sigil-add] = {|@words|
             cand --field 'The field to store (default: api_key)'
             cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
             cand --note 'A note kept with the metadata (not secret)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace an existing secret'
             cand --force 'Replace an existing secret'
             cand -h 'Print help (see more with ''--help'')'

@@ -18,6 +18,7 @@ set edit:completion:arg-completer[sigil-get] = {|@words|
     }
     var completions = [
         &'sigil-get'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -n 'Do not print a newline after the secret'
             cand --no-newline 'Do not print a newline after the secret'
             cand --json 'Print a JSON object with the address and the value'

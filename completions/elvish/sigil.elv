@@ -31,6 +31,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -40,6 +41,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --field 'The field to store (default: api_key)'
             cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
             cand --note 'A note kept with the metadata (not secret)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace an existing secret'
             cand --force 'Replace an existing secret'
             cand -h 'Print help (see more with ''--help'')'
@@ -48,6 +50,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;get'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -n 'Do not print a newline after the secret'
             cand --no-newline 'Do not print a newline after the secret'
             cand --json 'Print a JSON object with the address and the value'
@@ -58,6 +61,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;list'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --json 'Print a JSON array'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -65,6 +69,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;rm'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --all 'Delete every secret and all metadata'
             cand --purge-identity 'With --all, also delete the identity file (nothing stored before can be read again)'
             cand -y 'Do not ask for confirmation'
@@ -75,6 +80,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;status'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -v 'Also show how the backend was chosen, step by step'
             cand --verbose 'Also show how the backend was chosen, step by step'
             cand --json 'Print a JSON object'

@@ -1,3 +1,4 @@
+complete -c sigil-get -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil-get -s n -l no-newline -d 'Do not print a newline after the secret'
 complete -c sigil-get -l json -d 'Print a JSON object with the address and the value'
 complete -c sigil-get -l no-refresh -d 'Print an OAuth token as stored, even when it is about to expire'

@@ -1,3 +1,4 @@
+complete -c sigil-rm -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil-rm -l all -d 'Delete every secret and all metadata'
 complete -c sigil-rm -l purge-identity -d 'With --all, also delete the identity file (nothing stored before can be read again)'
 complete -c sigil-rm -s y -l yes -d 'Do not ask for confirmation'

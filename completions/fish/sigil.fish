@@ -33,27 +33,33 @@ complete -c sigil -n "__fish_sigil_needs_command" -f -a "list" -d 'List stored c
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "rm" -d 'Delete secrets and their metadata'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "status" -d 'Show the backend, identity, counts and problems'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigil -n "__fish_sigil_using_subcommand init" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand init" -s V -l version -d 'Print version'
 complete -c sigil -n "__fish_sigil_using_subcommand add" -l field -d 'The field to store (default: api_key)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand add" -l expires -d 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d' -r
 complete -c sigil -n "__fish_sigil_using_subcommand add" -l note -d 'A note kept with the metadata (not secret)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand add" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand add" -s f -l force -d 'Replace an existing secret'
 complete -c sigil -n "__fish_sigil_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand add" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand get" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand get" -s n -l no-newline -d 'Do not print a newline after the secret'
 complete -c sigil -n "__fish_sigil_using_subcommand get" -l json -d 'Print a JSON object with the address and the value'
 complete -c sigil -n "__fish_sigil_using_subcommand get" -l no-refresh -d 'Print an OAuth token as stored, even when it is about to expire'
 complete -c sigil -n "__fish_sigil_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand get" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand list" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand list" -l json -d 'Print a JSON array'
 complete -c sigil -n "__fish_sigil_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand list" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand rm" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand rm" -l all -d 'Delete every secret and all metadata'
 complete -c sigil -n "__fish_sigil_using_subcommand rm" -l purge-identity -d 'With --all, also delete the identity file (nothing stored before can be read again)'
 complete -c sigil -n "__fish_sigil_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation'
 complete -c sigil -n "__fish_sigil_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand status" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand status" -s v -l verbose -d 'Also show how the backend was chosen, step by step'
 complete -c sigil -n "__fish_sigil_using_subcommand status" -l json -d 'Print a JSON object'
 complete -c sigil -n "__fish_sigil_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;init' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -45,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'The field to store (default: api_key)')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d')
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'A note kept with the metadata (not secret)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace an existing secret')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing secret')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -54,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;get' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Do not print a newline after the secret')
             [CompletionResult]::new('--no-newline', '--no-newline', [CompletionResultType]::ParameterName, 'Do not print a newline after the secret')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object with the address and the value')
@@ -65,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;list' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -73,6 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;rm' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Delete every secret and all metadata')
             [CompletionResult]::new('--purge-identity', '--purge-identity', [CompletionResultType]::ParameterName, 'With --all, also delete the identity file (nothing stored before can be read again)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
@@ -84,6 +89,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;status' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also show how the backend was chosen, step by step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also show how the backend was chosen, step by step')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object')

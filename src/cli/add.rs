@@ -30,6 +30,9 @@ pub struct Args {
     /// Replace an existing secret
     #[arg(long, short = 'f')]
     pub force: bool,
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
 }
 
 /// Runs `sigil add`.
@@ -51,12 +54,14 @@ pub fn run(args: Args) -> Result<()> {
         .as_deref()
         .map(|w| when::parse(w, now))
         .transpose()?;
-    let sigil = crate::open()?;
+    let sigil = args.backend.open()?;
     // Fail before prompting when nothing could be stored anyway.
-    if let Some(store) = file_store_identity_check(&sigil) {
-        store?;
+    let kind = sigil.placement(&full)?;
+    let store = sigil.store_of(kind)?;
+    if kind == crate::backend::BackendKind::File {
+        crate::Identity::load(sigil.paths())?;
     }
-    if !args.force && sigil.store().contains(&full)? {
+    if !args.force && store.contains(&full)? {
         return Err(crate::store::StoreError::Exists {
             address: full.to_string(),
         }
@@ -73,13 +78,6 @@ pub fn run(args: Args) -> Result<()> {
             note: args.note,
         },
     )?;
-    eprintln!("stored '{full}' in the {} store", sigil.store().name());
+    eprintln!("stored '{full}' in {}", super::backend_phrase(kind));
     Ok(())
-}
-
-fn file_store_identity_check(sigil: &crate::Sigil) -> Option<Result<()>> {
-    if sigil.store().name() != "file" {
-        return None;
-    }
-    Some(crate::Identity::load(sigil.paths()).map(|_| ()))
 }

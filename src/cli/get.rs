@@ -28,12 +28,15 @@ pub struct Args {
     /// Print an OAuth token as stored, even when it is about to expire
     #[arg(long)]
     pub no_refresh: bool,
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
 }
 
 /// Runs `sigil get`.
 pub fn run(args: Args) -> Result<()> {
     let addr = super::address(&args.address)?;
-    let sigil = crate::open()?;
+    let sigil = args.backend.open()?;
     let (full, secret) = sigil.get_address(&addr)?;
     if args.json {
         let value = secret.expose_str().ok_or_else(|| {

@@ -1,11 +1,12 @@
 //! `sigil init`: create the home, the identity and the config; safe to run again.
 
+use crate::backend::BackendKind;
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::error::{Error, Result};
 use crate::identity::{Identity, IdentityError};
 use crate::registry::Registry;
 use crate::store::RECIPIENTS_FILE;
-use crate::{Lock, Paths, fsutil};
+use crate::{Lock, Sigil, fsutil};
 use clap::Parser;
 use std::io::Write;
 
@@ -19,12 +20,16 @@ use std::io::Write;
 given by SIGIL_IDENTITY or SIGIL_IDENTITY_FILE) and a commented config.toml, and say where \
 each is. Running it again changes nothing that exists."
 )]
-pub struct Args {}
+pub struct Args {
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
+}
 
 /// Runs `sigil init`.
-pub fn run(_args: Args) -> Result<()> {
-    let paths = Paths::from_env()?;
-    let report = init(&paths)?;
+pub fn run(args: Args) -> Result<()> {
+    let sigil = args.backend.open()?;
+    let report = init(&sigil)?;
     let mut err = std::io::stderr().lock();
     let verb = if report.iter().any(|(_, _, created)| *created) {
         "initialized"
@@ -40,7 +45,8 @@ pub fn run(_args: Args) -> Result<()> {
 }
 
 /// Creates whatever is missing; returns (what, where, created) for each part.
-pub fn init(paths: &Paths) -> Result<Vec<(&'static str, String, bool)>> {
+pub fn init(sigil: &Sigil) -> Result<Vec<(&'static str, String, bool)>> {
+    let paths = sigil.paths();
     // Check the files we will keep before creating anything, so a malformed one stops us.
     Config::load(paths)?;
     Registry::load(paths)?;
@@ -56,7 +62,21 @@ pub fn init(paths: &Paths) -> Result<Vec<(&'static str, String, bool)>> {
         Ok(id) => (id, false),
         Err(Error::Identity(IdentityError::Missing { .. })) => {
             let id = Identity::generate();
-            id.write_new_file(&paths.identity_file())?;
+            // On a machine whose keyring answers, the identity goes there (unless the user
+            // chose another backend); otherwise into a 0600 file.
+            let in_keyring = match sigil.choice().kind {
+                BackendKind::Keyring => {
+                    sigil.store_of(BackendKind::Keyring)?;
+                    true
+                }
+                BackendKind::Auto => sigil.keyring_state().0.is_available(),
+                _ => false,
+            };
+            if in_keyring {
+                id.keep_in_keyring(paths)?;
+            } else {
+                id.write_new_file(&paths.identity_file())?;
+            }
             (Identity::load(paths)?, true)
         }
         Err(e) => return Err(e),

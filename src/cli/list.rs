@@ -23,6 +23,9 @@ pub struct Args {
     /// Print a JSON array
     #[arg(long)]
     pub json: bool,
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
 }
 
 /// Runs `sigil list`.
@@ -30,7 +33,7 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(s) = &args.service {
         crate::Address::new(s, "x", None)?;
     }
-    let sigil = crate::open()?;
+    let sigil = args.backend.open()?;
     let accounts = sigil.list(args.service.as_deref())?;
     let now = OffsetDateTime::now_utc();
     let warn = sigil.config().defaults.expiry_warning();

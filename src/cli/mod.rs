@@ -41,6 +41,36 @@ pub fn subcommands() -> Vec<clap::Command> {
     ]
 }
 
+/// `--backend`, shared by every command that touches secrets.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BackendArg {
+    /// Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in
+    /// config.toml, then auto)
+    #[arg(long, value_name = "NAME")]
+    pub backend: Option<String>,
+}
+
+impl BackendArg {
+    /// Opens the user's sigil with this choice.
+    pub fn open(&self) -> Result<crate::Sigil> {
+        crate::Sigil::builder()
+            .backend(self.backend.as_deref())
+            .open()
+    }
+}
+
+/// How a backend is named in messages.
+pub(crate) fn backend_phrase(kind: crate::backend::BackendKind) -> &'static str {
+    use crate::backend::BackendKind as B;
+    match kind {
+        B::File => "the file store",
+        B::Keyring => "the keyring",
+        B::Env => "the environment",
+        B::Memory => "memory",
+        B::Auto => "auto",
+    }
+}
+
 /// Whether stdin is a terminal (so we may prompt).
 pub(crate) fn stdin_is_tty() -> bool {
     io::stdin().is_terminal()

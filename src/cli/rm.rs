@@ -32,6 +32,9 @@ pub struct Args {
     /// Do not ask for confirmation
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
 }
 
 fn confirmed(yes: bool, question: &str, what: &str) -> Result<()> {
@@ -55,7 +58,7 @@ pub fn run(args: Args) -> Result<()> {
     if args.purge_identity && !args.all {
         return Err(Error::Usage("--purge-identity only goes with --all".into()));
     }
-    let sigil = crate::open()?;
+    let sigil = args.backend.open()?;
     if args.all {
         confirmed(
             args.yes,
@@ -65,11 +68,8 @@ pub fn run(args: Args) -> Result<()> {
         let n = sigil.delete_all()?;
         eprintln!("deleted {n} secret(s) and all metadata");
         if args.purge_identity {
-            let p = sigil.paths().identity_file();
-            match std::fs::remove_file(&p) {
-                Ok(()) => eprintln!("deleted the identity '{}'", p.display()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(format!("cannot remove '{}'", p.display()), e)),
+            for what in crate::identity::purge(sigil.paths())? {
+                eprintln!("deleted the identity: {what}");
             }
         }
         return Ok(());
@@ -86,7 +86,7 @@ pub fn run(args: Args) -> Result<()> {
             help: Some("`sigil list` shows what is stored".into()),
         });
     }
-    let names: Vec<String> = fields.iter().map(|f| f.field().to_owned()).collect();
+    let names: Vec<String> = fields.iter().map(|(f, _)| f.field().to_owned()).collect();
     let question = if addr.field().is_some() {
         format!("delete '{addr}'?")
     } else {

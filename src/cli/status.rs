@@ -22,12 +22,15 @@ pub struct Args {
     /// Print a JSON object
     #[arg(long)]
     pub json: bool,
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
 }
 
 /// Runs `sigil status`.
 pub fn run(args: Args) -> Result<()> {
-    let paths = crate::Paths::from_env()?;
-    let st = crate::status::gather(&paths)?;
+    let sigil = args.backend.open()?;
+    let st = crate::status::gather(&sigil)?;
     if args.json {
         let mut s = serde_json::to_string_pretty(&st)
             .map_err(|e| Error::other(format!("cannot encode JSON: {e}"), None))?;

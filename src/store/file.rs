@@ -290,9 +290,7 @@ mod tests {
 
     #[test]
     fn conforms() {
-        conformance::round_trip(&store().1);
-        conformance::binary_values(&store().1);
-        conformance::delete_and_list(&store().1);
+        conformance::all(&store().1, "");
     }
 
     #[test]

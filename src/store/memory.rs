@@ -62,8 +62,6 @@ mod tests {
 
     #[test]
     fn conforms() {
-        conformance::round_trip(&MemoryStore::new());
-        conformance::binary_values(&MemoryStore::new());
-        conformance::delete_and_list(&MemoryStore::new());
+        conformance::all(&MemoryStore::new(), "");
     }
 }

@@ -1,9 +1,15 @@
 //! Secret backends behind one trait: `file` (age files, the default) and `memory` (tests).
 
+mod env;
 mod file;
+#[cfg(feature = "keyring")]
+pub(crate) mod keyring;
 mod memory;
 
+pub use env::{EnvStore, var_name};
 pub use file::{FileStore, RECIPIENTS_FILE};
+#[cfg(feature = "keyring")]
+pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
 
 use crate::address::FieldAddress;
@@ -81,6 +87,30 @@ pub enum StoreError {
     /// A path is accessible by other users.
     #[error(transparent)]
     Permission(#[from] PermissionError),
+    /// The backend only reads (env).
+    #[error("the env backend is read-only: cannot change '{address}'")]
+    ReadOnly {
+        /// The address.
+        address: String,
+        /// The variable to set instead.
+        variable: String,
+    },
+    /// A backend that was asked for explicitly cannot be used.
+    #[error("the {backend} backend is unavailable: {reason}")]
+    Unavailable {
+        /// Which.
+        backend: String,
+        /// Why.
+        reason: String,
+    },
+    /// The OS keyring refused or failed an operation.
+    #[error("the keyring failed on '{address}': {reason}")]
+    Keyring {
+        /// The address (or item).
+        address: String,
+        /// What the platform said.
+        reason: String,
+    },
 }
 
 impl StoreError {
@@ -90,7 +120,11 @@ impl StoreError {
             StoreError::WrongIdentity { .. } => ExitClass::Auth,
             StoreError::Damaged { .. } | StoreError::Permission(_) => ExitClass::Refused,
             StoreError::NotARecipient { .. } => ExitClass::Refused,
-            StoreError::Exists { .. } | StoreError::Recipients { .. } => ExitClass::Other,
+            StoreError::Exists { .. }
+            | StoreError::Recipients { .. }
+            | StoreError::ReadOnly { .. }
+            | StoreError::Unavailable { .. }
+            | StoreError::Keyring { .. } => ExitClass::Other,
         }
     }
 
@@ -122,6 +156,14 @@ impl StoreError {
                 path.display()
             )),
             StoreError::Permission(e) => Some(format!("run `{}`", e.fix())),
+            StoreError::ReadOnly { variable, .. } => {
+                Some(format!("set {variable} in the environment instead"))
+            }
+            StoreError::Unavailable { .. } => Some(
+                "choose another backend with --backend or SIGIL_BACKEND (`sigil status --verbose` shows what was probed)"
+                    .into(),
+            ),
+            StoreError::Keyring { .. } => None,
         }
     }
 }
@@ -138,16 +180,24 @@ impl StoreError {
 
 #[cfg(test)]
 pub(crate) mod conformance {
-    //! The behaviour every writable backend must show; each backend's tests call these.
+    //! The behaviour every writable backend must show; each backend's tests call these. Every
+    //! address starts with `prefix`, so the suite can run in a keyring shared with others.
 
     use super::*;
 
-    fn a(s: &str) -> FieldAddress {
-        s.parse().unwrap()
+    fn a(prefix: &str, s: &str) -> FieldAddress {
+        format!("{prefix}{s}").parse().unwrap()
     }
 
-    pub fn round_trip(s: &dyn Store) {
-        let x = a("svc/me/api_key");
+    pub fn all(s: &dyn Store, prefix: &str) {
+        round_trip(s, prefix);
+        binary_values(s, prefix);
+        delete_and_list(s, prefix);
+        concurrent_writers(s, prefix);
+    }
+
+    pub fn round_trip(s: &dyn Store, p: &str) {
+        let x = a(p, "svc/me/api_key");
         assert!(!s.contains(&x).unwrap());
         let e = s.get(&x).unwrap_err();
         assert_eq!(e.class(), ExitClass::NotFound, "{e}");
@@ -156,42 +206,75 @@ pub(crate) mod conformance {
         assert_eq!(s.get(&x).unwrap().expose(), b"v1");
         s.put(&x, &Secret::from("v2")).unwrap();
         assert_eq!(s.get(&x).unwrap().expose(), b"v2");
+        assert!(s.delete(&x).unwrap());
     }
 
-    pub fn binary_values(s: &dyn Store) {
-        let x = a("svc/bin/blob");
-        let v: Vec<u8> = (0..=255u8)
+    pub fn binary_values(s: &dyn Store, p: &str) {
+        let x = a(p, "svc/bin/blob");
+        let v: Vec<u8> = (1..=255u8)
             .chain(b"\n\r\n\0end\n".iter().copied())
             .collect();
         s.put(&x, &Secret::new(v.clone())).unwrap();
         assert_eq!(s.get(&x).unwrap().expose(), &v[..]);
+        let lines = b"one\ntwo\n\nthree\n".to_vec();
+        s.put(&x, &Secret::new(lines.clone())).unwrap();
+        assert_eq!(s.get(&x).unwrap().expose(), &lines[..]);
+        assert!(s.delete(&x).unwrap());
     }
 
-    pub fn delete_and_list(s: &dyn Store) {
+    pub fn delete_and_list(s: &dyn Store, p: &str) {
         for addr in [
             "b/x/api_key",
             "a/y/token",
             "a/y/refresh_token",
             "a/x/api_key",
         ] {
-            s.put(&a(addr), &Secret::from(addr)).unwrap();
+            s.put(&a(p, addr), &Secret::from(addr)).unwrap();
         }
-        let listed: Vec<String> = s.list().unwrap().iter().map(|f| f.to_string()).collect();
+        let mine = |s: &dyn Store| -> Vec<String> {
+            s.list()
+                .unwrap()
+                .iter()
+                .map(|f| f.to_string())
+                .filter(|f| f.starts_with(p))
+                .collect()
+        };
+        let want: Vec<String> = [
+            "a/x/api_key",
+            "a/y/refresh_token",
+            "a/y/token",
+            "b/x/api_key",
+        ]
+        .iter()
+        .map(|x| format!("{p}{x}"))
+        .collect();
+        assert_eq!(mine(s), want);
+        assert!(s.delete(&a(p, "a/y/token")).unwrap());
+        assert!(!s.delete(&a(p, "a/y/token")).unwrap());
+        assert_eq!(mine(s).len(), 3);
         assert_eq!(
-            listed,
-            [
-                "a/x/api_key",
-                "a/y/refresh_token",
-                "a/y/token",
-                "b/x/api_key"
-            ]
-        );
-        assert!(s.delete(&a("a/y/token")).unwrap());
-        assert!(!s.delete(&a("a/y/token")).unwrap());
-        assert_eq!(s.list().unwrap().len(), 3);
-        assert_eq!(
-            s.get(&a("a/y/refresh_token")).unwrap().expose(),
+            s.get(&a(p, "a/y/refresh_token")).unwrap().expose(),
             b"a/y/refresh_token"
         );
+        for addr in ["b/x/api_key", "a/y/refresh_token", "a/x/api_key"] {
+            assert!(s.delete(&a(p, addr)).unwrap());
+        }
+        assert!(mine(s).is_empty());
+    }
+
+    pub fn concurrent_writers(s: &dyn Store, p: &str) {
+        std::thread::scope(|scope| {
+            for i in 0..8 {
+                scope.spawn(move || {
+                    let x = a(p, &format!("par/u{i}/api_key"));
+                    s.put(&x, &Secret::from(format!("v{i}"))).unwrap();
+                });
+            }
+        });
+        for i in 0..8 {
+            let x = a(p, &format!("par/u{i}/api_key"));
+            assert_eq!(s.get(&x).unwrap().expose(), format!("v{i}").as_bytes());
+            assert!(s.delete(&x).unwrap());
+        }
     }
 }

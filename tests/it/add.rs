@@ -142,7 +142,7 @@ fn without_an_identity_it_says_to_run_init() {
         .get_output()
         .clone();
     insta::assert_snapshot!(s.redact(&out.stderr), @r"
-    sigil-add: error: no identity found: SIGIL_IDENTITY and SIGIL_IDENTITY_FILE are unset and '[TMP]/home/identity.txt' does not exist
+    sigil-add: error: no identity found: SIGIL_IDENTITY and SIGIL_IDENTITY_FILE are unset, none is kept in the OS keyring, and '[TMP]/home/identity.txt' does not exist
     help: run `sigil init` to create one, or set SIGIL_IDENTITY_FILE to an age identity file
     ");
 }

@@ -6,6 +6,7 @@ fn spawn_add(s: &Sandbox, args: &[&str], value: Vec<u8>) -> Child {
     let mut c = std::process::Command::new(bin("sigil-add"));
     c.args(args)
         .env("SIGIL_HOME", &s.home)
+        .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
         .env_remove("SIGIL_IDENTITY")
         .env_remove("SIGIL_IDENTITY_FILE")
         .stdin(Stdio::piped())

@@ -47,6 +47,7 @@ fn a_signal_that_kills_the_command_shows_as_128_plus_n() {
     let out = std::process::Command::new("/bin/sh")
         .env("PATH", &path)
         .env("SIGIL_HOME", &s.home)
+        .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
         .arg("-c")
         .arg(format!("'{}' boom; echo \"status=$?\"", sigil.display()))
         .output()

@@ -201,6 +201,7 @@ fn a_closed_pipe_is_not_an_error() {
             bin("sigil-get").display()
         ))
         .env("SIGIL_HOME", &s.home)
+        .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -2,11 +2,13 @@
 
 mod add;
 mod age_interop;
+mod backends;
 mod concurrency;
 mod dispatch;
 mod get;
 mod help;
 mod init;
+mod keyring;
 mod list;
 mod rm;
 mod status;

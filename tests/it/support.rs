@@ -19,6 +19,9 @@ pub fn bin(name: &str) -> PathBuf {
     bin_dir().join(name)
 }
 
+/// A session bus address where nothing listens.
+pub const DEAD_BUS: &str = "unix:path=/nonexistent/sigil-test-bus";
+
 /// A temporary world for one test: `root` (the temp dir, also HOME) and `home` (SIGIL_HOME,
 /// mode 0700).
 pub struct Sandbox {
@@ -58,8 +61,21 @@ impl Sandbox {
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .env("NO_COLOR", "1")
             .env_remove("BROWSER")
+            // No keyring unless a test asks for one (`with_keyring`): a dead bus address is
+            // what a headless box looks like, and keeps the developer's keyring untouched.
+            .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
             .env_remove("COLUMNS")
             .current_dir(self.root());
+        c
+    }
+
+    /// Points a command at the private Secret Service that `cargo xtask test` runs.
+    pub fn keyring(&self, mut c: Command) -> Command {
+        for (k, v) in keyring_env().expect("checked by private_keyring()") {
+            c.env(k, v);
+        }
         c
     }
 
@@ -149,4 +165,50 @@ pub fn need(program: &str) {
         found,
         "the tests need `{program}` on PATH; `cargo xtask test` installs it"
     );
+}
+
+/// The bus of the private gnome-keyring that `cargo xtask test` starts, when there is one.
+/// Keyring tests run only there, so they never touch a developer's own keyring; under
+/// `cargo xtask test` (SIGIL_TEST_REQUIRE_KEYRING=1) they always run.
+pub fn keyring_env() -> Option<Vec<(String, String)>> {
+    std::env::var_os("SIGIL_TEST_REQUIRE_KEYRING")?;
+    let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS")
+        .expect("SIGIL_TEST_REQUIRE_KEYRING is set but DBUS_SESSION_BUS_ADDRESS is not");
+    let mut env = vec![("DBUS_SESSION_BUS_ADDRESS".to_owned(), bus)];
+    if let Ok(c) = std::env::var("GNOME_KEYRING_CONTROL") {
+        env.push(("GNOME_KEYRING_CONTROL".to_owned(), c));
+    }
+    Some(env)
+}
+
+/// Whether to run a keyring test; says why not when skipping.
+pub fn private_keyring() -> bool {
+    let ok = keyring_env().is_some();
+    if !ok {
+        eprintln!("skipped: needs the private Secret Service of `cargo xtask test`");
+    }
+    ok
+}
+
+/// A service name no other test uses, for tests that share the keyring.
+pub fn unique_service(tag: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `secret-tool ARGS` in the private session; (stdout, success).
+pub fn secret_tool(args: &[&str]) -> (Vec<u8>, bool) {
+    need("secret-tool");
+    let mut c = std::process::Command::new("secret-tool");
+    c.args(args);
+    for (k, v) in keyring_env().expect("checked by private_keyring()") {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    (out.stdout, out.status.success())
 }

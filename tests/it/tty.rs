@@ -15,6 +15,7 @@ fn on_tty(s: &Sandbox, cmd: &str, input: &str) -> (String, i32) {
             bin_dir().display()
         ))
         .env("SIGIL_HOME", &s.home)
+        .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
         .env_remove("SIGIL_IDENTITY")
         .env_remove("SIGIL_IDENTITY_FILE")
         .stdin(Stdio::null())
