@@ -92,6 +92,11 @@ impl IdentityError {
                  lines starting with # are comments"
                     .into(),
             ),
+            IdentityError::Unreadable { source_name, .. }
+                if source_name.starts_with("the OS keyring") =>
+            {
+                Some("unlock the keyring (log in to the desktop session), or set SIGIL_IDENTITY_FILE".into())
+            }
             IdentityError::Unreadable { .. } => None,
         }
     }
@@ -141,7 +146,12 @@ impl Identity {
     #[cfg(feature = "keyring")]
     fn read_keyring(paths: &Paths) -> Result<Identity, Error> {
         let source = IdentitySource::Keyring(crate::store::keyring::identity_user(paths));
-        let bytes = crate::store::keyring::read_identity(paths)?;
+        // Whatever the keyring says (locked, gone, no bus), this is an identity problem.
+        let bytes =
+            crate::store::keyring::read_identity(paths).map_err(|e| IdentityError::Unreadable {
+                source_name: source.to_string(),
+                error: io::Error::other(e.to_string()),
+            })?;
         let text = std::str::from_utf8(&bytes).map_err(|_| IdentityError::Invalid {
             source_name: source.to_string(),
             line: 1,

@@ -184,3 +184,85 @@ fn a_secret_written_by_secret_tool_is_read_by_sigil() {
         .success()
         .stdout("typed");
 }
+
+#[test]
+fn a_locked_keyring_is_reported_at_once_and_never_prompts() {
+    if !private_keyring() {
+        return;
+    }
+    let kr = OwnKeyring::start();
+    let with = |mut c: assert_cmd::Command| {
+        c.env("DBUS_SESSION_BUS_ADDRESS", &kr.address);
+        c
+    };
+    // One home keeps its identity in the keyring, one in a file.
+    let in_keyring = Sandbox::new();
+    with(in_keyring.cmd("sigil-init")).assert().success();
+    with(in_keyring.cmd("sigil-add"))
+        .arg("kr/me")
+        .write_stdin("v")
+        .assert()
+        .success();
+    let in_file = Sandbox::new();
+    with(in_file.cmd("sigil-init"))
+        .args(["--backend", "file"])
+        .assert()
+        .success();
+    assert!(in_file.identity_file().exists());
+
+    kr.lock();
+    let start = std::time::Instant::now();
+    let out = with(in_keyring.cmd("sigil-get"))
+        .arg("kr/me")
+        .assert()
+        .code(1);
+    let err = stderr(out.get_output());
+    assert!(
+        err.contains("the keyring backend is unavailable: answered, but locked"),
+        "{err}"
+    );
+    let out = with(in_keyring.cmd("sigil-status"))
+        .arg("-v")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("the keyring is locked, so new secrets go to the file store"),
+        "{text}"
+    );
+    assert!(
+        text.contains("new secrets go to: file (auto, and no usable keyring answered)"),
+        "{text}"
+    );
+    // With the identity in a file, auto falls back to the file store for new secrets.
+    let out = with(in_file.cmd("sigil-add"))
+        .arg("new/acct")
+        .write_stdin("w")
+        .assert()
+        .success();
+    assert_eq!(
+        stderr(out.get_output()),
+        "stored 'new/acct/api_key' in the file store\n"
+    );
+    assert_eq!(
+        with(in_file.cmd("sigil-get"))
+            .args(["-n", "new/acct"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+        b"w"
+    );
+    // The identity itself locked away is an identity problem (exit 4), not a hang.
+    let out = with(in_keyring.cmd("sigil-add"))
+        .args(["other/acct", "--backend", "file"])
+        .write_stdin("x")
+        .assert()
+        .code(4);
+    assert!(stderr(out.get_output()).contains("cannot read the identity from the OS keyring"));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+}

@@ -212,3 +212,133 @@ pub fn secret_tool(args: &[&str]) -> (Vec<u8>, bool) {
     let out = c.output().unwrap();
     (out.stdout, out.status.success())
 }
+
+/// A Secret Service of a test's own — a `dbus-daemon` without service activation and a
+/// foreground `gnome-keyring-daemon` — for tests that must change the keyring's state (lock
+/// it) without disturbing the shared one. Stopped when dropped.
+pub struct OwnKeyring {
+    _dir: tempfile::TempDir,
+    children: Vec<std::process::Child>,
+    pub address: String,
+}
+
+impl OwnKeyring {
+    pub fn start() -> OwnKeyring {
+        use std::io::{BufRead, Write};
+        use std::process::{Command as Std, Stdio};
+        need("dbus-daemon");
+        need("gnome-keyring-daemon");
+        need("secret-tool");
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["home", "data", "config", "runtime", "bus"] {
+            private_dir(&dir.path().join(sub));
+        }
+        let conf = dir.path().join("bus.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" \
+                 \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n\
+                 <busconfig><type>session</type><listen>unix:dir={}</listen>\
+                 <auth>EXTERNAL</auth><policy context=\"default\">\
+                 <allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>\
+                 <allow own=\"*\"/></policy></busconfig>\n",
+                dir.path().join("bus").display()
+            ),
+        )
+        .unwrap();
+        let mut bus = Std::new("dbus-daemon")
+            .arg(format!("--config-file={}", conf.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut address = String::new();
+        std::io::BufReader::new(bus.stdout.take().unwrap())
+            .read_line(&mut address)
+            .unwrap();
+        let address = address.trim().to_owned();
+        assert!(!address.is_empty(), "dbus-daemon printed no address");
+        let mut keyring = Std::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("HOME", dir.path().join("home"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_RUNTIME_DIR", dir.path().join("runtime"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        keyring.stdin.take().unwrap().write_all(b"pw").unwrap();
+        let own = OwnKeyring {
+            _dir: dir,
+            children: vec![keyring, bus],
+            address,
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let mut c = Std::new("secret-tool")
+                .args([
+                    "store",
+                    "--label",
+                    "probe",
+                    "service",
+                    "sigil-test-probe",
+                    "username",
+                    "p",
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &own.address)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            c.stdin.take().unwrap().write_all(b"x").unwrap();
+            if c.wait().unwrap().success() {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "gnome-keyring did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        own
+    }
+
+    /// Locks the login collection, as a screen lock or a timeout would. (Through the
+    /// Secret Service API with dbus-send: `secret-tool lock` crashes in libsecret 0.20.)
+    pub fn lock(&self) {
+        need("dbus-send");
+        let out = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.secrets",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.Lock",
+                "array:objpath:/org/freedesktop/secrets/collection/login",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "dbus-send Lock failed: {}",
+            stderr(&out)
+        );
+    }
+}
+
+impl Drop for OwnKeyring {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
