@@ -255,6 +255,23 @@ impl Sigil {
         }
     }
 
+    /// A backend to read from. On Linux the keyring's reads refuse a locked item instead of
+    /// unlocking it, so they need no probe first; everywhere else this is [`Sigil::store_of`].
+    fn reader_of(&self, kind: BackendKind) -> Result<&dyn Store> {
+        #[cfg(all(feature = "keyring", target_os = "linux"))]
+        if kind == BackendKind::Keyring {
+            if let Some(reason) = store::keyring::cheap_absence() {
+                return Err(StoreError::Unavailable {
+                    backend: "keyring".into(),
+                    reason,
+                }
+                .into());
+            }
+            return Ok(&self.keyring);
+        }
+        self.store_of(kind)
+    }
+
     #[cfg(feature = "keyring")]
     fn keyring_store(&self) -> Result<&dyn Store> {
         match &self.keyring_state().0 {
@@ -300,12 +317,13 @@ impl Sigil {
         if self.file.contains(addr)? {
             return Ok(Some(BackendKind::File));
         }
+        // Trust the record rather than asking the backend: a keyring round trip per
+        // candidate field would triple the cost of a keyring `get`.
         let reg = Registry::load(&self.paths)?;
         if let Some(meta) = reg.accounts.get(&addr.account_key())
+            && meta.fields.contains(addr.field())
             && let Ok(kind) = meta.backend.parse::<BackendKind>()
-            && kind != BackendKind::File
-            && kind != BackendKind::Auto
-            && self.store_of(kind)?.contains(addr)?
+            && !matches!(kind, BackendKind::File | BackendKind::Auto)
         {
             return Ok(Some(kind));
         }
@@ -340,7 +358,7 @@ impl Sigil {
     pub fn get_address(&self, addr: &Address) -> Result<(FieldAddress, Secret)> {
         let full = self.resolve_field(addr)?;
         let secret = match self.locate(&full)? {
-            Some(kind) => self.store_of(kind)?.get(&full)?,
+            Some(kind) => self.reader_of(kind)?.get(&full)?,
             // Not anywhere: let the backend in use say so, with its suggestions.
             None => match self.choice.kind {
                 BackendKind::Auto => self.file.get(&full)?,

@@ -96,11 +96,21 @@ impl Store for KeyringStore {
 
     fn get(&self, addr: &FieldAddress) -> Result<Secret, Error> {
         let user = addr.to_string();
-        let e = entry(&user, &label(addr)).map_err(|e| failure(&user, e))?;
-        match e.get_secret() {
-            Ok(bytes) => Ok(Secret::new(bytes)),
-            Err(keyring::Error::NoEntry) => Err(StoreError::not_found(addr).into()),
-            Err(err) => Err(failure(&user, err)),
+        #[cfg(target_os = "linux")]
+        {
+            match read_item(&user)? {
+                Some(bytes) => Ok(Secret::new(bytes)),
+                None => Err(StoreError::not_found(addr).into()),
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let e = entry(&user, &label(addr)).map_err(|e| failure(&user, e))?;
+            match e.get_secret() {
+                Ok(bytes) => Ok(Secret::new(bytes)),
+                Err(keyring::Error::NoEntry) => Err(StoreError::not_found(addr).into()),
+                Err(err) => Err(failure(&user, err)),
+            }
         }
     }
 
@@ -133,6 +143,42 @@ impl Store for KeyringStore {
         out.sort();
         out.dedup();
         Ok(out)
+    }
+}
+
+/// Reads one item in a single Secret Service session: search by `service=sigil` and
+/// `username`, then read. A locked item is an error, never an unlock (which could prompt).
+#[cfg(target_os = "linux")]
+fn read_item(user: &str) -> Result<Option<Vec<u8>>, Error> {
+    use secret_service::EncryptionType;
+    use secret_service::blocking::SecretService;
+    let unavailable = |e: secret_service::Error| -> Error {
+        StoreError::Unavailable {
+            backend: "keyring".into(),
+            reason: e.to_string(),
+        }
+        .into()
+    };
+    let ss = SecretService::connect(EncryptionType::Dh).map_err(unavailable)?;
+    let found = ss
+        .search_items(std::collections::HashMap::from([
+            ("service", SERVICE),
+            ("username", user),
+        ]))
+        .map_err(unavailable)?;
+    match (found.unlocked.as_slice(), found.locked.is_empty()) {
+        ([item], _) => item.get_secret().map(Some).map_err(unavailable),
+        ([], true) => Ok(None),
+        ([], false) => Err(StoreError::Unavailable {
+            backend: "keyring".into(),
+            reason: "answered, but the item is locked; using it would prompt".into(),
+        }
+        .into()),
+        (items, _) => Err(StoreError::Keyring {
+            address: user.to_owned(),
+            reason: format!("{} items match; remove the duplicates", items.len()),
+        }
+        .into()),
     }
 }
 

@@ -218,7 +218,7 @@ fn a_locked_keyring_is_reported_at_once_and_never_prompts() {
         .code(1);
     let err = stderr(out.get_output());
     assert!(
-        err.contains("the keyring backend is unavailable: answered, but locked"),
+        err.contains("the keyring backend is unavailable: answered, but") && err.contains("locked"),
         "{err}"
     );
     let out = with(in_keyring.cmd("sigil-status"))
