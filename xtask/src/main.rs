@@ -4,20 +4,24 @@
 //! - `cargo xtask gen [--check]` renders shell completions and man pages from the clap
 //!   definitions in `sigil::cli::commands()` into the committed `completions/` and `man/`.
 //! - `cargo xtask test` is the one command a newcomer (and `.ci/run`) runs: it installs the
-//!   external tools the tests need, then runs fmt, clippy and the whole test suite.
-//! - `cargo xtask bench` measures whole-process timings against `age` and `pass` with
-//!   hyperfine and writes `docs/performance.md`.
+//!   external tools the tests need, then runs fmt, clippy and the whole test suite, the latter
+//!   against a private Secret Service (gnome-keyring on a D-Bus bus of its own).
+//! - `cargo xtask bench` measures whole-process timings against `age`, `pass` and
+//!   `secret-tool` with hyperfine and writes `docs/performance.md`.
+//! - `cargo xtask keyring-shell [-- CMD...]` (hidden) runs CMD, or a shell, inside such a
+//!   private Secret Service, e.g. `cargo xtask keyring-shell -- secret-tool search --all service
+//!   sigil`.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, Write as _};
+use std::io::{self, BufRead as _, Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
-use std::sync::Mutex;
+use std::process::{Child, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use clap::{Arg, ArgAction};
 use clap_complete::{Generator, Shell};
@@ -26,21 +30,27 @@ type Result<T, E = String> = std::result::Result<T, E>;
 
 fn main() -> ExitCode {
     let matches = cli().get_matches();
+    let done = |result: Result<()>| result.map(|()| ExitCode::SUCCESS);
+    // Every subcommand returns rather than calling `std::process::exit` (gen --check aside), so
+    // that what it started, such as a private Secret Service, is dropped and stopped first.
     let result = match matches.subcommand() {
-        Some(("gen", m)) => {
-            if m.get_flag("check") {
-                gen_check()
-            } else {
-                gen_write()
-            }
-        }
-        Some(("test", _)) => test(),
-        Some(("bench", _)) => bench(),
+        Some(("gen", m)) => done(if m.get_flag("check") {
+            gen_check()
+        } else {
+            gen_write()
+        }),
+        Some(("test", _)) => done(test()),
+        Some(("bench", _)) => done(bench()),
+        Some(("keyring-shell", m)) => keyring_shell(
+            m.get_many::<OsString>("command")
+                .map(|args| args.cloned().collect())
+                .unwrap_or_default(),
+        ),
         // `subcommand_required` makes clap reject anything else before we get here.
         _ => unreachable!("clap requires a known subcommand"),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
@@ -70,9 +80,25 @@ fn cli() -> clap::Command {
             clap::Command::new("test")
                 .about("install missing tools, then run fmt, clippy and the whole test suite"),
         )
+        .subcommand(clap::Command::new("bench").about(
+            "time sigil against age, pass and secret-tool with hyperfine; write \
+                 docs/performance.md",
+        ))
         .subcommand(
-            clap::Command::new("bench")
-                .about("time sigil against age and pass with hyperfine; write docs/performance.md"),
+            clap::Command::new("keyring-shell")
+                .about(
+                    "run CMD (default: $SHELL) against a private gnome-keyring, with the \
+                     environment `cargo xtask test` gives the test suite",
+                )
+                .hide(true)
+                .arg(
+                    Arg::new("command")
+                        .value_name("CMD")
+                        .num_args(1..)
+                        .trailing_var_arg(true)
+                        .allow_hyphen_values(true)
+                        .value_parser(clap::value_parser!(OsString)),
+                ),
         )
 }
 
@@ -314,17 +340,20 @@ fn remove_empty_subdirs(dir: &Path) -> Result<()> {
 // external tools
 // ---------------------------------------------------------------------------------------------
 
-/// Commands the test suite runs, and the Debian package that provides each. Later work adds
-/// rows here (e.g. `gnome-keyring-daemon` → `gnome-keyring`, `dbus-run-session` → `dbus`,
-/// `secret-tool` → `libsecret-tools`, `oathtool` → `oathtool`, `node`/`npm` → `nodejs`/`npm`).
+/// Commands the test suite runs, and the Debian package that provides each; `cargo xtask test`
+/// also installs [`KEYRING_TOOLS`]. Later work adds rows here (e.g. `oathtool` → `oathtool`,
+/// `node`/`npm` → `nodejs`/`npm`).
 const TEST_TOOLS: &[(&str, &str)] = &[
     // command      Debian package
     ("age", "age"),
     ("age-keygen", "age"),
     ("git", "git"),
+    ("dbus-run-session", "dbus"),
+    ("script", "bsdutils"),
 ];
 
-/// Commands `cargo xtask bench` runs besides sigil's own binaries.
+/// Commands `cargo xtask bench` runs besides sigil's own binaries; it also installs
+/// [`KEYRING_TOOLS`].
 const BENCH_TOOLS: &[(&str, &str)] = &[
     // command      Debian package
     ("hyperfine", "hyperfine"),
@@ -332,6 +361,17 @@ const BENCH_TOOLS: &[(&str, &str)] = &[
     ("pass", "pass"),
     ("gpg", "gnupg"),
     ("gpgconf", "gnupg"),
+];
+
+/// What [`KeyringSession`] runs: a private Secret Service for `test`, `bench` and
+/// `keyring-shell`.
+const KEYRING_TOOLS: &[(&str, &str)] = &[
+    // command      Debian package
+    ("dbus-daemon", "dbus"),
+    ("gnome-keyring-daemon", "gnome-keyring"),
+    ("secret-tool", "libsecret-tools"),
+    // The locked-keyring test locks the collection through the Secret Service API with it.
+    ("dbus-send", "dbus-bin"),
 ];
 
 fn on_path(command: &str) -> bool {
@@ -493,6 +533,397 @@ fn capture(command: &mut Command, stdin: Option<&[u8]>) -> Result<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// a private Secret Service
+// ---------------------------------------------------------------------------------------------
+
+/// Password of the throwaway login keyring that [`KeyringSession`] creates.
+const KEYRING_PASSWORD: &[u8] = b"test";
+
+/// How long each start-up step (the bus printing its address, the Secret Service answering) may
+/// take before [`KeyringSession::start`] gives up. Usually ~0.1 s; generous for a busy machine.
+const KEYRING_START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The attributes of the item [`KeyringSession::start`] stores to see that the service answers.
+const PROBE_ATTRIBUTES: [&str; 4] = ["service", "sigil-xtask-probe", "username", "probe"];
+
+/// Numbers the sessions of one xtask process, so each gets a directory of its own.
+static SESSIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// A gnome-keyring on a D-Bus bus of its own. Both daemons are children of this process, run
+/// with `HOME` and the XDG directories in a fresh temporary directory and nothing else from
+/// our environment, so the developer's keyring and desktop bus are never touched. The bus has
+/// no service activation: nothing but our gnome-keyring can answer on it, and a client can't
+/// start a second one (or a prompter) by asking. Dropping the session stops both daemons and
+/// removes the directory, however the caller ends.
+struct KeyringSession {
+    dir: PathBuf,
+    bus: Option<Child>,
+    keyring: Option<Child>,
+    /// `DBUS_SESSION_BUS_ADDRESS` of the private bus.
+    address: String,
+    /// `GNOME_KEYRING_CONTROL` of the daemon.
+    control: PathBuf,
+}
+
+impl KeyringSession {
+    fn start() -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "sigil-keyring-{}-{}",
+            std::process::id(),
+            SESSIONS.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        create_private_dir(&dir)?;
+        // From here on, dropping `session` (on any `?` below too) cleans up what was started.
+        let mut session = KeyringSession {
+            dir,
+            bus: None,
+            keyring: None,
+            address: String::new(),
+            control: PathBuf::new(),
+        };
+        for sub in ["home", "data", "config", "runtime"] {
+            create_private_dir(&session.dir.join(sub))?;
+        }
+        session.start_bus()?;
+        session.start_keyring()?;
+        session.wait_until_ready()?;
+        session.control = session.control_dir();
+        Ok(session)
+    }
+
+    fn start_bus(&mut self) -> Result<()> {
+        let config = self.dir.join("bus.conf");
+        fs::write(&config, bus_config(&self.dir))
+            .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+        let mut flag = OsString::from("--config-file=");
+        flag.push(&config);
+        let mut bus = self.daemon_command("dbus-daemon", "dbus-daemon.log")?;
+        bus.arg(flag)
+            .args(["--nofork", "--print-address=1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        let mut child = bus
+            .spawn()
+            .map_err(|e| format!("cannot run `{}`: {e}", shown(&bus)))?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        self.bus = Some(child);
+        // dbus-daemon prints its address once it listens, so the bus is ready when it does.
+        self.address = read_first_line(stdout, KEYRING_START_TIMEOUT).ok_or_else(|| {
+            format!(
+                "dbus-daemon printed no address within {} s{}",
+                KEYRING_START_TIMEOUT.as_secs(),
+                self.log("dbus-daemon.log")
+            )
+        })?;
+        Ok(())
+    }
+
+    fn start_keyring(&mut self) -> Result<()> {
+        // --foreground rather than --daemonize: the daemon stays our child, so we know its pid
+        // and can stop it. --unlock reads the password from stdin; with no login keyring yet
+        // it creates one with that password, unlocked, without any prompt.
+        let mut keyring = self.daemon_command("gnome-keyring-daemon", "gnome-keyring.log")?;
+        keyring
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdin(Stdio::piped())
+            .stdout(self.log_file("gnome-keyring.out")?);
+        let mut child = keyring
+            .spawn()
+            .map_err(|e| format!("cannot run `{}`: {e}", shown(&keyring)))?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        self.keyring = Some(child);
+        // Dropping `stdin` closes it: the end of the password.
+        stdin
+            .write_all(KEYRING_PASSWORD)
+            .map_err(|e| format!("cannot give gnome-keyring-daemon its password: {e}"))
+    }
+
+    /// Polls until an item can be stored and read back, then removes it.
+    fn wait_until_ready(&mut self) -> Result<()> {
+        let deadline = Instant::now() + KEYRING_START_TIMEOUT;
+        loop {
+            let outcome = self.probe(deadline);
+            if outcome.is_ok() {
+                return self.clear_probe(deadline);
+            }
+            let exited = self
+                .keyring
+                .as_mut()
+                .and_then(|child| child.try_wait().ok().flatten());
+            if let Some(status) = exited {
+                return Err(format!(
+                    "gnome-keyring-daemon exited ({status}) before the Secret Service \
+                     answered{}",
+                    self.log("gnome-keyring.log")
+                ));
+            }
+            if Instant::now() >= deadline {
+                let why = outcome.err().unwrap_or_default();
+                return Err(format!(
+                    "the Secret Service did not answer within {} s (last try: {why}){}",
+                    KEYRING_START_TIMEOUT.as_secs(),
+                    self.log("gnome-keyring.log")
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn probe(&self, deadline: Instant) -> Result<()> {
+        let mut store = self.client("secret-tool");
+        store
+            .args(["store", "--label", "sigil xtask probe"])
+            .args(PROBE_ATTRIBUTES);
+        capture_until(&mut store, Some(b"x"), deadline)?;
+        let mut lookup = self.client("secret-tool");
+        lookup.arg("lookup").args(PROBE_ATTRIBUTES);
+        let found = capture_until(&mut lookup, None, deadline)?;
+        if found.trim_end() == "x" {
+            Ok(())
+        } else {
+            Err(format!("`{}` printed {found:?}", shown(&lookup)))
+        }
+    }
+
+    fn clear_probe(&self, deadline: Instant) -> Result<()> {
+        let mut clear = self.client("secret-tool");
+        clear.arg("clear").args(PROBE_ATTRIBUTES);
+        capture_until(
+            &mut clear,
+            None,
+            deadline.max(Instant::now() + KEYRING_START_TIMEOUT),
+        )
+        .map(drop)
+    }
+
+    /// `GNOME_KEYRING_CONTROL` as the daemon prints it; gnome-keyring 42 prints nothing for
+    /// the secrets component alone, and then it is `$XDG_RUNTIME_DIR/keyring`.
+    fn control_dir(&self) -> PathBuf {
+        let printed = fs::read_to_string(self.dir.join("gnome-keyring.out")).unwrap_or_default();
+        keyring_env(&printed, "GNOME_KEYRING_CONTROL")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.dir.join("runtime/keyring"))
+    }
+
+    /// A daemon's command: only PATH from our environment (no DISPLAY, no desktop bus, no
+    /// keyring variables), private HOME and XDG directories, stderr into `log` in the session
+    /// directory.
+    fn daemon_command(&self, program: &str, log: &str) -> Result<Command> {
+        let mut command = Command::new(program);
+        command.env_clear();
+        if let Some(path) = std::env::var_os("PATH") {
+            command.env("PATH", path);
+        }
+        command
+            .env("HOME", self.dir.join("home"))
+            .env("XDG_DATA_HOME", self.dir.join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.join("config"))
+            .env("XDG_CACHE_HOME", self.dir.join("home/.cache"))
+            .env("XDG_RUNTIME_DIR", self.dir.join("runtime"))
+            .current_dir(&self.dir)
+            .stderr(self.log_file(log)?);
+        Ok(command)
+    }
+
+    fn log_file(&self, name: &str) -> Result<fs::File> {
+        let path = self.dir.join(name);
+        fs::File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))
+    }
+
+    /// A log's contents for an error message: empty, or a newline and the text.
+    fn log(&self, name: &str) -> String {
+        match fs::read_to_string(self.dir.join(name)) {
+            Ok(text) if !text.trim().is_empty() => format!("\n{name}:\n{}", text.trim_end()),
+            _ => String::new(),
+        }
+    }
+
+    /// Points `command` (a client: everything else from our environment stays) at this
+    /// Secret Service.
+    fn apply<'c>(&self, command: &'c mut Command) -> &'c mut Command {
+        command
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .env("GNOME_KEYRING_CONTROL", &self.control)
+    }
+
+    fn client(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        self.apply(&mut command);
+        command
+    }
+
+    fn env(&self) -> [(&'static str, &OsStr); 2] {
+        [
+            ("DBUS_SESSION_BUS_ADDRESS", self.address.as_ref()),
+            ("GNOME_KEYRING_CONTROL", self.control.as_os_str()),
+        ]
+    }
+}
+
+impl Drop for KeyringSession {
+    fn drop(&mut self) {
+        // The keyring first, so it is not left running on a bus that went away. SIGKILL (all
+        // std offers) is fine: everything it would save is about to be deleted.
+        for child in [self.keyring.take(), self.bus.take()].into_iter().flatten() {
+            let mut child = child;
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A session bus configuration like the system's `session.conf`, but listening in `dir` and
+/// with no service directories, so that nothing is activated on demand.
+fn bus_config(dir: &Path) -> String {
+    format!(
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+        xml_escape(&dir.to_string_lossy())
+    )
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// The value of `NAME=value` in what gnome-keyring-daemon prints (`eval`-able lines).
+fn keyring_env(printed: &str, name: &str) -> Option<String> {
+    printed.lines().find_map(|line| {
+        let value = line.trim().strip_prefix(name)?.strip_prefix('=')?;
+        Some(value.trim_matches(['"', '\'']).to_owned()).filter(|v| !v.is_empty())
+    })
+}
+
+/// The first line `stdout` prints, trimmed, if one comes within `timeout`. A thread reads it
+/// (and then the rest, so the writer never hits a closed pipe) so that the wait is bounded.
+fn read_first_line(stdout: ChildStdout, timeout: Duration) -> Option<String> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = io::BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = sender.send(line);
+        let _ = io::copy(&mut reader, &mut io::sink());
+    });
+    let line = receiver.recv_timeout(timeout).ok()?;
+    Some(line.trim().to_owned()).filter(|line| !line.is_empty())
+}
+
+/// [`capture`], but `command` is killed (and this fails) if it has not finished by `deadline`.
+/// For commands with little output: it is read once they exit.
+fn capture_until(command: &mut Command, stdin: Option<&[u8]>, deadline: Instant) -> Result<String> {
+    let what = shown(command);
+    command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot run `{what}`: {e}"))?;
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // A child that exits without reading breaks the pipe; its exit status says why.
+        let _ = pipe.write_all(input);
+    }
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("`{what}` did not finish in time"));
+            }
+            Err(e) => return Err(format!("cannot wait for `{what}`: {e}")),
+        }
+    };
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        let _ = pipe.read_to_string(&mut stdout);
+    }
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    if status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!("`{what}` failed ({status}): {}", stderr.trim()))
+    }
+}
+
+/// Starts a private Secret Service for `purpose` (for the error message) and announces it.
+fn start_keyring_session(purpose: &str) -> Result<KeyringSession> {
+    let session = KeyringSession::start()
+        .map_err(|e| format!("cannot start a private Secret Service for {purpose}: {e}"))?;
+    header(&format!(
+        "private Secret Service: gnome-keyring on {}",
+        session.address
+    ));
+    Ok(session)
+}
+
+/// `cargo xtask keyring-shell [-- CMD...]`: runs CMD (or `$SHELL`) with the environment the
+/// test suite gets in `cargo xtask test`, and exits with its status.
+fn keyring_shell(mut argv: Vec<OsString>) -> Result<ExitCode> {
+    ensure_tools(KEYRING_TOOLS)?;
+    if argv.is_empty() {
+        argv.push(std::env::var_os("SHELL").unwrap_or_else(|| "sh".into()));
+    }
+    let session = start_keyring_session("keyring-shell")?;
+    let mut command = Command::new(&argv[0]);
+    command.args(&argv[1..]);
+    session.apply(&mut command);
+    command.env("SIGIL_TEST_REQUIRE_KEYRING", "1");
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run `{}`: {e}", shown(&command)))?;
+    drop(session);
+    Ok(exit_code(status))
+}
+
+/// The exit code a shell would report for `status`.
+fn exit_code(status: ExitStatus) -> ExitCode {
+    if let Some(code) = status.code() {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        return ExitCode::from(u8::try_from(128 + signal).unwrap_or(1));
+    }
+    ExitCode::FAILURE
+}
+
+// ---------------------------------------------------------------------------------------------
 // test
 // ---------------------------------------------------------------------------------------------
 
@@ -505,10 +936,17 @@ fn cargo(root: &Path, args: &[&str]) -> Command {
 }
 
 fn cargo_step(root: &Path, args: &[&str]) -> Result<()> {
+    cargo_step_with(root, args, |_| {})
+}
+
+/// [`cargo_step`], with `configure` applied to the command (e.g. environment) first.
+fn cargo_step_with(root: &Path, args: &[&str], configure: impl FnOnce(&mut Command)) -> Result<()> {
     let shown = format!("cargo {}", args.join(" "));
     header(&shown);
+    let mut command = cargo(root, args);
+    configure(&mut command);
     // Reported as `cargo …` rather than by the toolchain path `CARGO` points to.
-    let status = cargo(root, args)
+    let status = command
         .status()
         .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
     if status.success() {
@@ -520,7 +958,7 @@ fn cargo_step(root: &Path, args: &[&str]) -> Result<()> {
 
 fn test() -> Result<()> {
     let root = workspace_root();
-    ensure_tools(TEST_TOOLS)?;
+    ensure_tools(&[TEST_TOOLS, KEYRING_TOOLS].concat())?;
     cargo_step(&root, &["fmt", "--all", "--", "--check"])?;
     cargo_step(
         &root,
@@ -533,8 +971,16 @@ fn test() -> Result<()> {
             "warnings",
         ],
     )?;
+    // The keyring backend's tests run against a real Secret Service, never the developer's:
+    // this one lives until the end of this function, however it ends. With
+    // SIGIL_TEST_REQUIRE_KEYRING they fail, rather than skip, when no keyring answers.
+    let keyring = start_keyring_session("the keyring tests")?;
     // Includes xtask's `generated_files_are_fresh`, so stale completions or man pages fail here.
-    cargo_step(&root, &["test", "--workspace"])?;
+    cargo_step_with(&root, &["test", "--workspace"], |command| {
+        keyring.apply(command);
+        command.env("SIGIL_TEST_REQUIRE_KEYRING", "1");
+    })?;
+    drop(keyring);
     eprintln!("all checks passed");
     Ok(())
 }
@@ -568,6 +1014,8 @@ struct Results {
     get_1_env: Measurement,
     get_2000: Measurement,
     list_10000: Measurement,
+    get_keyring: Measurement,
+    secret_tool: Measurement,
 }
 
 /// Removes the benchmark's scratch directory however the run ends.
@@ -695,7 +1143,7 @@ fn shell_word(arg: &std::ffi::OsStr) -> String {
 fn hyperfine(
     exports: &Path,
     tag: &str,
-    env: &[(&str, &Path)],
+    env: &[(&str, &OsStr)],
     commands: &[Timed],
 ) -> Result<Vec<Measurement>> {
     let json = exports.join(format!("{tag}.json"));
@@ -862,7 +1310,7 @@ fn bench() -> Result<()> {
         &root,
         &["build", "--release", "--package", "sigil", "--bins"],
     )?;
-    ensure_tools(BENCH_TOOLS)?;
+    ensure_tools(&[BENCH_TOOLS, KEYRING_TOOLS].concat())?;
     let target = target_dir(&root)?;
     let sigil = Sigil {
         bin_dir: target.join("release"),
@@ -945,9 +1393,9 @@ fn bench() -> Result<()> {
 
     let get_argv = vec![sigil.bin_dir.join("sigil-get").into(), "bench/one".into()];
     let env = [
-        ("SIGIL_HOME", home.as_path()),
-        ("GNUPGHOME", gnupg.as_path()),
-        ("PASSWORD_STORE_DIR", password_store.as_path()),
+        ("SIGIL_HOME", home.as_os_str()),
+        ("GNUPGHOME", gnupg.as_os_str()),
+        ("PASSWORD_STORE_DIR", password_store.as_os_str()),
     ];
     let first = hyperfine(
         &exports,
@@ -1041,7 +1489,7 @@ fn bench() -> Result<()> {
     let [list_10000]: [Measurement; 1] = hyperfine(
         &exports,
         "list-10000",
-        &[("SIGIL_HOME", home_10000.as_path())],
+        &[("SIGIL_HOME", home_10000.as_os_str())],
         &[Timed {
             name: "sigil list (10,000 accounts)",
             argv: vec![sigil.bin_dir.join("sigil-list").into()],
@@ -1050,6 +1498,61 @@ fn bench() -> Result<()> {
     .try_into()
     .expect("hyperfine() checked the count");
 
+    // --- the keyring backend against secret-tool, on one private Secret Service -------------
+    header("setting up a keyring-backed secret");
+    let keyring = start_keyring_session("the keyring benchmark")?;
+    let home_kr = tmp.join("home-kr");
+    // Each sigil command is pointed at the private Secret Service, never the desktop's.
+    let kr = |bin: &str, backend: bool| {
+        let mut command = sigil.command(bin, &home_kr);
+        keyring.apply(&mut command);
+        if backend {
+            command.env("SIGIL_BACKEND", "keyring");
+        }
+        command
+    };
+    capture(&mut kr("sigil-init", false), None)?;
+    capture(kr("sigil-add", true).arg("bench/kr"), Some(b"tok"))?;
+    // Both must print the secret: sigil through its backend, secret-tool from the item the
+    // backend wrote (which proves the secret is in the keyring, not in a file).
+    let lookup = ["lookup", "service", "sigil", "username", "bench/kr/api_key"];
+    expect_secret(
+        "sigil-get (keyring)",
+        &capture(kr("sigil-get", true).arg("bench/kr"), None)?,
+    )?;
+    expect_secret(
+        "secret-tool lookup",
+        &capture(keyring.client("secret-tool").args(lookup), None)?,
+    )?;
+    // One hyperfine run for both, like the 1/2,000-entry pair, and both through `env` so they
+    // pay the same extra exec.
+    let mut get_kr_argv: Vec<OsString> = vec![
+        "env".into(),
+        format!("SIGIL_HOME={}", home_kr.display()).into(),
+        "SIGIL_BACKEND=keyring".into(),
+    ];
+    get_kr_argv.extend([sigil.bin_dir.join("sigil-get").into(), "bench/kr".into()]);
+    let mut lookup_argv: Vec<OsString> = vec!["env".into(), "secret-tool".into()];
+    lookup_argv.extend(lookup.iter().map(OsString::from));
+    let [get_keyring, secret_tool]: [Measurement; 2] = hyperfine(
+        &exports,
+        "get-keyring",
+        &keyring.env(),
+        &[
+            Timed {
+                name: "sigil get (keyring)",
+                argv: get_kr_argv,
+            },
+            Timed {
+                name: "secret-tool lookup",
+                argv: lookup_argv,
+            },
+        ],
+    )?
+    .try_into()
+    .expect("hyperfine() checked the count");
+    drop(keyring);
+
     let results = Results {
         get,
         age,
@@ -1057,6 +1560,8 @@ fn bench() -> Result<()> {
         get_1_env,
         get_2000,
         list_10000,
+        get_keyring,
+        secret_tool,
     };
     let doc = performance_doc(&results, &machine());
     let path = root.join("docs/performance.md");
@@ -1107,6 +1612,7 @@ fn machine() -> Machine {
             first_line("hyperfine", &["--version"]),
             format!("age {}", first_line("age", &["--version"])),
             first_line("gpg", &["--version"]),
+            first_line("gnome-keyring-daemon", &["--version"]),
         ],
     }
 }
@@ -1120,10 +1626,11 @@ fn mean_sd(m: &Measurement) -> String {
 }
 
 /// Each target from the spec: its wording, the measured value and whether it is met.
-fn targets(r: &Results) -> [(&'static str, String, bool); 4] {
+fn targets(r: &Results) -> [(&'static str, String, bool); 5] {
     let vs_age = r.get.mean / r.age.mean;
     let vs_pass = r.pass.mean / r.get.mean;
     let scale = r.get_2000.mean / r.get_1_env.mean;
+    let vs_secret_tool = r.get_keyring.mean / r.secret_tool.mean;
     [
         (
             "`sigil get` ≤ `age -d` on the same file",
@@ -1144,6 +1651,11 @@ fn targets(r: &Results) -> [(&'static str, String, bool); 4] {
             "`sigil list` of 10,000 accounts < 50 ms",
             duration(r.list_10000.mean),
             r.list_10000.mean < 0.050,
+        ),
+        (
+            "`sigil get` from the keyring within 1.2× of `secret-tool lookup`",
+            format!("{vs_secret_tool:.2}× the time of secret-tool lookup"),
+            vs_secret_tool <= 1.2,
         ),
     ]
 }
@@ -1178,6 +1690,16 @@ fn performance_doc(r: &Results, machine: &Machine) -> String {
             &r.get_2000,
         ),
         ("sigil list, 10,000 accounts", "sigil-list", &r.list_10000),
+        (
+            "sigil get, keyring backend (paired run)",
+            "env SIGIL_HOME=… SIGIL_BACKEND=keyring sigil-get bench/kr",
+            &r.get_keyring,
+        ),
+        (
+            "secret-tool lookup, same item (paired run)",
+            "env secret-tool lookup service sigil username bench/kr/api_key",
+            &r.secret_tool,
+        ),
     ];
     for (what, command, m) in rows {
         let _ = writeln!(doc, "| {what} | `{command}` | {} |", mean_sd(m));
@@ -1204,8 +1726,9 @@ const INTRO: &str = "# Performance
 sigil's commands are short-lived processes, so what a user waits for is the whole process:
 start, read the identity, decrypt one file, print. `cargo xtask bench` times exactly that with
 [hyperfine](https://github.com/sharkdp/hyperfine) against the tools sigil stands beside: `age -d`
-decrypting the very same store file with the same identity, and `pass show` with a
-passphrase-less GnuPG key (so neither waits for a prompt).
+decrypting the very same store file with the same identity, `pass show` with a
+passphrase-less GnuPG key (so neither waits for a prompt), and, for the keyring backend,
+`secret-tool lookup` reading the same item from the same Secret Service.
 ";
 
 const METHOD: &str = "
@@ -1218,6 +1741,15 @@ const METHOD: &str = "
   `GNUPGHOME` and `PASSWORD_STORE_DIR` for pass.
 - The 2,000-entry store is filled with `sigil-add`; the 10,000-account registry is written
   directly as `accounts.toml`, since only `sigil list`'s reading of it is measured.
+- The keyring rows use a private Secret Service: `dbus-daemon` on a bus of its own (no service
+  activation) and `gnome-keyring-daemon --foreground --unlock --components=secrets`, whose
+  login keyring is created and unlocked with a throwaway password, both with `HOME` and the
+  XDG directories in a temporary directory of their own, so no desktop keyring is touched (the
+  same setup `cargo xtask test` gives the keyring tests). `sigil-init` makes `SIGIL_HOME`,
+  `printf 'tok' | sigil-add bench/kr` with `SIGIL_BACKEND=keyring` stores the secret (item
+  attributes `service=sigil username=bench/kr/api_key`), and both `sigil get` and
+  `secret-tool lookup` are checked to print it before they are timed in one hyperfine run, each
+  through `env`.
 - hyperfine's raw exports (JSON and CSV) are left in `target/xtask-bench/`.
 
 ## In-process benchmarks
@@ -1269,6 +1801,71 @@ mod tests {
     fn hyperfine_words_are_quoted_only_when_needed() {
         assert_eq!(shell_word("/tmp/x/sigil-get".as_ref()), "/tmp/x/sigil-get");
         assert_eq!(shell_word("my dir/it's".as_ref()), r"'my dir/it'\''s'");
+    }
+
+    #[test]
+    fn bus_config_listens_in_its_directory_and_activates_nothing() {
+        let config = bus_config(Path::new("/tmp/a&b<c>"));
+        assert!(config.contains("<listen>unix:dir=/tmp/a&amp;b&lt;c&gt;</listen>"));
+        assert!(!config.contains("servicedir"));
+        assert!(!config.contains("<include"));
+    }
+
+    #[test]
+    fn keyring_env_lines_are_parsed() {
+        let printed = "GNOME_KEYRING_CONTROL=/run/user/1000/keyring\nSSH_AUTH_SOCK=/x/ssh\n";
+        assert_eq!(
+            keyring_env(printed, "GNOME_KEYRING_CONTROL").as_deref(),
+            Some("/run/user/1000/keyring")
+        );
+        assert_eq!(keyring_env(printed, "GNOME_KEYRING"), None);
+        assert_eq!(keyring_env("", "GNOME_KEYRING_CONTROL"), None);
+    }
+
+    /// Starts the private Secret Service that `cargo xtask test` gives the test suite, uses it,
+    /// and checks that dropping it leaves no process and no directory behind. Skipped when the
+    /// tools are missing, unless SIGIL_TEST_REQUIRE_KEYRING is set (as `cargo xtask test` does,
+    /// after installing them).
+    #[test]
+    fn keyring_session_answers_and_cleans_up() {
+        if KEYRING_TOOLS.iter().any(|(command, _)| !on_path(command)) {
+            assert!(
+                std::env::var_os("SIGIL_TEST_REQUIRE_KEYRING").is_none(),
+                "SIGIL_TEST_REQUIRE_KEYRING is set but {KEYRING_TOOLS:?} are not all installed"
+            );
+            eprintln!("skipped: gnome-keyring-daemon, dbus-daemon or secret-tool missing");
+            return;
+        }
+        let session = KeyringSession::start().unwrap();
+        assert!(session.address.starts_with("unix:"), "{}", session.address);
+        assert!(session.control.starts_with(&session.dir));
+        let attributes = ["service", "sigil-xtask-test", "username", "a/b/api_key"];
+        let mut store = session.client("secret-tool");
+        store.args(["store", "--label", "t"]).args(attributes);
+        capture(&mut store, Some(b"tok")).unwrap();
+        let mut lookup = session.client("secret-tool");
+        lookup.arg("lookup").args(attributes);
+        assert_eq!(capture(&mut lookup, None).unwrap().trim_end(), "tok");
+        // The probe item is gone again.
+        let mut probe = session.client("secret-tool");
+        probe.arg("lookup").args(PROBE_ATTRIBUTES);
+        assert!(capture(&mut probe, None).is_err());
+
+        let dir = session.dir.clone();
+        let pids: Vec<u32> = [&session.bus, &session.keyring]
+            .into_iter()
+            .map(|child| child.as_ref().expect("started").id())
+            .collect();
+        drop(session);
+        assert!(!dir.exists(), "{} is left behind", dir.display());
+        if cfg!(target_os = "linux") {
+            for pid in pids {
+                assert!(
+                    !Path::new(&format!("/proc/{pid}")).exists(),
+                    "{pid} still runs"
+                );
+            }
+        }
     }
 
     #[test]
