@@ -344,10 +344,22 @@ impl Sigil {
             return Ok(f);
         }
         let api = addr.with_field(address::DEFAULT_FIELD)?;
+        let token = addr.with_field(address::OAUTH_FIELD)?;
+        if self.choice.kind == BackendKind::Keyring {
+            // Each keyring question is a D-Bus round trip: ask the record first.
+            let reg = Registry::load(&self.paths)?;
+            if let Some(meta) = reg.accounts.get(&addr.account_key()) {
+                let has = |f: &FieldAddress| meta.fields.contains(f.field());
+                return Ok(if !has(&api) && has(&token) {
+                    token
+                } else {
+                    api
+                });
+            }
+        }
         if self.locate(&api)?.is_some() {
             return Ok(api);
         }
-        let token = addr.with_field(address::OAUTH_FIELD)?;
         if self.locate(&token)?.is_some() {
             return Ok(token);
         }
@@ -357,13 +369,14 @@ impl Sigil {
     /// Reads a secret, returning the full address it was found at.
     pub fn get_address(&self, addr: &Address) -> Result<(FieldAddress, Secret)> {
         let full = self.resolve_field(addr)?;
-        let secret = match self.locate(&full)? {
-            Some(kind) => self.reader_of(kind)?.get(&full)?,
-            // Not anywhere: let the backend in use say so, with its suggestions.
-            None => match self.choice.kind {
-                BackendKind::Auto => self.file.get(&full)?,
-                kind => self.store_of(kind)?.get(&full)?,
+        let secret = match self.choice.kind {
+            // A forced backend is simply asked: it says "not found" itself.
+            BackendKind::Auto => match self.locate(&full)? {
+                Some(kind) => self.reader_of(kind)?.get(&full)?,
+                // Not anywhere: the file store says so, with its suggestions.
+                None => self.file.get(&full)?,
             },
+            forced => self.reader_of(forced)?.get(&full)?,
         };
         Ok((full, secret))
     }
