@@ -34,6 +34,14 @@ pub fn find(name: &str) -> Option<PathBuf> {
         .find(|p| is_executable(p))
 }
 
+/// Finds a program on `PATH` (for peers such as `vals`).
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    path_dirs()
+        .into_iter()
+        .map(|d| d.join(name))
+        .find(|p| is_executable(p))
+}
+
 fn path_dirs() -> Vec<PathBuf> {
     env::var_os("PATH")
         .map(|p| {

@@ -66,6 +66,16 @@ pub enum Error {
     /// Bad usage that clap could not catch.
     #[error("{0}")]
     Usage(String),
+    /// A reference that could not be resolved, with where it was written.
+    #[error("cannot resolve '{reference}' at {location}: {source}")]
+    Resolve {
+        /// The reference as written.
+        reference: String,
+        /// `file:line`, or what it came from.
+        location: String,
+        /// Why.
+        source: Box<Error>,
+    },
     /// Bad usage, with a suggestion.
     #[error("{message}")]
     UsageHelp {
@@ -86,6 +96,14 @@ pub enum Error {
         /// What is missing.
         message: String,
         /// What to do.
+        help: Option<String>,
+    },
+    /// Authentication with a provider failed: an OAuth flow, refresh or revocation (exit 4).
+    #[error("{message}")]
+    Auth {
+        /// What failed (never a token).
+        message: String,
+        /// What to do, typically how to log in again.
         help: Option<String>,
     },
     /// Any other failure with a message and an optional suggestion.
@@ -135,9 +153,11 @@ impl Error {
             | Error::UsageHelp { .. }
             | Error::Unconfirmed { .. } => ExitClass::Usage,
             Error::Store(e) => e.class(),
+            Error::Resolve { source, .. } => source.class(),
             Error::Identity(e) => e.class(),
             Error::Permission(_) => ExitClass::Refused,
             Error::NotFound { .. } => ExitClass::NotFound,
+            Error::Auth { .. } => ExitClass::Auth,
             Error::Malformed(_) | Error::Other { .. } | Error::Io { .. } | Error::Output(_) => {
                 ExitClass::Other
             }
@@ -149,6 +169,7 @@ impl Error {
         match self {
             Error::Address(_) => Some(crate::address::GRAMMAR.to_owned()),
             Error::Store(e) => e.help(),
+            Error::Resolve { source, .. } => source.help(),
             Error::Identity(e) => e.help(),
             Error::Permission(e) => Some(format!("run `{}`", e.fix())),
             Error::Malformed(_) => {
@@ -156,7 +177,9 @@ impl Error {
             }
             Error::UsageHelp { help, .. } => Some(help.clone()),
             Error::Unconfirmed { .. } => Some("pass --yes to confirm".into()),
-            Error::NotFound { help, .. } | Error::Other { help, .. } => help.clone(),
+            Error::NotFound { help, .. } | Error::Other { help, .. } | Error::Auth { help, .. } => {
+                help.clone()
+            }
             Error::Usage(_) | Error::Io { .. } | Error::Output(_) => None,
         }
     }

@@ -286,18 +286,7 @@ impl Identity {
             fsutil::create_private_dir(dir)?;
         }
         let ctx = |e| Error::io(format!("cannot write '{}'", path.display()), e);
-        let mut text = Zeroizing::new(String::new());
-        let now = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
-        for k in &self.keys {
-            text.push_str(&format!(
-                "# created: {now}\n# public key: {}\n",
-                k.to_public()
-            ));
-            text.push_str(k.to_string().expose_secret());
-            text.push('\n');
-        }
+        let text = self.text();
         // create_new: two `sigil init` at once must not both write a key.
         let mut f = std::fs::OpenOptions::new()
             .write(true)

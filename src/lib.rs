@@ -15,11 +15,16 @@ pub mod address;
 pub mod backend;
 pub mod config;
 pub mod dispatch;
+pub mod dotenv;
 pub mod error;
 pub mod exit;
 mod fsutil;
+pub mod git_credential;
 pub mod identity;
+pub mod init;
+pub mod mask;
 pub mod paths;
+pub mod reference;
 pub mod registry;
 pub mod secret;
 pub mod status;
@@ -29,6 +34,8 @@ pub mod when;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "oauth")]
+pub mod oauth;
 
 pub use address::{Address, FieldAddress, Reference};
 pub use error::{Error, ExitClass, Result};
@@ -335,6 +342,12 @@ impl Sigil {
         Ok(self.get_address(&Address::parse(addr)?)?.1)
     }
 
+    /// Renders a template as `sigil resolve -i` does: `{{ auth://… }}` and dotenv values that
+    /// are exactly a reference are replaced; each distinct secret is read once.
+    pub fn resolve_str(&self, template: &str) -> Result<String> {
+        reference::render(template, "<template>", &mut reference::Resolver::new(self))
+    }
+
     /// The field an address means: the one it names, else the account's default — `token`
     /// for an OAuth account (which holds a token and no API key), `api_key` otherwise. This
     /// asks the stores, not `accounts.toml`, so a file-store `get` costs the same however many
@@ -366,9 +379,30 @@ impl Sigil {
         Ok(api)
     }
 
-    /// Reads a secret, returning the full address it was found at.
+    /// Reads a secret, returning the full address it was found at. An OAuth access token
+    /// that expires within the refresh skew is refreshed first.
     pub fn get_address(&self, addr: &Address) -> Result<(FieldAddress, Secret)> {
+        self.get_address_with(addr, true)
+    }
+
+    /// [`Sigil::get_address`], with the refresh of an expiring OAuth token optional
+    /// (`sigil get --no-refresh`).
+    pub fn get_address_with(
+        &self,
+        addr: &Address,
+        refresh: bool,
+    ) -> Result<(FieldAddress, Secret)> {
         let full = self.resolve_field(addr)?;
+        // Only a `token` can be an OAuth access token, so other gets never read accounts.toml.
+        #[cfg(feature = "oauth")]
+        if refresh
+            && full.field() == address::OAUTH_FIELD
+            && let Some(fresh) = self.refresh_if_due(&full)?
+        {
+            return Ok((full, fresh));
+        }
+        #[cfg(not(feature = "oauth"))]
+        let _ = refresh;
         let secret = match self.choice.kind {
             // A forced backend is simply asked: it says "not found" itself.
             BackendKind::Auto => match self.locate(&full)? {
@@ -497,6 +531,9 @@ impl Sigil {
                 help: Some("`sigil list` shows what is stored".into()),
             });
         }
+        // Best effort and before the secrets go: a failed revocation only warns.
+        #[cfg(feature = "oauth")]
+        self.revoke_before_delete(&reg, addr, &targets);
         let mut deleted = Vec::new();
         for (t, kind) in targets {
             if self.store_of(kind)?.delete(&t)? {

@@ -24,10 +24,14 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
+            cand login 'Log in with OAuth and store the token set'
             cand get 'Print a secret on stdout'
             cand list 'List stored credentials (never their values)'
             cand rm 'Delete secrets and their metadata'
             cand status 'Show the backend, identity, counts and problems'
+            cand resolve 'Resolve auth:// references, or render a template that holds them'
+            cand run 'Run a command with auth:// references in its environment resolved'
+            cand env 'Print resolved environment variables (for CI and `eval`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
@@ -41,9 +45,31 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --field 'The field to store (default: api_key)'
             cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
             cand --note 'A note kept with the metadata (not secret)'
+            cand --provider 'With --oauth: the provider (default: the service name)'
+            cand --flow 'With --oauth: pkce, device or client-credentials'
+            cand --scope 'With --oauth: a scope to ask for (repeatable)'
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace an existing secret'
             cand --force 'Replace an existing secret'
+            cand --oauth 'Run an OAuth login and store the token set, as `sigil login` does'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;login'= {
+            cand --provider 'The OAuth provider (default: the service name)'
+            cand --flow 'The flow: pkce, device or client-credentials (default: the provider''s first)'
+            cand --scope 'A scope to ask for (repeatable; default: the provider''s scopes)'
+            cand --client-id 'The registered client''s id (default: client_id in config.toml)'
+            cand --timeout 'How long to wait for the login in the browser or on the other device'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --client-secret-stdin 'Read the client secret from stdin (else SIGIL_CLIENT_SECRET, else config.toml)'
+            cand --no-browser 'Do not open a browser; only print the URL'
+            cand -f 'Replace the tokens of an account that is already logged in'
+            cand --force 'Replace the tokens of an account that is already logged in'
+            cand --list-providers 'List the providers sigil knows (built in and from config.toml) and exit'
+            cand --json 'With --list-providers, print JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -89,18 +115,54 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'sigil;resolve'= {
+            cand -i 'The template to render (`-` for stdin, the default without REF)'
+            cand --input 'The template to render (`-` for stdin, the default without REF)'
+            cand -o 'Where to write the rendered template (default: stdout)'
+            cand --output 'Where to write the rendered template (default: stdout)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;run'= {
+            cand --env-file 'A dotenv file to add to the environment (repeatable)'
+            cand --env 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --no-mask 'Pass the command''s output through untouched'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;env'= {
+            cand --format 'The output format'
+            cand --env-file 'A dotenv file whose variables to print (repeatable)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
+            cand login 'Log in with OAuth and store the token set'
             cand get 'Print a secret on stdout'
             cand list 'List stored credentials (never their values)'
             cand rm 'Delete secrets and their metadata'
             cand status 'Show the backend, identity, counts and problems'
+            cand resolve 'Resolve auth:// references, or render a template that holds them'
+            cand run 'Run a command with auth:// references in its environment resolved'
+            cand env 'Print resolved environment variables (for CI and `eval`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;help;init'= {
         }
         &'sigil;help;add'= {
+        }
+        &'sigil;help;login'= {
         }
         &'sigil;help;get'= {
         }
@@ -109,6 +171,12 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;rm'= {
         }
         &'sigil;help;status'= {
+        }
+        &'sigil;help;resolve'= {
+        }
+        &'sigil;help;run'= {
+        }
+        &'sigil;help;env'= {
         }
         &'sigil;help;help'= {
         }

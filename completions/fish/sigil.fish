@@ -28,10 +28,14 @@ complete -c sigil -n "__fish_sigil_needs_command" -s h -l help -d 'Print help (s
 complete -c sigil -n "__fish_sigil_needs_command" -s V -l version -d 'Print version'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "init" -d 'Create sigil\'s home, identity and config (idempotent)'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "add" -d 'Store a secret'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "login" -d 'Log in with OAuth and store the token set'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "get" -d 'Print a secret on stdout'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "list" -d 'List stored credentials (never their values)'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "rm" -d 'Delete secrets and their metadata'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "status" -d 'Show the backend, identity, counts and problems'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "resolve" -d 'Resolve auth:// references, or render a template that holds them'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "run" -d 'Run a command with auth:// references in its environment resolved'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "env" -d 'Print resolved environment variables (for CI and `eval`)'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sigil -n "__fish_sigil_using_subcommand init" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -39,10 +43,27 @@ complete -c sigil -n "__fish_sigil_using_subcommand init" -s V -l version -d 'Pr
 complete -c sigil -n "__fish_sigil_using_subcommand add" -l field -d 'The field to store (default: api_key)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand add" -l expires -d 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d' -r
 complete -c sigil -n "__fish_sigil_using_subcommand add" -l note -d 'A note kept with the metadata (not secret)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand add" -l provider -d 'With --oauth: the provider (default: the service name)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand add" -l flow -d 'With --oauth: pkce, device or client-credentials' -r
+complete -c sigil -n "__fish_sigil_using_subcommand add" -l scope -d 'With --oauth: a scope to ask for (repeatable)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand add" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand add" -s f -l force -d 'Replace an existing secret'
+complete -c sigil -n "__fish_sigil_using_subcommand add" -l oauth -d 'Run an OAuth login and store the token set, as `sigil login` does'
 complete -c sigil -n "__fish_sigil_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand add" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l provider -d 'The OAuth provider (default: the service name)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l flow -d 'The flow: pkce, device or client-credentials (default: the provider\'s first)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l scope -d 'A scope to ask for (repeatable; default: the provider\'s scopes)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l client-id -d 'The registered client\'s id (default: client_id in config.toml)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l timeout -d 'How long to wait for the login in the browser or on the other device' -r
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l client-secret-stdin -d 'Read the client secret from stdin (else SIGIL_CLIENT_SECRET, else config.toml)'
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l no-browser -d 'Do not open a browser; only print the URL'
+complete -c sigil -n "__fish_sigil_using_subcommand login" -s f -l force -d 'Replace the tokens of an account that is already logged in'
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l list-providers -d 'List the providers sigil knows (built in and from config.toml) and exit'
+complete -c sigil -n "__fish_sigil_using_subcommand login" -l json -d 'With --list-providers, print JSON'
+complete -c sigil -n "__fish_sigil_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand login" -s V -l version -d 'Print version'
 complete -c sigil -n "__fish_sigil_using_subcommand get" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand get" -s n -l no-newline -d 'Do not print a newline after the secret'
 complete -c sigil -n "__fish_sigil_using_subcommand get" -l json -d 'Print a JSON object with the address and the value'
@@ -64,10 +85,33 @@ complete -c sigil -n "__fish_sigil_using_subcommand status" -s v -l verbose -d '
 complete -c sigil -n "__fish_sigil_using_subcommand status" -l json -d 'Print a JSON object'
 complete -c sigil -n "__fish_sigil_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand status" -s V -l version -d 'Print version'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "init" -d 'Create sigil\'s home, identity and config (idempotent)'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "add" -d 'Store a secret'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "get" -d 'Print a secret on stdout'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "list" -d 'List stored credentials (never their values)'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "rm" -d 'Delete secrets and their metadata'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "status" -d 'Show the backend, identity, counts and problems'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add get list rm status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigil -n "__fish_sigil_using_subcommand resolve" -s i -l input -d 'The template to render (`-` for stdin, the default without REF)' -r -F
+complete -c sigil -n "__fish_sigil_using_subcommand resolve" -s o -l output -d 'Where to write the rendered template (default: stdout)' -r -F
+complete -c sigil -n "__fish_sigil_using_subcommand resolve" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand resolve" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand run" -l env-file -d 'A dotenv file to add to the environment (repeatable)' -r -F
+complete -c sigil -n "__fish_sigil_using_subcommand run" -l env -d 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand run" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand run" -l no-mask -d 'Pass the command\'s output through untouched'
+complete -c sigil -n "__fish_sigil_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand run" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand env" -l format -d 'The output format' -r -f -a "shell\t'`export NAME=\'value\'` lines for `eval`'
+dotenv\t'`NAME=value` lines, quoted where needed'
+json\t'One JSON object'
+github\t'GitHub Actions: `::add-mask::` lines, and the variables appended to $GITHUB_ENV'"
+complete -c sigil -n "__fish_sigil_using_subcommand env" -l env-file -d 'A dotenv file whose variables to print (repeatable)' -r -F
+complete -c sigil -n "__fish_sigil_using_subcommand env" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand env" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "init" -d 'Create sigil\'s home, identity and config (idempotent)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "add" -d 'Store a secret'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "login" -d 'Log in with OAuth and store the token set'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "get" -d 'Print a secret on stdout'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "list" -d 'List stored credentials (never their values)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "rm" -d 'Delete secrets and their metadata'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "status" -d 'Show the backend, identity, counts and problems'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "resolve" -d 'Resolve auth:// references, or render a template that holds them'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "run" -d 'Run a command with auth:// references in its environment resolved'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "env" -d 'Print resolved environment variables (for CI and `eval`)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -30,6 +30,22 @@ pub struct Args {
     /// Replace an existing secret
     #[arg(long, short = 'f')]
     pub force: bool,
+    /// Run an OAuth login and store the token set, as `sigil login` does
+    #[cfg(feature = "oauth")]
+    #[arg(long, conflicts_with_all = ["field", "expires"])]
+    pub oauth: bool,
+    /// With --oauth: the provider (default: the service name)
+    #[cfg(feature = "oauth")]
+    #[arg(long, value_name = "NAME", requires = "oauth")]
+    pub provider: Option<String>,
+    /// With --oauth: pkce, device or client-credentials
+    #[cfg(feature = "oauth")]
+    #[arg(long, value_name = "FLOW", requires = "oauth")]
+    pub flow: Option<String>,
+    /// With --oauth: a scope to ask for (repeatable)
+    #[cfg(feature = "oauth")]
+    #[arg(long = "scope", value_name = "SCOPE", requires = "oauth")]
+    pub scopes: Vec<String>,
     /// The backend choice.
     #[command(flatten)]
     pub backend: super::BackendArg,
@@ -37,6 +53,17 @@ pub struct Args {
 
 /// Runs `sigil add`.
 pub fn run(args: Args) -> Result<()> {
+    #[cfg(feature = "oauth")]
+    if args.oauth {
+        return super::login::run(super::login::Args::from_add(
+            args.address,
+            args.provider,
+            args.flow,
+            args.scopes,
+            args.force,
+            args.backend,
+        ));
+    }
     let addr = super::address(&args.address)?;
     let full = match (addr.field(), args.field.as_deref()) {
         (Some(a), Some(b)) if a != b => {

@@ -37,7 +37,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let addr = super::address(&args.address)?;
     let sigil = args.backend.open()?;
-    let (full, secret) = sigil.get_address(&addr)?;
+    let (full, secret) = sigil.get_address_with(&addr, !args.no_refresh)?;
     if args.json {
         let value = secret.expose_str().ok_or_else(|| {
             Error::other(

@@ -3,10 +3,16 @@
 //! man pages from the same definitions.
 
 pub mod add;
+pub mod env;
 pub mod get;
+pub mod git_credential;
 pub mod init;
 pub mod list;
+#[cfg(feature = "oauth")]
+pub mod login;
+pub mod resolve;
 pub mod rm;
+pub mod run;
 pub mod sigil;
 pub mod status;
 
@@ -22,6 +28,16 @@ pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
     crate::exit::finish(bin, run(args))
 }
 
+/// Like [`main`], for commands whose success has an exit code of its own (`sigil run` passes
+/// its child's on).
+pub fn main_with_code<A: Parser>(bin: &str, run: fn(A) -> Result<ExitCode>) -> ExitCode {
+    let args = A::parse();
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => crate::exit::report(bin, &e),
+    }
+}
+
 /// Every binary's command, named as the binary, for completions and man pages.
 pub fn commands() -> Vec<clap::Command> {
     let mut out = vec![sigil::command()];
@@ -34,10 +50,16 @@ pub fn subcommands() -> Vec<clap::Command> {
     vec![
         init::Args::command(),
         add::Args::command(),
+        #[cfg(feature = "oauth")]
+        login::Args::command(),
         get::Args::command(),
         list::Args::command(),
         rm::Args::command(),
         status::Args::command(),
+        resolve::Args::command(),
+        run::Args::command(),
+        env::Args::command(),
+        git_credential::Args::command(),
     ]
 }
 

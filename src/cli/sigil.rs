@@ -9,10 +9,19 @@ use std::process::ExitCode;
 const BIN: &str = "sigil";
 const ABOUT: &str = "Keep credentials out of plaintext and hand them to programs on demand";
 
+/// The built-ins `sigil <cmd>` runs: those named `sigil-<cmd>` (`git-credential-sigil` is
+/// git's to run, not ours).
+fn dispatchable() -> Vec<clap::Command> {
+    super::subcommands()
+        .into_iter()
+        .filter(|c| c.get_name().starts_with(dispatch::PREFIX))
+        .collect()
+}
+
 /// The dispatcher's clap command, for completions and the man page: each built-in appears as
 /// a subcommand with its own options.
 pub fn command() -> clap::Command {
-    let subs = super::subcommands().into_iter().map(|c| {
+    let subs = dispatchable().into_iter().map(|c| {
         let name = c.get_name().trim_start_matches(dispatch::PREFIX).to_owned();
         c.name(name)
     });
@@ -29,7 +38,7 @@ PATH is a plugin."
 }
 
 fn listing() -> String {
-    let builtins: Vec<(String, String)> = super::subcommands()
+    let builtins: Vec<(String, String)> = dispatchable()
         .iter()
         .map(|c| {
             let name = c.get_name().trim_start_matches(dispatch::PREFIX).to_owned();
@@ -65,7 +74,7 @@ Run `sigil help <COMMAND>` or `sigil <COMMAND> --help` for a command's options.\
 }
 
 fn suggest(name: &str) -> Option<String> {
-    let mut names: Vec<String> = super::subcommands()
+    let mut names: Vec<String> = dispatchable()
         .iter()
         .map(|c| c.get_name().trim_start_matches(dispatch::PREFIX).to_owned())
         .collect();

@@ -1,0 +1,32 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[sigil-run] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'sigil-run'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'sigil-run'= {
+            cand --env-file 'A dotenv file to add to the environment (repeatable)'
+            cand --env 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --no-mask 'Pass the command''s output through untouched'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

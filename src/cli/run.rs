@@ -1,0 +1,232 @@
+//! `sigil run`: run a command with the references in its environment resolved, and its output
+//! masked.
+
+use crate::dotenv;
+use crate::error::{Error, Result};
+use crate::mask::Masker;
+use crate::reference::{Resolver, located};
+use clap::Parser;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+
+/// Run a command with auth:// references in its environment resolved
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigil-run",
+    version,
+    about = "Run a command with auth:// references in its environment resolved",
+    long_about = "Run CMD with the current environment plus the --env-file files and --env \
+assignments (later ones win), where every value that is a reference (auth://… or \
+ref+<backend>://…) is replaced by the secret. The command's stdin is passed through; its \
+stdout and stderr are filtered so that every resolved value prints as <concealed by sigil>, \
+also when it is split across writes. sigil run exits with the command's status (128+N when a \
+signal N ends it).",
+    after_help = "Examples:\n  GITHUB_TOKEN=auth://github/me sigil run -- ./deploy.sh\n  sigil run --env-file .env -- npm start\n  sigil run --env OPENAI_API_KEY=auth://openai/work -- python app.py"
+)]
+pub struct Args {
+    /// A dotenv file to add to the environment (repeatable)
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// Pass the command's output through untouched
+    #[arg(long)]
+    pub no_mask: bool,
+    /// The command and its arguments
+    #[arg(
+        value_name = "CMD",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<OsString>,
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
+}
+
+/// A variable and where its value came from, for error messages.
+pub(crate) struct Var {
+    pub name: OsString,
+    pub value: OsString,
+    pub origin: String,
+}
+
+/// The environment with the env files and `--env` assignments applied, in order.
+pub(crate) fn gather_env(env_files: &[PathBuf], assignments: &[String]) -> Result<Vec<Var>> {
+    let mut vars: Vec<Var> = std::env::vars_os()
+        .map(|(name, value)| Var {
+            origin: format!("the environment variable {}", name.to_string_lossy()),
+            name,
+            value,
+        })
+        .collect();
+    let mut set = |name: &str, value: String, origin: String| {
+        vars.retain(|v| v.name != name);
+        vars.push(Var {
+            name: name.into(),
+            value: value.into(),
+            origin,
+        });
+    };
+    for file in env_files {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::NotFound {
+            message: format!("cannot read the env file '{}': {e}", file.display()),
+            help: None,
+        })?;
+        let shown = file.display().to_string();
+        for e in dotenv::parse(&text, &shown)? {
+            set(&e.name, e.value, format!("{shown}:{}", e.line));
+        }
+    }
+    for a in assignments {
+        let Some((name, value)) = a.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--env '{}' is not NAME=VALUE",
+                a.escape_debug()
+            )));
+        };
+        set(name, value.to_owned(), format!("--env {name}"));
+    }
+    Ok(vars)
+}
+
+/// Resolves every value that is a reference; returns the environment to hand on and whether
+/// each variable held a secret.
+pub(crate) fn resolve_env(vars: Vec<Var>, resolver: &mut Resolver<'_>) -> Result<Vec<(Var, bool)>> {
+    let mut out = Vec::with_capacity(vars.len());
+    for mut v in vars {
+        let Some(text) = v.value.to_str() else {
+            out.push((v, false));
+            continue;
+        };
+        if crate::address::Reference::parse(text).is_none() {
+            out.push((v, false));
+            continue;
+        }
+        let reference = text.to_owned();
+        let secret = resolver
+            .resolve_text(&reference)
+            .map_err(|e| located(&reference, v.origin.clone(), e))?;
+        v.value = os_from_bytes(secret.expose().to_vec());
+        out.push((v, true));
+    }
+    Ok(out)
+}
+
+#[cfg(unix)]
+fn os_from_bytes(b: Vec<u8>) -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    OsString::from_vec(b)
+}
+
+#[cfg(not(unix))]
+fn os_from_bytes(b: Vec<u8>) -> OsString {
+    String::from_utf8_lossy(&b).into_owned().into()
+}
+
+/// Copies a child's stream to ours through a masker, flushing as it goes.
+fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
+    let mut buf = vec![0u8; 8192];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let shown = masker.feed(&buf[..n]);
+                if to.write_all(&shown).and_then(|_| to.flush()).is_err() {
+                    // Our reader went away: stop, so the child sees a closed pipe too.
+                    return;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+    let _ = to.write_all(&masker.finish()).and_then(|_| to.flush());
+}
+
+/// Runs `sigil run`, returning the child's exit status.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let sigil = args.backend.open()?;
+    let mut resolver = Resolver::new(&sigil);
+    let vars = resolve_env(gather_env(&args.env_files, &args.env)?, &mut resolver)?;
+    let (program, rest) = args.command.split_first().expect("clap requires CMD");
+    let mut cmd = Command::new(program);
+    cmd.args(rest)
+        .env_clear()
+        .envs(vars.iter().map(|(v, _)| (&v.name, &v.value)));
+    if args.no_mask {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            let err = cmd.exec();
+            return Err(start_error(program, err));
+        }
+    }
+    let secrets = resolver.values();
+    let mut child = cmd
+        .stdin(Stdio::inherit())
+        .stdout(if args.no_mask {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        })
+        .stderr(if args.no_mask {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        })
+        .spawn()
+        .map_err(|e| start_error(program, e))?;
+    drop(vars);
+    let pumps: Vec<_> = [
+        child.stdout.take().map(|s| {
+            let m = Masker::new(secrets.clone());
+            std::thread::spawn(move || pump(s, std::io::stdout(), m))
+        }),
+        child.stderr.take().map(|s| {
+            let m = Masker::new(secrets.clone());
+            std::thread::spawn(move || pump(s, std::io::stderr(), m))
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    drop(secrets);
+    let status = child.wait().map_err(|e| {
+        Error::io(
+            format!("cannot wait for '{}'", program.to_string_lossy()),
+            e,
+        )
+    })?;
+    for p in pumps {
+        let _ = p.join();
+    }
+    Ok(ExitCode::from(exit_code(status)))
+}
+
+fn start_error(program: &std::ffi::OsStr, e: std::io::Error) -> Error {
+    let name = program.to_string_lossy();
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound {
+            message: format!("cannot run '{name}': no such command"),
+            help: Some("check the command name and PATH".into()),
+        },
+        _ => Error::io(format!("cannot run '{name}'"), e),
+    }
+}
+
+/// A child's status as a shell reports it: its code, or 128+N for signal N.
+pub(crate) fn exit_code(status: std::process::ExitStatus) -> u8 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return (128 + sig).min(255) as u8;
+        }
+    }
+    status.code().map_or(1, |c| (c & 0xff) as u8)
+}

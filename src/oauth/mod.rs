@@ -1,0 +1,564 @@
+//! OAuth 2.0 (SPEC §6): the flows that obtain a token set, how a token set is kept (one
+//! secret per field: `token`, `refresh_token`, `id_token`, `client_id`, `client_secret`, with
+//! expiry, scopes and provider in `accounts.toml`), the refresh that `get` does under the store
+//! lock, and best-effort revocation when an account is deleted.
+
+pub mod flows;
+pub mod http;
+pub mod providers;
+
+pub use providers::Provider;
+
+use crate::address::{Address, FieldAddress};
+use crate::backend::BackendKind;
+use crate::error::{Error, Result};
+use crate::registry::{AccountMeta, Kind, Registry};
+use crate::secret::Secret;
+use crate::token::TokenSet;
+use crate::{Lock, Sigil};
+use http::HttpError;
+use oauth2::TokenResponse as _;
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AuthType, AuthUrl, ClientId, ClientSecret, DeviceAuthorizationUrl, EndpointMaybeSet,
+    EndpointNotSet, ErrorResponseType, RequestTokenError, RevocationUrl, StandardErrorResponse,
+    StandardRevocableToken, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Fields an OAuth account keeps, each one secret in the account's backend.
+pub const TOKEN_FIELD: &str = "token";
+/// The refresh token.
+pub const REFRESH_FIELD: &str = "refresh_token";
+/// The OIDC ID token.
+pub const ID_TOKEN_FIELD: &str = "id_token";
+/// The client the tokens belong to (not secret, but refresh needs it and it may have come from
+/// a flag rather than config.toml).
+pub const CLIENT_ID_FIELD: &str = "client_id";
+/// The client secret, when the login used one.
+pub const CLIENT_SECRET_FIELD: &str = "client_secret";
+
+/// The default refresh skew (SPEC §5: 60 s).
+pub const DEFAULT_SKEW: Duration = Duration::from_secs(60);
+
+/// An OAuth grant sigil can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Authorization code with PKCE and a loopback redirect.
+    Pkce,
+    /// Device authorization (RFC 8628).
+    Device,
+    /// Client credentials (no user).
+    ClientCredentials,
+}
+
+impl Flow {
+    /// The name users write.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::Pkce => "pkce",
+            Flow::Device => "device",
+            Flow::ClientCredentials => "client-credentials",
+        }
+    }
+}
+
+impl std::fmt::Display for Flow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Flow {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Flow> {
+        match s {
+            "pkce" | "code" | "authorization-code" => Ok(Flow::Pkce),
+            "device" | "device-code" => Ok(Flow::Device),
+            "client-credentials" | "client_credentials" => Ok(Flow::ClientCredentials),
+            other => Err(Error::Usage(format!(
+                "unknown OAuth flow '{other}': use pkce, device or client-credentials"
+            ))),
+        }
+    }
+}
+
+/// The registered client a login uses.
+#[derive(Clone)]
+pub struct Client {
+    /// `client_id`.
+    pub id: String,
+    /// `client_secret`, for confidential clients.
+    pub secret: Option<Secret>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("id", &self.id)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// What a token endpoint answers beyond RFC 6749: the OIDC `id_token`.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct ExtraFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+
+impl std::fmt::Debug for ExtraFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExtraFields(<redacted>)")
+    }
+}
+
+impl oauth2::ExtraTokenFields for ExtraFields {}
+
+/// A token endpoint's answer.
+pub type Answer = oauth2::StandardTokenResponse<ExtraFields, BasicTokenType>;
+
+type ClientOf<A, D, R, T> = oauth2::Client<
+    BasicErrorResponse,
+    Answer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    A,
+    D,
+    EndpointNotSet,
+    R,
+    T,
+>;
+
+/// An `oauth2` client whose endpoints are known at run time.
+pub type OauthClient =
+    ClientOf<EndpointMaybeSet, EndpointMaybeSet, EndpointMaybeSet, EndpointMaybeSet>;
+
+/// Builds the `oauth2` client for a provider and registered client.
+pub fn oauth_client(p: &Provider, client: &Client) -> Result<OauthClient> {
+    let mut c: OauthClient = ClientOf::<
+        EndpointNotSet,
+        EndpointNotSet,
+        EndpointNotSet,
+        EndpointNotSet,
+    >::new(ClientId::new(client.id.clone()))
+    .set_auth_uri_option(p.auth_url.clone().map(AuthUrl::from_url))
+    .set_device_authorization_url_option(p.device_url.clone().map(DeviceAuthorizationUrl::from_url))
+    .set_revocation_url_option(p.revoke_url.clone().map(RevocationUrl::from_url))
+    .set_token_uri_option(p.token_url.clone().map(TokenUrl::from_url));
+    if let Some(secret) = &client.secret {
+        let text = secret.expose_str().ok_or_else(|| {
+            Error::Usage(format!(
+                "the client secret for provider '{}' is not UTF-8 text",
+                p.key
+            ))
+        })?;
+        c = c.set_client_secret(ClientSecret::new(text.to_owned()));
+    }
+    if p.secret_in_body {
+        c = c.set_auth_type(AuthType::RequestBody);
+    }
+    Ok(c)
+}
+
+/// Turns a token endpoint's answer into what sigil keeps. `asked` stands in for the granted
+/// scopes when the server does not list them (RFC 6749 §5.1: then they are the ones asked).
+pub fn token_set(answer: &Answer, asked: &[String], now: OffsetDateTime) -> TokenSet {
+    TokenSet {
+        access_token: Secret::from(answer.access_token().secret().clone()),
+        token_type: answer.token_type().as_ref().to_owned(),
+        refresh_token: answer
+            .refresh_token()
+            .map(|r| Secret::from(r.secret().clone())),
+        id_token: answer.extra_fields().id_token.clone().map(Secret::from),
+        expires_at: answer
+            .expires_in()
+            .and_then(|d| time::Duration::try_from(d).ok())
+            .map(|d| now + d),
+        scopes: match answer.scopes() {
+            Some(s) => s.iter().map(|x| x.to_string()).collect(),
+            None => asked.to_vec(),
+        },
+    }
+}
+
+/// An error from a token, device or revocation endpoint, in sigil's terms: an authentication
+/// failure (exit 4) that names the provider and the OAuth error code. Bodies are never
+/// echoed: an unparsable answer might hold a token.
+pub fn request_error<T>(
+    p: &Provider,
+    what: &str,
+    e: RequestTokenError<HttpError, StandardErrorResponse<T>>,
+) -> Error
+where
+    T: ErrorResponseType + std::fmt::Display + 'static,
+{
+    let (message, help) = match e {
+        RequestTokenError::ServerResponse(r) => {
+            let code = r.error().to_string();
+            let detail = r
+                .error_description()
+                .map(|d| format!(" ({})", d.chars().take(200).collect::<String>()))
+                .unwrap_or_default();
+            (
+                format!("{what} failed at '{}': {code}{detail}", p.key),
+                hint_for(&code, p),
+            )
+        }
+        RequestTokenError::Request(e) => (
+            format!("{what} failed: cannot reach '{}': {e}", p.key),
+            Some("check the network and the provider's endpoints in config.toml".to_owned()),
+        ),
+        RequestTokenError::Parse(e, _) => (
+            format!(
+                "{what} failed: '{}' answered something that is not an OAuth token response ({})",
+                p.key,
+                e.path()
+            ),
+            Some("check token_url in the provider's settings".to_owned()),
+        ),
+        RequestTokenError::Other(m) => (format!("{what} failed at '{}': {m}", p.key), None),
+    };
+    Error::Auth { message, help }
+}
+
+fn hint_for(code: &str, p: &Provider) -> Option<String> {
+    match code {
+        "invalid_client" | "unauthorized_client" => Some(format!(
+            "check client_id (and client_secret) for provider '{}' in config.toml{}",
+            p.key,
+            p.register
+                .as_deref()
+                .map(|r| format!("; to register one: {r}"))
+                .unwrap_or_default()
+        )),
+        "invalid_scope" => Some("ask for other scopes with --scope".to_owned()),
+        "access_denied" => Some("the login was not approved; run it again to retry".to_owned()),
+        "expired_token" => Some("the code was not entered in time; run the login again".to_owned()),
+        _ => None,
+    }
+}
+
+/// When a token must be refreshed before it is handed out.
+fn due(expires_at: Option<OffsetDateTime>, skew: Duration, now: OffsetDateTime) -> bool {
+    expires_at.is_some_and(|at| at <= now + skew)
+}
+
+/// How to log in again, for messages.
+pub fn login_hint(account: &str, provider: Option<&str>) -> String {
+    match provider {
+        Some(p) => format!("log in again: `sigil login {account} --provider {p} --force`"),
+        None => format!("log in again: `sigil login {account} --force`"),
+    }
+}
+
+impl Sigil {
+    /// The refresh skew in use (`[defaults] refresh_skew`, default 60 s).
+    pub fn refresh_skew(&self) -> Duration {
+        self.config.defaults.refresh_skew.unwrap_or(DEFAULT_SKEW)
+    }
+
+    /// Stores a token set from a login under one lock: the refresh token first (the one that
+    /// matters if anything is interrupted), the access token last, then the metadata. Fields of
+    /// an earlier login that the new one lacks are removed, so no stale refresh token is kept.
+    pub fn store_login(
+        &self,
+        account: &Address,
+        provider: &str,
+        client: &Client,
+        tokens: &TokenSet,
+        force: bool,
+    ) -> Result<BackendKind> {
+        let _lock = Lock::acquire(&self.paths.lock_file())?;
+        let mut reg = Registry::load(&self.paths)?;
+        let token_addr = account.with_field(TOKEN_FIELD)?;
+        let kind = self.placement_in(&reg, &token_addr)?;
+        let store = self.store_of(kind)?;
+        if !force && store.contains(&token_addr)? {
+            return Err(crate::store::StoreError::Exists {
+                address: account.to_string(),
+            }
+            .into());
+        }
+        let mut values: Vec<(&str, Secret)> = Vec::new();
+        if let Some(r) = &tokens.refresh_token {
+            values.push((REFRESH_FIELD, r.clone()));
+        }
+        if let Some(i) = &tokens.id_token {
+            values.push((ID_TOKEN_FIELD, i.clone()));
+        }
+        values.push((CLIENT_ID_FIELD, Secret::from(client.id.as_str())));
+        if let Some(s) = &client.secret {
+            values.push((CLIENT_SECRET_FIELD, s.clone()));
+        }
+        values.push((TOKEN_FIELD, tokens.access_token.clone()));
+        let keep: BTreeSet<String> = values.iter().map(|(f, _)| (*f).to_owned()).collect();
+        for stale in [REFRESH_FIELD, ID_TOKEN_FIELD, CLIENT_SECRET_FIELD] {
+            if !keep.contains(stale) {
+                store.delete(&account.with_field(stale)?)?;
+            }
+        }
+        for (field, value) in &values {
+            store.put(&account.with_field(field)?, value)?;
+        }
+        let now = OffsetDateTime::now_utc();
+        let meta = reg
+            .accounts
+            .entry(account.account_key())
+            .or_insert_with(|| AccountMeta {
+                kind: Kind::Oauth,
+                fields: BTreeSet::new(),
+                backend: kind.as_str().to_owned(),
+                provider: None,
+                scopes: vec![],
+                created: now,
+                updated: now,
+                expires_at: None,
+                note: None,
+            });
+        meta.kind = Kind::Oauth;
+        meta.fields.retain(|f| {
+            ![REFRESH_FIELD, ID_TOKEN_FIELD, CLIENT_SECRET_FIELD].contains(&f.as_str())
+        });
+        meta.fields.extend(keep);
+        meta.backend = kind.as_str().to_owned();
+        meta.provider = Some(provider.to_owned());
+        meta.scopes = tokens.scopes.clone();
+        meta.expires_at = tokens.expires_at;
+        meta.updated = now;
+        reg.save(&self.paths)?;
+        Ok(kind)
+    }
+
+    /// For `get` of an OAuth account's `token`: when it expires within the skew, refreshes it
+    /// and returns the new one; `None` when no refresh is needed (or the account is not
+    /// OAuth), so the caller reads the stored value as usual.
+    ///
+    /// Racing processes are serialized by the store lock, and the expiry is checked again
+    /// under it: the first refreshes, the others find a fresh token and just read it. A
+    /// rotated refresh token is stored before the new access token.
+    pub(crate) fn refresh_if_due(&self, full: &FieldAddress) -> Result<Option<Secret>> {
+        let skew = self.refresh_skew();
+        let reg = Registry::load(&self.paths)?;
+        let key = full.account_key();
+        match reg.accounts.get(&key) {
+            Some(m) if m.kind == Kind::Oauth => {
+                if !due(m.expires_at, skew, OffsetDateTime::now_utc()) {
+                    return Ok(None);
+                }
+            }
+            _ => return Ok(None),
+        }
+        let _lock = Lock::acquire(&self.paths.lock_file())?;
+        let mut reg = Registry::load(&self.paths)?;
+        let Some(meta) = reg.accounts.get(&key).cloned() else {
+            return Ok(None);
+        };
+        if meta.kind != Kind::Oauth || !due(meta.expires_at, skew, OffsetDateTime::now_utc()) {
+            return Ok(None);
+        }
+        let account = full.account_address();
+        let kind = self.placement_in(&reg, full)?;
+        let store = self.store_of(kind)?;
+        let read = |field: &str| -> Result<Option<Secret>> {
+            let a = account.with_field(field)?;
+            if meta.fields.contains(field) && store.contains(&a)? {
+                Ok(Some(store.get(&a)?))
+            } else {
+                Ok(None)
+            }
+        };
+        let hint = || login_hint(&key, meta.provider.as_deref());
+        let Some(provider_key) = meta.provider.clone() else {
+            return Err(Error::Auth {
+                message: format!("'{key}' expired and records no OAuth provider to refresh it"),
+                help: Some(hint()),
+            });
+        };
+        let provider =
+            providers::resolve(&provider_key, &self.config).map_err(|e| Error::Auth {
+                message: format!("cannot refresh '{key}': {e}"),
+                help: Some(hint()),
+            })?;
+        let client_id = match read(CLIENT_ID_FIELD)? {
+            Some(s) => s.expose_str().map(str::to_owned),
+            None => provider.client_id.clone(),
+        }
+        .ok_or_else(|| Error::Auth {
+            message: format!("cannot refresh '{key}': no client_id is known for it"),
+            help: Some(hint()),
+        })?;
+        let client = Client {
+            id: client_id,
+            secret: read(CLIENT_SECRET_FIELD)?.or_else(|| provider.client_secret.clone()),
+        };
+        let refresh_token = read(REFRESH_FIELD)?;
+        let now = OffsetDateTime::now_utc();
+        let fresh = match refresh_token {
+            Some(rt) => flows::refresh(&provider, &client, &rt, &meta.scopes, now),
+            // A client-credentials token is renewed by asking again.
+            None if client.secret.is_some() => {
+                flows::client_credentials(&provider, &client, &meta.scopes, now)
+            }
+            None => Err(Error::Auth {
+                message: format!("'{key}' expired and has no refresh token"),
+                help: None,
+            }),
+        }
+        .map_err(|e| match e {
+            Error::Auth { message, .. } => Error::Auth {
+                message: format!("cannot refresh '{key}': {message}"),
+                help: Some(hint()),
+            },
+            other => other,
+        })?;
+        if let Some(rt) = &fresh.refresh_token {
+            store.put(&account.with_field(REFRESH_FIELD)?, rt)?;
+        }
+        if let Some(id) = &fresh.id_token {
+            store.put(&account.with_field(ID_TOKEN_FIELD)?, id)?;
+        }
+        store.put(full, &fresh.access_token)?;
+        if let Some(m) = reg.accounts.get_mut(&key) {
+            m.expires_at = fresh.expires_at;
+            if !fresh.scopes.is_empty() {
+                m.scopes = fresh.scopes.clone();
+            }
+            if fresh.refresh_token.is_some() {
+                m.fields.insert(REFRESH_FIELD.to_owned());
+            }
+            if fresh.id_token.is_some() {
+                m.fields.insert(ID_TOKEN_FIELD.to_owned());
+            }
+            m.updated = now;
+        }
+        reg.save(&self.paths)?;
+        Ok(Some(fresh.access_token))
+    }
+
+    /// Before an OAuth account (or its token) is deleted: asks the provider to revoke the
+    /// refresh and access tokens (RFC 7009) where it has an endpoint. Best effort: a failure
+    /// is a warning, and the caller deletes the local secrets regardless.
+    pub(crate) fn revoke_before_delete(
+        &self,
+        reg: &Registry,
+        addr: &Address,
+        targets: &[(FieldAddress, BackendKind)],
+    ) {
+        let key = addr.account_key();
+        let Some(meta) = reg.accounts.get(&key) else {
+            return;
+        };
+        if meta.kind != Kind::Oauth {
+            return;
+        }
+        let wanted = |f: &str| addr.field().is_none_or(|x| x == f);
+        if !wanted(TOKEN_FIELD) && !wanted(REFRESH_FIELD) {
+            return;
+        }
+        let Some(provider_key) = meta.provider.as_deref() else {
+            return;
+        };
+        let warn = |why: String| {
+            eprintln!(
+                "warning: could not revoke the tokens of '{key}' at '{provider_key}': {why}; \
+                 the local copy is deleted anyway"
+            );
+        };
+        let provider = match providers::resolve(provider_key, &self.config) {
+            Ok(p) => p,
+            Err(e) => return warn(e.to_string()),
+        };
+        if provider.revoke_url.is_none() {
+            return;
+        }
+        let read = |field: &str| -> Option<Secret> {
+            let (a, kind) = targets.iter().find(|(a, _)| a.field() == field)?;
+            self.store_of(*kind).ok()?.get(a).ok()
+        };
+        let all_fields = |field: &str| -> Option<Secret> {
+            read(field).or_else(|| {
+                let a = addr.with_field(field).ok()?;
+                let kind = self.placement_in(reg, &a).ok()?;
+                self.store_of(kind).ok()?.get(&a).ok()
+            })
+        };
+        let client = Client {
+            id: match all_fields(CLIENT_ID_FIELD)
+                .and_then(|s| s.expose_str().map(str::to_owned))
+                .or_else(|| provider.client_id.clone())
+            {
+                Some(id) => id,
+                None => return warn("no client_id is known for it".into()),
+            },
+            secret: all_fields(CLIENT_SECRET_FIELD).or_else(|| provider.client_secret.clone()),
+        };
+        let mut tokens = Vec::new();
+        if wanted(REFRESH_FIELD)
+            && let Some(rt) = read(REFRESH_FIELD)
+        {
+            tokens.push(rt);
+        }
+        let refresh_count = tokens.len();
+        if wanted(TOKEN_FIELD)
+            && let Some(at) = read(TOKEN_FIELD)
+        {
+            tokens.push(at);
+        }
+        for (i, t) in tokens.iter().enumerate() {
+            let kind = if i < refresh_count {
+                flows::Revocable::Refresh
+            } else {
+                flows::Revocable::Access
+            };
+            if let Err(e) = flows::revoke(&provider, &client, t, kind) {
+                return warn(e.to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flows_parse_and_print() {
+        for f in [Flow::Pkce, Flow::Device, Flow::ClientCredentials] {
+            assert_eq!(f.as_str().parse::<Flow>().unwrap(), f);
+        }
+        let e = "implicit".parse::<Flow>().unwrap_err().to_string();
+        assert!(e.contains("'implicit'"), "{e}");
+    }
+
+    #[test]
+    fn due_uses_the_skew() {
+        let now = OffsetDateTime::now_utc();
+        let skew = Duration::from_secs(60);
+        assert!(due(Some(now + time::Duration::seconds(30)), skew, now));
+        assert!(due(Some(now - time::Duration::seconds(30)), skew, now));
+        assert!(!due(Some(now + time::Duration::seconds(300)), skew, now));
+        assert!(!due(None, skew, now));
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let c = Client {
+            id: "id".into(),
+            secret: Some(Secret::from("s3cr3t")),
+        };
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        let x = ExtraFields {
+            id_token: Some("eyJ.sec.ret".into()),
+        };
+        assert!(!format!("{x:?}").contains("eyJ"));
+    }
+}

@@ -1,0 +1,252 @@
+//! Resolving references: `auth://service/account[/field]` through sigil itself (each distinct
+//! secret read once per run, OAuth tokens refreshed as `get` would) and `ref+<backend>://…`
+//! through an installed `vals`; and rendering templates that contain them (SPEC §3, §5).
+
+use crate::address::{Address, Reference};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::{Sigil, dotenv};
+use std::collections::HashMap;
+
+/// Resolves references for one run, remembering every value it read.
+pub struct Resolver<'a> {
+    sigil: &'a Sigil,
+    values: HashMap<String, Secret>,
+    reads: usize,
+}
+
+impl std::fmt::Debug for Resolver<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("reads", &self.reads)
+            .finish()
+    }
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver over an open sigil.
+    pub fn new(sigil: &'a Sigil) -> Resolver<'a> {
+        Resolver {
+            sigil,
+            values: HashMap::new(),
+            reads: 0,
+        }
+    }
+
+    /// Parses and resolves reference text: `auth://…` (or a bare address) or `ref+…://…`.
+    pub fn resolve_text(&mut self, text: &str) -> Result<Secret> {
+        let reference = match Reference::parse(text) {
+            Some(r) => r?,
+            None => Reference::Auth(Address::parse(text)?),
+        };
+        self.resolve(&reference)
+    }
+
+    /// Resolves one reference, reading each distinct secret only once.
+    pub fn resolve(&mut self, reference: &Reference) -> Result<Secret> {
+        let key = match reference {
+            Reference::Auth(a) => a.to_reference(),
+            Reference::Vals(v) => v.clone(),
+        };
+        if let Some(s) = self.values.get(&key) {
+            return Ok(s.clone());
+        }
+        let secret = match reference {
+            Reference::Auth(a) => {
+                // `github/me` and `github/me/api_key` are the same secret: key on the field.
+                let full = self.sigil.resolve_field(a)?.to_reference();
+                match self.values.get(&full) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = self.sigil.get_address(a)?.1;
+                        self.reads += 1;
+                        self.values.insert(full, s.clone());
+                        s
+                    }
+                }
+            }
+            Reference::Vals(v) => {
+                self.reads += 1;
+                vals_get(v)?
+            }
+        };
+        self.values.insert(key, secret.clone());
+        Ok(secret)
+    }
+
+    /// How many secrets were actually read (not served from memory).
+    pub fn reads(&self) -> usize {
+        self.reads
+    }
+
+    /// Every value resolved so far, for masking.
+    pub fn values(&self) -> Vec<Vec<u8>> {
+        self.values.values().map(|s| s.expose().to_vec()).collect()
+    }
+}
+
+/// Runs `vals get REF`, the resolver of `ref+<backend>://…` references.
+fn vals_get(reference: &str) -> Result<Secret> {
+    let Some(vals) = crate::dispatch::find_program("vals") else {
+        return Err(Error::other(
+            format!("cannot resolve '{reference}': `vals` is not installed"),
+            Some(
+                "ref+… references are resolved by vals (https://github.com/helmfile/vals); install it, or use auth:// references"
+                    .into(),
+            ),
+        ));
+    };
+    let out = std::process::Command::new(vals)
+        .args(["get", reference])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::io(format!("cannot run 'vals' for '{reference}'"), e))?;
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::other(
+            format!("vals could not resolve '{reference}': {}", why.trim()),
+            None,
+        ));
+    }
+    let mut v = out.stdout;
+    if v.ends_with(b"\n") {
+        v.pop();
+    }
+    Ok(Secret::new(v))
+}
+
+/// A secret as template text.
+fn as_text<'s>(secret: &'s Secret, reference: &str) -> Result<&'s str> {
+    secret.expose_str().ok_or_else(|| {
+        Error::other(
+            format!("'{reference}' is not UTF-8 text, so it cannot go into a template"),
+            None,
+        )
+    })
+}
+
+/// Wraps an error with the reference and where it was written.
+pub fn located(reference: &str, location: String, source: Error) -> Error {
+    Error::Resolve {
+        reference: reference.to_owned(),
+        location,
+        source: Box::new(source),
+    }
+}
+
+/// Renders a template: every `{{ auth://… }}` (spaces optional) is replaced by its value,
+/// and so is the value of a dotenv line (`NAME=auth://…`, quoted or not, `export` allowed)
+/// that is exactly a reference. `{{` that does not hold a reference passes through untouched.
+/// `origin` names the template in errors (`file:line`).
+pub fn render(template: &str, origin: &str, resolver: &mut Resolver<'_>) -> Result<String> {
+    let mut out = String::with_capacity(template.len());
+    for (n, line) in template.split_inclusive('\n').enumerate() {
+        let at = || format!("{origin}:{}", n + 1);
+        if let Some(rendered) = render_dotenv_line(line, resolver, &at)? {
+            out.push_str(&rendered);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(open) = rest.find("{{") {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 2..];
+            let Some(close) = after.find("}}") else {
+                out.push_str(&rest[open..]);
+                rest = "";
+                break;
+            };
+            let inner = after[..close].trim();
+            match Reference::parse(inner) {
+                Some(parsed) => {
+                    let reference = parsed.map_err(|e| located(inner, at(), e.into()))?;
+                    let secret = resolver
+                        .resolve(&reference)
+                        .map_err(|e| located(inner, at(), e))?;
+                    out.push_str(as_text(&secret, inner).map_err(|e| located(inner, at(), e))?);
+                    rest = &after[close + 2..];
+                }
+                None => {
+                    out.push_str("{{");
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+    }
+    Ok(out)
+}
+
+/// A dotenv assignment whose whole value is a reference, rendered; `None` for other lines.
+fn render_dotenv_line(
+    line: &str,
+    resolver: &mut Resolver<'_>,
+    at: &dyn Fn() -> String,
+) -> Result<Option<String>> {
+    let (body, ending) = match line.strip_suffix('\n') {
+        Some(b) => match b.strip_suffix('\r') {
+            Some(b2) => (b2, "\r\n"),
+            None => (b, "\n"),
+        },
+        None => (line, ""),
+    };
+    let Ok(entries) = dotenv::parse(body, "") else {
+        return Ok(None);
+    };
+    let [entry] = entries.as_slice() else {
+        return Ok(None);
+    };
+    let Some(parsed) = Reference::parse(&entry.value) else {
+        return Ok(None);
+    };
+    let reference = parsed.map_err(|e| located(&entry.value, at(), e.into()))?;
+    let secret = resolver
+        .resolve(&reference)
+        .map_err(|e| located(&entry.value, at(), e))?;
+    let value = as_text(&secret, &entry.value).map_err(|e| located(&entry.value, at(), e))?;
+    let indent = &body[..body.len() - body.trim_start().len()];
+    let export = if entry.export { "export " } else { "" };
+    Ok(Some(format!(
+        "{indent}{export}{}={}{ending}",
+        entry.name,
+        dotenv::quote(value)
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FieldAddress, PutOptions};
+
+    #[test]
+    fn each_distinct_secret_is_read_once() {
+        let d = tempfile::tempdir().unwrap();
+        let sigil = Sigil::builder()
+            .home(d.path().join("h"))
+            .memory()
+            .open()
+            .unwrap();
+        for i in 0..10 {
+            let a: FieldAddress = format!("svc/u{i}/api_key").parse().unwrap();
+            sigil
+                .put(&a, &Secret::from(format!("v{i}")), &PutOptions::default())
+                .unwrap();
+        }
+        let mut template = String::new();
+        for i in 0..100 {
+            let addr = if i % 2 == 0 {
+                "svc/u{}"
+            } else {
+                "svc/u{}/api_key"
+            };
+            template.push_str(&format!(
+                "{{{{ auth://{} }}}}\n",
+                addr.replace("{}", &(i % 10).to_string())
+            ));
+        }
+        let mut r = Resolver::new(&sigil);
+        let out = render(&template, "t", &mut r).unwrap();
+        assert_eq!(out.lines().count(), 100);
+        assert_eq!(out.lines().nth(13), Some("v3"));
+        assert_eq!(r.reads(), 10);
+    }
+}

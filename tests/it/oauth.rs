@@ -1,0 +1,739 @@
+//! OAuth end to end against a real authorization server: oidc-provider (tests/oidc/server.mjs)
+//! started once per test process on 127.0.0.1, with tests/oidc/browser.mjs playing the person
+//! at the browser. Skipped when node or tests/oidc/node_modules is missing, unless
+//! SIGIL_TEST_REQUIRE_OAUTH is set (as `cargo xtask test` does, after installing them).
+
+use crate::support::{DEAD_BUS, Sandbox, bin, stderr};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// `Sandbox::cmd` as a plain `std::process::Command`, for tests that talk to a running child.
+fn std_cmd(sb: &Sandbox, name: &str) -> Command {
+    let mut c = Command::new(bin(name));
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("SIGIL_") || k.starts_with("XDG_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("SIGIL_HOME", &sb.home)
+        .env("HOME", sb.root())
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .env_remove("BROWSER")
+        .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
+        .env_remove("DISPLAY")
+        .current_dir(sb.root());
+    c
+}
+
+fn oidc_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc")
+}
+
+fn node() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("node"))
+        .find(|p| p.is_file())
+}
+
+/// The running test server. Its stdin stays open for the life of this process; when the
+/// process ends the pipe closes and the server exits by itself.
+struct Server {
+    port: u16,
+    _stdin: Mutex<ChildStdin>,
+    _child: Mutex<Child>,
+}
+
+fn start() -> Result<Server, String> {
+    let node = node().ok_or("`node` is not on PATH")?;
+    if !oidc_dir().join("node_modules/oidc-provider").is_dir() {
+        return Err("tests/oidc/node_modules is missing (npm ci --prefix tests/oidc)".into());
+    }
+    let mut child = Command::new(node)
+        .arg("server.mjs")
+        .current_dir(oidc_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        // Its log, for when a test fails in a way the server explains.
+        .stderr(
+            std::fs::File::create(
+                std::env::temp_dir().join(format!("sigil-oidc-{}.log", std::process::id())),
+            )
+            .map(Stdio::from)
+            .unwrap_or_else(|_| Stdio::null()),
+        )
+        .spawn()
+        .map_err(|e| format!("cannot start node: {e}"))?;
+    let stdin = child.stdin.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let port = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| format!("the server printed {line:?} instead of its port"))?;
+    Ok(Server {
+        port,
+        _stdin: Mutex::new(stdin),
+        _child: Mutex::new(child),
+    })
+}
+
+/// The server, or `None` (with a message) when the test should be skipped.
+fn server() -> Option<&'static Server> {
+    static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+    match SERVER.get_or_init(start) {
+        Ok(s) => Some(s),
+        Err(why) => {
+            assert!(
+                std::env::var_os("SIGIL_TEST_REQUIRE_OAUTH").is_none(),
+                "the OAuth tests need node and the test server: {why}; `cargo xtask test` installs them"
+            );
+            eprintln!("skipped: {why}; `cargo xtask test` installs what the OAuth tests need");
+            None
+        }
+    }
+}
+
+/// One raw HTTP/1.0 exchange with the test server; (status, body).
+fn http(port: u16, method: &str, path: &str, form: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let body = form.unwrap_or("");
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_owned())
+}
+
+fn active(srv: &Server, token: &str) -> bool {
+    let (_, body) = http(
+        srv.port,
+        "GET",
+        &format!("/__test/active?token={token}"),
+        None,
+    );
+    body.contains("\"active\":true")
+}
+
+/// A sandbox whose config.toml knows the test server's clients as providers.
+fn sandbox(srv: &Server) -> Sandbox {
+    let sb = Sandbox::init();
+    let issuer = format!("http://127.0.0.1:{}", srv.port);
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    for (name, client, flows, scopes) in [
+        (
+            "test",
+            "sigil-pkce",
+            "[\"pkce\"]",
+            "[\"openid\", \"offline_access\"]",
+        ),
+        (
+            "short",
+            "sigil-short",
+            "[\"pkce\"]",
+            "[\"openid\", \"offline_access\"]",
+        ),
+        (
+            "dev",
+            "sigil-device",
+            "[\"device\"]",
+            "[\"openid\", \"offline_access\"]",
+        ),
+        (
+            "devexp",
+            "sigil-device-expiring",
+            "[\"device\"]",
+            "[\"openid\", \"offline_access\"]",
+        ),
+        ("ci", "sigil-ci", "[\"client-credentials\"]", "[\"api\"]"),
+    ] {
+        config.push_str(&format!(
+            "\n[providers.{name}]\nissuer = \"{issuer}\"\nclient_id = \"{client}\"\nflows = {flows}\nscopes = {scopes}\n"
+        ));
+    }
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    sb
+}
+
+fn browser() -> String {
+    format!(
+        "{} {}",
+        node().unwrap().display(),
+        oidc_dir().join("browser.mjs").display()
+    )
+}
+
+/// `sigil-login ADDR --provider P` with the test browser in the given mode.
+fn login(sb: &Sandbox, addr: &str, provider: &str, mode: &str) -> assert_cmd::Command {
+    let mut c = sb.cmd("sigil-login");
+    c.args([addr, "--provider", provider])
+        .env("BROWSER", browser())
+        .env("SIGIL_TEST_BROWSER_MODE", mode)
+        .timeout(Duration::from_secs(60));
+    c
+}
+
+fn text(sb: &Sandbox, addr: &str) -> String {
+    String::from_utf8(sb.get(addr)).unwrap()
+}
+
+fn accounts(sb: &Sandbox) -> String {
+    std::fs::read_to_string(sb.home.join("accounts.toml")).unwrap_or_default()
+}
+
+/// Marks an account's access token as expired in accounts.toml (the server still honours it:
+/// only sigil's idea of the expiry changes).
+fn expire(sb: &Sandbox) {
+    let text: String = accounts(sb)
+        .lines()
+        .map(|l| {
+            if l.starts_with("expires_at = ") {
+                "expires_at = \"2020-01-01T00:00:00Z\"\n".to_owned()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(sb.home.join("accounts.toml"), text).unwrap();
+}
+
+fn stored_nothing(sb: &Sandbox) {
+    assert!(!sb.home.join("store/test").exists(), "something was stored");
+    assert!(!accounts(sb).contains("oauth"), "{}", accounts(sb));
+}
+
+#[test]
+fn pkce_login_stores_a_token_set_that_works() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let out = login(&sb, "test/me", "test", "approve")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    assert!(err.contains("/auth?response_type=code"), "{err}");
+    assert!(err.contains("code_challenge_method=S256"), "{err}");
+    assert!(
+        err.contains("logged in to test as 'test/me' (pkce)"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let token = text(&sb, "test/me");
+    assert!(active(srv, &token));
+    let refresh = text(&sb, "test/me/refresh_token");
+    assert!(!refresh.is_empty());
+    for secret in [&token, &refresh] {
+        assert!(!err.contains(secret.as_str()), "a token was printed: {err}");
+    }
+    let meta = accounts(&sb);
+    assert!(meta.contains("kind = \"oauth\""), "{meta}");
+    assert!(meta.contains("provider = \"test\""), "{meta}");
+    assert!(meta.contains("scopes = [\"openid\""), "{meta}");
+    assert!(meta.contains("expires_at = "), "{meta}");
+    assert!(!meta.contains(&token) && !meta.contains(&refresh));
+    // A second login without --force is refused before any browser opens.
+    let again = login(&sb, "test/me", "test", "approve").assert().failure();
+    assert!(stderr(again.get_output()).contains("already exists"));
+    // `sigil add --oauth` is the same login.
+    sb.cmd("sigil-add")
+        .args(["test/other", "--oauth", "--provider", "test"])
+        .env("BROWSER", browser())
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    assert!(active(srv, &text(&sb, "test/other")));
+}
+
+#[test]
+fn a_wrong_state_is_refused_and_nothing_is_stored() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let out = login(&sb, "test/me", "test", "tamper-state")
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    assert!(err.contains("wrong state"), "{err}");
+    stored_nothing(&sb);
+}
+
+#[test]
+fn denied_consent_stores_nothing() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let out = login(&sb, "test/me", "test", "deny")
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    assert!(err.contains("denied"), "{err}");
+    stored_nothing(&sb);
+}
+
+#[test]
+fn a_browser_that_never_comes_back_times_out() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let out = login(&sb, "test/me", "test", "idle")
+        .args(["--timeout", "1s"])
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    assert!(
+        stderr(&out).contains("not completed in time"),
+        "{}",
+        stderr(&out)
+    );
+    stored_nothing(&sb);
+}
+
+#[test]
+fn ctrl_c_cancels_the_login_and_stores_nothing() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let mut c = std_cmd(&sb, "sigil-login");
+    let mut child = c
+        .args(["test/me", "--provider", "test"])
+        .env("BROWSER", browser())
+        .env("SIGIL_TEST_BROWSER_MODE", "idle")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("/auth?") {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "no URL printed");
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    // Killed by SIGINT: the shell reports 130.
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    stored_nothing(&sb);
+}
+
+/// Runs a device login, playing the user with browser.mjs in `mode`.
+fn device_login(sb: &Sandbox, addr: &str, provider: &str, mode: &str) -> (i32, String) {
+    let mut c = std_cmd(sb, "sigil-login");
+    let mut child = c
+        .args([addr, "--provider", provider, "--flow", "device"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut uri = None;
+    let mut code = None;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while code.is_none() && Instant::now() < deadline {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if let Some(u) = line.split_whitespace().find(|w| w.ends_with("/device")) {
+            uri = Some(u.to_owned());
+        }
+        if let Some(c) = line.split("enter the code: ").nth(1) {
+            code = Some(c.trim().to_owned());
+        }
+    }
+    if let (Some(uri), Some(code)) = (&uri, &code)
+        && mode != "idle"
+    {
+        let st = Command::new(node().unwrap())
+            .arg(oidc_dir().join("browser.mjs"))
+            .args(["--device", uri, code])
+            .env("SIGIL_TEST_BROWSER_MODE", mode)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    seen.push_str(&rest);
+    let status = child.wait().unwrap();
+    (status.code().unwrap_or(-1), seen)
+}
+
+#[test]
+fn device_login_end_to_end() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let (code, err) = device_login(&sb, "dev/me", "dev", "approve");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("enter the code: "), "{err}");
+    assert!(err.contains("/device?user_code="), "{err}");
+    let token = text(&sb, "dev/me");
+    assert!(active(srv, &token));
+    assert!(!err.contains(&token));
+    assert!(accounts(&sb).contains("provider = \"dev\""));
+}
+
+#[test]
+fn device_login_denied_is_access_denied() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let (code, err) = device_login(&sb, "dev/me", "dev", "deny");
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("denied"), "{err}");
+    assert!(!accounts(&sb).contains("oauth"));
+}
+
+#[test]
+fn an_expired_device_code_says_so() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let (code, err) = device_login(&sb, "dev/me", "devexp", "idle");
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("expired"), "{err}");
+    assert!(!accounts(&sb).contains("oauth"));
+}
+
+#[test]
+fn client_credentials_take_the_secret_from_stdin_or_env() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    sb.cmd("sigil-login")
+        .args(["ci/bot", "--provider", "ci", "--client-secret-stdin"])
+        .write_stdin("ci-secret-for-tests\n")
+        .assert()
+        .success();
+    assert!(active(srv, &text(&sb, "ci/bot")));
+    sb.cmd("sigil-add")
+        .args(["ci/env", "--oauth", "--provider", "ci"])
+        .env("SIGIL_CLIENT_SECRET", "ci-secret-for-tests")
+        .assert()
+        .success();
+    assert!(active(srv, &text(&sb, "ci/env")));
+    // A wrong secret is an authentication failure that never echoes the secret.
+    let out = sb
+        .cmd("sigil-login")
+        .args(["ci/bad", "--provider", "ci"])
+        .env("SIGIL_CLIENT_SECRET", "wrong-secret-value")
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    assert!(err.contains("invalid_client"), "{err}");
+    assert!(!err.contains("wrong-secret-value"), "{err}");
+    // Without any secret the flow says where one can come from.
+    let out = sb
+        .cmd("sigil-login")
+        .args(["ci/none", "--provider", "ci"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        stderr(&out).contains("SIGIL_CLIENT_SECRET"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn get_refreshes_an_expired_token_and_stores_the_rotated_refresh_token() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let (old, old_refresh) = (text(&sb, "test/me"), text(&sb, "test/me/refresh_token"));
+    // Not due: printed as stored.
+    assert_eq!(text(&sb, "test/me"), old);
+    expire(&sb);
+    // --no-refresh hands out what is stored, and changes nothing.
+    let before = accounts(&sb);
+    let out = sb
+        .cmd("sigil-get")
+        .args(["test/me", "--no-refresh"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8(out).unwrap().trim_end(), old);
+    assert_eq!(accounts(&sb), before);
+    let new = text(&sb, "test/me");
+    assert_ne!(new, old);
+    assert!(active(srv, &new));
+    let new_refresh = text(&sb, "test/me/refresh_token");
+    assert_ne!(
+        new_refresh, old_refresh,
+        "the rotated refresh token was not stored"
+    );
+    assert!(!accounts(&sb).contains("2020-01-01"), "{}", accounts(&sb));
+    // The next get needs no refresh.
+    assert_eq!(text(&sb, "test/me"), new);
+}
+
+#[test]
+fn a_really_expired_token_is_refreshed() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "short/me", "short", "approve")
+        .assert()
+        .success();
+    let old = String::from_utf8(
+        sb.cmd("sigil-get")
+            .args(["-n", "--no-refresh", "short/me"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(!active(srv, &old), "the server still takes the old token");
+    let new = text(&sb, "short/me");
+    assert_ne!(new, old);
+    assert!(active(srv, &new));
+}
+
+#[test]
+fn racing_gets_refresh_once() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    expire(&sb);
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            let mut c = std_cmd(&sb, "sigil-get");
+            c.args(["-n", "test/me"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    for o in &outs {
+        // A second refresh would reuse the rotated refresh token: invalid_grant, exit 4.
+        assert!(o.status.success(), "{}", stderr(o));
+    }
+    let first = &outs[0].stdout;
+    assert!(outs.iter().all(|o| &o.stdout == first), "different tokens");
+    assert!(active(srv, &String::from_utf8(first.clone()).unwrap()));
+}
+
+#[test]
+fn rm_revokes_the_tokens() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let token = text(&sb, "test/me");
+    assert!(active(srv, &token));
+    let out = sb
+        .cmd("sigil-rm")
+        .args(["test/me", "--yes"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert!(!active(srv, &token), "the access token still works");
+    assert!(!accounts(&sb).contains("test/me"));
+}
+
+#[test]
+fn rm_still_deletes_when_revocation_fails() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    // The provider now points its revocation endpoint at a closed port.
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config = config.replacen(
+        "[providers.test]\n",
+        "[providers.test]\nrevoke_url = \"http://127.0.0.1:9/revoke\"\n",
+        1,
+    );
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let out = sb
+        .cmd("sigil-rm")
+        .args(["test/me", "--yes"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(
+        stderr(&out).contains("could not revoke"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sb.home.join("store/test/me").exists());
+}
+
+#[test]
+fn a_refresh_token_revoked_on_the_server_means_log_in_again() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let refresh = text(&sb, "test/me/refresh_token");
+    let (status, _) = http(
+        srv.port,
+        "POST",
+        "/token/revocation",
+        Some(&format!(
+            "client_id=sigil-pkce&token_type_hint=refresh_token&token={refresh}"
+        )),
+    );
+    assert_eq!(status, 200);
+    expire(&sb);
+    let out = sb
+        .cmd("sigil-get")
+        .arg("test/me")
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    assert!(out.stdout.is_empty());
+    assert!(err.contains("invalid_grant"), "{err}");
+    assert!(
+        err.contains("sigil login test/me --provider test --force"),
+        "{err}"
+    );
+    assert!(!err.contains(&refresh));
+}
+
+#[test]
+fn an_unreachable_server_is_an_authentication_failure() {
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(
+        "\n[providers.gone]\ntoken_url = \"http://127.0.0.1:9/token\"\nclient_id = \"x\"\n",
+    );
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let out = sb
+        .cmd("sigil-login")
+        .args(["gone/me", "--flow", "client-credentials"])
+        .env("SIGIL_CLIENT_SECRET", "s")
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    assert!(err.contains("cannot reach 'gone'"), "{err}");
+    assert!(!accounts(&sb).contains("gone"));
+}
+
+#[test]
+fn plain_http_providers_are_refused() {
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(
+        "\n[providers.plain]\ntoken_url = \"http://auth.example/token\"\nclient_id = \"x\"\n",
+    );
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let out = sb
+        .cmd("sigil-login")
+        .args(["plain/me", "--flow", "client-credentials"])
+        .env("SIGIL_CLIENT_SECRET", "s")
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    assert!(
+        stderr(&out).contains("only go to https"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn list_providers_shows_the_catalogue_and_config() {
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str("\n[providers.github]\nclient_id = \"mine\"\n");
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let out = sb
+        .cmd("sigil-login")
+        .arg("--list-providers")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    for p in [
+        "github",
+        "gitlab",
+        "google",
+        "microsoft",
+        "spotify",
+        "discord",
+        "twitch",
+        "reddit",
+        "x",
+        "kick",
+        "slack",
+        "bitbucket",
+        "dropbox",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("{p}\t"))),
+            "{p}: {out}"
+        );
+    }
+    assert!(
+        out.contains("github\tGitHub\tdevice,pkce\trepo read:org\tconfigured"),
+        "{out}"
+    );
+    let json = sb
+        .cmd("sigil-login")
+        .args(["--list-providers", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert!(v.as_array().unwrap().len() >= 13);
+}
+
+#[test]
+fn a_login_without_a_client_id_says_how_to_register() {
+    let sb = Sandbox::init();
+    let out = sb
+        .cmd("sigil-login")
+        .arg("github/me")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    assert!(err.contains("no client_id for provider 'github'"), "{err}");
+    assert!(err.contains("OAuth App"), "{err}");
+}
