@@ -4,7 +4,7 @@
 //! Whole-process timings against `age` and `pass` are `cargo xtask bench`'s job.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use sigil::store::{FileStore, MemoryStore, Store};
+use sigil::internal::store::{FileStore, MemoryStore, Store};
 use sigil::{FieldAddress, Identity, Paths, PutOptions, Secret, Sigil};
 use std::hint::black_box;
 use std::os::unix::fs::DirBuilderExt;

@@ -55,6 +55,14 @@ pub const OAUTH_FIELD: &str = "token";
 
 impl Address {
     /// Parses `service/account[/field]`, also accepting the `auth://` form.
+    ///
+    /// ```
+    /// let a = sigil::Address::parse("auth://github/me/token")?;
+    /// assert_eq!((a.service(), a.account(), a.field()), ("github", "me", Some("token")));
+    /// assert_eq!(a.to_string(), "github/me/token");
+    /// assert!(sigil::Address::parse("../etc/passwd").is_err());
+    /// # Ok::<(), sigil::AddressError>(())
+    /// ```
     pub fn parse(input: &str) -> Result<Address, AddressError> {
         let body = input.strip_prefix(AUTH_SCHEME).unwrap_or(input);
         if body.is_empty() {

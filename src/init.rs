@@ -5,10 +5,11 @@
 use crate::backend::BackendKind;
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::error::{Error, Result};
+use crate::fsutil::Lock;
 use crate::identity::{Identity, IdentityError};
 use crate::registry::Registry;
 use crate::store::RECIPIENTS_FILE;
-use crate::{Lock, Sigil, fsutil};
+use crate::{Sigil, fsutil};
 use std::io::Write;
 
 /// Creates whatever is missing; returns (what, where, created) for each part.

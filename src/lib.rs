@@ -8,50 +8,53 @@
 //! assert!(!token.expose().is_empty());
 //! # Ok::<(), sigil::Error>(())
 //! ```
+//!
+//! The interface is [`open`], [`Sigil`] (built with [`Sigil::builder`] for embedding and
+//! tests) and the types they take and return, all at the crate root; `docs/library.md` says
+//! what is stable. Everything under [`internal`] is the binaries' machinery.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod address;
-pub mod backend;
-pub mod config;
-pub mod dispatch;
-pub mod dotenv;
-pub mod error;
-pub mod exit;
+#[doc(hidden)]
+pub mod internal;
+
 mod fsutil;
-pub mod git_credential;
-pub mod identity;
-pub mod init;
-pub mod mask;
-pub mod paths;
-pub mod reference;
-pub mod registry;
-pub mod secret;
-pub mod status;
-pub mod store;
-pub mod token;
-pub mod when;
 
-#[cfg(feature = "cli")]
-pub mod cli;
+// The modules keep their short paths inside the crate (`crate::store::…`). Some are used only
+// by the CLI front end, so a lean build (no `cli` feature) does not use every alias.
 #[cfg(feature = "oauth")]
-pub mod oauth;
+pub(crate) use internal::oauth;
+#[allow(unused_imports)]
+pub(crate) use internal::{
+    address, backend, config, dispatch, dotenv, error, exit, git_credential, identity, init, mask,
+    paths, reference, registry, secret, status, store, token, when,
+};
 
-pub use address::{Address, FieldAddress, Reference};
-pub use error::{Error, ExitClass, Result};
-pub use fsutil::{Lock, PermissionError};
-pub use identity::Identity;
+pub use address::{Address, AddressError, FieldAddress, Reference};
+pub use backend::BackendKind;
+pub use error::{Error, ExitClass, MalformedFile, Result};
+pub use fsutil::PermissionError;
+pub use identity::{Identity, IdentityError, IdentitySource};
 pub use paths::Paths;
-pub use registry::{AccountMeta, Kind, Registry};
+pub use registry::{AccountMeta, Kind};
 pub use secret::Secret;
+pub use store::StoreError;
 pub use token::{Token, TokenSet};
 
-use backend::{BackendKind, Choice, KeyringState};
+// The handle is shared between threads; this fails to compile if that ever stops holding.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Sigil>();
+};
+
+use backend::{Choice, KeyringState};
 use config::Config;
+use fsutil::Lock;
+use registry::Registry;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 use std::time::Duration;
-use store::{EnvStore, FileStore, MemoryStore, Store, StoreError};
+use store::{EnvStore, FileStore, MemoryStore, Store};
 use time::OffsetDateTime;
 
 /// Opens the user's sigil exactly as the CLI does: same home, config, backend and identity.
@@ -210,7 +213,25 @@ impl ExpiryState {
 }
 
 impl Sigil {
-    /// A builder for a sigil other than the user's own.
+    /// A builder for a sigil other than the user's own: an explicit home, a given identity,
+    /// the memory backend — for programs that embed sigil and for their tests.
+    ///
+    /// ```
+    /// use sigil::{FieldAddress, PutOptions, Secret, Sigil};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let sigil = Sigil::builder().home(dir.path().join("home")).memory().open()?;
+    /// let addr: FieldAddress = "twitch/mybot/token".parse()?;
+    /// sigil.put(&addr, &Secret::from("oauth-token"), &PutOptions::default())?;
+    ///
+    /// // The default field of an account holding only a token is `token`.
+    /// assert_eq!(sigil.get("twitch/mybot")?.expose(), b"oauth-token");
+    /// assert_eq!(sigil.list(Some("twitch"))?[0].address.to_string(), "twitch/mybot");
+    /// assert_eq!(sigil.resolve_str("T={{ auth://twitch/mybot }}")?, "T=oauth-token");
+    /// sigil.delete(&addr.into())?;
+    /// assert_eq!(sigil.get("twitch/mybot").unwrap_err().class(), sigil::ExitClass::NotFound);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn builder() -> Builder {
         Builder::default()
     }
@@ -220,26 +241,31 @@ impl Sigil {
         &self.paths
     }
 
+    #[doc(hidden)]
     /// The settings in use.
     pub fn config(&self) -> &Config {
         &self.config
     }
 
+    #[doc(hidden)]
     /// The backend the user asked for, and where that came from.
     pub fn choice(&self) -> &Choice {
         &self.choice
     }
 
+    #[doc(hidden)]
     /// The file store (also what holds the identity's secrets when the keyring is not used).
     pub fn file_store(&self) -> &FileStore {
         &self.file
     }
 
+    #[doc(hidden)]
     /// What the keyring probe found (probed once, on first need, within a deadline).
     pub fn keyring_state(&self) -> &(KeyringState, Duration) {
         self.probe.get_or_init(backend::probe_keyring)
     }
 
+    #[doc(hidden)]
     /// A backend by kind. The keyring is probed first, so an absent or locked keyring is an
     /// error that says why instead of a hang or a prompt.
     pub fn store_of(&self, kind: BackendKind) -> Result<&dyn Store> {
@@ -300,6 +326,7 @@ impl Sigil {
         .into())
     }
 
+    #[doc(hidden)]
     /// Where new accounts go: the forced backend, or for `auto` the keyring when one answers
     /// unlocked, else the file store.
     pub fn write_backend(&self) -> BackendKind {
@@ -353,8 +380,14 @@ impl Sigil {
     /// asks the stores, not `accounts.toml`, so a file-store `get` costs the same however many
     /// accounts there are.
     pub fn resolve_field(&self, addr: &Address) -> Result<FieldAddress> {
+        Ok(self.resolve_and_locate(addr)?.0)
+    }
+
+    /// [`Sigil::resolve_field`], also saying where the secret was found when the search
+    /// found it, so that `get` does not ask the stores twice.
+    fn resolve_and_locate(&self, addr: &Address) -> Result<(FieldAddress, Option<BackendKind>)> {
         if let Some(f) = addr.to_field_address() {
-            return Ok(f);
+            return Ok((f, None));
         }
         let api = addr.with_field(address::DEFAULT_FIELD)?;
         let token = addr.with_field(address::OAUTH_FIELD)?;
@@ -363,20 +396,21 @@ impl Sigil {
             let reg = Registry::load(&self.paths)?;
             if let Some(meta) = reg.accounts.get(&addr.account_key()) {
                 let has = |f: &FieldAddress| meta.fields.contains(f.field());
-                return Ok(if !has(&api) && has(&token) {
+                let field = if !has(&api) && has(&token) {
                     token
                 } else {
                     api
-                });
+                };
+                return Ok((field, None));
             }
         }
-        if self.locate(&api)?.is_some() {
-            return Ok(api);
+        if let Some(kind) = self.locate(&api)? {
+            return Ok((api, Some(kind)));
         }
-        if self.locate(&token)?.is_some() {
-            return Ok(token);
+        if let Some(kind) = self.locate(&token)? {
+            return Ok((token, Some(kind)));
         }
-        Ok(api)
+        Ok((api, None))
     }
 
     /// Reads a secret, returning the full address it was found at. An OAuth access token
@@ -392,12 +426,12 @@ impl Sigil {
         addr: &Address,
         refresh: bool,
     ) -> Result<(FieldAddress, Secret)> {
-        let full = self.resolve_field(addr)?;
+        let (full, found) = self.resolve_and_locate(addr)?;
         // Only a `token` can be an OAuth access token, so other gets never read accounts.toml.
         #[cfg(feature = "oauth")]
         if refresh
             && full.field() == address::OAUTH_FIELD
-            && let Some(fresh) = self.refresh_if_due(&full)?
+            && let Some(fresh) = self.refresh_if_due(&full, None)?
         {
             return Ok((full, fresh));
         }
@@ -405,7 +439,7 @@ impl Sigil {
         let _ = refresh;
         let secret = match self.choice.kind {
             // A forced backend is simply asked: it says "not found" itself.
-            BackendKind::Auto => match self.locate(&full)? {
+            BackendKind::Auto => match found.map_or_else(|| self.locate(&full), |k| Ok(Some(k)))? {
                 Some(kind) => self.reader_of(kind)?.get(&full)?,
                 // Not anywhere: the file store says so, with its suggestions.
                 None => self.file.get(&full)?,
@@ -415,6 +449,30 @@ impl Sigil {
         Ok((full, secret))
     }
 
+    /// A fresh token after a server rejected `rejected` (an HTTP 401): refreshes the OAuth
+    /// account now, unless another thread or process already replaced that token, in which
+    /// case the replacement is returned. So a burst of 401s costs one refresh.
+    ///
+    /// ```no_run
+    /// let sigil = sigil::open()?;
+    /// let token = sigil.get("github/me")?;
+    /// // … the API answered 401 with `token` …
+    /// let fresh = sigil.refresh_rejected("github/me", &token)?;
+    /// # Ok::<(), sigil::Error>(())
+    /// ```
+    #[cfg(feature = "oauth")]
+    pub fn refresh_rejected(&self, addr: &str, rejected: &Secret) -> Result<Secret> {
+        let full = self.resolve_field(&Address::parse(addr)?)?;
+        match self.refresh_if_due(&full, Some(rejected))? {
+            Some(fresh) => Ok(fresh),
+            None => Err(Error::Auth {
+                message: format!("'{full}' is not an OAuth token, so it cannot be refreshed"),
+                help: Some(format!("store a new value with `sigil add {full} --force`")),
+            }),
+        }
+    }
+
+    #[doc(hidden)]
     /// The backend a write of `addr` goes to: the one its account is recorded in (a
     /// credential lives in one place), else [`Sigil::write_backend`]. A forced backend that
     /// differs from the recorded one is an error rather than a second copy.
@@ -493,6 +551,7 @@ impl Sigil {
         reg.save(&self.paths)
     }
 
+    #[doc(hidden)]
     /// The fields an account has, with the backend each lives in.
     pub fn fields_of(&self, addr: &Address) -> Result<Vec<(FieldAddress, BackendKind)>> {
         let mut candidates: BTreeSet<String> = BTreeSet::new();
@@ -559,6 +618,7 @@ impl Sigil {
         Ok(deleted)
     }
 
+    #[doc(hidden)]
     /// Deletes every secret of this sigil and all its metadata: everything in its file store,
     /// and in the keyring (shared by every sigil home of the user) the items this home's
     /// `accounts.toml` records there. Returns how many secrets were deleted.

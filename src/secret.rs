@@ -5,6 +5,12 @@ use zeroize::Zeroizing;
 
 /// A secret value. Its `Debug` is redacted, it has no `Display`, and its memory is zeroed
 /// when it is dropped. Read it with [`Secret::expose`] at the last moment.
+///
+/// ```
+/// let s = sigil::Secret::from("hunter2");
+/// assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
+/// assert_eq!(s.expose_str(), Some("hunter2"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Zeroizing<Vec<u8>>);
 

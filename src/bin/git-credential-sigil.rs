@@ -1,6 +1,9 @@
-//! `git-credential-sigil`: a thin shell over `sigil::cli::git_credential`.
+//! `git-credential-sigil`: a thin shell over `sigil::internal::cli::git_credential`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("git-credential-sigil", sigil::cli::git_credential::run)
+    sigil::internal::cli::main(
+        "git-credential-sigil",
+        sigil::internal::cli::git_credential::run,
+    )
 }

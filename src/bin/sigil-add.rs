@@ -1,6 +1,6 @@
-//! `sigil-add`: a thin shell over `sigil::cli::add`.
+//! `sigil-add`: a thin shell over `sigil::internal::cli::add`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-add", sigil::cli::add::run)
+    sigil::internal::cli::main("sigil-add", sigil::internal::cli::add::run)
 }

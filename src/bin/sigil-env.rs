@@ -1,6 +1,6 @@
-//! `sigil-env`: a thin shell over `sigil::cli::env`.
+//! `sigil-env`: a thin shell over `sigil::internal::cli::env`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-env", sigil::cli::env::run)
+    sigil::internal::cli::main("sigil-env", sigil::internal::cli::env::run)
 }

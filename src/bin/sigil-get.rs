@@ -1,6 +1,6 @@
-//! `sigil-get`: a thin shell over `sigil::cli::get`.
+//! `sigil-get`: a thin shell over `sigil::internal::cli::get`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-get", sigil::cli::get::run)
+    sigil::internal::cli::main("sigil-get", sigil::internal::cli::get::run)
 }

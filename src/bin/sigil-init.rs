@@ -1,6 +1,6 @@
-//! `sigil-init`: a thin shell over `sigil::cli::init`.
+//! `sigil-init`: a thin shell over `sigil::internal::cli::init`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-init", sigil::cli::init::run)
+    sigil::internal::cli::main("sigil-init", sigil::internal::cli::init::run)
 }

@@ -1,6 +1,6 @@
-//! `sigil-list`: a thin shell over `sigil::cli::list`.
+//! `sigil-list`: a thin shell over `sigil::internal::cli::list`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-list", sigil::cli::list::run)
+    sigil::internal::cli::main("sigil-list", sigil::internal::cli::list::run)
 }

@@ -1,6 +1,6 @@
-//! `sigil-login`: a thin shell over `sigil::cli::login`.
+//! `sigil-login`: a thin shell over `sigil::internal::cli::login`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-login", sigil::cli::login::run)
+    sigil::internal::cli::main("sigil-login", sigil::internal::cli::login::run)
 }

@@ -1,6 +1,6 @@
-//! `sigil-resolve`: a thin shell over `sigil::cli::resolve`.
+//! `sigil-resolve`: a thin shell over `sigil::internal::cli::resolve`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-resolve", sigil::cli::resolve::run)
+    sigil::internal::cli::main("sigil-resolve", sigil::internal::cli::resolve::run)
 }

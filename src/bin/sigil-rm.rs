@@ -1,6 +1,6 @@
-//! `sigil-rm`: a thin shell over `sigil::cli::rm`.
+//! `sigil-rm`: a thin shell over `sigil::internal::cli::rm`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-rm", sigil::cli::rm::run)
+    sigil::internal::cli::main("sigil-rm", sigil::internal::cli::rm::run)
 }

@@ -1,6 +1,6 @@
-//! `sigil-run`: a thin shell over `sigil::cli::run`.
+//! `sigil-run`: a thin shell over `sigil::internal::cli::run`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main_with_code("sigil-run", sigil::cli::run::run)
+    sigil::internal::cli::main_with_code("sigil-run", sigil::internal::cli::run::run)
 }

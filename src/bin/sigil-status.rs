@@ -1,6 +1,6 @@
-//! `sigil-status`: a thin shell over `sigil::cli::status`.
+//! `sigil-status`: a thin shell over `sigil::internal::cli::status`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::main("sigil-status", sigil::cli::status::run)
+    sigil::internal::cli::main("sigil-status", sigil::internal::cli::status::run)
 }

@@ -1,6 +1,6 @@
-//! `sigil`: the dispatcher; a thin shell over `sigil::cli::sigil`.
+//! `sigil`: the dispatcher; a thin shell over `sigil::internal::cli::sigil`.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::cli::sigil::main()
+    sigil::internal::cli::sigil::main()
 }

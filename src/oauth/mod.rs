@@ -9,13 +9,14 @@ pub mod providers;
 
 pub use providers::Provider;
 
+use crate::Sigil;
 use crate::address::{Address, FieldAddress};
 use crate::backend::BackendKind;
 use crate::error::{Error, Result};
+use crate::fsutil::Lock;
 use crate::registry::{AccountMeta, Kind, Registry};
 use crate::secret::Secret;
 use crate::token::TokenSet;
-use crate::{Lock, Sigil};
 use http::HttpError;
 use oauth2::TokenResponse as _;
 use oauth2::basic::{
@@ -345,13 +346,17 @@ impl Sigil {
     /// Racing processes are serialized by the store lock, and the expiry is checked again
     /// under it: the first refreshes, the others find a fresh token and just read it. A
     /// rotated refresh token is stored before the new access token.
-    pub(crate) fn refresh_if_due(&self, full: &FieldAddress) -> Result<Option<Secret>> {
+    pub(crate) fn refresh_if_due(
+        &self,
+        full: &FieldAddress,
+        rejected: Option<&Secret>,
+    ) -> Result<Option<Secret>> {
         let skew = self.refresh_skew();
         let reg = Registry::load(&self.paths)?;
         let key = full.account_key();
         match reg.accounts.get(&key) {
             Some(m) if m.kind == Kind::Oauth => {
-                if !due(m.expires_at, skew, OffsetDateTime::now_utc()) {
+                if rejected.is_none() && !due(m.expires_at, skew, OffsetDateTime::now_utc()) {
                     return Ok(None);
                 }
             }
@@ -362,12 +367,25 @@ impl Sigil {
         let Some(meta) = reg.accounts.get(&key).cloned() else {
             return Ok(None);
         };
-        if meta.kind != Kind::Oauth || !due(meta.expires_at, skew, OffsetDateTime::now_utc()) {
+        if meta.kind != Kind::Oauth {
             return Ok(None);
         }
         let account = full.account_address();
         let kind = self.placement_in(&reg, full)?;
         let store = self.store_of(kind)?;
+        if !due(meta.expires_at, skew, OffsetDateTime::now_utc()) {
+            match rejected {
+                None => return Ok(None),
+                // A server said no to this token. If another thread or process has replaced
+                // it meanwhile, that one is the fresh token; only the first caller refreshes.
+                Some(old) => {
+                    let current = store.get(full)?;
+                    if current != *old {
+                        return Ok(Some(current));
+                    }
+                }
+            }
+        }
         let read = |field: &str| -> Result<Option<Secret>> {
             let a = account.with_field(field)?;
             if meta.fields.contains(field) && store.contains(&a)? {

@@ -313,7 +313,7 @@ fn an_oauth_account_is_given_to_git_but_not_changed_by_it() {
     // The sandbox's identity, given, so that nothing in this process's environment counts.
     let identity = sigil::Identity::parse(
         &fs::read_to_string(s.identity_file()).unwrap(),
-        sigil::identity::IdentitySource::Given,
+        sigil::IdentitySource::Given,
     )
     .unwrap();
     let sigil = sigil::Sigil::builder()

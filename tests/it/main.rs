@@ -10,6 +10,7 @@ mod git_credential;
 mod help;
 mod init;
 mod keyring;
+mod library;
 mod list;
 mod oauth;
 mod references;

@@ -737,3 +737,86 @@ fn a_login_without_a_client_id_says_how_to_register() {
     assert!(err.contains("no client_id for provider 'github'"), "{err}");
     assert!(err.contains("OAuth App"), "{err}");
 }
+
+/// The library in this process, opened on the sandbox's home like the CLI would be.
+fn library(sb: &Sandbox) -> sigil::Sigil {
+    sigil::Sigil::builder()
+        .home(&sb.home)
+        .backend(Some("file"))
+        .open()
+        .unwrap()
+}
+
+#[test]
+fn eight_threads_getting_an_expired_token_refresh_once() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let old = text(&sb, "test/me");
+    expire(&sb);
+    let sigil = library(&sb);
+    let tokens: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    sigil
+                        .get("test/me")
+                        .map(|s| s.expose_str().unwrap().to_owned())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    // A second refresh would have used the rotated-away refresh token (invalid_grant) or
+    // produced a second, different access token.
+    assert!(
+        tokens.iter().all(|t| *t == tokens[0]),
+        "{} distinct tokens",
+        {
+            let mut d = tokens.clone();
+            d.sort();
+            d.dedup();
+            d.len()
+        }
+    );
+    assert_ne!(tokens[0], old, "refreshed");
+    assert!(active(srv, &tokens[0]));
+    // And the CLI sees the same token the library refreshed.
+    assert_eq!(text(&sb, "test/me"), tokens[0]);
+}
+
+#[test]
+fn a_burst_of_401s_costs_one_refresh() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let sigil = library(&sb);
+    let rejected = sigil.get("test/me").unwrap();
+    let fresh: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    sigil
+                        .refresh_rejected("test/me", &rejected)
+                        .map(|s| s.expose_str().unwrap().to_owned())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    assert!(fresh.iter().all(|t| *t == fresh[0]));
+    assert_ne!(fresh[0].as_bytes(), rejected.expose());
+    assert!(active(srv, &fresh[0]));
+    // A non-OAuth secret cannot be refreshed, and says so.
+    sb.add("plain/key", b"v");
+    let e = sigil
+        .refresh_rejected("plain/key", &sigil::Secret::from("v"))
+        .unwrap_err();
+    assert_eq!(e.class(), sigil::ExitClass::Auth);
+}

@@ -2,7 +2,7 @@
 //! Rust instead of shell scripts, so the same steps run on a laptop and in CI.
 //!
 //! - `cargo xtask gen [--check]` renders shell completions and man pages from the clap
-//!   definitions in `sigil::cli::commands()` into the committed `completions/` and `man/`.
+//!   definitions in `sigil::internal::cli::commands()` into the committed `completions/` and `man/`.
 //! - `cargo xtask test` is the one command a newcomer (and `.ci/run`) runs: it installs the
 //!   external tools the tests need, then runs fmt, clippy and the whole test suite, the latter
 //!   against a private Secret Service (gnome-keyring on a D-Bus bus of its own).
@@ -142,7 +142,7 @@ fn render_generated() -> Result<BTreeMap<PathBuf, Vec<u8>>> {
     let mut files = BTreeMap::new();
     // The command list comes from the library, never from a list here: adding a binary there
     // is enough for its completions and man page to appear.
-    for command in sigil::cli::commands() {
+    for command in sigil::internal::cli::commands() {
         let name = command.get_name().to_owned();
         for shell in SHELLS {
             let mut command = command.clone();
@@ -171,7 +171,7 @@ fn insert_unique(
 ) -> Result<()> {
     if files.contains_key(&path) {
         return Err(format!(
-            "two commands from sigil::cli::commands() both generate {}",
+            "two commands from sigil::internal::cli::commands() both generate {}",
             path.display()
         ));
     }
@@ -974,6 +974,15 @@ fn test() -> Result<()> {
             "warnings",
         ],
     )?;
+    // Every public item documented, and the docs build without a warning.
+    cargo_step_with(
+        &root,
+        &["doc", "--no-deps", "--package", "sigil"],
+        |command| {
+            command.env("RUSTDOCFLAGS", "-D warnings");
+        },
+    )?;
+    lean_library(&root)?;
     // The keyring backend's tests run against a real Secret Service, never the developer's:
     // this one lives until the end of this function, however it ends. With
     // SIGIL_TEST_REQUIRE_KEYRING they fail, rather than skip, when no keyring answers.
@@ -989,6 +998,58 @@ fn test() -> Result<()> {
     drop(keyring);
     eprintln!("all checks passed");
     Ok(())
+}
+
+/// A program that only reads secrets links the library without the CLI: it must build with
+/// no default features, and clap, indicatif and rpassword must stay out of its tree.
+fn lean_library(root: &Path) -> Result<()> {
+    cargo_step(
+        root,
+        &[
+            "build",
+            "--package",
+            "sigil",
+            "--lib",
+            "--no-default-features",
+        ],
+    )?;
+    let shown = "cargo tree --package sigil --no-default-features --edges normal";
+    header(shown);
+    let out = cargo(
+        root,
+        &[
+            "tree",
+            "--package",
+            "sigil",
+            "--no-default-features",
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
+        ],
+    )
+    .output()
+    .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{shown}` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let tree = String::from_utf8_lossy(&out.stdout);
+    let heavy: Vec<&str> = ["clap", "indicatif", "rpassword"]
+        .into_iter()
+        .filter(|name| tree.lines().any(|l| l.split(' ').next() == Some(*name)))
+        .collect();
+    if heavy.is_empty() {
+        eprintln!("the lean library has no clap, indicatif or rpassword");
+        Ok(())
+    } else {
+        Err(format!(
+            "the library without default features still depends on {}",
+            heavy.join(", ")
+        ))
+    }
 }
 
 /// Installs the OAuth tests' authorization server (oidc-provider, pinned by
