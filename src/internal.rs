@@ -6,6 +6,8 @@
 pub mod address;
 #[path = "backend.rs"]
 pub mod backend;
+#[path = "backup.rs"]
+pub mod backup;
 #[cfg(feature = "cli")]
 #[path = "cli/mod.rs"]
 pub mod cli;
@@ -27,6 +29,8 @@ pub mod identity;
 pub mod init;
 #[path = "mask.rs"]
 pub mod mask;
+#[path = "migrate.rs"]
+pub mod migrate;
 #[cfg(feature = "oauth")]
 #[path = "oauth/mod.rs"]
 pub mod oauth;

@@ -23,11 +23,12 @@ mod fsutil;
 // The modules keep their short paths inside the crate (`crate::store::…`). Some are used only
 // by the CLI front end, so a lean build (no `cli` feature) does not use every alias.
 #[cfg(feature = "oauth")]
+#[allow(unused_imports)]
 pub(crate) use internal::oauth;
 #[allow(unused_imports)]
 pub(crate) use internal::{
-    address, backend, config, dispatch, dotenv, error, exit, git_credential, identity, init, mask,
-    paths, reference, registry, secret, status, store, token, when,
+    address, backend, backup, config, dispatch, dotenv, error, exit, git_credential, identity,
+    init, mask, migrate, paths, reference, registry, secret, status, store, token, when,
 };
 
 pub use address::{Address, AddressError, FieldAddress, Reference};
@@ -141,7 +142,7 @@ impl Builder {
             Some(id) => FileStore::with_identity(&paths, id),
             None => FileStore::new(&paths),
         };
-        Ok(Sigil {
+        let sigil = Sigil {
             memory: (choice.kind == BackendKind::Memory).then(MemoryStore::new),
             #[cfg(feature = "keyring")]
             keyring: store::KeyringStore::new(&paths),
@@ -151,7 +152,16 @@ impl Builder {
             file,
             env: EnvStore,
             probe: OnceLock::new(),
-        })
+        };
+        // An interrupted `sigil migrate` is undone by whichever command comes next (one stat).
+        if migrate::pending(sigil.paths.home()) {
+            match migrate::heal(&sigil) {
+                Ok(Some(id)) => eprintln!("sigil: undid the interrupted migration '{id}'"),
+                Ok(None) => {}
+                Err(e) => eprintln!("sigil: cannot undo the interrupted migration yet: {e}"),
+            }
+        }
+        Ok(sigil)
     }
 }
 
@@ -525,17 +535,7 @@ impl Sigil {
         let meta = reg
             .accounts
             .entry(addr.account_key())
-            .or_insert_with(|| AccountMeta {
-                kind: kind_of_account,
-                fields: BTreeSet::new(),
-                backend: kind.as_str().to_owned(),
-                provider: None,
-                scopes: vec![],
-                created: now,
-                updated: now,
-                expires_at: None,
-                note: None,
-            });
+            .or_insert_with(|| AccountMeta::new(kind_of_account, kind.as_str(), now));
         meta.fields.insert(addr.field().to_owned());
         meta.updated = now;
         meta.backend = kind.as_str().to_owned();

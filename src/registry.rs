@@ -77,6 +77,23 @@ pub struct AccountMeta {
     pub note: Option<String>,
 }
 
+impl AccountMeta {
+    /// A new account's metadata: no fields yet, created and updated `now`.
+    pub fn new(kind: Kind, backend: &str, now: OffsetDateTime) -> AccountMeta {
+        AccountMeta {
+            kind,
+            fields: BTreeSet::new(),
+            backend: backend.to_owned(),
+            provider: None,
+            scopes: vec![],
+            created: now,
+            updated: now,
+            expires_at: None,
+            note: None,
+        }
+    }
+}
+
 /// The whole registry, keyed by `service/account`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registry {

@@ -219,6 +219,7 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
         }
     }
     permission_problems(paths, &mut problems);
+    plaintext_problems(&mut problems);
 
     Ok(Status {
         home: paths.home().to_owned(),
@@ -260,5 +261,26 @@ fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
         {
             stack.extend(rd.flatten().map(|e| e.path()));
         }
+    }
+}
+
+/// Plaintext credentials in the known locations (`~/.netrc`, `~/.git-credentials`, gh's
+/// `hosts.yml`), one problem per file, fixed by `sigil migrate`.
+fn plaintext_problems(problems: &mut Vec<Problem>) {
+    let Some(home) = std::env::var_os("HOME").map(PathBuf::from) else {
+        return;
+    };
+    let found = crate::migrate::scan(
+        &crate::migrate::known_locations(&home),
+        &crate::migrate::Options::default(),
+    );
+    let mut files: Vec<&std::path::Path> = found.iter().map(|f| f.path.as_path()).collect();
+    files.dedup();
+    for f in files {
+        let n = found.iter().filter(|x| x.path == f).count();
+        problems.push(Problem {
+            message: format!("plaintext credentials found in '{}' ({n})", f.display()),
+            fix: Some(format!("sigil migrate '{}'", f.display())),
+        });
     }
 }

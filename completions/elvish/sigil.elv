@@ -32,6 +32,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand resolve 'Resolve auth:// references, or render a template that holds them'
             cand run 'Run a command with auth:// references in its environment resolved'
             cand env 'Print resolved environment variables (for CI and `eval`)'
+            cand migrate 'Move plaintext credentials into the store; undo it byte for byte'
+            cand backup 'Create, verify and restore encrypted backups of every secret'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
@@ -145,6 +147,79 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'sigil;migrate'= {
+            cand --rollback 'Undo a migration (the latest by default)'
+            cand --key-pattern 'Names/keys to take instead of the defaults (a glob, `*` wildcards; repeatable)'
+            cand --prefix 'Prefix for derived services (PREFIX-SERVICE)'
+            cand --service 'One service for every dotenv/JSON/TOML entry'
+            cand --account 'The account instead of the source''s directory name'
+            cand --on-conflict 'When an address already holds a different value: fail (default), skip (leave that entry in the source) or overwrite (the old value is restored on rollback)'
+            cand --to 'Store into this backend (as --backend)'
+            cand --from-backend 'Move every credential of this backend (file or keyring) to --to'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -n 'Print the plan and change nothing'
+            cand --dry-run 'Print the plan and change nothing'
+            cand --scan 'Report plaintext credentials in the known locations and SOURCEs, masked; change nothing'
+            cand --list 'Show the migrations'
+            cand --force 'With --rollback: restore sources changed since the migration (the current version is kept beside as NAME.sigil-ID), leaving credentials changed since as they are'
+            cand --all 'Take every dotenv value, not only credential-looking names'
+            cand --json 'Print records as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;backup'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Write a backup of every secret, the metadata and the config'
+            cand verify 'Check a backup from end to end and say what it holds'
+            cand restore 'Restore a backup into this sigil, all or nothing'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;backup;create'= {
+            cand -o 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)'
+            cand --output 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)'
+            cand -r 'Encrypt to this age public key instead of the store''s recipients (repeatable)'
+            cand --recipient 'Encrypt to this age public key instead of the store''s recipients (repeatable)'
+            cand -R 'Encrypt to the public keys listed in this file'
+            cand --recipients-file 'Encrypt to the public keys listed in this file'
+            cand --passphrase 'Encrypt with a passphrase (asked twice on a terminal, else read from stdin)'
+            cand --force 'Write into a directory that others can read'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;backup;verify'= {
+            cand --passphrase 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
+            cand --json 'Print the report as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;backup;restore'= {
+            cand --on-conflict 'What to do with secrets that already exist'
+            cand --dry-run 'Print what would be restored and change nothing'
+            cand --passphrase 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
+            cand --json 'With --dry-run, print the plan as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sigil;backup;help'= {
+            cand create 'Write a backup of every secret, the metadata and the config'
+            cand verify 'Check a backup from end to end and say what it holds'
+            cand restore 'Restore a backup into this sigil, all or nothing'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;backup;help;create'= {
+        }
+        &'sigil;backup;help;verify'= {
+        }
+        &'sigil;backup;help;restore'= {
+        }
+        &'sigil;backup;help;help'= {
+        }
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
@@ -156,6 +231,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand resolve 'Resolve auth:// references, or render a template that holds them'
             cand run 'Run a command with auth:// references in its environment resolved'
             cand env 'Print resolved environment variables (for CI and `eval`)'
+            cand migrate 'Move plaintext credentials into the store; undo it byte for byte'
+            cand backup 'Create, verify and restore encrypted backups of every secret'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;help;init'= {
@@ -177,6 +254,19 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;run'= {
         }
         &'sigil;help;env'= {
+        }
+        &'sigil;help;migrate'= {
+        }
+        &'sigil;help;backup'= {
+            cand create 'Write a backup of every secret, the metadata and the config'
+            cand verify 'Check a backup from end to end and say what it holds'
+            cand restore 'Restore a backup into this sigil, all or nothing'
+        }
+        &'sigil;help;backup;create'= {
+        }
+        &'sigil;help;backup;verify'= {
+        }
+        &'sigil;help;backup;restore'= {
         }
         &'sigil;help;help'= {
         }

@@ -36,6 +36,8 @@ complete -c sigil -n "__fish_sigil_needs_command" -f -a "status" -d 'Show the ba
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "resolve" -d 'Resolve auth:// references, or render a template that holds them'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "run" -d 'Run a command with auth:// references in its environment resolved'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "env" -d 'Print resolved environment variables (for CI and `eval`)'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "migrate" -d 'Move plaintext credentials into the store; undo it byte for byte'
+complete -c sigil -n "__fish_sigil_needs_command" -f -a "backup" -d 'Create, verify and restore encrypted backups of every secret'
 complete -c sigil -n "__fish_sigil_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sigil -n "__fish_sigil_using_subcommand init" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -104,14 +106,63 @@ complete -c sigil -n "__fish_sigil_using_subcommand env" -l env-file -d 'A doten
 complete -c sigil -n "__fish_sigil_using_subcommand env" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand env" -s V -l version -d 'Print version'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "init" -d 'Create sigil\'s home, identity and config (idempotent)'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "add" -d 'Store a secret'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "login" -d 'Log in with OAuth and store the token set'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "get" -d 'Print a secret on stdout'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "list" -d 'List stored credentials (never their values)'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "rm" -d 'Delete secrets and their metadata'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "status" -d 'Show the backend, identity, counts and problems'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "resolve" -d 'Resolve auth:// references, or render a template that holds them'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "run" -d 'Run a command with auth:// references in its environment resolved'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "env" -d 'Print resolved environment variables (for CI and `eval`)'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l rollback -d 'Undo a migration (the latest by default)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l key-pattern -d 'Names/keys to take instead of the defaults (a glob, `*` wildcards; repeatable)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l prefix -d 'Prefix for derived services (PREFIX-SERVICE)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l service -d 'One service for every dotenv/JSON/TOML entry' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l account -d 'The account instead of the source\'s directory name' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l on-conflict -d 'When an address already holds a different value: fail (default), skip (leave that entry in the source) or overwrite (the old value is restored on rollback)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l to -d 'Store into this backend (as --backend)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l from-backend -d 'Move every credential of this backend (file or keyring) to --to' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -s n -l dry-run -d 'Print the plan and change nothing'
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l scan -d 'Report plaintext credentials in the known locations and SOURCEs, masked; change nothing'
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l list -d 'Show the migrations'
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l force -d 'With --rollback: restore sources changed since the migration (the current version is kept beside as NAME.sigil-ID), leaving credentials changed since as they are'
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l all -d 'Take every dotenv value, not only credential-looking names'
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l json -d 'Print records as JSON'
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and not __fish_seen_subcommand_from create verify restore help" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and not __fish_seen_subcommand_from create verify restore help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and not __fish_seen_subcommand_from create verify restore help" -s V -l version -d 'Print version'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and not __fish_seen_subcommand_from create verify restore help" -f -a "create" -d 'Write a backup of every secret, the metadata and the config'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and not __fish_seen_subcommand_from create verify restore help" -f -a "verify" -d 'Check a backup from end to end and say what it holds'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and not __fish_seen_subcommand_from create verify restore help" -f -a "restore" -d 'Restore a backup into this sigil, all or nothing'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and not __fish_seen_subcommand_from create verify restore help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from create" -s o -l output -d 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)' -r -F
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from create" -s r -l recipient -d 'Encrypt to this age public key instead of the store\'s recipients (repeatable)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from create" -s R -l recipients-file -d 'Encrypt to the public keys listed in this file' -r -F
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from create" -l passphrase -d 'Encrypt with a passphrase (asked twice on a terminal, else read from stdin)'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from create" -l force -d 'Write into a directory that others can read'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from verify" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from verify" -l json -d 'Print the report as JSON'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l on-conflict -d 'What to do with secrets that already exist' -r -f -a "fail\t'Refuse the restore, listing the conflicts'
+skip\t'Keep the existing secrets'
+overwrite\t'Replace them with the backup\'s'"
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l dry-run -d 'Print what would be restored and change nothing'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l json -d 'With --dry-run, print the plan as JSON'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "create" -d 'Write a backup of every secret, the metadata and the config'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a backup from end to end and say what it holds'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Restore a backup into this sigil, all or nothing'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "init" -d 'Create sigil\'s home, identity and config (idempotent)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "add" -d 'Store a secret'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "login" -d 'Log in with OAuth and store the token set'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "get" -d 'Print a secret on stdout'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "list" -d 'List stored credentials (never their values)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "rm" -d 'Delete secrets and their metadata'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "status" -d 'Show the backend, identity, counts and problems'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "resolve" -d 'Resolve auth:// references, or render a template that holds them'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "run" -d 'Run a command with auth:// references in its environment resolved'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "env" -d 'Print resolved environment variables (for CI and `eval`)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "migrate" -d 'Move plaintext credentials into the store; undo it byte for byte'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "backup" -d 'Create, verify and restore encrypted backups of every secret'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and not __fish_seen_subcommand_from init add login get list rm status resolve run env migrate backup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "create" -d 'Write a backup of every secret, the metadata and the config'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "verify" -d 'Check a backup from end to end and say what it holds'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "restore" -d 'Restore a backup into this sigil, all or nothing'

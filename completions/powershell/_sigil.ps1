@@ -35,6 +35,8 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve auth:// references, or render a template that holds them')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with auth:// references in its environment resolved')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print resolved environment variables (for CI and `eval`)')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move plaintext credentials into the store; undo it byte for byte')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Create, verify and restore encrypted backups of every secret')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -159,6 +161,89 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'sigil;migrate' {
+            [CompletionResult]::new('--rollback', '--rollback', [CompletionResultType]::ParameterName, 'Undo a migration (the latest by default)')
+            [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Names/keys to take instead of the defaults (a glob, `*` wildcards; repeatable)')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix for derived services (PREFIX-SERVICE)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'One service for every dotenv/JSON/TOML entry')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account instead of the source''s directory name')
+            [CompletionResult]::new('--on-conflict', '--on-conflict', [CompletionResultType]::ParameterName, 'When an address already holds a different value: fail (default), skip (leave that entry in the source) or overwrite (the old value is restored on rollback)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Store into this backend (as --backend)')
+            [CompletionResult]::new('--from-backend', '--from-backend', [CompletionResultType]::ParameterName, 'Move every credential of this backend (file or keyring) to --to')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
+            [CompletionResult]::new('--scan', '--scan', [CompletionResultType]::ParameterName, 'Report plaintext credentials in the known locations and SOURCEs, masked; change nothing')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'Show the migrations')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --rollback: restore sources changed since the migration (the current version is kept beside as NAME.sigil-ID), leaving credentials changed since as they are')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Take every dotenv value, not only credential-looking names')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print records as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigil;backup' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Write a backup of every secret, the metadata and the config')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a backup from end to end and say what it holds')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into this sigil, all or nothing')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sigil;backup;create' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Encrypt to this age public key instead of the store''s recipients (repeatable)')
+            [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt to this age public key instead of the store''s recipients (repeatable)')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Encrypt to the public keys listed in this file')
+            [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Encrypt to the public keys listed in this file')
+            [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'Encrypt with a passphrase (asked twice on a terminal, else read from stdin)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write into a directory that others can read')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sigil;backup;verify' {
+            [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sigil;backup;restore' {
+            [CompletionResult]::new('--on-conflict', '--on-conflict', [CompletionResultType]::ParameterName, 'What to do with secrets that already exist')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be restored and change nothing')
+            [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --dry-run, print the plan as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sigil;backup;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Write a backup of every secret, the metadata and the config')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a backup from end to end and say what it holds')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into this sigil, all or nothing')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sigil;backup;help;create' {
+            break
+        }
+        'sigil;backup;help;verify' {
+            break
+        }
+        'sigil;backup;help;restore' {
+            break
+        }
+        'sigil;backup;help;help' {
+            break
+        }
         'sigil;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create sigil''s home, identity and config (idempotent)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store a secret')
@@ -170,6 +255,8 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve auth:// references, or render a template that holds them')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with auth:// references in its environment resolved')
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print resolved environment variables (for CI and `eval`)')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move plaintext credentials into the store; undo it byte for byte')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Create, verify and restore encrypted backups of every secret')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -201,6 +288,24 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;help;env' {
+            break
+        }
+        'sigil;help;migrate' {
+            break
+        }
+        'sigil;help;backup' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Write a backup of every secret, the metadata and the config')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a backup from end to end and say what it holds')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup into this sigil, all or nothing')
+            break
+        }
+        'sigil;help;backup;create' {
+            break
+        }
+        'sigil;help;backup;verify' {
+            break
+        }
+        'sigil;help;backup;restore' {
             break
         }
         'sigil;help;help' {

@@ -3,6 +3,7 @@
 //! man pages from the same definitions.
 
 pub mod add;
+pub mod backup;
 pub mod env;
 pub mod get;
 pub mod git_credential;
@@ -10,6 +11,7 @@ pub mod init;
 pub mod list;
 #[cfg(feature = "oauth")]
 pub mod login;
+pub mod migrate;
 pub mod resolve;
 pub mod rm;
 pub mod run;
@@ -59,6 +61,8 @@ pub fn subcommands() -> Vec<clap::Command> {
         resolve::Args::command(),
         run::Args::command(),
         env::Args::command(),
+        migrate::Args::command(),
+        backup::Args::command(),
         git_credential::Args::command(),
     ]
 }

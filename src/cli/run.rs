@@ -21,8 +21,9 @@ use std::process::{Command, ExitCode, Stdio};
 assignments (later ones win), where every value that is a reference (auth://… or \
 ref+<backend>://…) is replaced by the secret. The command's stdin is passed through; its \
 stdout and stderr are filtered so that every resolved value prints as <concealed by sigil>, \
-also when it is split across writes. sigil run exits with the command's status (128+N when a \
-signal N ends it).",
+also when it is split across writes. SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 sent to sigil run \
+are passed on to the command. sigil run exits with the command's status (128+N when a signal N \
+ends it).",
     after_help = "Examples:\n  GITHUB_TOKEN=auth://github/me sigil run -- ./deploy.sh\n  sigil run --env-file .env -- npm start\n  sigil run --env OPENAI_API_KEY=auth://openai/work -- python app.py"
 )]
 pub struct Args {
@@ -196,16 +197,70 @@ pub fn run(args: Args) -> Result<ExitCode> {
     .flatten()
     .collect();
     drop(secrets);
+    let forwarding = forward_signals(&child);
     let status = child.wait().map_err(|e| {
         Error::io(
             format!("cannot wait for '{}'", program.to_string_lossy()),
             e,
         )
     })?;
+    drop(forwarding);
     for p in pumps {
         let _ = p.join();
     }
     Ok(ExitCode::from(exit_code(status)))
+}
+
+/// Passes the signals sigil run receives on to its child, until dropped, so that `kill`,
+/// `docker stop` or a CI timeout reach the program and its exit status comes back to us.
+/// SIGINT and SIGQUIT are caught but not passed on: a terminal sends them to the whole
+/// process group, so the child already has them, and sigil must live to report its status.
+#[cfg(unix)]
+struct Forwarding {
+    handle: signal_hook::iterator::Handle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[cfg(unix)]
+fn forward_signals(child: &std::process::Child) -> Option<Forwarding> {
+    use rustix::process::{Pid, Signal, kill_process};
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
+    let pid = Pid::from_child(child);
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT])
+            .ok()?;
+    let handle = signals.handle();
+    let thread = std::thread::spawn(move || {
+        for sig in signals.forever() {
+            let to_child = match sig {
+                SIGTERM => Signal::TERM,
+                SIGHUP => Signal::HUP,
+                SIGUSR1 => Signal::USR1,
+                SIGUSR2 => Signal::USR2,
+                _ => continue,
+            };
+            let _ = kill_process(pid, to_child);
+        }
+    });
+    Some(Forwarding {
+        handle,
+        thread: Some(thread),
+    })
+}
+
+#[cfg(unix)]
+impl Drop for Forwarding {
+    fn drop(&mut self) {
+        self.handle.close();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn forward_signals(_child: &std::process::Child) -> Option<()> {
+    None
 }
 
 fn start_error(program: &std::ffi::OsStr, e: std::io::Error) -> Error {

@@ -314,17 +314,7 @@ impl Sigil {
         let meta = reg
             .accounts
             .entry(account.account_key())
-            .or_insert_with(|| AccountMeta {
-                kind: Kind::Oauth,
-                fields: BTreeSet::new(),
-                backend: kind.as_str().to_owned(),
-                provider: None,
-                scopes: vec![],
-                created: now,
-                updated: now,
-                expires_at: None,
-                note: None,
-            });
+            .or_insert_with(|| AccountMeta::new(Kind::Oauth, kind.as_str(), now));
         meta.kind = Kind::Oauth;
         meta.fields.retain(|f| {
             ![REFRESH_FIELD, ID_TOKEN_FIELD, CLIENT_SECRET_FIELD].contains(&f.as_str())

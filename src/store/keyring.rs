@@ -146,19 +146,22 @@ impl Store for KeyringStore {
     }
 }
 
+/// A Secret Service failure: the keyring cannot be used, and why.
+#[cfg(target_os = "linux")]
+fn unavailable(e: secret_service::Error) -> Error {
+    StoreError::Unavailable {
+        backend: "keyring".into(),
+        reason: e.to_string(),
+    }
+    .into()
+}
+
 /// Reads one item in a single Secret Service session: search by `service=sigil` and
 /// `username`, then read. A locked item is an error, never an unlock (which could prompt).
 #[cfg(target_os = "linux")]
 fn read_item(user: &str) -> Result<Option<Vec<u8>>, Error> {
     use secret_service::EncryptionType;
     use secret_service::blocking::SecretService;
-    let unavailable = |e: secret_service::Error| -> Error {
-        StoreError::Unavailable {
-            backend: "keyring".into(),
-            reason: e.to_string(),
-        }
-        .into()
-    };
     // A plain session: any process of the user can ask the unlocked Secret Service for this
     // item itself, so encrypting the transfer on the user's own session bus guards nothing the
     // bus does not — and the pure-Rust DH exchange was most of `get`'s time.
@@ -190,13 +193,6 @@ fn read_item(user: &str) -> Result<Option<Vec<u8>>, Error> {
 fn list_items(_paths: &Paths) -> Result<Vec<FieldAddress>, Error> {
     use secret_service::EncryptionType;
     use secret_service::blocking::SecretService;
-    let unavailable = |e: secret_service::Error| -> Error {
-        StoreError::Unavailable {
-            backend: "keyring".into(),
-            reason: e.to_string(),
-        }
-        .into()
-    };
     let ss = SecretService::connect(EncryptionType::Plain).map_err(unavailable)?;
     let found = ss
         .search_items(std::collections::HashMap::from([("service", SERVICE)]))

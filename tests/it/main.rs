@@ -3,6 +3,7 @@
 mod add;
 mod age_interop;
 mod backends;
+mod backup;
 mod concurrency;
 mod dispatch;
 mod get;
@@ -12,6 +13,7 @@ mod init;
 mod keyring;
 mod library;
 mod list;
+mod migrate;
 mod oauth;
 mod references;
 mod rm;

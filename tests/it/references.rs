@@ -278,3 +278,35 @@ fn env_prints_every_format() {
         "{written}"
     );
 }
+
+#[test]
+fn run_passes_sigterm_on_and_returns_the_commands_own_status() {
+    use std::io::{BufRead, Read};
+    let s = setup();
+    let mut child = std::process::Command::new(bin("sigil-run"))
+        .env("SIGIL_HOME", &s.home)
+        .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
+        .args(["--env", "T=auth://github/me", "--", "sh", "-c"])
+        .arg("trap 'echo got TERM with $T; exit 42' TERM; echo ready; while :; do sleep 0.05; done")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "got TERM with <concealed by sigil>\n");
+    assert_eq!(
+        status.code(),
+        Some(42),
+        "the command's own status, not a signal"
+    );
+}

@@ -1,0 +1,442 @@
+//! `sigil backup`: create, verify and restore encrypted, portable backups (one age file; the
+//! format is in `docs/backup-format.md`, the work in `crate::backup`).
+
+use super::{out, stdin_is_tty};
+use crate::backup::{self, Encryption, Key, Manifest, OnConflict};
+use crate::error::{Error, Result};
+use age::secrecy::SecretString;
+use age::x25519;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{self, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use zeroize::Zeroizing;
+
+/// Create, verify and restore encrypted backups of every secret
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigil-backup",
+    version,
+    about = "Create, verify and restore encrypted backups of every secret",
+    long_about = "A backup is one standard age file holding a compressed tar archive: every \
+secret from every backend, accounts.toml, config.toml and a manifest with a SHA-256 of each \
+entry. It is encrypted to the store's recipients (or --recipient / --passphrase), so it can be \
+restored on another machine, onto any backend, or opened with the age CLI alone. The identity \
+itself is not in the backup: keep it (or the passphrase) somewhere else.",
+    after_help = "Examples:\n  sigil backup create -o sigil.backup.age\n  sigil backup create --passphrase -o - > /media/usb/sigil.age\n  sigil backup verify sigil.backup.age\n  sigil backup restore sigil.backup.age --dry-run\n  age -d -i identity.txt sigil.backup.age | tar -tzf -"
+)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a backup of every secret, the metadata and the config
+    Create {
+        /// Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Encrypt to this age public key instead of the store's recipients (repeatable)
+        #[arg(long = "recipient", short = 'r', value_name = "KEY")]
+        recipients: Vec<String>,
+        /// Encrypt to the public keys listed in this file
+        #[arg(long = "recipients-file", short = 'R', value_name = "FILE")]
+        recipients_file: Vec<PathBuf>,
+        /// Encrypt with a passphrase (asked twice on a terminal, else read from stdin)
+        #[arg(long, conflicts_with_all = ["recipients", "recipients_file"])]
+        passphrase: bool,
+        /// Write into a directory that others can read
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a backup from end to end and say what it holds
+    Verify {
+        /// The backup file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Open it with a passphrase (detected by itself; asked on a terminal, else stdin)
+        #[arg(long)]
+        passphrase: bool,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into this sigil, all or nothing
+    Restore {
+        /// The backup file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Print what would be restored and change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// What to do with secrets that already exist
+        #[arg(long, value_enum, default_value_t = ConflictArg::Fail, value_name = "POLICY")]
+        on_conflict: ConflictArg,
+        /// Open it with a passphrase (detected by itself; asked on a terminal, else stdin)
+        #[arg(long)]
+        passphrase: bool,
+        /// With --dry-run, print the plan as JSON
+        #[arg(long, requires = "dry_run")]
+        json: bool,
+    },
+}
+
+/// `--on-conflict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConflictArg {
+    /// Refuse the restore, listing the conflicts
+    Fail,
+    /// Keep the existing secrets
+    Skip,
+    /// Replace them with the backup's
+    Overwrite,
+}
+
+/// Runs `sigil backup`.
+pub fn run(args: Args) -> Result<()> {
+    let result = run_command(args);
+    // The shared report would advise restoring the file "from a backup": for a backup that
+    // is wrong advice, so a damaged one is reported here, with the same exit code (5).
+    if let Err(e @ Error::Store(crate::store::StoreError::Damaged { .. })) = &result {
+        eprintln!(
+            "sigil-backup: error: {e}\nhelp: this copy cannot be trusted and nothing was restored; use another copy of the backup"
+        );
+        std::process::exit(i32::from(e.class().code()));
+    }
+    result
+}
+
+fn run_command(args: Args) -> Result<()> {
+    let sigil = args.backend.open()?;
+    match args.command {
+        Command::Create {
+            output,
+            recipients,
+            recipients_file,
+            passphrase,
+            force,
+        } => {
+            let encryption = if passphrase {
+                Encryption::Passphrase(new_passphrase()?)
+            } else if !recipients.is_empty() || !recipients_file.is_empty() {
+                Encryption::Recipients(given_recipients(&recipients, &recipients_file)?)
+            } else {
+                Encryption::Recipients(backup::default_recipients(&sigil)?)
+            };
+            let output = output.unwrap_or_else(|| {
+                let date = time::OffsetDateTime::now_utc().date();
+                PathBuf::from(format!("sigil-backup-{date}.age"))
+            });
+            let mut bar = Progress::new("backing up");
+            let manifest = if output.as_os_str() == "-" {
+                if super::stdout_is_tty() {
+                    return Err(Error::UsageHelp {
+                        message: "refusing to write a backup to a terminal".into(),
+                        help: "redirect stdout to a file, or use -o FILE".into(),
+                    });
+                }
+                let stdout = io::stdout().lock();
+                backup::create(
+                    &sigil,
+                    io::BufWriter::new(stdout),
+                    encryption,
+                    &mut |d, t| bar.tick(d, t),
+                )?
+            } else {
+                backup::create_file(&sigil, &output, force, encryption, &mut |d, t| {
+                    bar.tick(d, t)
+                })?
+            };
+            bar.finish();
+            let where_ = if output.as_os_str() == "-" {
+                "stdout".to_owned()
+            } else {
+                format!("'{}'", output.display())
+            };
+            eprintln!(
+                "backed up {} secret{} of {} account{} to {where_}",
+                manifest.secrets,
+                plural(manifest.secrets),
+                manifest.accounts,
+                plural(manifest.accounts)
+            );
+            Ok(())
+        }
+        Command::Verify {
+            file,
+            passphrase,
+            json,
+        } => {
+            let key = key_for(&sigil, &file, passphrase)?;
+            let m = backup::verify(&file, &key.as_key())?;
+            if json {
+                let v = serde_json::json!({
+                    "file": file.display().to_string(),
+                    "ok": true,
+                    "format": m.format,
+                    "version": m.version,
+                    "sigil_version": m.sigil_version,
+                    "created": rfc3339(&m),
+                    "accounts": m.accounts,
+                    "secrets": m.secrets,
+                    "backends": m.backends,
+                    "passphrase": key.is_passphrase(),
+                });
+                return out(format!("{v:#}\n").as_bytes());
+            }
+            out(report(&file, &m, key.is_passphrase()).as_bytes())
+        }
+        Command::Restore {
+            file,
+            dry_run,
+            on_conflict,
+            passphrase,
+            json,
+        } => {
+            let key = key_for(&sigil, &file, passphrase)?;
+            let policy = match on_conflict {
+                ConflictArg::Fail => OnConflict::Fail,
+                ConflictArg::Skip => OnConflict::Skip,
+                ConflictArg::Overwrite => OnConflict::Overwrite,
+            };
+            if !dry_run && backup::recover(&sigil)? {
+                eprintln!(
+                    "undid a restore that had been interrupted, leaving the store as it was before it"
+                );
+            }
+            let mut bar = Progress::new("restoring");
+            let plan = backup::restore(
+                &sigil,
+                &file,
+                &key.as_key(),
+                policy,
+                dry_run,
+                &mut |d, t| bar.tick(d, t),
+            )?;
+            bar.finish();
+            let backend = super::backend_phrase(plan.backend);
+            if dry_run {
+                let verb = match policy {
+                    OnConflict::Fail => "conflict",
+                    OnConflict::Skip => "skip",
+                    OnConflict::Overwrite => "overwrite",
+                };
+                let mut rows: Vec<(&str, String)> = plan
+                    .new
+                    .iter()
+                    .map(|a| ("restore", a.to_string()))
+                    .collect();
+                rows.extend(plan.conflicts.iter().map(|a| (verb, a.to_string())));
+                if plan.config {
+                    rows.push(("restore", "config.toml".to_owned()));
+                }
+                if json {
+                    let v: Vec<serde_json::Value> = rows
+                        .iter()
+                        .map(|(action, what)| serde_json::json!({"action": action, "entry": what}))
+                        .collect();
+                    out(format!("{:#}\n", serde_json::Value::Array(v)).as_bytes())?;
+                } else {
+                    let text: String = rows
+                        .iter()
+                        .map(|(action, what)| format!("{action:<10} {what}\n"))
+                        .collect();
+                    out(text.as_bytes())?;
+                }
+                eprintln!(
+                    "dry run: {} new secret{} would go to {backend}, {} already exist{}; nothing was changed",
+                    plan.new.len(),
+                    plural(plan.new.len()),
+                    plan.conflicts.len(),
+                    if plan.conflicts.len() == 1 { "s" } else { "" }
+                );
+                return Ok(());
+            }
+            let written = plan.new.len()
+                + if policy == OnConflict::Overwrite {
+                    plan.conflicts.len()
+                } else {
+                    0
+                };
+            let mut msg = format!(
+                "restored {written} secret{} from '{}'",
+                plural(written),
+                file.display()
+            );
+            if policy == OnConflict::Skip && !plan.conflicts.is_empty() {
+                msg.push_str(&format!(", kept {} existing", plan.conflicts.len()));
+            }
+            if plan.config {
+                msg.push_str(", and config.toml");
+            }
+            eprintln!("{msg}");
+            Ok(())
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn rfc3339(m: &Manifest) -> String {
+    m.created
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The human report of `verify`.
+fn report(file: &Path, m: &Manifest, passphrase: bool) -> String {
+    let backends: Vec<String> = m.backends.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let backends = if backends.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", backends.join(", "))
+    };
+    format!(
+        "'{}' is intact\nformat:     {} {}\ncreated:    {} by sigil {}\naccounts:   {}\nsecrets:    {}{backends}\nencryption: {}\n",
+        file.display(),
+        m.format,
+        m.version,
+        rfc3339(m),
+        m.sigil_version,
+        m.accounts,
+        m.secrets,
+        if passphrase {
+            "passphrase"
+        } else {
+            "recipients"
+        }
+    )
+}
+
+/// A key the CLI owns (an identity is borrowed from the store).
+enum OwnedKey<'a> {
+    Identity(&'a crate::identity::Identity),
+    Passphrase(Zeroizing<String>),
+}
+
+impl OwnedKey<'_> {
+    fn as_key(&self) -> Key<'_> {
+        match self {
+            OwnedKey::Identity(id) => Key::Identity(id),
+            OwnedKey::Passphrase(p) => Key::Passphrase(p.clone()),
+        }
+    }
+
+    fn is_passphrase(&self) -> bool {
+        matches!(self, OwnedKey::Passphrase(_))
+    }
+}
+
+/// The key to open `file`: a passphrase when the file is a passphrase file (detected from
+/// its header, so the user need not remember how it was made), else the identity.
+fn key_for<'a>(sigil: &'a crate::Sigil, file: &Path, passphrase: bool) -> Result<OwnedKey<'a>> {
+    if passphrase || backup::is_passphrase_protected(file)? {
+        return Ok(OwnedKey::Passphrase(read_passphrase(
+            "passphrase of the backup: ",
+        )?));
+    }
+    Ok(OwnedKey::Identity(sigil.file_store().identity()?))
+}
+
+/// A passphrase for a new backup: twice on a terminal, once from stdin otherwise.
+fn new_passphrase() -> Result<SecretString> {
+    let first = read_passphrase("passphrase for the backup: ")?;
+    if stdin_is_tty() {
+        let again = read_passphrase("the same passphrase again: ")?;
+        if *again != *first {
+            return Err(Error::Usage("the passphrases differ".into()));
+        }
+    }
+    Ok(SecretString::from(first.as_str().to_owned()))
+}
+
+/// One passphrase: a no-echo prompt on a terminal, else the first line of stdin.
+fn read_passphrase(prompt: &str) -> Result<Zeroizing<String>> {
+    let p = if stdin_is_tty() {
+        Zeroizing::new(
+            rpassword::prompt_password(prompt)
+                .map_err(|e| Error::io("cannot read the passphrase from the terminal", e))?,
+        )
+    } else {
+        let mut buf = Zeroizing::new(String::new());
+        io::stdin()
+            .lock()
+            .take(1 << 16)
+            .read_to_string(&mut buf)
+            .map_err(|e| Error::io("cannot read the passphrase from stdin", e))?;
+        let line = buf.lines().next().unwrap_or("").to_owned();
+        Zeroizing::new(line)
+    };
+    if p.is_empty() {
+        return Err(Error::Usage(
+            "no passphrase given: the input was empty".into(),
+        ));
+    }
+    Ok(p)
+}
+
+fn given_recipients(keys: &[String], files: &[PathBuf]) -> Result<Vec<x25519::Recipient>> {
+    let mut out = Vec::new();
+    for k in keys {
+        out.push(
+            x25519::Recipient::from_str(k.trim()).map_err(|e| Error::UsageHelp {
+                message: format!("'{k}' is not an age public key: {e}"),
+                help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints yours)"
+                    .into(),
+            })?,
+        );
+    }
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| Error::NotFound {
+            message: format!("cannot read the recipients file '{}': {e}", f.display()),
+            help: None,
+        })?;
+        out.extend(backup::parse_recipients(f, &text)?);
+    }
+    Ok(out)
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal (SPEC §7).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    what: &'static str,
+}
+
+impl Progress {
+    fn new(what: &'static str) -> Progress {
+        Progress { bar: None, what }
+    }
+
+    fn tick(&mut self, done: u64, total: u64) {
+        if self.bar.is_none() && io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {pos}/{len} secrets ({eta})",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(self.what);
+            self.bar = Some(bar);
+        }
+        if let Some(b) = &self.bar {
+            b.set_position(done);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+}

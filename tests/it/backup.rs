@@ -1,0 +1,731 @@
+//! `sigil backup`: create, verify and restore, across homes and identities, with the real
+//! `age` and `tar` CLIs, and against damaged, altered and conflicting input.
+
+use crate::support::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+/// Values that must survive byte for byte: multi-line, non-UTF-8, with a NUL.
+const MULTI: &[u8] = b"-----BEGIN KEY-----\nabc\r\ndef\n-----END KEY-----";
+const BINARY: &[u8] = b"\xff\xfe\x00raw\x80";
+
+/// A home with a few secrets, one with metadata.
+fn populated() -> Sandbox {
+    let s = Sandbox::init();
+    // Backups are written beside the home; a temp dir may be created 0755, which sigil
+    // rightly refuses.
+    chmod(s.root(), 0o700);
+    s.add("github/me/token", b"gh-token");
+    s.cmd("sigil-add")
+        .args([
+            "aws/prod/password",
+            "--note",
+            "rotate in may",
+            "--expires",
+            "2099-01-01",
+        ])
+        .write_stdin(MULTI.to_vec())
+        .assert()
+        .success();
+    s.add("bin/x/blob", BINARY);
+    s
+}
+
+/// Runs `sigil-backup create -o FILE` (plus `extra`) and returns the file.
+fn create(s: &Sandbox, extra: &[&str]) -> PathBuf {
+    chmod(s.root(), 0o700);
+    let file = s.root().join("b.age");
+    s.cmd("sigil-backup")
+        .args(["create", "-o"])
+        .arg(&file)
+        .args(extra)
+        .assert()
+        .success();
+    file
+}
+
+/// A fresh home on "another machine" that opens files with `from`'s identity.
+fn elsewhere(from: &Sandbox) -> (Sandbox, impl Fn(&Sandbox, &str) -> assert_cmd::Command) {
+    let t = Sandbox::new();
+    let id = from.identity_file();
+    let cmd = move |t: &Sandbox, name: &str| {
+        let mut c = t.cmd(name);
+        c.env("SIGIL_IDENTITY_FILE", &id);
+        c
+    };
+    (t, cmd)
+}
+
+/// Every `*.age` file under a store with its bytes, to compare before and after.
+fn snapshot_store(home: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(d: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        let Ok(rd) = fs::read_dir(d) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push((p.clone(), fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&home.join("store"), &mut out);
+    if let Ok(b) = fs::read(home.join("accounts.toml")) {
+        out.push((home.join("accounts.toml"), b));
+    }
+    out.sort();
+    out
+}
+
+fn sh(dir: &Path, script: &str) -> std::process::Output {
+    let out = Std::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("umask 077; {script}"))
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{script}: {}", stderr(&out));
+    out
+}
+
+fn verify_report(s: &Sandbox, out: &[u8]) -> String {
+    s.redact(out)
+        .lines()
+        .map(|l| {
+            if l.starts_with("created:") {
+                "created:    [DATE] by sigil [VERSION]".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn round_trip_into_a_fresh_home_with_the_old_identity() {
+    let s = populated();
+    let file = create(&s, &[]);
+    assert_eq!(mode(&file), 0o600);
+
+    let out = s
+        .cmd("sigil-backup")
+        .args(["verify", "b.age"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(verify_report(&s, &out.get_output().stdout), @r"
+    'b.age' is intact
+    format:     sigil-backup 1
+    created:    [DATE] by sigil [VERSION]
+    accounts:   3
+    secrets:    3 (file 3)
+    encryption: recipients
+    ");
+
+    let (t, cmd) = elsewhere(&s);
+    let out = cmd(&t, "sigil-backup")
+        .arg("restore")
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(
+        stderr(out.get_output()),
+        format!(
+            "restored 3 secrets from '{}', and config.toml\n",
+            file.display()
+        )
+    );
+    let get = |addr: &str| {
+        cmd(&t, "sigil-get")
+            .args(["-n", addr])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    assert_eq!(get("github/me/token"), b"gh-token");
+    assert_eq!(get("aws/prod/password"), MULTI);
+    assert_eq!(get("bin/x/blob"), BINARY);
+    // Metadata came along: note, expiry, kind.
+    let list = cmd(&t, "sigil-list")
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let list = String::from_utf8(list).unwrap();
+    assert!(list.contains("rotate in may"), "{list}");
+    assert!(list.contains("2099-01-01"), "{list}");
+    assert!(list.contains("\"password\""), "{list}");
+    assert_eq!(mode(&t.home.join("config.toml")), 0o600);
+}
+
+#[test]
+fn round_trip_with_a_passphrase_onto_another_identity() {
+    let s = populated();
+    let file = s.root().join("p.age");
+    s.cmd("sigil-backup")
+        .args(["create", "--passphrase", "-o"])
+        .arg(&file)
+        .write_stdin("correct horse\n")
+        .assert()
+        .success();
+    // Detected as a passphrase file: no flag needed to open it.
+    let out = s
+        .cmd("sigil-backup")
+        .arg("verify")
+        .arg(&file)
+        .write_stdin("correct horse\n")
+        .assert()
+        .success();
+    let report = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(report.contains("encryption: passphrase"), "{report}");
+
+    // A new machine with a new identity.
+    let t = Sandbox::init();
+    t.cmd("sigil-backup")
+        .arg("restore")
+        .arg(&file)
+        .write_stdin("correct horse\n")
+        .assert()
+        .success();
+    assert_eq!(t.get("aws/prod/password"), MULTI);
+    assert_eq!(t.get("bin/x/blob"), BINARY);
+
+    // The real age CLI opens it too (age reads a passphrase only from a terminal, so only
+    // the header is checked here).
+    let head = fs::read(&file).unwrap();
+    assert!(head.starts_with(b"age-encryption.org/v1\n-> scrypt "));
+}
+
+#[test]
+fn wrong_identity_and_wrong_passphrase_exit_4() {
+    let s = populated();
+    let file = create(&s, &[]);
+    let other = Sandbox::init();
+    let out = other
+        .cmd("sigil-backup")
+        .arg("verify")
+        .arg(&file)
+        .assert()
+        .code(4);
+    insta::assert_snapshot!(s.redact(&out.get_output().stderr), @r"
+    sigil-backup: error: cannot decrypt '[TMP]/b.age': it is not encrypted to your identity
+    help: check SIGIL_IDENTITY / SIGIL_IDENTITY_FILE, or the .age-recipients file it was written with
+    ");
+    other
+        .cmd("sigil-backup")
+        .arg("restore")
+        .arg(&file)
+        .assert()
+        .code(4);
+
+    let p = s.root().join("p.age");
+    s.cmd("sigil-backup")
+        .args(["create", "--passphrase", "-o"])
+        .arg(&p)
+        .write_stdin("right")
+        .assert()
+        .success();
+    let out = s
+        .cmd("sigil-backup")
+        .arg("verify")
+        .arg(&p)
+        .write_stdin("wrong")
+        .assert()
+        .code(4);
+    insta::assert_snapshot!(s.redact(&out.get_output().stderr), @r"
+    sigil-backup: error: cannot decrypt '[TMP]/p.age': wrong passphrase
+    help: check the passphrase the backup was made with
+    ");
+    let t = Sandbox::init();
+    t.cmd("sigil-backup")
+        .arg("restore")
+        .arg(&p)
+        .write_stdin("wrong")
+        .assert()
+        .code(4);
+    assert!(!t.home.join("store/github").exists());
+}
+
+#[test]
+fn the_age_and_tar_clis_open_it_and_list_the_documented_entries() {
+    need("age");
+    need("tar");
+    let s = populated();
+    create(&s, &[]);
+    let out = sh(s.root(), "age -d -i home/identity.txt b.age | tar -tzf -");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "accounts.toml\nconfig.toml\nsecrets/aws/prod/password\nsecrets/bin/x/blob\n\
+         secrets/github/me/token\nmanifest.json\n"
+    );
+    let out = sh(
+        s.root(),
+        "age -d -i home/identity.txt b.age | tar -xzOf - secrets/aws/prod/password",
+    );
+    assert_eq!(out.stdout, MULTI);
+    let out = sh(
+        s.root(),
+        "age -d -i home/identity.txt b.age | tar -xzOf - manifest.json",
+    );
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m["format"], "sigil-backup");
+    assert_eq!(m["version"], 1);
+    assert_eq!(m["secrets"], 3);
+    assert_eq!(m["entries"].as_array().unwrap().len(), 5);
+    // Nothing of a secret is outside the encryption.
+    let raw = fs::read(s.root().join("b.age")).unwrap();
+    assert!(!raw.windows(8).any(|w| w == b"gh-token"));
+}
+
+#[test]
+fn dash_streams_to_stdout() {
+    let s = populated();
+    let out = s
+        .cmd("sigil-backup")
+        .args(["create", "-o", "-"])
+        .assert()
+        .success();
+    let bytes = out.get_output().stdout.clone();
+    assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
+    fs::write(s.root().join("s.age"), &bytes).unwrap();
+    s.cmd("sigil-backup")
+        .args(["verify", "s.age"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_world_readable_directory_is_refused_without_force() {
+    let s = populated();
+    let dir = s.root().join("public");
+    fs::create_dir(&dir).unwrap();
+    chmod(&dir, 0o755);
+    let out = s
+        .cmd("sigil-backup")
+        .args(["create", "-o", "public/b.age"])
+        .assert()
+        .code(5);
+    insta::assert_snapshot!(s.redact(&out.get_output().stderr), @r"
+    sigil-backup: error: '[TMP]/public' is accessible by other users (mode 0755)
+    help: run `chmod 700 '[TMP]/public'`
+    ");
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
+    s.cmd("sigil-backup")
+        .args(["create", "--force", "-o", "public/b.age"])
+        .assert()
+        .success();
+    assert_eq!(mode(&dir.join("b.age")), 0o600);
+}
+
+/// Asserts that verify and restore refuse `file` as damaged and that restore wrote nothing.
+fn refused(s: &Sandbox, file: &Path) {
+    let out = s
+        .cmd("sigil-backup")
+        .arg("verify")
+        .arg(file)
+        .assert()
+        .code(5);
+    let err = stderr(out.get_output());
+    assert!(err.contains("is damaged or altered"), "{err}");
+    let (t, cmd) = elsewhere(s);
+    let out = cmd(&t, "sigil-backup")
+        .arg("restore")
+        .arg(file)
+        .assert()
+        .code(5);
+    let err = stderr(out.get_output());
+    assert!(err.contains("is damaged or altered"), "{err}");
+    assert!(snapshot_store(&t.home).is_empty(), "restore wrote nothing");
+}
+
+#[test]
+fn a_flipped_byte_a_truncation_or_a_swapped_entry_is_refused() {
+    let s = populated();
+    let file = create(&s, &[]);
+    let good = fs::read(&file).unwrap();
+
+    let mut bad = good.clone();
+    let n = bad.len();
+    bad[n - 40] ^= 0x01;
+    let flipped = s.root().join("flipped.age");
+    fs::write(&flipped, &bad).unwrap();
+    let out = s
+        .cmd("sigil-backup")
+        .args(["verify", "flipped.age"])
+        .assert()
+        .code(5);
+    insta::assert_snapshot!(s.redact(&out.get_output().stderr), @r"
+    sigil-backup: error: 'flipped.age' is damaged or altered: decryption error
+    help: this copy cannot be trusted and nothing was restored; use another copy of the backup
+    ");
+    refused(&s, &flipped);
+
+    let truncated = s.root().join("truncated.age");
+    fs::write(&truncated, &good[..good.len() - 20]).unwrap();
+    refused(&s, &truncated);
+    let short = s.root().join("short.age");
+    fs::write(&short, &good[..good.len() / 2]).unwrap();
+    refused(&s, &short);
+
+    // Anyone with the public key can write a new age file: swap two secrets' contents and
+    // re-encrypt, keeping the manifest. The checksums catch it.
+    need("age");
+    need("tar");
+    sh(
+        s.root(),
+        "mkdir x && age -d -i home/identity.txt b.age | tar -xzf - -C x && \
+         mv x/secrets/github/me/token t && mv x/secrets/bin/x/blob x/secrets/github/me/token && \
+         mv t x/secrets/bin/x/blob && \
+         (cd x && tar -czf - accounts.toml config.toml secrets/aws/prod/password \
+           secrets/bin/x/blob secrets/github/me/token manifest.json) | \
+         age -R home/store/.age-recipients -o swapped.age",
+    );
+    refused(&s, &s.root().join("swapped.age"));
+    // Reordered entries with the right checksums are refused as well.
+    sh(
+        s.root(),
+        "mkdir y && age -d -i home/identity.txt b.age | tar -xzf - -C y && \
+         (cd y && tar -czf - accounts.toml config.toml secrets/github/me/token \
+           secrets/bin/x/blob secrets/aws/prod/password manifest.json) | \
+         age -R home/store/.age-recipients -o reordered.age",
+    );
+    refused(&s, &s.root().join("reordered.age"));
+}
+
+#[test]
+fn every_single_byte_flip_is_refused() {
+    let s = Sandbox::init();
+    s.add("a/b/api_key", b"v");
+    let file = create(&s, &[]);
+    let good = fs::read(&file).unwrap();
+    let bad = s.root().join("bad.age");
+    let (t, cmd) = elsewhere(&s);
+    for i in 0..good.len() {
+        let mut b = good.clone();
+        b[i] ^= 0x20;
+        fs::write(&bad, &b).unwrap();
+        let out = s
+            .cmd("sigil-backup")
+            .args(["verify", "bad.age"])
+            .output()
+            .unwrap();
+        // A flip in the key stanza looks like a wrong identity (4); anything else is
+        // damage (5). Never success.
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(4) | Some(5)),
+            "byte {i}: exit {code:?}: {}",
+            stderr(&out)
+        );
+        if i % 16 == 0 {
+            let out = cmd(&t, "sigil-backup")
+                .arg("restore")
+                .arg(&bad)
+                .output()
+                .unwrap();
+            assert!(matches!(out.status.code(), Some(4) | Some(5)), "byte {i}");
+            assert!(snapshot_store(&t.home).is_empty(), "byte {i}");
+        }
+    }
+}
+
+#[test]
+fn conflicts_fail_skip_or_overwrite() {
+    let s = populated();
+    let file = create(&s, &[]);
+    let (t, cmd) = elsewhere(&s);
+    let add = |addr: &str, v: &[u8]| {
+        cmd(&t, "sigil-add")
+            .arg(addr)
+            .write_stdin(v.to_vec())
+            .assert()
+            .success();
+    };
+    let get = |addr: &str| {
+        cmd(&t, "sigil-get")
+            .args(["-n", addr])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    add("github/me/token", b"mine");
+    add("other/x/api_key", b"keep");
+    let before = snapshot_store(&t.home);
+
+    // Default: fail, listing the conflicts, before writing anything.
+    let out = cmd(&t, "sigil-backup")
+        .arg("restore")
+        .arg(&file)
+        .assert()
+        .code(1);
+    insta::assert_snapshot!(stderr(out.get_output()), @r"
+    sigil-backup: error: 1 secret in the backup already exists: 'github/me/token'; nothing was restored
+    help: pass --on-conflict skip to keep them, or --on-conflict overwrite to replace them
+    ");
+    assert_eq!(snapshot_store(&t.home), before);
+
+    // Dry run: a plan, no change.
+    let out = cmd(&t, "sigil-backup")
+        .args(["restore", "--dry-run"])
+        .arg(&file)
+        .assert()
+        .success();
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.get_output().stdout), @r"
+    restore    aws/prod/password
+    restore    bin/x/blob
+    conflict   github/me/token
+    restore    config.toml
+    ");
+    assert_eq!(snapshot_store(&t.home), before);
+    let out = cmd(&t, "sigil-backup")
+        .args([
+            "restore",
+            "--dry-run",
+            "--json",
+            "--on-conflict",
+            "overwrite",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    let plan: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(plan[2]["action"], "overwrite");
+    assert_eq!(plan[2]["entry"], "github/me/token");
+    assert_eq!(snapshot_store(&t.home), before);
+
+    cmd(&t, "sigil-backup")
+        .args(["restore", "--on-conflict", "skip"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(get("github/me/token"), b"mine");
+    assert_eq!(get("aws/prod/password"), MULTI);
+    assert_eq!(get("other/x/api_key"), b"keep");
+
+    cmd(&t, "sigil-backup")
+        .args(["restore", "--on-conflict", "overwrite"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(get("github/me/token"), b"gh-token");
+    assert_eq!(get("other/x/api_key"), b"keep");
+}
+
+#[test]
+fn a_restore_that_fails_half_way_leaves_the_target_as_it_was() {
+    let s = populated();
+    s.add("zz/acct/api_key", b"last");
+    let file = create(&s, &[]);
+    let (t, cmd) = elsewhere(&s);
+    cmd(&t, "sigil-add")
+        .arg("github/me/token")
+        .write_stdin("mine")
+        .assert()
+        .success();
+    // A broken `.age-recipients` in the last service's folder makes that one write fail
+    // after the others were made. (A read-only directory would not stop root, who runs
+    // these tests in CI containers.)
+    private_dir(&t.home.join("store/zz"));
+    fs::write(t.home.join("store/zz/.age-recipients"), "not-a-key\n").unwrap();
+    let before = snapshot_store(&t.home);
+    let out = cmd(&t, "sigil-backup")
+        .args(["restore", "--on-conflict", "overwrite"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("cannot restore 'zz/acct/api_key'"), "{err}");
+    // Same files; the overwritten secret has its old value (re-encrypted, so compare values).
+    let after = snapshot_store(&t.home);
+    let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&after), names(&before));
+    let get = cmd(&t, "sigil-get")
+        .args(["-n", "github/me/token"])
+        .output()
+        .unwrap();
+    assert_eq!(get.stdout, b"mine");
+    assert_eq!(
+        fs::read(t.home.join("accounts.toml")).unwrap(),
+        before
+            .iter()
+            .find(|x| x.0.ends_with("accounts.toml"))
+            .unwrap()
+            .1
+    );
+    assert!(!t.home.join("config.toml").exists());
+    assert!(!t.home.join(".restore-journal.json").exists());
+    assert!(!t.home.join(".restore-undo").exists());
+}
+
+#[test]
+fn a_restore_killed_half_way_is_undone_by_the_next_one() {
+    let s = populated();
+    s.add("zz/acct/api_key", b"last");
+    let file = create(&s, &[]);
+    let (t, cmd) = elsewhere(&s);
+    cmd(&t, "sigil-add")
+        .arg("github/me/token")
+        .write_stdin("mine")
+        .assert()
+        .success();
+    let before = snapshot_store(&t.home);
+    let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+    // Debug builds abort after N writes when asked (`SIGIL_TEST_RESTORE_ABORT_AFTER`).
+    let out = cmd(&t, "sigil-backup")
+        .env("SIGIL_TEST_RESTORE_ABORT_AFTER", "2")
+        .args(["restore", "--on-conflict", "overwrite"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None, "killed: {}", stderr(&out));
+    assert!(t.home.join(".restore-journal.json").exists());
+    assert_ne!(
+        names(&snapshot_store(&t.home)),
+        names(&before),
+        "it did write"
+    );
+
+    // The next restore undoes it first; this one then stops at the conflict.
+    let out = cmd(&t, "sigil-backup")
+        .arg("restore")
+        .arg(&file)
+        .assert()
+        .code(1);
+    let err = stderr(out.get_output());
+    assert!(
+        err.starts_with("undid a restore that had been interrupted"),
+        "{err}"
+    );
+    assert_eq!(names(&snapshot_store(&t.home)), names(&before));
+    let get = cmd(&t, "sigil-get")
+        .args(["-n", "github/me/token"])
+        .output()
+        .unwrap();
+    assert_eq!(get.stdout, b"mine");
+    assert!(!t.home.join(".restore-journal.json").exists());
+    assert!(!t.home.join(".restore-undo").exists());
+}
+
+#[test]
+fn a_store_of_a_few_hundred_secrets() {
+    let s = Sandbox::init();
+    let sigil = sigil::Sigil::builder()
+        .home(&s.home)
+        .backend(Some("file"))
+        .open()
+        .unwrap();
+    for i in 0..300 {
+        let addr: sigil::FieldAddress = format!("svc{}/user{i}/api_key", i % 7).parse().unwrap();
+        sigil
+            .put(
+                &addr,
+                &sigil::Secret::from(format!("value-{i}\nline2")),
+                &sigil::PutOptions::default(),
+            )
+            .unwrap();
+    }
+    let file = create(&s, &[]);
+    let out = s
+        .cmd("sigil-backup")
+        .args(["verify", "--json", "b.age"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["secrets"], 300);
+    assert_eq!(v["accounts"], 300);
+    let (t, cmd) = elsewhere(&s);
+    cmd(&t, "sigil-backup")
+        .arg("restore")
+        .arg(&file)
+        .assert()
+        .success();
+    let out = cmd(&t, "sigil-get")
+        .args(["-n", "svc3/user199"])
+        .assert()
+        .success();
+    assert_eq!(out.get_output().stdout, b"value-199\nline2");
+}
+
+#[test]
+fn keyring_secrets_restore_into_the_file_store() {
+    if !private_keyring() {
+        return;
+    }
+    let s = Sandbox::init();
+    let svc = unique_service("bk");
+    let addr = format!("{svc}/me/token");
+    s.keyring(s.cmd("sigil-add"))
+        .args(["--backend", "keyring", &addr])
+        .write_stdin(BINARY.to_vec())
+        .assert()
+        .success();
+    let file = s.root().join("b.age");
+    s.keyring(s.cmd("sigil-backup"))
+        .args(["create", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let (t, cmd) = elsewhere(&s);
+    cmd(&t, "sigil-backup")
+        .args(["--backend", "file", "restore"])
+        .arg(&file)
+        .assert()
+        .success();
+    let out = cmd(&t, "sigil-get")
+        .args(["--backend", "file", "-n", &addr])
+        .assert()
+        .success();
+    assert_eq!(out.get_output().stdout, BINARY);
+    s.keyring(s.cmd("sigil-rm"))
+        .args(["--yes", &format!("{svc}/me")])
+        .assert()
+        .success();
+}
+
+#[test]
+fn recipients_on_the_command_line_or_in_a_file() {
+    need("age-keygen");
+    let s = populated();
+    sh(
+        s.root(),
+        "age-keygen -o friend.txt 2>/dev/null && age-keygen -y friend.txt > friend.pub",
+    );
+    let key = fs::read_to_string(s.root().join("friend.pub")).unwrap();
+    let friend = s.root().join("friend.txt");
+    for args in [
+        vec!["--recipient", key.trim()],
+        vec!["--recipients-file", "friend.pub"],
+    ] {
+        let file = create(&s, &args);
+        // Not the store's identity any more...
+        s.cmd("sigil-backup")
+            .arg("verify")
+            .arg(&file)
+            .assert()
+            .code(4);
+        // ...but the friend's.
+        s.cmd("sigil-backup")
+            .env("SIGIL_IDENTITY_FILE", &friend)
+            .arg("verify")
+            .arg(&file)
+            .assert()
+            .success();
+    }
+    let out = s
+        .cmd("sigil-backup")
+        .args(["create", "--recipient", "age1nope", "-o", "x.age"])
+        .assert()
+        .code(2);
+    let err = stderr(out.get_output());
+    assert!(err.contains("'age1nope' is not an age public key"), "{err}");
+    assert!(!s.root().join("x.age").exists());
+}
