@@ -106,6 +106,14 @@ pub enum Error {
         /// What to do, typically how to log in again.
         help: Option<String>,
     },
+    /// Refused for safety (exit 5), with what to do instead.
+    #[error("{message}")]
+    Refused {
+        /// What was refused and why.
+        message: String,
+        /// What to do.
+        help: Option<String>,
+    },
     /// Any other failure with a message and an optional suggestion.
     #[error("{message}")]
     Other {
@@ -155,7 +163,7 @@ impl Error {
             Error::Store(e) => e.class(),
             Error::Resolve { source, .. } => source.class(),
             Error::Identity(e) => e.class(),
-            Error::Permission(_) => ExitClass::Refused,
+            Error::Permission(_) | Error::Refused { .. } => ExitClass::Refused,
             Error::NotFound { .. } => ExitClass::NotFound,
             Error::Auth { .. } => ExitClass::Auth,
             Error::Malformed(_) | Error::Other { .. } | Error::Io { .. } | Error::Output(_) => {
@@ -177,9 +185,10 @@ impl Error {
             }
             Error::UsageHelp { help, .. } => Some(help.clone()),
             Error::Unconfirmed { .. } => Some("pass --yes to confirm".into()),
-            Error::NotFound { help, .. } | Error::Other { help, .. } | Error::Auth { help, .. } => {
-                help.clone()
-            }
+            Error::NotFound { help, .. }
+            | Error::Other { help, .. }
+            | Error::Auth { help, .. }
+            | Error::Refused { help, .. } => help.clone(),
             Error::Usage(_) | Error::Io { .. } | Error::Output(_) => None,
         }
     }

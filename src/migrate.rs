@@ -1177,8 +1177,15 @@ fn replace_file(path: &Path, bytes: &[u8], mode: u32, uid: u32, gid: u32) -> Res
     fsutil::sync_dir(dir).map_err(ctx)
 }
 
+/// Test hooks, compiled into debug (test) builds only: stop at a named step of an apply (to be
+/// killed there) or fail at it. Release binaries never read these variables.
+#[cfg(not(debug_assertions))]
+fn pause(_step: &str) -> Result<()> {
+    Ok(())
+}
+
+#[cfg(debug_assertions)]
 fn pause(step: &str) -> Result<()> {
-    // Test hooks: stop (to be killed) or fail at a named step of an apply.
     if std::env::var("SIGIL_TEST_MIGRATE_PAUSE").as_deref() == Ok(step) {
         eprintln!("sigil-migrate: paused at {step}");
         std::thread::sleep(std::time::Duration::from_secs(60));

@@ -29,8 +29,8 @@ set edit:completion:arg-completer[sigil-backup] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil-backup;create'= {
-            cand -o 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)'
-            cand --output 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)'
+            cand -o 'Where to write it (`-` for stdout; default: `sigil-backup-DATE.age` here)'
+            cand --output 'Where to write it (`-` for stdout; default: `sigil-backup-DATE.age` here)'
             cand -r 'Encrypt to this age public key instead of the store''s recipients (repeatable)'
             cand --recipient 'Encrypt to this age public key instead of the store''s recipients (repeatable)'
             cand -R 'Encrypt to the public keys listed in this file'

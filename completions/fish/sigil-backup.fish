@@ -31,7 +31,7 @@ complete -c sigil-backup -n "__fish_sigil_backup_needs_command" -f -a "create" -
 complete -c sigil-backup -n "__fish_sigil_backup_needs_command" -f -a "verify" -d 'Check a backup from end to end and say what it holds'
 complete -c sigil-backup -n "__fish_sigil_backup_needs_command" -f -a "restore" -d 'Restore a backup into this sigil, all or nothing'
 complete -c sigil-backup -n "__fish_sigil_backup_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand create" -s o -l output -d 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)' -r -F
+complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand create" -s o -l output -d 'Where to write it (`-` for stdout; default: `sigil-backup-DATE.age` here)' -r -F
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand create" -s r -l recipient -d 'Encrypt to this age public key instead of the store\'s recipients (repeatable)' -r
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand create" -s R -l recipients-file -d 'Encrypt to the public keys listed in this file' -r -F
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand create" -l passphrase -d 'Encrypt with a passphrase (asked twice on a terminal, else read from stdin)'

@@ -33,8 +33,8 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-backup' -ScriptBlock {
             break
         }
         'sigil-backup;create' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write it (`-` for stdout; default: `sigil-backup-DATE.age` here)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write it (`-` for stdout; default: `sigil-backup-DATE.age` here)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Encrypt to this age public key instead of the store''s recipients (repeatable)')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt to this age public key instead of the store''s recipients (repeatable)')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Encrypt to the public keys listed in this file')

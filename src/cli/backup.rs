@@ -39,7 +39,7 @@ pub struct Args {
 pub enum Command {
     /// Write a backup of every secret, the metadata and the config
     Create {
-        /// Where to write it (`-` for stdout; default: sigil-backup-<date>.age here)
+        /// Where to write it (`-` for stdout; default: `sigil-backup-DATE.age` here)
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
         /// Encrypt to this age public key instead of the store's recipients (repeatable)
@@ -100,16 +100,18 @@ pub enum ConflictArg {
 
 /// Runs `sigil backup`.
 pub fn run(args: Args) -> Result<()> {
-    let result = run_command(args);
-    // The shared report would advise restoring the file "from a backup": for a backup that
-    // is wrong advice, so a damaged one is reported here, with the same exit code (5).
-    if let Err(e @ Error::Store(crate::store::StoreError::Damaged { .. })) = &result {
-        eprintln!(
-            "sigil-backup: error: {e}\nhelp: this copy cannot be trusted and nothing was restored; use another copy of the backup"
-        );
-        std::process::exit(i32::from(e.class().code()));
-    }
-    result
+    // The store's advice for a damaged file is to restore it "from a backup": for a backup
+    // that is the wrong advice, so a damaged one gets its own (same exit code, 5).
+    run_command(args).map_err(|e| match e {
+        Error::Store(crate::store::StoreError::Damaged { .. }) => Error::Refused {
+            message: e.to_string(),
+            help: Some(
+                "this copy cannot be trusted and nothing was restored; use another copy of the backup"
+                    .into(),
+            ),
+        },
+        e => e,
+    })
 }
 
 fn run_command(args: Args) -> Result<()> {

@@ -668,7 +668,10 @@ fn keyring_secrets_restore_into_the_file_store() {
         .write_stdin(BINARY.to_vec())
         .assert()
         .success();
-    let file = s.root().join("b.age");
+    // A backup goes into a private directory (a world-readable one is refused).
+    let out_dir = s.root().join("backups");
+    private_dir(&out_dir);
+    let file = out_dir.join("b.age");
     s.keyring(s.cmd("sigil-backup"))
         .args(["create", "-o"])
         .arg(&file)
