@@ -526,6 +526,20 @@ impl GitServer {
         format!("http://{user}@127.0.0.1:{}/{repo}", self.port)
     }
 
+    /// The requests served so far, waiting (up to 10 s) until `done` holds for them: the
+    /// server records a request after answering it, so git may exit before the last entry.
+    fn log_until(&self, done: impl Fn(&[Logged]) -> bool) -> Vec<Logged> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut seen = Vec::new();
+        loop {
+            seen.extend(self.take_log());
+            if done(&seen) || std::time::Instant::now() > deadline {
+                return seen;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     fn take_log(&self) -> Vec<Logged> {
         std::mem::take(&mut *self.log.lock().unwrap())
     }
@@ -798,13 +812,13 @@ fn clone_and_push_over_http_with_basic_auth() {
         fs::read_to_string(root.join("work/README")).unwrap(),
         "hello\n"
     );
-    let log = server.take_log();
-    assert_eq!(log.first().map(|l| l.2), Some(401), "{log:?}");
-    assert!(
+    let fetched = |log: &[Logged]| {
         log.iter()
-            .any(|(m, p, c)| m == "POST" && p == "/repo.git/git-upload-pack" && *c == 200),
-        "{log:?}"
-    );
+            .any(|(m, p, c)| m == "POST" && p == "/repo.git/git-upload-pack" && *c == 200)
+    };
+    let log = server.log_until(fetched);
+    assert_eq!(log.first().map(|l| l.2), Some(401), "{log:?}");
+    assert!(fetched(&log), "{log:?}");
 
     // Commit and push through the same helper.
     let work = root.join("work");
@@ -832,12 +846,12 @@ fn clone_and_push_over_http_with_basic_auth() {
         .unwrap();
     ok(&out, "git push");
     assert!(!stderr(&out).contains(password));
-    let log = server.take_log();
-    assert!(
+    let pushed = |log: &[Logged]| {
         log.iter()
-            .any(|(m, p, c)| m == "POST" && p == "/repo.git/git-receive-pack" && *c == 200),
-        "{log:?}"
-    );
+            .any(|(m, p, c)| m == "POST" && p == "/repo.git/git-receive-pack" && *c == 200)
+    };
+    let log = server.log_until(pushed);
+    assert!(pushed(&log), "{log:?}");
     let out = git(&s)
         .args(["--git-dir"])
         .arg(&bare)
