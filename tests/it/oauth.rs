@@ -264,32 +264,28 @@ fn pkce_login_stores_a_token_set_that_works() {
     assert!(active(srv, &text(&sb, "test/other")));
 }
 
-#[test]
-fn a_wrong_state_is_refused_and_nothing_is_stored() {
+/// A login the browser script sabotages (`mode`): exit 4, `says` in the error, nothing stored.
+fn refused_login(mode: &str, says: &str) {
     let Some(srv) = server() else { return };
     let sb = sandbox(srv);
-    let out = login(&sb, "test/me", "test", "tamper-state")
+    let out = login(&sb, "test/me", "test", mode)
         .assert()
         .code(4)
         .get_output()
         .clone();
     let err = stderr(&out);
-    assert!(err.contains("wrong state"), "{err}");
+    assert!(err.contains(says), "{err}");
     stored_nothing(&sb);
 }
 
 #[test]
+fn a_wrong_state_is_refused_and_nothing_is_stored() {
+    refused_login("tamper-state", "wrong state");
+}
+
+#[test]
 fn denied_consent_stores_nothing() {
-    let Some(srv) = server() else { return };
-    let sb = sandbox(srv);
-    let out = login(&sb, "test/me", "test", "deny")
-        .assert()
-        .code(4)
-        .get_output()
-        .clone();
-    let err = stderr(&out);
-    assert!(err.contains("denied"), "{err}");
-    stored_nothing(&sb);
+    refused_login("deny", "denied");
 }
 
 #[test]
