@@ -19,6 +19,12 @@ pub struct Config {
     /// Custom OAuth providers, by name (used by the OAuth work; kept verbatim here).
     #[serde(default)]
     pub providers: BTreeMap<String, toml::Table>,
+    /// `audit = false` turns the audit log off (default on).
+    #[serde(default)]
+    pub audit: Option<bool>,
+    /// The size past which the audit log rotates: bytes, or a string such as "10MiB".
+    #[serde(default)]
+    pub audit_max_size: Option<crate::audit::Size>,
 }
 
 /// The `[defaults]` table.
@@ -58,6 +64,10 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 
 # Where secrets go: "auto", "file", "keyring" or "env".
 # backend = "auto"
+
+# The tamper-evident audit log, <home>/audit.log; rotated past this size.
+# audit = true
+# audit_max_size = "10MiB"
 
 [defaults]
 # `sigil list` and `sigil status` flag credentials expiring within this window.

@@ -1,5 +1,14 @@
 //! The age identity (X25519 secret key) that opens the file store, and where it comes from:
-//! `SIGIL_IDENTITY`, then `SIGIL_IDENTITY_FILE`, then `<config>/identity.txt` (SPEC §4).
+//! `SIGIL_IDENTITY`, then `SIGIL_IDENTITY_FILE`, then the OS keyring (when
+//! `<config>/identity.keyring` says so), then `<config>/identity.txt`, then the
+//! passphrase-protected `<config>/identity.age` (SPEC §4, §5 `sigil identity`).
+//!
+//! A protected identity is a standard age passphrase (scrypt) file holding the identity in
+//! `age-keygen`'s format, so `age -d identity.age` opens it. It is looked for last, so an
+//! unprotected `get` costs no more than before (one `stat` of a missing file at most). Its
+//! passphrase comes from `SIGIL_PASSPHRASE_FILE`, the inherited descriptor named by
+//! `SIGIL_PASSPHRASE_FD`, or a no-echo prompt on the terminal — never argv or a plain
+//! variable — unless `sigil unlock` left the decrypted identity in the kernel keyring.
 
 use crate::error::{Error, ExitClass};
 use crate::fsutil;
@@ -26,6 +35,10 @@ pub enum IdentitySource {
     Keyring(String),
     /// Given by a program through the library.
     Given,
+    /// `<config>/identity.age`, opened with its passphrase.
+    Protected(PathBuf),
+    /// `<config>/identity.age`, found decrypted in the kernel keyring (`sigil unlock`).
+    Unlocked(PathBuf),
 }
 
 impl fmt::Display for IdentitySource {
@@ -36,6 +49,12 @@ impl fmt::Display for IdentitySource {
             IdentitySource::File(p) => write!(f, "'{}'", p.display()),
             IdentitySource::Keyring(user) => write!(f, "the OS keyring (item '{user}')"),
             IdentitySource::Given => f.write_str("the embedding program"),
+            IdentitySource::Protected(p) => write!(f, "'{}' (passphrase-protected)", p.display()),
+            IdentitySource::Unlocked(p) => write!(
+                f,
+                "'{}' (passphrase-protected, unlocked in the kernel keyring)",
+                p.display()
+            ),
         }
     }
 }
@@ -74,6 +93,20 @@ pub enum IdentityError {
         /// Where.
         source_name: String,
     },
+    /// The passphrase of `identity.age` was wrong (each try counted and delayed).
+    #[error("wrong passphrase for '{}'", file.display())]
+    WrongPassphrase {
+        /// The protected identity file.
+        file: PathBuf,
+        /// Consecutive failures so far, across runs.
+        failures: u32,
+    },
+    /// The identity is protected and nothing can supply the passphrase.
+    #[error("'{}' is protected by a passphrase and there is no terminal to ask on", file.display())]
+    NoPassphrase {
+        /// The protected identity file.
+        file: PathBuf,
+    },
 }
 
 impl IdentityError {
@@ -98,6 +131,15 @@ impl IdentityError {
                 Some("unlock the keyring (log in to the desktop session), or set SIGIL_IDENTITY_FILE".into())
             }
             IdentityError::Unreadable { .. } => None,
+            IdentityError::WrongPassphrase { failures, .. } => Some(format!(
+                "{failures} failed attempt(s) in a row; each further failure waits longer before \
+                 the next try. `age -d` opens the file with the same passphrase"
+            )),
+            IdentityError::NoPassphrase { .. } => Some(
+                "run `sigil unlock` on a terminal first, or give the passphrase in a 0600 file \
+                 named by SIGIL_PASSPHRASE_FILE or on the descriptor named by SIGIL_PASSPHRASE_FD"
+                    .into(),
+            ),
         }
     }
 }
@@ -138,9 +180,37 @@ impl Identity {
         }
         let path = paths.identity_file();
         if !path.exists() {
+            // Looked for last: an unprotected identity never pays for it.
+            if protected_file(paths).exists() {
+                return Identity::load_protected(paths);
+            }
             return Err(IdentityError::Missing { file: path }.into());
         }
         Identity::read_file(&path, IdentitySource::File(path.clone()))
+    }
+
+    /// The protected identity: from this process's memory, else the kernel keyring
+    /// (`sigil unlock`), else opened with its passphrase.
+    fn load_protected(paths: &Paths) -> Result<Identity, Error> {
+        let file = protected_file(paths);
+        if let Some(keys) = opened()
+            .lock()
+            .ok()
+            .and_then(|m| m.iter().find(|(p, _)| *p == file).map(|(_, k)| k.clone()))
+        {
+            return Ok(Identity {
+                keys,
+                source: IdentitySource::Protected(file),
+            });
+        }
+        let id = match crate::unlock::cached(paths) {
+            Some((text, _)) => Identity::parse(&text, IdentitySource::Unlocked(file.clone()))?,
+            None => open_protected(paths)?.0,
+        };
+        if let Ok(mut m) = opened().lock() {
+            m.push((file, id.keys.clone()));
+        }
+        Ok(id)
     }
 
     #[cfg(feature = "keyring")]
@@ -197,7 +267,7 @@ impl Identity {
     }
 
     /// The identity in `age-keygen`'s format.
-    fn text(&self) -> Zeroizing<String> {
+    pub(crate) fn text(&self) -> Zeroizing<String> {
         let mut text = Zeroizing::new(String::new());
         let now = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
@@ -270,9 +340,41 @@ impl Identity {
         &self.source
     }
 
+    /// These keys and those of `other`, without duplicates (the old identities that
+    /// `sigil rekey` keeps).
+    pub(crate) fn merged(&self, other: &Identity) -> Identity {
+        let mut keys = self.keys.clone();
+        for k in &other.keys {
+            let public = k.to_public().to_string();
+            if !keys.iter().any(|m| m.to_public().to_string() == public) {
+                keys.push(k.clone());
+            }
+        }
+        Identity {
+            keys,
+            source: IdentitySource::Given,
+        }
+    }
+
     /// The public keys (age recipients) that match it.
     pub fn recipients(&self) -> Vec<x25519::Recipient> {
         self.keys.iter().map(|k| k.to_public()).collect()
+    }
+
+    /// The audit log's MAC key: HKDF-SHA256 from the first key's secret, so that only a
+    /// holder of the identity can extend or repair the chain. The secret never leaves here.
+    pub(crate) fn audit_key(&self) -> Zeroizing<[u8; 32]> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        if let Some(k) = self.keys.first() {
+            let secret = k.to_string();
+            let hk = hkdf::Hkdf::<sha2::Sha256>::new(
+                Some(b"sigil audit log v1"),
+                secret.expose_secret().as_bytes(),
+            );
+            // 32 bytes is far below HKDF-SHA256's limit, so expand cannot fail.
+            let _ = hk.expand(b"audit mac key", &mut key[..]);
+        }
+        key
     }
 
     /// The identities, as the age crate takes them.
@@ -300,10 +402,549 @@ impl Identity {
     }
 }
 
-/// Deletes the identity wherever sigil keeps it (file, keyring item and its pointer); returns
+/// The passphrase-protected identity file, `<config>/identity.age`.
+pub fn protected_file(paths: &Paths) -> PathBuf {
+    paths.config_dir().join("identity.age")
+}
+
+/// The old identities `sigil rekey` keeps, encrypted to the new one, `<config>/identity.old.age`.
+pub fn old_file(paths: &Paths) -> PathBuf {
+    paths.config_dir().join("identity.old.age")
+}
+
+/// The old identities kept by `sigil rekey` (until `--purge-old`), opened with the current
+/// one; `None` when none are kept. For readers of what older keys wrote, such as the audit
+/// log's MAC chain from before a rotation.
+pub fn old_identities(paths: &Paths, current: &Identity) -> Result<Option<Identity>, Error> {
+    let file = old_file(paths);
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("cannot read '{}'", file.display()), e)),
+    };
+    let damaged = |reason: String| crate::store::StoreError::Damaged {
+        path: file.clone(),
+        reason,
+    };
+    let dec = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(&bytes[..]))
+        .map_err(|e| damaged(e.to_string()))?;
+    let mut r = dec
+        .decrypt(current.as_age())
+        .map_err(|e| damaged(e.to_string()))?;
+    let mut text = Zeroizing::new(String::new());
+    r.read_to_string(&mut text)
+        .map_err(|e| damaged(e.to_string()))?;
+    Ok(Some(Identity::parse(
+        &text,
+        IdentitySource::File(file.clone()),
+    )?))
+}
+
+/// Where consecutive wrong passphrases are counted, `<home>/.passphrase-failures`.
+fn failures_file(paths: &Paths) -> PathBuf {
+    paths.home().join(".passphrase-failures")
+}
+
+fn env_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty())
+}
+
+/// Whether the identity in use is the passphrase-protected file (no variable, keyring item
+/// or plain file comes before it). Only `stat`s; never asks for anything.
+pub fn is_protected(paths: &Paths) -> bool {
+    !env_set("SIGIL_IDENTITY")
+        && !env_set("SIGIL_IDENTITY_FILE")
+        && !paths.identity_pointer().exists()
+        && !paths.identity_file().exists()
+        && protected_file(paths).exists()
+}
+
+/// The identities this process has opened with a passphrase, so that it asks only once.
+type Opened = Vec<(PathBuf, Vec<x25519::Identity>)>;
+
+fn opened() -> &'static std::sync::Mutex<Opened> {
+    static OPENED: std::sync::OnceLock<std::sync::Mutex<Opened>> = std::sync::OnceLock::new();
+    OPENED.get_or_init(Default::default)
+}
+
+/// Forgets what this process opened (after the identity changed under it).
+pub(crate) fn forget_opened() {
+    if let Ok(mut m) = opened().lock() {
+        m.clear();
+    }
+}
+
+/// Where a passphrase comes from.
+enum PassSource {
+    /// A file (0600) holding it, one trailing newline ignored.
+    File(PathBuf),
+    /// An inherited descriptor, read through `/dev/fd/N` (no unsafe code needed).
+    Fd(PathBuf),
+    /// A no-echo prompt on the controlling terminal.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    Tty,
+}
+
+/// The most a passphrase read from a file or descriptor may be.
+const MAX_PASSPHRASE: u64 = 64 * 1024;
+
+fn pass_source(file_var: &str, fd_var: &str) -> Result<Option<PassSource>, Error> {
+    if let Some(f) = std::env::var_os(file_var).filter(|v| !v.is_empty()) {
+        return Ok(Some(PassSource::File(PathBuf::from(f))));
+    }
+    if let Some(fd) = std::env::var_os(fd_var).filter(|v| !v.is_empty()) {
+        let n: u32 = fd
+            .to_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| Error::Usage(format!("{fd_var} must be a file descriptor number")))?;
+        return Ok(Some(PassSource::Fd(PathBuf::from(format!("/dev/fd/{n}")))));
+    }
+    #[cfg(feature = "cli")]
+    {
+        use std::io::IsTerminal;
+        if io::stdin().is_terminal() || io::stderr().is_terminal() {
+            return Ok(Some(PassSource::Tty));
+        }
+    }
+    Ok(None)
+}
+
+impl PassSource {
+    fn is_tty(&self) -> bool {
+        matches!(self, PassSource::Tty)
+    }
+
+    fn read(&self, prompt: &str) -> Result<age::secrecy::SecretString, Error> {
+        let text = match self {
+            PassSource::File(p) | PassSource::Fd(p) => {
+                let ctx = |e| {
+                    Error::io(
+                        format!("cannot read the passphrase from '{}'", p.display()),
+                        e,
+                    )
+                };
+                let f = std::fs::File::open(p).map_err(ctx)?;
+                if let PassSource::File(_) = self {
+                    fsutil::check_private(p, &f.metadata().map_err(ctx)?)?;
+                }
+                let mut buf = Zeroizing::new(Vec::new());
+                f.take(MAX_PASSPHRASE).read_to_end(&mut buf).map_err(ctx)?;
+                let mut end = buf.len();
+                if buf[..end].ends_with(b"\n") {
+                    end -= 1;
+                    if buf[..end].ends_with(b"\r") {
+                        end -= 1;
+                    }
+                }
+                let text = std::str::from_utf8(&buf[..end]).map_err(|_| {
+                    Error::Usage(format!("the passphrase in '{}' is not UTF-8", p.display()))
+                })?;
+                Zeroizing::new(text.to_owned())
+            }
+            #[cfg(feature = "cli")]
+            PassSource::Tty => Zeroizing::new(
+                rpassword::prompt_password(prompt)
+                    .map_err(|e| Error::io("cannot read the passphrase from the terminal", e))?,
+            ),
+            #[cfg(not(feature = "cli"))]
+            PassSource::Tty => unreachable!("only the cli feature prompts"),
+        };
+        let _ = prompt;
+        if text.is_empty() {
+            return Err(Error::Usage("the passphrase is empty".into()));
+        }
+        Ok(age::secrecy::SecretString::from(text.to_string()))
+    }
+}
+
+/// Reads a new passphrase: typed twice on a terminal, else from `file_var` or `fd_var`.
+pub(crate) fn read_new_passphrase(
+    file_var: &str,
+    fd_var: &str,
+) -> Result<age::secrecy::SecretString, Error> {
+    let source = pass_source(file_var, fd_var)?.ok_or_else(|| {
+        Error::Usage(format!(
+            "no terminal to ask for the new passphrase on; name a 0600 file holding it with \
+             {file_var}, or a descriptor with {fd_var}"
+        ))
+    })?;
+    let pass = source.read("new passphrase: ")?;
+    if source.is_tty() {
+        let again = source.read("the same again: ")?;
+        if again.expose_secret() != pass.expose_secret() {
+            return Err(Error::Usage(
+                "the two passphrases differ; nothing changed".into(),
+            ));
+        }
+    }
+    Ok(pass)
+}
+
+/// Opens `identity.age` with its passphrase: up to three tries on a terminal, one from a file
+/// or descriptor (reading it again would give the same answer). Each failure is counted in
+/// `<home>` and makes the next try, in this run or a later one, wait longer; a success resets
+/// the count. Returns the identity and the passphrase (to re-protect a rotated identity).
+pub(crate) fn open_protected(
+    paths: &Paths,
+) -> Result<(Identity, age::secrecy::SecretString), Error> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // A run that failed does not ask again (the audit log of that failure, say, would).
+    static FAILED: AtomicU32 = AtomicU32::new(0);
+    let file = protected_file(paths);
+    let failed = FAILED.load(Ordering::Relaxed);
+    if failed > 0 {
+        return Err(IdentityError::WrongPassphrase {
+            file,
+            failures: failed,
+        }
+        .into());
+    }
+    let bytes = read_private(&file)?;
+    let source = pass_source("SIGIL_PASSPHRASE_FILE", "SIGIL_PASSPHRASE_FD")?
+        .ok_or_else(|| IdentityError::NoPassphrase { file: file.clone() })?;
+    let tries = if source.is_tty() { 3 } else { 1 };
+    let mut failures = 0;
+    for attempt in 1..=tries {
+        backoff(paths);
+        let pass = source.read(&format!("passphrase for '{}': ", file.display()))?;
+        match decrypt_with_passphrase(&file, &bytes, &pass)? {
+            Some(text) => {
+                clear_failures(paths);
+                let id = Identity::parse(&text, IdentitySource::Protected(file.clone()))?;
+                return Ok((id, pass));
+            }
+            None => {
+                failures = record_failure(paths);
+                audit_failure(paths, failures);
+                if attempt < tries {
+                    eprintln!("sigil: wrong passphrase, try again");
+                }
+            }
+        }
+    }
+    FAILED.store(failures.max(1), Ordering::Relaxed);
+    Err(IdentityError::WrongPassphrase { file, failures }.into())
+}
+
+/// Records a wrong passphrase in the audit log. Without the identity there is no MAC key,
+/// so the entry is chained unkeyed, as the log does for any event without an identity.
+fn audit_failure(paths: &Paths, failures: u32) {
+    audit(
+        paths,
+        None,
+        "identity.passphrase",
+        crate::audit::Outcome::Refused,
+        Some(format!("wrong passphrase ({failures} in a row)")),
+    );
+}
+
+/// Records an event about the identity in the audit log, chained with the key of `id` when
+/// there is one. A log that cannot be written is a warning: the user's work goes on.
+pub(crate) fn audit(
+    paths: &Paths,
+    id: Option<&Identity>,
+    event: &str,
+    outcome: crate::audit::Outcome,
+    reason: Option<String>,
+) {
+    let config = crate::config::Config::load(paths).ok();
+    if config.as_ref().is_some_and(|c| c.audit == Some(false)) {
+        return;
+    }
+    let max = config
+        .and_then(|c| c.audit_max_size)
+        .map_or(crate::audit::DEFAULT_MAX_SIZE, |s| s.0);
+    let key = id.map_or(crate::audit::Key::Unkeyed, crate::audit::Key::from_identity);
+    if let Err(e) = crate::audit::append(paths, &key, max, event, vec![], outcome, reason) {
+        eprintln!("sigil: warning: cannot write the audit log: {e}");
+    }
+}
+
+fn read_private(path: &Path) -> Result<Vec<u8>, Error> {
+    let ctx = |e| Error::io(format!("cannot read '{}'", path.display()), e);
+    let mut f = std::fs::File::open(path).map_err(ctx)?;
+    fsutil::check_private(path, &f.metadata().map_err(ctx)?)?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).map_err(ctx)?;
+    Ok(bytes)
+}
+
+/// Decrypts a passphrase file; `None` when the passphrase is wrong.
+fn decrypt_with_passphrase(
+    file: &Path,
+    bytes: &[u8],
+    pass: &age::secrecy::SecretString,
+) -> Result<Option<Zeroizing<String>>, Error> {
+    let damaged = |reason: String| crate::store::StoreError::Damaged {
+        path: file.to_owned(),
+        reason,
+    };
+    let dec = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
+        .map_err(|e| damaged(e.to_string()))?;
+    if !dec.is_scrypt() {
+        return Err(damaged("it is not an age passphrase file".into()).into());
+    }
+    let mut id = age::scrypt::Identity::new(pass.clone());
+    // age's own limit (about 16 s of work here) could refuse a file the age CLI wrote on a
+    // faster machine; 2^22 is the age CLI's ceiling.
+    id.set_max_work_factor(22);
+    let mut reader = match dec.decrypt(std::iter::once(&id as &dyn age::Identity)) {
+        Ok(r) => r,
+        Err(age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed) => {
+            return Ok(None);
+        }
+        Err(e) => return Err(damaged(e.to_string()).into()),
+    };
+    let mut out = Zeroizing::new(Vec::new());
+    reader
+        .read_to_end(&mut out)
+        .map_err(|e| damaged(e.to_string()))?;
+    let text = std::str::from_utf8(&out).map_err(|_| damaged("it is not UTF-8 text".into()))?;
+    Ok(Some(Zeroizing::new(text.to_owned())))
+}
+
+/// Encrypts text with a passphrase (age scrypt), as `age -p` does.
+fn encrypt_with_passphrase(
+    text: &str,
+    pass: &age::secrecy::SecretString,
+) -> Result<Vec<u8>, Error> {
+    #[allow(unused_mut)]
+    let mut r = age::scrypt::Recipient::new(pass.clone());
+    // Tests start hundreds of processes: they may lower the work factor (debug builds only).
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("SIGIL_TEST_SCRYPT_LOG_N")
+        .ok()
+        .and_then(|v| v.parse::<u8>().ok())
+        .filter(|n| (1..30).contains(n))
+    {
+        r.set_work_factor(n);
+    }
+    let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+        .map_err(|e| Error::other(format!("cannot encrypt the identity: {e}"), None))?;
+    let mut out = Vec::new();
+    let mut w = enc
+        .wrap_output(&mut out)
+        .map_err(|e| Error::io("cannot encrypt the identity", e))?;
+    w.write_all(text.as_bytes())
+        .and_then(|()| w.finish().map(|_| ()))
+        .map_err(|e| Error::io("cannot encrypt the identity", e))?;
+    Ok(out)
+}
+
+/// Writes `identity` to `path` as a passphrase file, atomically and 0600.
+pub(crate) fn write_protected(
+    path: &Path,
+    identity: &Identity,
+    pass: &age::secrecy::SecretString,
+) -> Result<(), Error> {
+    let bytes = encrypt_with_passphrase(&identity.text(), pass)?;
+    if let Some(dir) = path.parent() {
+        fsutil::create_private_dir(dir)?;
+    }
+    fsutil::write_atomic(path, |f| f.write_all(&bytes))
+}
+
+/// The state of the failure counter: (consecutive failures, unix time of the last).
+fn read_failures(paths: &Paths) -> (u32, i64) {
+    let text = std::fs::read_to_string(failures_file(paths)).unwrap_or_default();
+    let mut it = text.split_whitespace().map(|w| w.parse::<i64>().ok());
+    match (it.next().flatten(), it.next().flatten()) {
+        (Some(n), Some(at)) => (n.clamp(0, 1000) as u32, at),
+        _ => (0, 0),
+    }
+}
+
+/// How long to wait after `n` consecutive failures: 1 s, 2 s, 4 s… up to 5 minutes.
+pub(crate) fn delay_after(n: u32) -> std::time::Duration {
+    if n == 0 {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::from_secs((1u64 << (n - 1).min(16)).min(300))
+}
+
+/// Waits until the delay earned by the recorded failures has passed.
+fn backoff(paths: &Paths) {
+    let (n, at) = read_failures(paths);
+    let until = at.saturating_add(delay_after(n).as_secs() as i64);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if until > now {
+        let wait = (until - now) as u64;
+        eprintln!("sigil: {n} wrong passphrase(s) in a row; waiting {wait} s before trying");
+        std::thread::sleep(std::time::Duration::from_secs(wait));
+    }
+}
+
+fn record_failure(paths: &Paths) -> u32 {
+    let (n, _) = read_failures(paths);
+    let n = n + 1;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let _ = fsutil::create_private_dir(paths.home());
+    let _ = fsutil::write_atomic(&failures_file(paths), |f| writeln!(f, "{n} {now}"));
+    n
+}
+
+fn clear_failures(paths: &Paths) {
+    let _ = std::fs::remove_file(failures_file(paths));
+}
+
+/// Overwrites a file with zeros before removing it, so the plain identity does not linger
+/// in the file's old blocks (as far as the file system lets that work).
+pub(crate) fn shred(path: &Path) -> Result<bool, Error> {
+    let ctx = |e| Error::io(format!("cannot remove '{}'", path.display()), e);
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Ok(mut f) => {
+            let len = f.metadata().map_err(ctx)?.len();
+            f.write_all(&vec![0u8; len as usize]).map_err(ctx)?;
+            f.sync_all().map_err(ctx)?;
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(ctx(e)),
+    }
+    std::fs::remove_file(path).map_err(ctx)?;
+    if let Some(dir) = path.parent() {
+        let _ = fsutil::sync_dir(dir);
+    }
+    Ok(true)
+}
+
+/// Where the identity lives, for the commands that move or rotate it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// `<config>/identity.txt`.
+    File,
+    /// The OS keyring, with the pointer file.
+    Keyring,
+    /// `<config>/identity.age`.
+    Protected,
+}
+
+/// Where the identity lives; refused when a variable supplies it (sigil cannot move that).
+pub(crate) fn place(paths: &Paths) -> Result<Place, Error> {
+    for var in ["SIGIL_IDENTITY", "SIGIL_IDENTITY_FILE"] {
+        if env_set(var) {
+            return Err(Error::Refused {
+                message: format!("the identity comes from {var}, which sigil does not manage"),
+                help: Some(format!("unset {var} to work on sigil's own identity")),
+            });
+        }
+    }
+    if paths.identity_pointer().exists() {
+        Ok(Place::Keyring)
+    } else if paths.identity_file().exists() {
+        Ok(Place::File)
+    } else if protected_file(paths).exists() {
+        Ok(Place::Protected)
+    } else {
+        Err(IdentityError::Missing {
+            file: paths.identity_file(),
+        }
+        .into())
+    }
+}
+
+/// `sigil identity protect`: moves the identity (file or keyring item) into `identity.age`,
+/// encrypted with `pass`. The protected file is written first, then the plain copy removed,
+/// so a crash leaves both (the plain one wins) and never neither.
+pub fn protect(paths: &Paths, pass: &age::secrecy::SecretString) -> Result<PathBuf, Error> {
+    let _lock = fsutil::Lock::acquire(&paths.lock_file())?;
+    let from = place(paths)?;
+    if from == Place::Protected {
+        return Err(Error::UsageHelp {
+            message: format!(
+                "'{}' is already protected by a passphrase",
+                protected_file(paths).display()
+            ),
+            help: "`sigil identity passwd` changes the passphrase".into(),
+        });
+    }
+    let id = Identity::load(paths)?;
+    let file = protected_file(paths);
+    write_protected(&file, &id, pass)?;
+    match from {
+        Place::File => {
+            shred(&paths.identity_file())?;
+        }
+        #[cfg(feature = "keyring")]
+        Place::Keyring => {
+            crate::store::keyring::delete_identity(paths)?;
+            let pointer = paths.identity_pointer();
+            std::fs::remove_file(&pointer)
+                .map_err(|e| Error::io(format!("cannot remove '{}'", pointer.display()), e))?;
+        }
+        _ => {}
+    }
+    clear_failures(paths);
+    audit(
+        paths,
+        Some(&id),
+        "identity.protect",
+        crate::audit::Outcome::Ok,
+        None,
+    );
+    Ok(file)
+}
+
+/// `sigil identity unprotect`: back to a plain 0600 `identity.txt`.
+pub fn unprotect(paths: &Paths) -> Result<PathBuf, Error> {
+    let _lock = fsutil::Lock::acquire(&paths.lock_file())?;
+    if place(paths)? != Place::Protected {
+        return Err(Error::Usage(
+            "the identity is not protected by a passphrase".into(),
+        ));
+    }
+    let (id, _) = open_protected(paths)?;
+    let file = paths.identity_file();
+    let text = id.text();
+    fsutil::write_atomic(&file, |f| f.write_all(text.as_bytes()))?;
+    let protected = protected_file(paths);
+    std::fs::remove_file(&protected)
+        .map_err(|e| Error::io(format!("cannot remove '{}'", protected.display()), e))?;
+    let _ = crate::unlock::lock(paths);
+    audit(
+        paths,
+        Some(&id),
+        "identity.unprotect",
+        crate::audit::Outcome::Ok,
+        None,
+    );
+    Ok(file)
+}
+
+/// `sigil identity passwd`: the same identity under a new passphrase (the old one is asked
+/// as usual; the new one comes from the terminal, `SIGIL_NEW_PASSPHRASE_FILE` or
+/// `SIGIL_NEW_PASSPHRASE_FD`).
+pub fn passwd(paths: &Paths) -> Result<PathBuf, Error> {
+    let _lock = fsutil::Lock::acquire(&paths.lock_file())?;
+    if place(paths)? != Place::Protected {
+        return Err(Error::UsageHelp {
+            message: "the identity is not protected by a passphrase".into(),
+            help: "`sigil identity protect` sets one".into(),
+        });
+    }
+    let (id, _) = open_protected(paths)?;
+    let pass = read_new_passphrase("SIGIL_NEW_PASSPHRASE_FILE", "SIGIL_NEW_PASSPHRASE_FD")?;
+    let file = protected_file(paths);
+    write_protected(&file, &id, &pass)?;
+    audit(
+        paths,
+        Some(&id),
+        "identity.passwd",
+        crate::audit::Outcome::Ok,
+        None,
+    );
+    Ok(file)
+}
+
+/// Deletes the identity wherever sigil keeps it — the file, the keyring item and its
+/// pointer, the protected file, the old identities kept by `sigil rekey` and its leftovers,
+/// the copy `sigil unlock` left in the kernel keyring, the failure counter — and then every
+/// other file sigil made in its home and config directories (removed when empty). Returns
 /// what was deleted.
 pub fn purge(paths: &Paths) -> Result<Vec<String>, Error> {
     let mut gone = Vec::new();
+    if crate::unlock::lock(paths)? {
+        gone.push("the unlocked identity in the kernel keyring".to_owned());
+    }
     let pointer = paths.identity_pointer();
     if pointer.exists() {
         #[cfg(feature = "keyring")]
@@ -314,14 +955,70 @@ pub fn purge(paths: &Paths) -> Result<Vec<String>, Error> {
         }
         std::fs::remove_file(&pointer)
             .map_err(|e| Error::io(format!("cannot remove '{}'", pointer.display()), e))?;
+        gone.push(format!("'{}'", pointer.display()));
     }
-    let file = paths.identity_file();
-    match std::fs::remove_file(&file) {
-        Ok(()) => gone.push(format!("'{}'", file.display())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(format!("cannot remove '{}'", file.display()), e)),
+    if shred(&paths.identity_file())? {
+        gone.push(format!("'{}'", paths.identity_file().display()));
+    }
+    let mut files = vec![protected_file(paths), old_file(paths), failures_file(paths)];
+    files.extend(crate::rekey::leftovers(paths));
+    for f in files {
+        if remove_any(&f)? {
+            gone.push(format!("'{}'", f.display()));
+        }
+    }
+    forget_opened();
+    // The rest of sigil's files: what `rm --all` emptied, the config, the journals.
+    for dir in [paths.home(), paths.config_dir()] {
+        for name in SIGIL_FILES {
+            let f = dir.join(name);
+            if remove_any(&f)? {
+                gone.push(format!("'{}'", f.display()));
+            }
+        }
+        if let Ok(rd) = std::fs::read_dir(dir) {
+            for e in rd.flatten() {
+                // Leftovers of interrupted atomic writes, and rotated audit logs.
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with(".tmp-") || name.starts_with("audit.log.") {
+                    remove_any(&e.path())?;
+                }
+            }
+        }
+        if std::fs::remove_dir(dir).is_ok() {
+            gone.push(format!("'{}'", dir.display()));
+        }
     }
     Ok(gone)
+}
+
+/// Everything else sigil creates in `<home>` and `<config>` (what `--purge-identity` removes
+/// after the identity). A file of the user's own there is left alone.
+const SIGIL_FILES: &[&str] = &[
+    "store",
+    "accounts.toml",
+    "config.toml",
+    "migrations",
+    "rekey",
+    ".restore-undo",
+    ".restore-journal.json",
+    "audit.log",
+    ".audit-checkpoint",
+    ".accounts.cache.json",
+    ".use-index.json",
+    ".lock",
+];
+
+/// Removes a file or a directory tree; `false` when there was nothing.
+fn remove_any(path: &Path) -> Result<bool, Error> {
+    let r = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => Err(e),
+    };
+    r.map(|()| true)
+        .map_err(|e| Error::io(format!("cannot remove '{}'", path.display()), e))
 }
 
 #[cfg(test)]
@@ -349,6 +1046,39 @@ mod tests {
         );
         let e = Identity::parse("# only comments\n", IdentitySource::EnvKey).unwrap_err();
         assert!(matches!(e, IdentityError::Empty { .. }));
+    }
+
+    #[test]
+    fn failure_delay_grows_and_is_capped() {
+        let secs: Vec<u64> = [0, 1, 2, 3, 4, 9, 10, 40]
+            .iter()
+            .map(|&n| delay_after(n).as_secs())
+            .collect();
+        assert_eq!(secs, [0, 1, 2, 4, 8, 256, 300, 300]);
+    }
+
+    #[test]
+    fn passphrase_file_round_trip_and_wrong_passphrase() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("identity.age");
+        let id = Identity::generate();
+        let pass = age::secrecy::SecretString::from("pw".to_owned());
+        write_protected(&p, &id, &pass).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        let text = decrypt_with_passphrase(&p, &bytes, &pass).unwrap().unwrap();
+        let back = Identity::parse(&text, IdentitySource::Given).unwrap();
+        assert_eq!(
+            back.recipients()[0].to_string(),
+            id.recipients()[0].to_string()
+        );
+        let wrong = age::secrecy::SecretString::from("nope".to_owned());
+        assert!(
+            decrypt_with_passphrase(&p, &bytes, &wrong)
+                .unwrap()
+                .is_none()
+        );
+        let e = decrypt_with_passphrase(&p, b"junk", &pass).unwrap_err();
+        assert_eq!(e.class(), ExitClass::Refused, "{e}");
     }
 
     #[test]

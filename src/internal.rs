@@ -4,10 +4,14 @@
 
 #[path = "address.rs"]
 pub mod address;
+#[path = "audit.rs"]
+pub mod audit;
 #[path = "backend.rs"]
 pub mod backend;
 #[path = "backup.rs"]
 pub mod backup;
+#[path = "check.rs"]
+pub mod check;
 #[cfg(feature = "cli")]
 #[path = "cli/mod.rs"]
 pub mod cli;
@@ -21,6 +25,8 @@ pub mod dotenv;
 pub mod error;
 #[path = "exit.rs"]
 pub mod exit;
+#[path = "export.rs"]
+pub mod export;
 #[path = "git_credential.rs"]
 pub mod git_credential;
 #[path = "identity.rs"]
@@ -34,12 +40,20 @@ pub mod migrate;
 #[cfg(feature = "oauth")]
 #[path = "oauth/mod.rs"]
 pub mod oauth;
+#[path = "otp.rs"]
+pub mod otp;
 #[path = "paths.rs"]
 pub mod paths;
+#[path = "policy.rs"]
+pub mod policy;
+#[path = "recipients.rs"]
+pub mod recipients;
 #[path = "reference.rs"]
 pub mod reference;
 #[path = "registry.rs"]
 pub mod registry;
+#[path = "rekey.rs"]
+pub mod rekey;
 #[path = "secret.rs"]
 pub mod secret;
 #[path = "status.rs"]
@@ -48,5 +62,7 @@ pub mod status;
 pub mod store;
 #[path = "token.rs"]
 pub mod token;
+#[path = "unlock.rs"]
+pub mod unlock;
 #[path = "when.rs"]
 pub mod when;

@@ -27,8 +27,9 @@ mod fsutil;
 pub(crate) use internal::oauth;
 #[allow(unused_imports)]
 pub(crate) use internal::{
-    address, backend, backup, config, dispatch, dotenv, error, exit, git_credential, identity,
-    init, mask, migrate, paths, reference, registry, secret, status, store, token, when,
+    address, audit, backend, backup, check, config, dispatch, dotenv, error, exit, export,
+    git_credential, identity, init, mask, migrate, otp, paths, policy, recipients, reference,
+    registry, rekey, secret, status, store, token, unlock, when,
 };
 
 pub use address::{Address, AddressError, FieldAddress, Reference};
@@ -74,6 +75,7 @@ pub struct Sigil {
     #[cfg(feature = "keyring")]
     keyring: store::KeyringStore,
     probe: OnceLock<(KeyringState, Duration)>,
+    usage: Option<policy::Use>,
 }
 
 impl std::fmt::Debug for Sigil {
@@ -152,6 +154,7 @@ impl Builder {
             file,
             env: EnvStore,
             probe: OnceLock::new(),
+            usage: None,
         };
         // An interrupted `sigil migrate` is undone by whichever command comes next (one stat).
         if migrate::pending(sigil.paths.home()) {
@@ -159,6 +162,14 @@ impl Builder {
                 Ok(Some(id)) => eprintln!("sigil: undid the interrupted migration '{id}'"),
                 Ok(None) => {}
                 Err(e) => eprintln!("sigil: cannot undo the interrupted migration yet: {e}"),
+            }
+        }
+        // An interrupted `sigil rekey` is finished by whichever command comes next (one stat).
+        if rekey::pending(&sigil.paths) {
+            match rekey::heal(&sigil.paths) {
+                Ok(Some(what)) => eprintln!("sigil: {what} the interrupted key rotation"),
+                Ok(None) => {}
+                Err(e) => eprintln!("sigil: cannot finish the interrupted key rotation yet: {e}"),
             }
         }
         Ok(sigil)
@@ -249,6 +260,20 @@ impl Sigil {
     /// The directories in use.
     pub fn paths(&self) -> &Paths {
         &self.paths
+    }
+
+    #[doc(hidden)]
+    /// Says which command hands secrets out through this handle (`sigil run`, …), for usage
+    /// policies, the audit log and expiry warnings. Without it a read counts as `get`.
+    pub fn for_use(mut self, usage: policy::Use) -> Sigil {
+        self.usage = Some(usage);
+        self
+    }
+
+    #[doc(hidden)]
+    /// The command set by [`Sigil::for_use`], if any.
+    pub fn usage(&self) -> Option<policy::Use> {
+        self.usage
     }
 
     #[doc(hidden)]
@@ -430,20 +455,29 @@ impl Sigil {
     }
 
     /// [`Sigil::get_address`], with the refresh of an expiring OAuth token optional
-    /// (`sigil get --no-refresh`).
+    /// (`sigil get --no-refresh`). Every read passes the account's usage policy and is
+    /// recorded in the audit log.
     pub fn get_address_with(
         &self,
         addr: &Address,
         refresh: bool,
     ) -> Result<(FieldAddress, Secret)> {
+        policy::guard(self, addr, || self.read_unguarded(addr, refresh))
+    }
+
+    fn read_unguarded(&self, addr: &Address, refresh: bool) -> Result<(FieldAddress, Secret)> {
         let (full, found) = self.resolve_and_locate(addr)?;
         // Only a `token` can be an OAuth access token, so other gets never read accounts.toml.
         #[cfg(feature = "oauth")]
-        if refresh
-            && full.field() == address::OAUTH_FIELD
-            && let Some(fresh) = self.refresh_if_due(&full, None)?
-        {
-            return Ok((full, fresh));
+        if refresh && full.field() == address::OAUTH_FIELD {
+            let refreshed = self.refresh_if_due(&full, None);
+            // Only an actual refresh (or a failed one) is an event of its own.
+            if !matches!(refreshed, Ok(None)) {
+                audit::record(self, "refresh", &[full.account_key()], &refreshed);
+            }
+            if let Some(fresh) = refreshed? {
+                return Ok((full, fresh));
+            }
         }
         #[cfg(not(feature = "oauth"))]
         let _ = refresh;
@@ -472,8 +506,27 @@ impl Sigil {
     /// ```
     #[cfg(feature = "oauth")]
     pub fn refresh_rejected(&self, addr: &str, rejected: &Secret) -> Result<Secret> {
-        let full = self.resolve_field(&Address::parse(addr)?)?;
-        match self.refresh_if_due(&full, Some(rejected))? {
+        let addr = Address::parse(addr)?;
+        // A fresh token is handed out like any other read: the policy applies, and it is logged.
+        policy::guard(self, &addr, || {
+            let full = self.resolve_field(&addr)?;
+            let fresh = self.refresh_unguarded(&full, rejected)?;
+            Ok((full, fresh))
+        })
+        .map(|(_, fresh)| fresh)
+    }
+
+    /// [`Sigil::refresh_rejected`] without the policy (`sigil check`: a check is not a use).
+    #[cfg(feature = "oauth")]
+    pub(crate) fn refresh_unguarded(
+        &self,
+        full: &FieldAddress,
+        rejected: &Secret,
+    ) -> Result<Secret> {
+        let full = full.clone();
+        let refreshed = self.refresh_if_due(&full, Some(rejected));
+        audit::record(self, "refresh", &[full.account_key()], &refreshed);
+        match refreshed? {
             Some(fresh) => Ok(fresh),
             None => Err(Error::Auth {
                 message: format!("'{full}' is not an OAuth token, so it cannot be refreshed"),
@@ -514,6 +567,12 @@ impl Sigil {
     /// Stores a secret and records its metadata, under the store lock. An account stays in
     /// the backend it was first stored in; a new one goes to [`Sigil::write_backend`].
     pub fn put(&self, addr: &FieldAddress, secret: &Secret, opts: &PutOptions) -> Result<()> {
+        let result = self.put_unaudited(addr, secret, opts);
+        audit::record(self, "add", &[addr.to_string()], &result);
+        result
+    }
+
+    fn put_unaudited(&self, addr: &FieldAddress, secret: &Secret, opts: &PutOptions) -> Result<()> {
         let _lock = Lock::acquire(&self.paths.lock_file())?;
         // Parse the registry before touching a store, so a malformed file changes nothing.
         let mut reg = Registry::load(&self.paths)?;
@@ -580,6 +639,16 @@ impl Sigil {
     /// Deletes a secret, or every field of an account when the address names no field, and
     /// its metadata. Returns what was deleted; not-found when nothing was there.
     pub fn delete(&self, addr: &Address) -> Result<Vec<FieldAddress>> {
+        let result = self.delete_unaudited(addr);
+        let shown = match &result {
+            Ok(gone) if !gone.is_empty() => gone.iter().map(|f| f.to_string()).collect(),
+            _ => vec![addr.to_string()],
+        };
+        audit::record(self, "rm", &shown, &result);
+        result
+    }
+
+    fn delete_unaudited(&self, addr: &Address) -> Result<Vec<FieldAddress>> {
         let _lock = Lock::acquire(&self.paths.lock_file())?;
         let mut reg = Registry::load(&self.paths)?;
         let targets = self.fields_of(addr)?;
@@ -603,6 +672,7 @@ impl Sigil {
         match addr.field() {
             None => {
                 reg.accounts.remove(&key);
+                reg.policies.remove(&key);
             }
             Some(f) => {
                 if let Some(m) = reg.accounts.get_mut(&key) {

@@ -1390,7 +1390,19 @@ fn apply_steps(
         })
         .collect();
     let batched = put_batch(sigil, &todo)?;
-    for i in todo {
+    // A batch is read back by a few threads too: every value decrypted and compared.
+    let read_back: Vec<Option<Result<Secret>>> = if batched {
+        let addrs: Vec<FieldAddress> = todo.iter().map(|i| i.address.clone()).collect();
+        sigil
+            .file_store()
+            .get_many(&addrs)
+            .into_iter()
+            .map(Some)
+            .collect()
+    } else {
+        todo.iter().map(|_| None).collect()
+    };
+    for (i, back) in todo.into_iter().zip(read_back) {
         if !batched {
             let opts = PutOptions {
                 force: i.action == Action::Overwrite,
@@ -1398,7 +1410,10 @@ fn apply_steps(
             };
             sigil.put(&i.address, &i.value, &opts)?;
         }
-        let (_, back) = sigil.get_address_with(&i.address.clone().into(), false)?;
+        let back = match back {
+            Some(back) => back?,
+            None => sigil.get_address_with(&i.address.clone().into(), false)?.1,
+        };
         if back.expose() != i.value.expose() {
             return Err(Error::other(
                 format!("'{}' did not read back as it was written", i.address),
@@ -1465,13 +1480,6 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
         return Ok(false);
     }
     let file = sigil.file_store();
-    let mine: Vec<String> = file
-        .identity()?
-        .recipients()
-        .iter()
-        .map(|r| r.to_string())
-        .collect();
-    let mut dirs = std::collections::BTreeSet::new();
     for i in items {
         if i.action == Action::Store && file.contains(&i.address)? {
             return Err(crate::store::StoreError::Exists {
@@ -1479,43 +1487,14 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
             }
             .into());
         }
-        let path = file.path_of(&i.address);
-        let dir = path
-            .parent()
-            .expect("a secret path has a parent")
-            .to_owned();
-        let (recipients, from) = file.recipients_for(&dir)?;
-        // Never write what this identity could not read back.
-        if let Some(f) = from
-            && !recipients.iter().any(|r| mine.contains(&r.to_string()))
-        {
-            return Err(crate::store::StoreError::NotARecipient {
-                path: f,
-                public_key: mine.first().cloned().unwrap_or_default(),
-            }
-            .into());
-        }
-        let enc =
-            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-                .map_err(|e| Error::other(format!("cannot encrypt '{}': {e}", i.address), None))?;
-        fsutil::create_private_dir(&dir)?;
-        let ctx = |e: std::io::Error| Error::io(format!("cannot write '{}'", path.display()), e);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&dir)
-            .map_err(ctx)?;
-        let mut w = enc.wrap_output(tmp.as_file_mut()).map_err(ctx)?;
-        w.write_all(i.value.expose()).map_err(ctx)?;
-        w.finish().map_err(ctx)?;
-        tmp.persist(&path).map_err(|e| ctx(e.error))?;
-        dirs.insert(dir);
     }
-    // One flush for everything written above, before the registry names any of it.
-    flush(
-        file.root(),
-        &dirs,
-        items.iter().map(|i| file.path_of(&i.address)),
-    )?;
+    // A few threads encrypt and write; one flush makes it all durable before the registry
+    // names any of it.
+    let batch: Vec<(FieldAddress, &Secret)> = items
+        .iter()
+        .map(|i| (i.address.clone(), &i.value))
+        .collect();
+    file.put_many(&batch)?;
     let now = time::OffsetDateTime::now_utc();
     for i in items {
         let kind = if i.address.field() == "password" {
@@ -1532,34 +1511,6 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
     }
     reg.save(paths)?;
     Ok(true)
-}
-
-/// Makes files and renames durable: one `syncfs` where available, else each file and
-/// directory.
-fn flush(
-    root: &Path,
-    dirs: &std::collections::BTreeSet<PathBuf>,
-    files: impl Iterator<Item = PathBuf>,
-) -> Result<()> {
-    let ctx = |e: std::io::Error| Error::io(format!("cannot flush '{}'", root.display()), e);
-    #[cfg(all(feature = "cli", target_os = "linux"))]
-    {
-        let _ = (dirs, files);
-        let f = fs::File::open(root).map_err(ctx)?;
-        rustix::fs::syncfs(&f).map_err(|e| ctx(e.into()))
-    }
-    #[cfg(not(all(feature = "cli", target_os = "linux")))]
-    {
-        for f in files {
-            fs::File::open(&f).and_then(|f| f.sync_all()).map_err(ctx)?;
-        }
-        let mut all: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-        all.extend(dirs.iter().filter_map(|d| d.parent()));
-        for d in all {
-            fsutil::sync_dir(d).map_err(ctx)?;
-        }
-        Ok(())
-    }
 }
 
 /// Removes many file-store secrets the migration created: one lock, one registry rewrite
@@ -1581,20 +1532,7 @@ fn delete_batch(sigil: &Sigil, addrs: &[FieldAddress]) -> Result<bool> {
     if !addrs.iter().all(in_file) {
         return Ok(false);
     }
-    let file = sigil.file_store();
-    let mut dirs = std::collections::BTreeSet::new();
     for a in addrs {
-        let path = file.path_of(a);
-        match fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(format!("cannot remove '{}'", path.display()), e)),
-        }
-        dirs.insert(
-            path.parent()
-                .expect("a secret path has a parent")
-                .to_owned(),
-        );
         if let Some(m) = reg.accounts.get_mut(&a.account_key()) {
             m.fields.remove(a.field());
             if m.fields.is_empty() {
@@ -1602,16 +1540,7 @@ fn delete_batch(sigil: &Sigil, addrs: &[FieldAddress]) -> Result<bool> {
             }
         }
     }
-    // Empty account and service directories go too, flushed once below (not per directory).
-    for d in dirs.iter().rev() {
-        let mut d = d.as_path();
-        while d != file.root() && d.starts_with(file.root()) && fs::remove_dir(d).is_ok() {
-            d = d.parent().expect("inside the store");
-        }
-    }
-    let existing: std::collections::BTreeSet<PathBuf> =
-        dirs.into_iter().filter(|d| d.exists()).collect();
-    flush(file.root(), &existing, std::iter::empty())?;
+    sigil.file_store().delete_many(addrs)?;
     reg.save(paths)?;
     Ok(true)
 }

@@ -103,6 +103,9 @@ pub struct Registry {
     /// The accounts.
     #[serde(default)]
     pub accounts: BTreeMap<String, AccountMeta>,
+    /// Usage policies (`sigil policy`) with their use counts, keyed by `service/account`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, crate::policy::Policy>,
 }
 
 fn one() -> u32 {
@@ -153,6 +156,7 @@ impl Registry {
         Registry {
             version: 1,
             accounts: BTreeMap::new(),
+            policies: BTreeMap::new(),
         }
     }
 
@@ -168,6 +172,7 @@ impl Registry {
         })?;
         if let Ok(meta) = std::fs::metadata(&path) {
             Cache::write(&path, &meta, self);
+            crate::policy::write_index(paths, &meta, self);
         }
         Ok(())
     }
@@ -178,14 +183,15 @@ impl Registry {
 /// same lock, and used only while the TOML file's size, mtime and inode still match, so a
 /// hand edit of `accounts.toml` always wins.
 #[derive(Serialize, Deserialize)]
-struct Cache {
+struct Cache<'a> {
     len: u64,
     mtime_ns: i128,
     ino: u64,
-    registry: Registry,
+    /// Borrowed when writing: a copy of 10,000 accounts would cost megabytes.
+    registry: std::borrow::Cow<'a, Registry>,
 }
 
-impl Cache {
+impl Cache<'_> {
     fn path(toml: &Path) -> std::path::PathBuf {
         toml.with_file_name(".accounts.cache.json")
     }
@@ -199,7 +205,8 @@ impl Cache {
     fn read(toml: &Path, meta: &std::fs::Metadata) -> Option<Registry> {
         let bytes = std::fs::read(Self::path(toml)).ok()?;
         let cache: Cache = serde_json::from_slice(&bytes).ok()?;
-        (Self::stamp(meta) == (cache.len, cache.mtime_ns, cache.ino)).then_some(cache.registry)
+        (Self::stamp(meta) == (cache.len, cache.mtime_ns, cache.ino))
+            .then(|| cache.registry.into_owned())
     }
 
     /// Best effort: without a cache, readers parse the TOML.
@@ -209,13 +216,16 @@ impl Cache {
             len,
             mtime_ns,
             ino,
-            registry: registry.clone(),
+            registry: std::borrow::Cow::Borrowed(registry),
         };
-        if let Ok(json) = serde_json::to_vec(&cache) {
-            let path = Self::path(toml);
-            if fsutil::write_atomic(&path, |f| f.write_all(&json)).is_err() {
-                let _ = std::fs::remove_file(path);
-            }
+        let path = Self::path(toml);
+        let written = fsutil::write_atomic(&path, |f| {
+            let mut w = std::io::BufWriter::new(f);
+            serde_json::to_writer(&mut w, &cache)?;
+            w.flush()
+        });
+        if written.is_err() {
+            let _ = std::fs::remove_file(path);
         }
     }
 }

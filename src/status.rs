@@ -40,6 +40,8 @@ pub struct Status {
     pub expiring: Vec<Expiring>,
     /// Things to fix.
     pub problems: Vec<Problem>,
+    /// Whether the audit log is kept (`audit = false` in config.toml turns it off).
+    pub audit: bool,
 }
 
 /// Where the identity comes from, or why there is none.
@@ -51,6 +53,12 @@ pub struct IdentityStatus {
     pub public_keys: Vec<String>,
     /// Why it could not be loaded.
     pub error: Option<String>,
+    /// For a passphrase-protected identity: whether it is locked (not in the kernel keyring).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+    /// For an unlocked identity: seconds until it locks again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlocked_seconds: Option<u64>,
 }
 
 /// A credential near or past its expiry.
@@ -80,6 +88,9 @@ const SETTING_VARS: &[&str] = &[
     "SIGIL_IDENTITY",
     "SIGIL_IDENTITY_FILE",
     "SIGIL_PASSPHRASE_FILE",
+    "SIGIL_PASSPHRASE_FD",
+    "SIGIL_NEW_PASSPHRASE_FILE",
+    "SIGIL_NEW_PASSPHRASE_FD",
 ];
 
 /// How the backend for new secrets is chosen, step by step (`status --verbose`).
@@ -131,13 +142,35 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
         });
     }
 
-    let identity = match Identity::load(paths) {
-        Ok(id) => IdentityStatus {
-            source: Some(id.source().to_string()),
+    // A protected identity is never opened here: status must not ask for a passphrase.
+    let protected = crate::identity::is_protected(paths);
+    let unlocked = protected.then(|| crate::unlock::remaining(paths)).flatten();
+    let identity = match (!protected || unlocked.is_some()).then(|| Identity::load(paths)) {
+        None => IdentityStatus {
+            source: Some(format!(
+                "'{}' (passphrase-protected, locked)",
+                crate::identity::protected_file(paths).display()
+            )),
+            public_keys: vec![],
+            error: None,
+            locked: Some(true),
+            unlocked_seconds: None,
+        },
+        Some(Ok(id)) => IdentityStatus {
+            source: Some(match unlocked {
+                Some(left) => format!(
+                    "'{}' (passphrase-protected, unlocked for {} more)",
+                    crate::identity::protected_file(paths).display(),
+                    crate::unlock::human(left)
+                ),
+                None => id.source().to_string(),
+            }),
             public_keys: id.recipients().iter().map(|r| r.to_string()).collect(),
             error: None,
+            locked: protected.then_some(false),
+            unlocked_seconds: unlocked.map(|d| d.as_secs()),
         },
-        Err(e) => {
+        Some(Err(e)) => {
             if let Some(help) = e.help() {
                 problems.push(Problem {
                     message: e.to_string(),
@@ -148,6 +181,8 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
                 source: None,
                 public_keys: vec![],
                 error: Some(e.to_string()),
+                locked: None,
+                unlocked_seconds: None,
             }
         }
     };
@@ -233,11 +268,12 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
         secrets: secrets.len(),
         expiring,
         problems,
+        audit: crate::audit::enabled(sigil),
     })
 }
 
 /// Walks sigil's directories and reports anything others can read or write.
-fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
+pub(crate) fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<PathBuf> = vec![paths.home().to_owned(), paths.config_dir().to_owned()];
     while let Some(p) = stack.pop() {
@@ -266,7 +302,7 @@ fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
 
 /// Plaintext credentials in the known locations (`~/.netrc`, `~/.git-credentials`, gh's
 /// `hosts.yml`), one problem per file, fixed by `sigil migrate`.
-fn plaintext_problems(problems: &mut Vec<Problem>) {
+pub(crate) fn plaintext_problems(problems: &mut Vec<Problem>) {
     let Some(home) = std::env::var_os("HOME").map(PathBuf::from) else {
         return;
     };

@@ -23,7 +23,7 @@ _sigil__add() {
 
     case "${cmd}" in
         sigil__add)
-            opts="-f -h -V --field --expires --note --force --oauth --provider --flow --scope --backend --help --version"
+            opts="-f -h -V --field --expires --note --force --totp --qr-image --oauth --provider --flow --scope --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -38,6 +38,10 @@ _sigil__add() {
                     return 0
                     ;;
                 --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --qr-image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

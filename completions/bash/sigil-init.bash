@@ -23,7 +23,7 @@ _sigil__init() {
 
     case "${cmd}" in
         sigil__init)
-            opts="-h -V --backend --help --version"
+            opts="-h -V --passphrase --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

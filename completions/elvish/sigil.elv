@@ -34,10 +34,22 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand env 'Print resolved environment variables (for CI and `eval`)'
             cand migrate 'Move plaintext credentials into the store; undo it byte for byte'
             cand backup 'Create, verify and restore encrypted backups of every secret'
+            cand audit 'Show and verify the tamper-evident audit log'
+            cand check 'Health check for cron and CI'
+            cand policy 'Set, show and clear per-credential usage policies'
+            cand otp 'Print the current TOTP code of an account'
+            cand identity 'Protect the identity with a passphrase, or remove or change it'
+            cand unlock 'Keep the decrypted identity in the kernel keyring for a while'
+            cand lock 'Forget the identity cached by sigil unlock'
+            cand rekey 'Rotate the identity and re-encrypt every file-store secret'
+            cand recipients 'List, add and remove the recipients of a shared folder'
+            cand export 'Write one credential to a standard age file'
+            cand import 'Read a credential written by sigil export'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --passphrase 'Protect the identity with a passphrase (as `sigil identity protect` does)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -47,12 +59,14 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --field 'The field to store (default: api_key)'
             cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
             cand --note 'A note kept with the metadata (not secret)'
+            cand --qr-image 'With --totp: read the otpauth:// URI from a screenshot of its QR code (PNG or JPEG)'
             cand --provider 'With --oauth: the provider (default: the service name)'
             cand --flow 'With --oauth: pkce, device or client-credentials'
             cand --scope 'With --oauth: a scope to ask for (repeatable)'
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace an existing secret'
             cand --force 'Replace an existing secret'
+            cand --totp 'Store a TOTP seed (field totp): an otpauth://totp/ URI or a base32 secret, read like any secret; `sigil otp` then prints the codes'
             cand --oauth 'Run an OAuth login and store the token set, as `sigil login` does'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -99,7 +113,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;rm'= {
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --all 'Delete every secret and all metadata'
-            cand --purge-identity 'With --all, also delete the identity file (nothing stored before can be read again)'
+            cand --purge-identity 'With --all, also delete the identity wherever it is kept (file, OS keyring, passphrase file, unlocked copy, old identities) and every other file of sigil''s: nothing stored before can be read again'
             cand -y 'Do not ask for confirmation'
             cand --yes 'Do not ask for confirmation'
             cand -h 'Print help (see more with ''--help'')'
@@ -220,6 +234,219 @@ set edit:completion:arg-completer[sigil] = {|@words|
         }
         &'sigil;backup;help;help'= {
         }
+        &'sigil;audit'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print entries: a table on a terminal, tab-separated lines otherwise, JSON lines with --json'
+            cand verify 'Check the whole chain; exit 0 when intact, 5 naming the first bad line when not'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;audit;show'= {
+            cand --since 'Only entries at or after WHEN: a time, a date, or a duration ago (24h, 7d)'
+            cand --address 'Only entries about this credential (service/account[/field])'
+            cand --event 'Only this event (get, add, rm, refresh, policy.set, …; `backup` matches backup.*)'
+            cand --json 'Print one JSON object per line (for a SIEM)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;audit;verify'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;audit;help'= {
+            cand show 'Print entries: a table on a terminal, tab-separated lines otherwise, JSON lines with --json'
+            cand verify 'Check the whole chain; exit 0 when intact, 5 naming the first bad line when not'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;audit;help;show'= {
+        }
+        &'sigil;audit;help;verify'= {
+        }
+        &'sigil;audit;help;help'= {
+        }
+        &'sigil;check'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --json 'Print a JSON object'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;policy'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Set rules on an account (rules not given are kept)'
+            cand show 'Print an account''s policy'
+            cand clear 'Remove an account''s policy'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;policy;set'= {
+            cand --not-before 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)'
+            cand --not-after 'Refuse after WHEN'
+            cand --max-uses 'Hand it out at most N times (setting it starts a new count)'
+            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git (comma-separated)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;policy;show'= {
+            cand --json 'Print a JSON object'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;policy;clear'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;policy;help'= {
+            cand set 'Set rules on an account (rules not given are kept)'
+            cand show 'Print an account''s policy'
+            cand clear 'Remove an account''s policy'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;policy;help;set'= {
+        }
+        &'sigil;policy;help;show'= {
+        }
+        &'sigil;policy;help;clear'= {
+        }
+        &'sigil;policy;help;help'= {
+        }
+        &'sigil;otp'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --json 'Print the code, the seconds it has left and its parameters as JSON'
+            cand --qr 'Draw the otpauth:// URI as a QR code (it holds the secret: clear the screen after)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;identity'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand protect 'Encrypt the identity with a passphrase (identity.txt is overwritten, then removed)'
+            cand unprotect 'Store the identity as a plain 0600 identity.txt again'
+            cand passwd 'Change the passphrase'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;identity;protect'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;identity;unprotect'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;identity;passwd'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;identity;help'= {
+            cand protect 'Encrypt the identity with a passphrase (identity.txt is overwritten, then removed)'
+            cand unprotect 'Store the identity as a plain 0600 identity.txt again'
+            cand passwd 'Change the passphrase'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;identity;help;protect'= {
+        }
+        &'sigil;identity;help;unprotect'= {
+        }
+        &'sigil;identity;help;passwd'= {
+        }
+        &'sigil;identity;help;help'= {
+        }
+        &'sigil;unlock'= {
+            cand --for 'How long to stay unlocked (e.g. 90s, 15m, 2h; at most 24h)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;lock'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;rekey'= {
+            cand --purge-old 'Do not rotate: delete the old identities kept by earlier rotations'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;recipients'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Print the public keys a folder''s secrets are encrypted to'
+            cand add 'Add an age public key to a folder and re-encrypt its secrets'
+            cand rm 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;recipients;list'= {
+            cand --json 'Print them as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;recipients;add'= {
+            cand --name 'A name for the key, kept as a `# name:` comment above it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;recipients;rm'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;recipients;help'= {
+            cand list 'Print the public keys a folder''s secrets are encrypted to'
+            cand add 'Add an age public key to a folder and re-encrypt its secrets'
+            cand rm 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;recipients;help;list'= {
+        }
+        &'sigil;recipients;help;add'= {
+        }
+        &'sigil;recipients;help;rm'= {
+        }
+        &'sigil;recipients;help;help'= {
+        }
+        &'sigil;export'= {
+            cand -o 'Where to write it (`-` for stdout; default: SERVICE-ACCOUNT.age here)'
+            cand --output 'Where to write it (`-` for stdout; default: SERVICE-ACCOUNT.age here)'
+            cand -r 'Encrypt to this age public key instead of your own (repeatable)'
+            cand --recipient 'Encrypt to this age public key instead of your own (repeatable)'
+            cand -R 'Encrypt to the public keys listed in this file (one per line, # comments)'
+            cand --recipients-file 'Encrypt to the public keys listed in this file (one per line, # comments)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --passphrase 'Encrypt with a passphrase (asked twice on a terminal, else read from stdin)'
+            cand -a 'Write ASCII armor (PEM-style text) instead of binary, to paste into a message'
+            cand --armor 'Write ASCII armor (PEM-style text) instead of binary, to paste into a message'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;import'= {
+            cand --as 'Store it under this address instead: service/account, or service/account/field for an export of one field'
+            cand --on-conflict 'What to do with fields that already exist'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --passphrase 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
@@ -233,6 +460,17 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand env 'Print resolved environment variables (for CI and `eval`)'
             cand migrate 'Move plaintext credentials into the store; undo it byte for byte'
             cand backup 'Create, verify and restore encrypted backups of every secret'
+            cand audit 'Show and verify the tamper-evident audit log'
+            cand check 'Health check for cron and CI'
+            cand policy 'Set, show and clear per-credential usage policies'
+            cand otp 'Print the current TOTP code of an account'
+            cand identity 'Protect the identity with a passphrase, or remove or change it'
+            cand unlock 'Keep the decrypted identity in the kernel keyring for a while'
+            cand lock 'Forget the identity cached by sigil unlock'
+            cand rekey 'Rotate the identity and re-encrypt every file-store secret'
+            cand recipients 'List, add and remove the recipients of a shared folder'
+            cand export 'Write one credential to a standard age file'
+            cand import 'Read a credential written by sigil export'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;help;init'= {
@@ -267,6 +505,61 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;backup;verify'= {
         }
         &'sigil;help;backup;restore'= {
+        }
+        &'sigil;help;audit'= {
+            cand show 'Print entries: a table on a terminal, tab-separated lines otherwise, JSON lines with --json'
+            cand verify 'Check the whole chain; exit 0 when intact, 5 naming the first bad line when not'
+        }
+        &'sigil;help;audit;show'= {
+        }
+        &'sigil;help;audit;verify'= {
+        }
+        &'sigil;help;check'= {
+        }
+        &'sigil;help;policy'= {
+            cand set 'Set rules on an account (rules not given are kept)'
+            cand show 'Print an account''s policy'
+            cand clear 'Remove an account''s policy'
+        }
+        &'sigil;help;policy;set'= {
+        }
+        &'sigil;help;policy;show'= {
+        }
+        &'sigil;help;policy;clear'= {
+        }
+        &'sigil;help;otp'= {
+        }
+        &'sigil;help;identity'= {
+            cand protect 'Encrypt the identity with a passphrase (identity.txt is overwritten, then removed)'
+            cand unprotect 'Store the identity as a plain 0600 identity.txt again'
+            cand passwd 'Change the passphrase'
+        }
+        &'sigil;help;identity;protect'= {
+        }
+        &'sigil;help;identity;unprotect'= {
+        }
+        &'sigil;help;identity;passwd'= {
+        }
+        &'sigil;help;unlock'= {
+        }
+        &'sigil;help;lock'= {
+        }
+        &'sigil;help;rekey'= {
+        }
+        &'sigil;help;recipients'= {
+            cand list 'Print the public keys a folder''s secrets are encrypted to'
+            cand add 'Add an age public key to a folder and re-encrypt its secrets'
+            cand rm 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets'
+        }
+        &'sigil;help;recipients;list'= {
+        }
+        &'sigil;help;recipients;add'= {
+        }
+        &'sigil;help;recipients;rm'= {
+        }
+        &'sigil;help;export'= {
+        }
+        &'sigil;help;import'= {
         }
         &'sigil;help;help'= {
         }

@@ -30,9 +30,16 @@ pub struct Args {
     /// Replace an existing secret
     #[arg(long, short = 'f')]
     pub force: bool,
+    /// Store a TOTP seed (field totp): an otpauth://totp/ URI or a base32 secret, read like
+    /// any secret; `sigil otp` then prints the codes
+    #[arg(long)]
+    pub totp: bool,
+    /// With --totp: read the otpauth:// URI from a screenshot of its QR code (PNG or JPEG)
+    #[arg(long, value_name = "FILE", requires = "totp")]
+    pub qr_image: Option<std::path::PathBuf>,
     /// Run an OAuth login and store the token set, as `sigil login` does
     #[cfg(feature = "oauth")]
-    #[arg(long, conflicts_with_all = ["field", "expires"])]
+    #[arg(long, conflicts_with_all = ["field", "expires", "totp"])]
     pub oauth: bool,
     /// With --oauth: the provider (default: the service name)
     #[cfg(feature = "oauth")]
@@ -63,6 +70,9 @@ pub fn run(args: Args) -> Result<()> {
             args.force,
             args.backend,
         ));
+    }
+    if args.totp {
+        return super::otp::add(args);
     }
     let addr = super::address(&args.address)?;
     let full = match (addr.field(), args.field.as_deref()) {

@@ -100,6 +100,21 @@ pub enum ConflictArg {
 
 /// Runs `sigil backup`.
 pub fn run(args: Args) -> Result<()> {
+    let event = match &args.command {
+        Command::Create { .. } => "backup.create",
+        Command::Verify { .. } => "backup.verify",
+        Command::Restore { .. } => "backup.restore",
+    };
+    let backend = args.backend.clone();
+    let result = run_checked(args);
+    // Recorded here, once, whatever the outcome: a damaged or altered backup is a refusal.
+    if let Ok(sigil) = backend.open() {
+        crate::audit::record(&sigil, event, &[], &result);
+    }
+    result
+}
+
+fn run_checked(args: Args) -> Result<()> {
     // The store's advice for a damaged file is to restore it "from a backup": for a backup
     // that is the wrong advice, so a damaged one gets its own (same exit code, 5).
     run_command(args).map_err(|e| match e {

@@ -60,7 +60,7 @@ fn gh_escape(v: &str) -> String {
 
 /// Runs `sigil env`.
 pub fn run(args: Args) -> Result<()> {
-    let sigil = args.backend.open()?;
+    let sigil = args.backend.open()?.for_use(crate::policy::Use::Env);
     let mut resolver = Resolver::new(&sigil);
     let from_files: Vec<String> = {
         let vars = gather_env(&args.env_files, &[])?;

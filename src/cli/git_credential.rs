@@ -46,7 +46,7 @@ pub fn run(args: Args) -> Result<()> {
         return Ok(());
     };
     let req = Request::read(std::io::stdin().lock())?;
-    let sigil = args.backend.open()?;
+    let sigil = args.backend.open()?.for_use(crate::policy::Use::Git);
     match op {
         Operation::Get => {
             if let Some(answer) = gc::get(&sigil, &req)? {

@@ -15,6 +15,9 @@ given by SIGIL_IDENTITY or SIGIL_IDENTITY_FILE) and a commented config.toml, and
 each is. Running it again changes nothing that exists."
 )]
 pub struct Args {
+    /// Protect the identity with a passphrase (as `sigil identity protect` does)
+    #[arg(long)]
+    pub passphrase: bool,
     /// The backend choice.
     #[command(flatten)]
     pub backend: super::BackendArg,
@@ -23,7 +26,18 @@ pub struct Args {
 /// Runs `sigil init`.
 pub fn run(args: Args) -> Result<()> {
     let sigil = args.backend.open()?;
-    let report = crate::init::init(&sigil)?;
+    // Asked before anything is created, so a missing passphrase leaves nothing half done.
+    let pass = if args.passphrase && !crate::identity::is_protected(sigil.paths()) {
+        Some(crate::identity::read_new_passphrase(
+            "SIGIL_PASSPHRASE_FILE",
+            "SIGIL_PASSPHRASE_FD",
+        )?)
+    } else {
+        None
+    };
+    let report = crate::init::init(&sigil);
+    crate::audit::record(&sigil, "init", &[], &report);
+    let report = report?;
     let mut err = std::io::stderr().lock();
     let verb = if report.iter().any(|(_, _, created)| *created) {
         "initialized"
@@ -34,6 +48,15 @@ pub fn run(args: Args) -> Result<()> {
     for (what, where_, created) in report {
         let mark = if created { " (created)" } else { "" };
         let _ = writeln!(err, "  {what:<10} {where_}{mark}");
+    }
+    if let Some(pass) = pass {
+        let file = crate::identity::protect(sigil.paths(), &pass)?;
+        let _ = writeln!(
+            err,
+            "  {:<10} protected with the passphrase: '{}'",
+            "identity",
+            file.display()
+        );
     }
     Ok(())
 }

@@ -199,13 +199,19 @@ pub fn run(args: Args) -> Result<()> {
         open_browser: !args.no_browser,
     };
     let tokens = match flow {
-        Flow::Pkce => flows::pkce(&provider, &client, &scopes, &ui)?,
-        Flow::Device => flows::device(&provider, &client, &scopes, &ui)?,
+        Flow::Pkce => flows::pkce(&provider, &client, &scopes, &ui),
+        Flow::Device => flows::device(&provider, &client, &scopes, &ui),
         Flow::ClientCredentials => {
-            flows::client_credentials(&provider, &client, &scopes, time::OffsetDateTime::now_utc())?
+            flows::client_credentials(&provider, &client, &scopes, time::OffsetDateTime::now_utc())
         }
     };
-    let kind = sigil.store_login(&addr, &key, &client, &tokens, args.force)?;
+    let stored = tokens.and_then(|t| {
+        sigil
+            .store_login(&addr, &key, &client, &t, args.force)
+            .map(|k| (k, t))
+    });
+    crate::audit::record(&sigil, "login", &[addr.to_string()], &stored);
+    let (kind, tokens) = stored?;
     let expiry = match tokens.expires_at {
         Some(at) => {
             let left = at - time::OffsetDateTime::now_utc();

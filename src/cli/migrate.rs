@@ -24,7 +24,8 @@ Sources (the format is taken from the file name):
   ~/.netrc, ~/.git-credentials  entries are removed and stored as <host>/<login> (a known
       host maps to its service, github.com → github) in the default api_key field, where
       git-credential-sigil finds them: run `git config --global credential.helper sigil`.
-  gh's hosts.yml  oauth_token lines are removed and stored as github/<user>/token.
+  gh's hosts.yml  oauth_token lines are removed and stored as github/<user>/token; gh then
+      gets it through GH_TOKEN: `GH_TOKEN=auth://github/<user> sigil run -- gh …`.
   *.json, *.toml  string values of credential-like keys (*api_key, *apikey, *token, *secret,
       *password, *passwd, *private_key, *access_key) become auth:// references; render the
       file with `sigil resolve -i`.
@@ -126,7 +127,13 @@ pub fn run(args: Args) -> Result<()> {
     }
     if let Some(id) = &args.rollback {
         let id = (!id.is_empty()).then_some(id.as_str());
-        let j = migrate::rollback(&sigil, id, args.force)?;
+        let j = migrate::rollback(&sigil, id, args.force);
+        let addrs = match &j {
+            Ok(j) => j.secrets.iter().map(|s| s.address.clone()).collect(),
+            Err(_) => vec![],
+        };
+        crate::audit::record(&sigil, "rollback", &addrs, &j);
+        let j = j?;
         eprintln!(
             "rolled back migration '{}': {} source(s) restored, {} credential(s) removed or restored",
             j.id,
@@ -153,7 +160,10 @@ pub fn run(args: Args) -> Result<()> {
             return Ok(());
         }
         eprint!("{text}");
-        let applied = migrate::move_backend(&sigil, from, to)?;
+        let applied = migrate::move_backend(&sigil, from, to);
+        let shown: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
+        crate::audit::record(&sigil, "migrate", &shown, &applied);
+        let applied = applied?;
         eprintln!(
             "migration '{}': {} credential(s) moved from {from} to {to}; undo with `sigil migrate --rollback {}`",
             applied.id, applied.stored, applied.id
@@ -201,6 +211,12 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let shown: Vec<String> = plan
+        .items()
+        .filter(|(_, i)| i.taken())
+        .map(|(_, i)| i.address.to_string())
+        .collect();
+    crate::audit::record(&sigil, "migrate", &shown, &applied);
     let applied = applied?;
     eprint!("{}", summary(&plan));
     eprintln!(
@@ -215,6 +231,21 @@ pub fn run(args: Args) -> Result<()> {
     }) {
         eprintln!(
             "git now needs sigil for these hosts: run `git config --global credential.helper sigil`"
+        );
+    }
+    // gh no longer finds its token in hosts.yml; it reads GH_TOKEN first, which `sigil run`
+    // resolves from a reference.
+    let gh: std::collections::BTreeSet<String> = plan
+        .sources
+        .iter()
+        .filter(|s| s.format == migrate::Format::GhHosts)
+        .flat_map(|s| s.items.iter().filter(|i| i.taken()))
+        .map(|i| i.address.account_key())
+        .collect();
+    for account in gh {
+        eprintln!(
+            "gh now takes its token from sigil: run it as `GH_TOKEN=auth://{account} sigil run -- gh …` \
+             (or alias gh to that)"
         );
     }
     Ok(())

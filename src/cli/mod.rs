@@ -3,20 +3,31 @@
 //! man pages from the same definitions.
 
 pub mod add;
+pub mod audit;
 pub mod backup;
+pub mod check;
 pub mod env;
+pub mod export;
 pub mod get;
 pub mod git_credential;
+pub mod identity;
+pub mod import;
 pub mod init;
 pub mod list;
+pub mod lock;
 #[cfg(feature = "oauth")]
 pub mod login;
 pub mod migrate;
+pub mod otp;
+pub mod policy;
+pub mod recipients;
+pub mod rekey;
 pub mod resolve;
 pub mod rm;
 pub mod run;
 pub mod sigil;
 pub mod status;
+pub mod unlock;
 
 use crate::error::{Error, Result};
 use clap::{CommandFactory, Parser};
@@ -63,6 +74,17 @@ pub fn subcommands() -> Vec<clap::Command> {
         env::Args::command(),
         migrate::Args::command(),
         backup::Args::command(),
+        audit::Args::command(),
+        check::Args::command(),
+        policy::Args::command(),
+        otp::Args::command(),
+        identity::Args::command(),
+        unlock::Args::command(),
+        lock::Args::command(),
+        rekey::Args::command(),
+        recipients::Args::command(),
+        export::Args::command(),
+        import::Args::command(),
         git_credential::Args::command(),
     ]
 }

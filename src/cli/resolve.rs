@@ -37,7 +37,7 @@ pub struct Args {
 
 /// Runs `sigil resolve`.
 pub fn run(args: Args) -> Result<()> {
-    let sigil = args.backend.open()?;
+    let sigil = args.backend.open()?.for_use(crate::policy::Use::Resolve);
     let mut resolver = Resolver::new(&sigil);
     if !args.refs.is_empty() {
         if args.output.is_some() {

@@ -26,7 +26,9 @@ pub struct Args {
     /// Delete every secret and all metadata
     #[arg(long)]
     pub all: bool,
-    /// With --all, also delete the identity file (nothing stored before can be read again)
+    /// With --all, also delete the identity wherever it is kept (file, OS keyring, passphrase
+    /// file, unlocked copy, old identities) and every other file of sigil's: nothing stored
+    /// before can be read again
     #[arg(long)]
     pub purge_identity: bool,
     /// Do not ask for confirmation
@@ -65,11 +67,13 @@ pub fn run(args: Args) -> Result<()> {
             "delete every secret and all metadata?",
             "every secret",
         )?;
-        let n = sigil.delete_all()?;
+        let n = sigil.delete_all();
+        crate::audit::record(&sigil, "rm", &["--all".to_owned()], &n);
+        let n = n?;
         eprintln!("deleted {n} secret(s) and all metadata");
         if args.purge_identity {
             for what in crate::identity::purge(sigil.paths())? {
-                eprintln!("deleted the identity: {what}");
+                eprintln!("purged {what}");
             }
         }
         return Ok(());

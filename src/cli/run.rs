@@ -151,7 +151,7 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
 
 /// Runs `sigil run`, returning the child's exit status.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let sigil = args.backend.open()?;
+    let sigil = args.backend.open()?.for_use(crate::policy::Use::Run);
     let mut resolver = Resolver::new(&sigil);
     let vars = resolve_env(gather_env(&args.env_files, &args.env)?, &mut resolver)?;
     let (program, rest) = args.command.split_first().expect("clap requires CMD");

@@ -61,6 +61,9 @@ pub fn run(args: Args) -> Result<()> {
         }
         (None, None) => {}
     }
+    if !st.audit {
+        let _ = writeln!(s, "audit     off (audit = false in config.toml)");
+    }
     let _ = writeln!(s, "accounts  {}", st.accounts);
     let _ = writeln!(s, "secrets   {}", st.secrets);
     for e in &st.expiring {

@@ -26,6 +26,8 @@ pub struct FileStore {
     paths: Paths,
     root: PathBuf,
     identity: OnceLock<Identity>,
+    /// Files and directories written or emptied by deferred operations, not yet flushed.
+    pending: std::sync::Mutex<std::collections::BTreeSet<PathBuf>>,
 }
 
 impl FileStore {
@@ -35,6 +37,7 @@ impl FileStore {
             root: paths.store(),
             paths: paths.clone(),
             identity: OnceLock::new(),
+            pending: Default::default(),
         }
     }
 
@@ -110,6 +113,124 @@ impl FileStore {
     fn check_dirs(&self) -> Result<(), Error> {
         fsutil::check_private_if_exists(self.paths.home())?;
         fsutil::check_private_if_exists(&self.root)
+    }
+
+    /// Encrypts and writes one secret atomically (temporary file, rename). `durable` waits
+    /// for the disk (file and directory fsync); otherwise the paths are remembered for
+    /// [`Store::flush`].
+    fn write(&self, addr: &FieldAddress, secret: &Secret, durable: bool) -> Result<(), Error> {
+        let path = self.path_of(addr);
+        let dir = path.parent().expect("secret path has a parent");
+        self.check_dirs()?;
+        let (recipients, from) = self.recipients_for(dir)?;
+        // Refuse to write what we could not read back: that would lose the secret.
+        if let Some(file) = from {
+            let mine = self.identity()?.recipients();
+            let mine: Vec<String> = mine.iter().map(|r| r.to_string()).collect();
+            if !recipients.iter().any(|r| mine.contains(&r.to_string())) {
+                return Err(StoreError::NotARecipient {
+                    path: file,
+                    public_key: mine.first().cloned().unwrap_or_default(),
+                }
+                .into());
+            }
+        }
+        let encryptor =
+            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+                .map_err(|e| Error::other(format!("cannot encrypt '{addr}': {e}"), None))?;
+        let new_dirs = !dir.exists();
+        fsutil::create_private_dir(dir)?;
+        let encrypt = |f: &mut fs::File| -> io::Result<()> {
+            let mut w = encryptor.wrap_output(io::BufWriter::new(f))?;
+            w.write_all(secret.expose())?;
+            w.finish()?.flush()
+        };
+        if durable {
+            return fsutil::write_atomic(&path, encrypt);
+        }
+        let ctx = |e: io::Error| Error::io(format!("cannot write '{}'", path.display()), e);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(dir)
+            .map_err(ctx)?;
+        encrypt(tmp.as_file_mut()).map_err(ctx)?;
+        tmp.persist(&path).map_err(|e| ctx(e.error))?;
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.insert(path.clone());
+        pending.insert(dir.to_owned());
+        if new_dirs {
+            // The new account (and maybe service) directory must reach its parents too.
+            let mut d = dir;
+            while let Some(p) = d.parent() {
+                pending.insert(p.to_owned());
+                if p == self.root {
+                    break;
+                }
+                d = p;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes one secret's file and the account and service directories it leaves empty.
+    fn remove(&self, addr: &FieldAddress, durable: bool) -> Result<bool, Error> {
+        let path = self.path_of(addr);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                let dir = path.parent().expect("secret path has a parent");
+                if durable {
+                    let _ = fsutil::sync_dir(dir);
+                    fsutil::remove_empty_dirs(dir, &self.root);
+                } else {
+                    let mut d = dir;
+                    while d != self.root && d.starts_with(&self.root) && fs::remove_dir(d).is_ok() {
+                        d = d.parent().expect("inside the store");
+                    }
+                    self.pending
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(d.to_owned());
+                }
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::io(format!("cannot remove '{}'", path.display()), e)),
+        }
+    }
+
+    /// Writes many secrets with a few threads, then makes them durable with one flush.
+    /// Stops at the first error; what was written before it stays (callers journal).
+    pub fn put_many(&self, items: &[(FieldAddress, &Secret)]) -> Result<(), Error> {
+        let failed = std::sync::atomic::AtomicBool::new(false);
+        let results = super::in_parallel(items, |(addr, secret)| {
+            if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(());
+            }
+            let r = self.put_deferred(addr, secret);
+            if r.is_err() {
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            r
+        });
+        let flushed = self.flush();
+        results.into_iter().collect::<Result<(), Error>>()?;
+        flushed
+    }
+
+    /// Removes many secrets with a few threads and one flush; how many there were.
+    pub fn delete_many(&self, addrs: &[FieldAddress]) -> Result<usize, Error> {
+        let results = super::in_parallel(addrs, |a| self.delete_deferred(a));
+        let flushed = self.flush();
+        let mut n = 0;
+        for r in results {
+            n += usize::from(r?);
+        }
+        flushed.map(|()| n)
+    }
+
+    /// Reads many secrets with a few threads, in order.
+    pub fn get_many(&self, addrs: &[FieldAddress]) -> Vec<Result<Secret, Error>> {
+        super::in_parallel(addrs, |a| self.get(a))
     }
 
     /// Decrypts age-file bytes (binary or armored) with the identity.
@@ -198,45 +319,44 @@ impl Store for FileStore {
     }
 
     fn put(&self, addr: &FieldAddress, secret: &Secret) -> Result<(), Error> {
-        let path = self.path_of(addr);
-        let dir = path.parent().expect("secret path has a parent");
-        self.check_dirs()?;
-        let (recipients, from) = self.recipients_for(dir)?;
-        // Refuse to write what we could not read back: that would lose the secret.
-        if let Some(file) = from {
-            let mine = self.identity()?.recipients();
-            let mine: Vec<String> = mine.iter().map(|r| r.to_string()).collect();
-            if !recipients.iter().any(|r| mine.contains(&r.to_string())) {
-                return Err(StoreError::NotARecipient {
-                    path: file,
-                    public_key: mine.first().cloned().unwrap_or_default(),
-                }
-                .into());
-            }
-        }
-        let encryptor =
-            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-                .map_err(|e| Error::other(format!("cannot encrypt '{addr}': {e}"), None))?;
-        fsutil::create_private_dir(dir)?;
-        fsutil::write_atomic(&path, |f| {
-            let mut w = encryptor.wrap_output(f)?;
-            w.write_all(secret.expose())?;
-            w.finish()?;
-            Ok(())
-        })
+        self.write(addr, secret, true)
     }
 
     fn delete(&self, addr: &FieldAddress) -> Result<bool, Error> {
-        let path = self.path_of(addr);
-        match fs::remove_file(&path) {
-            Ok(()) => {
-                let dir = path.parent().expect("secret path has a parent");
-                let _ = fsutil::sync_dir(dir);
-                fsutil::remove_empty_dirs(dir, &self.root);
-                Ok(true)
+        self.remove(addr, true)
+    }
+
+    fn put_deferred(&self, addr: &FieldAddress, secret: &Secret) -> Result<(), Error> {
+        self.write(addr, secret, false)
+    }
+
+    fn delete_deferred(&self, addr: &FieldAddress) -> Result<bool, Error> {
+        self.remove(addr, false)
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let ctx = |e: io::Error| Error::io(format!("cannot flush '{}'", self.root.display()), e);
+        // One syncfs makes every file, rename and unlink on the filesystem durable at once.
+        #[cfg(target_os = "linux")]
+        {
+            let root = fs::File::open(&self.root).map_err(ctx)?;
+            rustix::fs::syncfs(&root).map_err(|e| ctx(e.into()))
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            for p in &pending {
+                match fs::File::open(p) {
+                    Ok(f) => f.sync_all().map_err(ctx)?,
+                    // Removed since (a deleted file or an emptied directory): nothing to keep.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(ctx(e)),
+                }
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(Error::io(format!("cannot remove '{}'", path.display()), e)),
+            Ok(())
         }
     }
 
@@ -314,6 +434,44 @@ mod tests {
         s.delete(&a).unwrap();
         assert!(!d.path().join("h/store/gh").exists());
         assert!(d.path().join("h/store").exists());
+    }
+
+    #[test]
+    fn batches_write_read_and_remove_many() {
+        let (d, s) = store();
+        let addrs: Vec<FieldAddress> = (0..40)
+            .map(|i| format!("svc{}/acct{i}/api_key", i % 3).parse().unwrap())
+            .collect();
+        let values: Vec<Secret> = (0..40).map(|i| Secret::from(format!("v{i}"))).collect();
+        let items: Vec<(FieldAddress, &Secret)> =
+            addrs.iter().cloned().zip(values.iter()).collect();
+        s.put_many(&items).unwrap();
+        assert!(s.pending.lock().unwrap().is_empty(), "flushed");
+        for (r, v) in s.get_many(&addrs).into_iter().zip(&values) {
+            assert_eq!(r.unwrap().expose(), v.expose());
+        }
+        assert_eq!(
+            fs::metadata(s.path_of(&addrs[7]))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
+        // A batch that cannot write stops with the error.
+        let store_dir = d.path().join("h/store");
+        fs::write(store_dir.join("svc0/.age-recipients"), "age1bogus\n").unwrap();
+        let e = s.put_many(&items).unwrap_err();
+        assert!(e.to_string().contains("malformed"), "{e}");
+        fs::remove_file(store_dir.join("svc0/.age-recipients")).unwrap();
+        assert_eq!(s.delete_many(&addrs).unwrap(), 40);
+        assert_eq!(s.delete_many(&addrs[..2]).unwrap(), 0);
+        assert!(s.list().unwrap().is_empty());
+        assert_eq!(
+            fs::read_dir(&store_dir).unwrap().count(),
+            0,
+            "empty dirs pruned"
+        );
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn round_trip_into_a_fresh_home_with_the_old_identity() {
         .success();
     insta::assert_snapshot!(verify_report(&s, &out.get_output().stdout), @r"
     'b.age' is intact
-    format:     sigil-backup 1
+    format:     sigil-backup 2
     created:    [DATE] by sigil [VERSION]
     accounts:   3
     secrets:    3 (file 3)
@@ -261,7 +261,7 @@ fn the_age_and_tar_clis_open_it_and_list_the_documented_entries() {
     let out = sh(s.root(), "age -d -i home/identity.txt b.age | tar -tzf -");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "accounts.toml\nconfig.toml\nsecrets/aws/prod/password\nsecrets/bin/x/blob\n\
+        "accounts.toml\nconfig.toml\naccounts.json\nsecrets/aws/prod/password\nsecrets/bin/x/blob\n\
          secrets/github/me/token\nmanifest.json\n"
     );
     let out = sh(
@@ -275,9 +275,18 @@ fn the_age_and_tar_clis_open_it_and_list_the_documented_entries() {
     );
     let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(m["format"], "sigil-backup");
-    assert_eq!(m["version"], 1);
+    assert_eq!(m["version"], 2);
     assert_eq!(m["secrets"], 3);
-    assert_eq!(m["entries"].as_array().unwrap().len(), 5);
+    assert_eq!(m["entries"].as_array().unwrap().len(), 6);
+    // accounts.json holds the same accounts as accounts.toml.
+    let out = sh(
+        s.root(),
+        "age -d -i home/identity.txt b.age | tar -xzOf - accounts.json",
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut names: Vec<&String> = j["accounts"].as_object().unwrap().keys().collect();
+    names.sort();
+    assert_eq!(names, ["aws/prod", "bin/x", "github/me"]);
     // Nothing of a secret is outside the encryption.
     let raw = fs::read(s.root().join("b.age")).unwrap();
     assert!(!raw.windows(8).any(|w| w == b"gh-token"));

@@ -10,6 +10,13 @@ fn help_texts() {
         "sigil-list",
         "sigil-rm",
         "sigil-status",
+        "sigil-otp",
+        "sigil-export",
+        "sigil-import",
+        "sigil-recipients",
+        "sigil-audit",
+        "sigil-check",
+        "sigil-policy",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

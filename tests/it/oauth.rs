@@ -489,6 +489,23 @@ fn get_refreshes_an_expired_token_and_stores_the_rotated_refresh_token() {
     assert!(!accounts(&sb).contains("2020-01-01"), "{}", accounts(&sb));
     // The next get needs no refresh.
     assert_eq!(text(&sb, "test/me"), new);
+    // `sigil check` refreshes for real, and stores the result.
+    let out = sb.cmd("sigil-check").arg("test/me").assert().success();
+    assert!(stderr(out.get_output()).contains("1 OAuth account refreshed"));
+    let checked = text(&sb, "test/me");
+    assert_ne!(checked, new);
+    assert!(active(srv, &checked));
+    // The audit log has the login and the refreshes, and none of the tokens.
+    let log = std::fs::read_to_string(sb.home.join("audit.log")).unwrap();
+    for event in [
+        "\"event\":\"login\",\"addresses\":[\"test/me\"],\"outcome\":\"ok\"",
+        "\"event\":\"refresh\",\"addresses\":[\"test/me\"],\"outcome\":\"ok\"",
+    ] {
+        assert!(log.contains(event), "{event} in {log}");
+    }
+    for token in [&old, &new, &checked, &old_refresh, &new_refresh] {
+        assert!(!log.contains(token.as_str()), "a token in the audit log");
+    }
 }
 
 #[test]

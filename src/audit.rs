@@ -1,0 +1,1073 @@
+//! The tamper-evident audit log, `<home>/audit.log`: one JSON line per access to a secret or
+//! change to the store, each carrying a MAC over its content and the previous line's MAC.
+//!
+//! The MAC key is derived from the age identity with HKDF (see `Identity::audit_key`), so
+//! someone who can write the file but lacks the identity can neither forge nor repair the
+//! chain. Without an identity (an env-only CI job) the chain is a plain SHA-256 hash chain,
+//! and `verify` says so. A checkpoint of the last entry (its number and MAC, itself
+//! authenticated with the same key) is kept beside it in `<home>`, so that a truncated tail
+//! is caught too. `docs/audit.md` describes the format for people who read it with other tools.
+//!
+//! Appending takes an exclusive lock on the log file, reads only its tail and the checkpoint,
+//! writes one line with one `write` and replaces the checkpoint: a few hundred microseconds,
+//! which `sigil get` must be able to afford.
+
+use crate::Sigil;
+use crate::error::{Error, ExitClass, Result};
+use crate::identity::Identity;
+use crate::paths::Paths;
+use crate::store::StoreError;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// The log's file name in `<home>`. Rotated files are `audit.log.1`, `audit.log.2`, … (oldest
+/// first), and the chain runs through them in that order and then through `audit.log`.
+pub const LOG_NAME: &str = "audit.log";
+/// The checkpoint's file name, in `<home>`.
+pub const CHECKPOINT_NAME: &str = ".audit-checkpoint";
+/// The size past which the log rotates when config.toml does not say (`audit_max_size`).
+pub const DEFAULT_MAX_SIZE: u64 = 10 << 20;
+/// The checkpoint's size on disk: its JSON padded with spaces, so each update overwrites it.
+const CHECKPOINT_LEN: usize = 256;
+/// What the first entry chains from.
+const GENESIS: [u8; 32] = [0; 32];
+/// `,"mac":"` + 64 hex digits + `"}`: how every line ends.
+const MAC_SUFFIX_LEN: usize = 8 + 64 + 2;
+
+/// A size in bytes from config.toml: a number, or a string such as `"10MiB"` or `"512 KB"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Size, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(Size(n)),
+            Raw::S(s) => parse_size(&s).map(Size).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "invalid size '{s}': use bytes (1048576) or a number with KiB, MiB or GiB"
+                ))
+            }),
+        }
+    }
+}
+
+/// Parses `10MiB`, `10 MB`, `512k`, `1048576`: binary multiples, whatever the spelling.
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// How entries are chained: with the identity's key, or (with no identity) a plain hash.
+pub enum Key {
+    /// HMAC-SHA256 with a key derived from the identity; `id` names the key in entries.
+    Keyed {
+        /// The MAC key.
+        key: Zeroizing<[u8; 32]>,
+        /// A short public name for it (not the key: an HMAC of a constant under it).
+        id: String,
+    },
+    /// SHA-256 only: shows accidents, not forgery.
+    Unkeyed,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Key {
+    /// The key of the identity `sigil` uses, or [`Key::Unkeyed`] when there is none.
+    pub fn of(sigil: &Sigil) -> Key {
+        match sigil.file_store().identity() {
+            Ok(id) => Key::from_identity(id),
+            Err(_) => Key::Unkeyed,
+        }
+    }
+
+    /// The key of an identity.
+    pub fn from_identity(identity: &Identity) -> Key {
+        let key = identity.audit_key();
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&key[..]).expect("any key length");
+        m.update(b"sigil audit key id");
+        let id = hex(&m.finalize().into_bytes()[..6]);
+        Key::Keyed { key, id }
+    }
+
+    /// The name entries carry: the key's id, or `none`.
+    pub fn id(&self) -> &str {
+        match self {
+            Key::Keyed { id, .. } => id,
+            Key::Unkeyed => "none",
+        }
+    }
+
+    /// The MAC of an entry: over the previous MAC and the entry's exact bytes.
+    fn mac(&self, prev: &[u8; 32], content: &[u8]) -> [u8; 32] {
+        self.mac_parts(&[prev, content])
+    }
+
+    fn mac_parts(&self, parts: &[&[u8]]) -> [u8; 32] {
+        match self {
+            Key::Keyed { key, .. } => {
+                let mut m =
+                    <Hmac<Sha256> as Mac>::new_from_slice(&key[..]).expect("any key length");
+                for p in parts {
+                    m.update(p);
+                }
+                m.finalize().into_bytes().into()
+            }
+            Key::Unkeyed => {
+                let mut h = Sha256::new();
+                for p in parts {
+                    h.update(p);
+                }
+                h.finalize().into()
+            }
+        }
+    }
+}
+
+/// One entry as it is stored (before its MAC). Field order is the order on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Its number in the whole chain, from 1, continuing across rotated files.
+    pub seq: u64,
+    /// When, RFC 3339 UTC.
+    pub time: String,
+    /// What happened: `get`, `resolve`, `run`, `env`, `git`, `add`, `rm`, `login`, `refresh`,
+    /// `migrate`, `rollback`, `backup.create`, `backup.verify`, `backup.restore`, `init`,
+    /// `policy.set`, `policy.clear`, `check`, `audit.verify`.
+    pub event: String,
+    /// The credentials concerned (never values).
+    pub addresses: Vec<String>,
+    /// `ok`, `refused` or `failed`.
+    pub outcome: String,
+    /// Why it was refused or failed, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The program that did it.
+    pub binary: String,
+    /// Its process id.
+    pub pid: u32,
+    /// The parent process's command name, where the platform tells it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The id of the key that made the MAC, or `none` for the unkeyed chain.
+    pub key: String,
+}
+
+/// How an event ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It happened.
+    Ok,
+    /// Refused: permissions, policy, identity, tampering.
+    Refused,
+    /// Any other failure.
+    Failed,
+}
+
+impl Outcome {
+    /// The word in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    /// The outcome of a result, and the reason of an error.
+    pub fn of<T>(result: &Result<T>) -> (Outcome, Option<String>) {
+        match result {
+            Ok(_) => (Outcome::Ok, None),
+            Err(e) => {
+                // A missing or wrong identity is a refusal; a provider that fails a login or a
+                // refresh is a failure.
+                let outcome = match e {
+                    Error::Auth { .. } => Outcome::Failed,
+                    Error::Resolve { source, .. } if matches!(**source, Error::Auth { .. }) => {
+                        Outcome::Failed
+                    }
+                    _ if matches!(e.class(), ExitClass::Refused | ExitClass::Auth) => {
+                        Outcome::Refused
+                    }
+                    _ => Outcome::Failed,
+                };
+                (outcome, Some(reason(e)))
+            }
+        }
+    }
+}
+
+/// A short reason for the log. Only messages sigil composes itself from addresses, paths and
+/// rules are used; anything that could quote an input file is reduced to its kind.
+fn reason(e: &Error) -> String {
+    let short = match e {
+        Error::Permission(p) => return format!("permissions: {p}"),
+        Error::Store(StoreError::Permission(p)) => return format!("permissions: {p}"),
+        Error::Store(StoreError::WrongIdentity { .. }) => "wrong identity",
+        Error::Store(StoreError::Damaged { .. }) => "damaged secret file",
+        Error::Store(StoreError::NotFound { .. }) | Error::NotFound { .. } => "not found",
+        Error::Store(StoreError::NotARecipient { .. }) => "not a recipient",
+        Error::Store(_) => "backend error",
+        Error::Identity(crate::identity::IdentityError::Missing { .. }) => "no identity",
+        Error::Identity(_) => "identity unusable",
+        Error::Refused { message, .. } => return message.clone(),
+        Error::Resolve { source, .. } => return reason(source),
+        Error::Auth { .. } => "authentication failed",
+        Error::Address(_) | Error::Usage(_) | Error::UsageHelp { .. } => "usage",
+        Error::Unconfirmed { .. } => "not confirmed",
+        Error::Malformed(_) => "malformed file",
+        Error::Other { .. } | Error::Io { .. } | Error::Output(_) => "error",
+    };
+    short.to_owned()
+}
+
+/// Whether `sigil` keeps an audit log: on unless config.toml says `audit = false`, and never
+/// for the memory backend (a program's tests), which writes nothing to disk.
+pub fn enabled(sigil: &Sigil) -> bool {
+    sigil.config().audit != Some(false)
+        && sigil.choice().kind != crate::backend::BackendKind::Memory
+}
+
+/// Records an event whose outcome is `result`'s. A log that cannot be written is a warning,
+/// not a failure of the command: the user's work goes on.
+pub fn record<T>(sigil: &Sigil, event: &str, addresses: &[String], result: &Result<T>) {
+    if !enabled(sigil) {
+        return;
+    }
+    let (outcome, reason) = Outcome::of(result);
+    record_outcome(sigil, event, addresses, outcome, reason);
+}
+
+/// Records an event with an explicit outcome.
+pub fn record_outcome(
+    sigil: &Sigil,
+    event: &str,
+    addresses: &[String],
+    outcome: Outcome,
+    reason: Option<String>,
+) {
+    if !enabled(sigil) {
+        return;
+    }
+    let key = Key::of(sigil);
+    let max = sigil
+        .config()
+        .audit_max_size
+        .map_or(DEFAULT_MAX_SIZE, |s| s.0);
+    if let Err(e) = append(
+        sigil.paths(),
+        &key,
+        max,
+        event,
+        addresses.to_vec(),
+        outcome,
+        reason,
+    ) {
+        eprintln!("{}: warning: cannot write the audit log: {e}", binary());
+    }
+}
+
+/// The name of the running program.
+fn binary() -> String {
+    std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "sigil".into())
+}
+
+/// The parent process's command name (`/proc/<ppid>/comm` on Linux).
+fn parent_command() -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        let ppid = std::os::unix::process::parent_id();
+        let comm = fs::read_to_string(format!("/proc/{ppid}/comm")).ok()?;
+        let comm = comm.trim();
+        (!comm.is_empty()).then(|| comm.to_owned())
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+fn unhex32(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A line as stored: the entry's exact bytes and its MAC.
+struct Line {
+    content: Vec<u8>,
+    mac: [u8; 32],
+}
+
+impl Line {
+    /// Builds the stored line: the entry's JSON with `"mac"` added as its last member.
+    fn encode(content: &[u8], mac: &[u8; 32]) -> Vec<u8> {
+        let mut line = Vec::with_capacity(content.len() + MAC_SUFFIX_LEN + 1);
+        line.extend_from_slice(&content[..content.len() - 1]);
+        line.extend_from_slice(b",\"mac\":\"");
+        line.extend_from_slice(hex(mac).as_bytes());
+        line.extend_from_slice(b"\"}\n");
+        line
+    }
+
+    /// Splits a stored line (without its newline) back into content and MAC.
+    fn decode(line: &[u8]) -> Option<Line> {
+        if line.len() < MAC_SUFFIX_LEN + 2 {
+            return None;
+        }
+        let (body, tail) = line.split_at(line.len() - MAC_SUFFIX_LEN);
+        let tail = std::str::from_utf8(tail).ok()?;
+        let mac = unhex32(tail.strip_prefix(",\"mac\":\"")?.strip_suffix("\"}")?)?;
+        let mut content = body.to_vec();
+        content.push(b'}');
+        Some(Line { content, mac })
+    }
+
+    fn entry(&self) -> Option<Entry> {
+        serde_json::from_slice(&self.content).ok()
+    }
+}
+
+/// The last entry's number and MAC, kept apart from the log so that a truncated log is
+/// noticed. It is authenticated with the chain's key rather than age-encrypted: anyone who
+/// knows a public key can write an age file, but only the identity's holder can tag this.
+/// It stays out of the store directory, which may be shared with a team through git.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Checkpoint {
+    seq: u64,
+    mac: String,
+    key: String,
+    tag: String,
+}
+
+impl Checkpoint {
+    fn path(paths: &Paths) -> PathBuf {
+        paths.home().join(CHECKPOINT_NAME)
+    }
+
+    fn tag(key: &Key, seq: u64, mac: &str, key_id: &str) -> String {
+        hex(&key.mac_parts(&[
+            b"sigil audit checkpoint\0",
+            seq.to_string().as_bytes(),
+            b"\0",
+            mac.as_bytes(),
+            b"\0",
+            key_id.as_bytes(),
+        ]))
+    }
+
+    fn new(key: &Key, seq: u64, mac: &[u8; 32]) -> Checkpoint {
+        let mac = hex(mac);
+        Checkpoint {
+            tag: Checkpoint::tag(key, seq, &mac, key.id()),
+            seq,
+            mac,
+            key: key.id().to_owned(),
+        }
+    }
+
+    /// Whether `key` made it.
+    fn authentic(&self, key: &Key) -> bool {
+        self.key == key.id() && Checkpoint::tag(key, self.seq, &self.mac, &self.key) == self.tag
+    }
+
+    fn read(paths: &Paths) -> io::Result<Option<Checkpoint>> {
+        match fs::read(Checkpoint::path(paths)) {
+            Ok(b) => Ok(serde_json::from_slice(&b).ok()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Overwrites the checkpoint in place with one `pwrite` of a fixed-size record (padded
+    /// with spaces), which costs a tenth of a create-and-rename; the caller holds the log's
+    /// lock, and so does `verify`, so no reader sees it half-written. There is no fsync: the
+    /// log line before it is not synced either, and a crash that loses both loses them
+    /// consistently; entries found past the checkpoint are accepted when their MACs hold.
+    fn write(&self, paths: &Paths) -> io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let path = Checkpoint::path(paths);
+        let mut record = serde_json::to_vec(self).map_err(io::Error::other)?;
+        if record.len() < CHECKPOINT_LEN {
+            record.resize(CHECKPOINT_LEN - 1, b' ');
+            record.push(b'\n');
+        }
+        let open = || {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&path)
+        };
+        let f = open()?;
+        f.write_all_at(&record, 0)?;
+        // Every record is padded to the same size; only a longer one from elsewhere needs
+        // cutting.
+        if record.len() != CHECKPOINT_LEN {
+            f.set_len(record.len() as u64)?;
+        }
+        Ok(())
+    }
+}
+
+/// The log and its rotated predecessors, oldest first.
+pub fn files(paths: &Paths) -> Vec<PathBuf> {
+    let mut rotated: Vec<(u64, PathBuf)> = fs::read_dir(paths.home())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let n: u64 = name.strip_prefix("audit.log.")?.parse().ok()?;
+            Some((n, e.path()))
+        })
+        .collect();
+    rotated.sort();
+    let mut out: Vec<PathBuf> = rotated.into_iter().map(|(_, p)| p).collect();
+    let current = paths.home().join(LOG_NAME);
+    if current.exists() {
+        out.push(current);
+    }
+    out
+}
+
+/// Reads the last complete line of `f` (of length `len`) by reading backwards from the end
+/// in growing chunks, never the whole file unless it is one line. Returns the line and
+/// whether the file ends without a newline (a torn write, to be closed before appending).
+fn last_line(f: &mut File, len: u64) -> io::Result<(Option<Vec<u8>>, bool)> {
+    if len == 0 {
+        return Ok((None, false));
+    }
+    let mut chunk = 4096u64;
+    loop {
+        let start = len.saturating_sub(chunk);
+        f.seek(SeekFrom::Start(start))?;
+        let mut buf = Vec::with_capacity((len - start) as usize);
+        Read::take(&mut *f, len - start).read_to_end(&mut buf)?;
+        let torn = !buf.ends_with(b"\n");
+        let body = if torn {
+            &buf[..]
+        } else {
+            &buf[..buf.len() - 1]
+        };
+        // The last complete line ends at the last newline (or the end, when not torn).
+        let end = if torn {
+            match body.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i,
+                None if start == 0 => return Ok((None, true)),
+                None => {
+                    chunk *= 4;
+                    continue;
+                }
+            }
+        } else {
+            body.len()
+        };
+        match body[..end].iter().rposition(|&b| b == b'\n') {
+            Some(i) => return Ok((Some(body[i + 1..end].to_vec()), torn)),
+            None if start == 0 => return Ok((Some(body[..end].to_vec()), torn)),
+            None => chunk *= 4,
+        }
+    }
+}
+
+/// The number and MAC of a line, when it is a well-formed entry.
+fn position(line: &[u8]) -> Option<(u64, [u8; 32], String)> {
+    let l = Line::decode(line)?;
+    let e = l.entry()?;
+    Some((e.seq, l.mac, e.key))
+}
+
+/// The event that bridges a change of identity (after `sigil rekey`): the first entry under
+/// the new key names the key before it, so `verify` can tell a rotation from a forgery.
+pub const KEY_CHANGE: &str = "audit.key";
+
+/// Opens the current log locked. Another process may rotate it while we wait for the lock,
+/// so the lock counts only if the path still names the file we locked.
+fn open_locked(path: &Path) -> io::Result<(File, u64)> {
+    loop {
+        let f = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(path)?;
+        f.lock()?;
+        let ours = f.metadata()?;
+        match fs::metadata(path) {
+            Ok(m) if m.ino() == ours.ino() && m.dev() == ours.dev() => return Ok((f, ours.len())),
+            _ => continue,
+        }
+    }
+}
+
+/// Appends one entry to the log under its lock, chaining it to the last entry, and moves the
+/// checkpoint; rotates the log past `max_size`.
+pub fn append(
+    paths: &Paths,
+    key: &Key,
+    max_size: u64,
+    event: &str,
+    addresses: Vec<String>,
+    outcome: Outcome,
+    reason: Option<String>,
+) -> Result<()> {
+    let path = paths.home().join(LOG_NAME);
+    let ctx = |e: io::Error| Error::io(format!("cannot append to '{}'", path.display()), e);
+    // Reading is not writing: a command that only reads (an env-only CI job) creates no home.
+    // Once the home exists (`sigil init`, a first write, or `mkdir`), the log is kept.
+    let (mut f, len) = match open_locked(&path) {
+        Ok(x) => x,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(ctx(e)),
+    };
+    let (tail, torn) = last_line(&mut f, len).map_err(ctx)?;
+    let mut last = match tail {
+        Some(line) => position(&line),
+        None => None,
+    };
+    if last.is_none() && len == 0 {
+        // Just rotated: the chain goes on from the newest rotated file.
+        if let Some(prev) = files(paths).into_iter().rev().find(|p| *p != path)
+            && let Ok(mut pf) = File::open(&prev)
+        {
+            let plen = pf.metadata().map_err(ctx)?.len();
+            if let (Some(line), _) = last_line(&mut pf, plen).map_err(ctx)? {
+                last = position(&line);
+            }
+        }
+    }
+    // A checkpoint ahead of the log means entries were cut off the end. Chaining from the
+    // checkpoint keeps that visible: the new entry will not follow the log's last line.
+    if let Ok(Some(cp)) = Checkpoint::read(paths)
+        && cp.authentic(key)
+        && cp.seq > last.as_ref().map_or(0, |(s, _, _)| *s)
+        && let Some(mac) = unhex32(&cp.mac)
+    {
+        last = Some((cp.seq, mac, cp.key));
+    }
+    let (mut prev_seq, mut prev_mac, prev_key) =
+        last.unwrap_or((0, GENESIS, Key::Unkeyed.id().to_owned()));
+    let mut events = Vec::with_capacity(2);
+    // The log was written under another identity until now (a rotated key): say so first,
+    // under the new key, so that verify can tell the rotation from a forgery.
+    if matches!(key, Key::Keyed { .. }) && prev_key != "none" && prev_key != key.id() {
+        events.push((
+            KEY_CHANGE.to_owned(),
+            vec![],
+            Outcome::Ok,
+            Some(format!("previous key {prev_key}")),
+        ));
+    }
+    events.push((event.to_owned(), addresses, outcome, reason));
+    let mut line = Vec::new();
+    if torn {
+        line.push(b'\n');
+    }
+    let (time, binary, parent) = (
+        crate::when::format(time::OffsetDateTime::now_utc()),
+        binary(),
+        parent_command(),
+    );
+    let mut mac = prev_mac;
+    for (event, addresses, outcome, reason) in events {
+        let entry = Entry {
+            seq: prev_seq + 1,
+            time: time.clone(),
+            event,
+            addresses,
+            outcome: outcome.as_str().to_owned(),
+            reason,
+            binary: binary.clone(),
+            pid: std::process::id(),
+            parent: parent.clone(),
+            key: key.id().to_owned(),
+        };
+        let content = serde_json::to_vec(&entry)
+            .map_err(|e| Error::other(format!("cannot encode an audit entry: {e}"), None))?;
+        mac = key.mac(&prev_mac, &content);
+        line.extend_from_slice(&Line::encode(&content, &mac));
+        prev_seq = entry.seq;
+        prev_mac = mac;
+    }
+    // One write with O_APPEND: a reader never sees half an entry from a live writer.
+    f.write_all(&line).map_err(ctx)?;
+    Checkpoint::new(key, prev_seq, &mac)
+        .write(paths)
+        .map_err(|e| Error::io("cannot write the audit checkpoint", e))?;
+    if len + line.len() as u64 > max_size {
+        let n = files(paths)
+            .iter()
+            .filter_map(|p| {
+                p.file_name()?
+                    .to_str()?
+                    .strip_prefix("audit.log.")?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .max()
+            .unwrap_or(0);
+        let to = paths.home().join(format!("{LOG_NAME}.{}", n + 1));
+        fs::rename(&path, &to).map_err(ctx)?;
+    }
+    Ok(())
+}
+
+/// Every entry in every file, oldest first, skipping lines that are not entries.
+pub fn read_all(paths: &Paths) -> Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for p in files(paths) {
+        let bytes =
+            fs::read(&p).map_err(|e| Error::io(format!("cannot read '{}'", p.display()), e))?;
+        for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            if let Some(e) = Line::decode(line).and_then(|l| l.entry()) {
+                out.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What `verify` found when the chain holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// How many entries.
+    pub entries: u64,
+    /// In how many files.
+    pub files: usize,
+    /// The key id, or `None` for an unkeyed chain.
+    pub key: Option<String>,
+    /// Entries at the start written before there was an identity (unkeyed).
+    pub unkeyed_prefix: u64,
+    /// Entries at the start written under an earlier identity (before a key rotation), which
+    /// cannot be checked without it.
+    pub earlier_key: u64,
+}
+
+/// A break in the chain: where, and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The file.
+    pub file: PathBuf,
+    /// The 1-based line in it.
+    pub line: usize,
+    /// What is wrong.
+    pub what: String,
+}
+
+impl Broken {
+    /// The error `sigil audit verify` exits 5 with.
+    pub fn into_error(self) -> Error {
+        Error::Refused {
+            message: format!(
+                "the audit log has been tampered with: line {} of '{}' {}",
+                self.line,
+                self.file.display(),
+                self.what
+            ),
+            help: Some(
+                "keep the log as it is for investigation; entries after the break still \
+                 carry their MACs, and new entries go on being chained"
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// Checks the whole chain, across rotated files, and against the checkpoint. `Ok(Err(_))`
+/// names the first bad line; `Err(_)` is a failure to check at all.
+pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, Broken>> {
+    struct Read {
+        file: PathBuf,
+        line: usize,
+        bytes: Vec<u8>,
+    }
+    // Appenders hold this lock while they move the checkpoint; holding it too, verify never
+    // sees a checkpoint ahead of the lines it read.
+    let current = paths.home().join(LOG_NAME);
+    let _lock = if current.exists() {
+        open_locked(&current).ok()
+    } else {
+        None
+    };
+    let files = files(paths);
+    let mut lines = Vec::new();
+    for p in &files {
+        let bytes =
+            fs::read(p).map_err(|e| Error::io(format!("cannot read '{}'", p.display()), e))?;
+        let mut parts: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+        if parts.last().is_some_and(|l| l.is_empty()) {
+            parts.pop();
+        }
+        for (i, l) in parts.into_iter().enumerate() {
+            lines.push(Read {
+                file: p.clone(),
+                line: i + 1,
+                bytes: l.to_vec(),
+            });
+        }
+    }
+    let seqs: Vec<Option<u64>> = lines
+        .iter()
+        .map(|r| {
+            Line::decode(&r.bytes)
+                .and_then(|l| l.entry())
+                .map(|e| e.seq)
+        })
+        .collect();
+    let mut prev = GENESIS;
+    let mut expected = 1u64;
+    let mut keyed_seen = false;
+    let mut unkeyed_prefix = 0u64;
+    // Entries under an earlier identity (before `sigil rekey`): their first line, their key,
+    // and how many. They count only when bridged by a key-change entry under ours.
+    let mut foreign: Option<(usize, String, u64)> = None;
+    let mut bridged = 0u64;
+    let broken = |r: &Read, what: String| Broken {
+        file: r.file.clone(),
+        line: r.line,
+        what,
+    };
+    for (i, r) in lines.iter().enumerate() {
+        let Some((line, entry)) = Line::decode(&r.bytes).and_then(|l| {
+            let e = l.entry()?;
+            Some((l, e))
+        }) else {
+            return Ok(Err(broken(
+                r,
+                "is not an audit entry: it was altered".into(),
+            )));
+        };
+        let verifier = if entry.key == "none" {
+            if keyed_seen {
+                return Ok(Err(broken(
+                    r,
+                    "was appended without the identity (it carries no key)".into(),
+                )));
+            }
+            &Key::Unkeyed
+        } else if entry.key == key.id() {
+            if !keyed_seen && let Some((first, old, n)) = foreign.take() {
+                let names_it = entry.event == KEY_CHANGE
+                    && entry.reason.as_deref() == Some(&format!("previous key {old}"));
+                if !names_it {
+                    return Ok(Err(broken(
+                        &lines[first],
+                        format!(
+                            "was written with another identity (key {old}, not {})",
+                            key.id()
+                        ),
+                    )));
+                }
+                bridged = n;
+            }
+            keyed_seen = true;
+            key
+        } else if matches!(key, Key::Unkeyed) {
+            return Err(Error::Auth {
+                message: "the audit log is keyed, and no identity is available to check it".into(),
+                help: Some(
+                    "run `sigil audit verify` where the identity is (SIGIL_IDENTITY_FILE, or \
+                     <config>/identity.txt)"
+                        .into(),
+                ),
+            });
+        } else if !keyed_seen
+            && foreign.as_ref().is_none_or(|(_, old, _)| *old == entry.key)
+            && entry.seq == expected
+        {
+            // Possibly the identity before a rotation: its MACs cannot be checked here, so
+            // the line is taken as it stands until an entry under our key vouches for it.
+            let f = foreign.get_or_insert((i, entry.key.clone(), 0));
+            f.2 += 1;
+            prev = line.mac;
+            expected = entry.seq + 1;
+            continue;
+        } else {
+            return Ok(Err(broken(
+                r,
+                format!(
+                    "was written with another identity (key {}, not {})",
+                    entry.key,
+                    key.id()
+                ),
+            )));
+        };
+        if verifier.mac(&prev, &line.content) != line.mac {
+            let what = if entry.seq > expected {
+                if seqs[i + 1..].contains(&Some(expected)) {
+                    format!(
+                        "is out of order: entry {} stands where entry {expected} belongs",
+                        entry.seq
+                    )
+                } else if expected + 1 == entry.seq {
+                    format!("follows a gap: entry {expected} before it was deleted")
+                } else {
+                    format!(
+                        "follows a gap: entries {expected}–{} before it were deleted",
+                        entry.seq - 1
+                    )
+                }
+            } else if entry.seq < expected {
+                format!(
+                    "is out of order: entry {} stands where entry {expected} belongs",
+                    entry.seq
+                )
+            } else {
+                "was altered (its MAC does not match its content)".into()
+            };
+            return Ok(Err(broken(r, what)));
+        }
+        if !keyed_seen {
+            unkeyed_prefix += 1;
+        }
+        prev = line.mac;
+        expected = entry.seq + 1;
+    }
+    if let Some((first, old, _)) = foreign {
+        return Ok(Err(broken(
+            &lines[first],
+            format!(
+                "was written with another identity (key {old}, not {})",
+                key.id()
+            ),
+        )));
+    }
+    let last_seq = expected - 1;
+    let checkpoint =
+        Checkpoint::read(paths).map_err(|e| Error::io("cannot read the audit checkpoint", e))?;
+    let end = || -> Broken {
+        match lines.last() {
+            Some(r) => Broken {
+                file: r.file.clone(),
+                line: r.line + 1,
+                what: String::new(),
+            },
+            None => Broken {
+                file: paths.home().join(LOG_NAME),
+                line: 1,
+                what: String::new(),
+            },
+        }
+    };
+    match checkpoint {
+        None if last_seq > 0 => {
+            return Ok(Err(Broken {
+                what: format!(
+                    "is past the end, and the checkpoint '{}' is missing, so a truncated tail \
+                     cannot be ruled out",
+                    Checkpoint::path(paths).display()
+                ),
+                ..end()
+            }));
+        }
+        None => {}
+        Some(cp) => {
+            let authentic = cp.authentic(key)
+                || (cp.key == "none" && !keyed_seen && cp.authentic(&Key::Unkeyed));
+            if !authentic {
+                return Ok(Err(Broken {
+                    what: format!(
+                        "is past the end, and the checkpoint '{}' was altered or written \
+                         without the identity",
+                        Checkpoint::path(paths).display()
+                    ),
+                    ..end()
+                }));
+            }
+            if cp.seq > last_seq {
+                let missing = if cp.seq == last_seq + 1 {
+                    format!("entry {}", cp.seq)
+                } else {
+                    format!("entries {}–{}", last_seq + 1, cp.seq)
+                };
+                return Ok(Err(Broken {
+                    what: format!(
+                        "is missing: the log was truncated ({missing} recorded by the checkpoint are gone)"
+                    ),
+                    ..end()
+                }));
+            }
+            if cp.seq > 0 && cp.seq <= last_seq {
+                // The entry the checkpoint names must be the one in the log.
+                let at = lines
+                    .iter()
+                    .zip(&seqs)
+                    .find(|(_, s)| **s == Some(cp.seq))
+                    .and_then(|(r, _)| Line::decode(&r.bytes));
+                if at.is_none_or(|l| hex(&l.mac) != cp.mac) {
+                    return Ok(Err(Broken {
+                        what: format!(
+                            "is past the end, and entry {} does not match the checkpoint: \
+                             the tail was replaced",
+                            cp.seq
+                        ),
+                        ..end()
+                    }));
+                }
+            }
+        }
+    }
+    Ok(Ok(Verified {
+        entries: last_seq,
+        files: files.len(),
+        key: keyed_seen.then(|| key.id().to_owned()),
+        unkeyed_prefix: if keyed_seen { unkeyed_prefix } else { 0 },
+        earlier_key: bridged,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key::from_identity(&Identity::generate())
+    }
+
+    fn add(paths: &Paths, key: &Key, n: usize, max: u64) {
+        for i in 0..n {
+            append(
+                paths,
+                key,
+                max,
+                "get",
+                vec![format!("svc/a{i}/api_key")],
+                Outcome::Ok,
+                None,
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MiB"), Some(10 << 20));
+        assert_eq!(parse_size("512 kb"), Some(512 << 10));
+        assert_eq!(parse_size("100"), Some(100));
+        assert_eq!(parse_size("10 parsecs"), None);
+    }
+
+    #[test]
+    fn lines_round_trip_and_the_tail_is_found() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        let k = key();
+        add(&paths, &k, 3, DEFAULT_MAX_SIZE);
+        let all = read_all(&paths).unwrap();
+        assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(all[2].addresses, ["svc/a2/api_key"]);
+        assert_eq!(all[0].key, k.id());
+        let v = verify(&paths, &k).unwrap().unwrap();
+        assert_eq!((v.entries, v.files), (3, 1));
+        // Another identity cannot check it, and says so by line.
+        let b = verify(&paths, &key()).unwrap().unwrap_err();
+        assert_eq!(b.line, 1);
+    }
+
+    #[test]
+    fn long_lines_and_rotation_keep_the_chain() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        let k = key();
+        for i in 0..5 {
+            let many: Vec<String> = (0..200).map(|j| format!("svc/a{i}x{j}/api_key")).collect();
+            append(&paths, &k, 6000, "resolve", many, Outcome::Ok, None).unwrap();
+        }
+        assert!(files(&paths).len() > 2, "{:?}", files(&paths));
+        let v = verify(&paths, &k).unwrap().unwrap();
+        assert_eq!(v.entries, 5);
+    }
+
+    #[test]
+    fn a_key_rotation_is_bridged_but_a_forged_prefix_is_not() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        let (old, new) = (key(), key());
+        add(&paths, &old, 2, DEFAULT_MAX_SIZE);
+        add(&paths, &new, 1, DEFAULT_MAX_SIZE);
+        let all = read_all(&paths).unwrap();
+        assert_eq!(all[2].event, KEY_CHANGE);
+        assert_eq!(
+            all[2].reason.as_deref(),
+            Some(&*format!("previous key {}", old.id()))
+        );
+        let v = verify(&paths, &new).unwrap().unwrap();
+        assert_eq!((v.entries, v.earlier_key), (4, 2));
+        // Lines claiming some other key, put in front of entries under ours, are not believed.
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        add(&paths, &new, 3, DEFAULT_MAX_SIZE);
+        let log = paths.home().join(LOG_NAME);
+        let text = fs::read_to_string(&log).unwrap();
+        let forged = text.replacen(
+            &format!("\"key\":\"{}\"", new.id()),
+            "\"key\":\"0123456789ab\"",
+            1,
+        );
+        fs::write(&log, forged).unwrap();
+        let b = verify(&paths, &new).unwrap().unwrap_err();
+        assert_eq!(b.line, 1, "{b:?}");
+        assert!(b.what.contains("another identity"), "{b:?}");
+    }
+
+    #[test]
+    fn unkeyed_then_keyed() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        add(&paths, &Key::Unkeyed, 2, DEFAULT_MAX_SIZE);
+        let v = verify(&paths, &Key::Unkeyed).unwrap().unwrap();
+        assert_eq!((v.entries, v.key), (2, None));
+        let k = key();
+        add(&paths, &k, 2, DEFAULT_MAX_SIZE);
+        let v = verify(&paths, &k).unwrap().unwrap();
+        assert_eq!((v.entries, v.unkeyed_prefix), (4, 2));
+        add(&paths, &Key::Unkeyed, 1, DEFAULT_MAX_SIZE);
+        let b = verify(&paths, &k).unwrap().unwrap_err();
+        assert_eq!(b.line, 5, "{b:?}");
+        assert!(b.what.contains("without the identity"), "{b:?}");
+    }
+}

@@ -1,0 +1,199 @@
+//! `sigil recipients`: list, add and remove who a store folder's secrets are encrypted to, and
+//! re-encrypt that folder (work: `crate::recipients`).
+
+use super::out;
+use crate::error::Result;
+use crate::recipients::{self, Change, Folder};
+use clap::{Parser, Subcommand};
+
+/// List, add and remove the recipients of a shared folder
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigil-recipients",
+    version,
+    about = "List, add and remove the recipients of a shared folder",
+    long_about = "A folder of the store — the whole store, a service (team) or an account \
+(team/deploy) — is encrypted to the age public keys in the nearest .age-recipients at or above \
+it. `add` and `rm` edit the folder's own file (creating it from the inherited recipients when it \
+has none, so the rest of the store is not widened) and re-encrypt every secret it governs, one \
+file atomically at a time. A deeper folder with its own .age-recipients is left alone. \
+Removing someone does not take back what they already read: rotate those values.",
+    after_help = "Examples:\n  sigil recipients list team\n  sigil recipients add \"$(age-keygen -y alice.txt)\" team --name alice\n  sigil recipients rm alice team"
+)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// The backend choice.
+    #[command(flatten)]
+    pub backend: super::BackendArg,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the public keys a folder's secrets are encrypted to
+    List {
+        /// The folder: service or service/account (default: the whole store)
+        #[arg(value_name = "PATH")]
+        path: Option<String>,
+        /// Print them as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add an age public key to a folder and re-encrypt its secrets
+    Add {
+        /// The age public key (age1…)
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The folder: service or service/account (default: the whole store)
+        #[arg(value_name = "PATH")]
+        path: Option<String>,
+        /// A name for the key, kept as a `# name:` comment above it
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Remove a key (or a named recipient) from a folder and re-encrypt its secrets
+    Rm {
+        /// The age public key, or the name given with --name
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The folder: service or service/account (default: the whole store)
+        #[arg(value_name = "PATH")]
+        path: Option<String>,
+    },
+}
+
+/// Runs `sigil recipients`.
+pub fn run(args: Args) -> Result<()> {
+    let sigil = args.backend.open()?;
+    match args.command {
+        Command::List { path, json } => {
+            let folder = Folder::parse(&sigil, path.as_deref())?;
+            let l = recipients::list(&sigil, &folder)?;
+            if json {
+                let v = serde_json::json!({
+                    "folder": folder.name,
+                    "file": l.file.as_ref().map(|f| f.display().to_string()),
+                    "inherited": l.inherited,
+                    "recipients": l.recipients.iter().map(|r| serde_json::json!({
+                        "key": r.key,
+                        "name": r.name,
+                        "you": r.you,
+                    })).collect::<Vec<_>>(),
+                });
+                return out(format!("{v:#}\n").as_bytes());
+            }
+            match &l.file {
+                Some(f) if l.inherited => eprintln!(
+                    "{} has no .age-recipients of its own; it inherits '{}':",
+                    folder.shown(),
+                    f.display()
+                ),
+                Some(f) => eprintln!("recipients of {} ('{}'):", folder.shown(), f.display()),
+                None => eprintln!(
+                    "no .age-recipients applies to {}: its secrets are encrypted to your identity alone",
+                    folder.shown()
+                ),
+            }
+            let text: String = l
+                .recipients
+                .iter()
+                .map(|r| {
+                    let mut label: Vec<&str> = Vec::new();
+                    if let Some(n) = &r.name {
+                        label.push(n);
+                    }
+                    if r.you {
+                        label.push("(you)");
+                    }
+                    format!("{}  {}\n", r.key, label.join(" "))
+                        .trim_end()
+                        .to_owned()
+                        + "\n"
+                })
+                .collect();
+            out(text.as_bytes())
+        }
+        Command::Add { key, path, name } => {
+            let folder = Folder::parse(&sigil, path.as_deref())?;
+            let c = recipients::add(&sigil, &folder, &key, name.as_deref())?;
+            let who = who(&c);
+            if c.changed {
+                eprintln!(
+                    "added {who} to '{}'{}; re-encrypted {} to the {} recipients",
+                    c.file.display(),
+                    created(&c),
+                    secrets(c.reencrypted.len()),
+                    c.recipients
+                );
+            } else {
+                eprintln!(
+                    "{who} is already a recipient of {}; re-encrypted {} to the {} recipients",
+                    folder.shown(),
+                    secrets(c.reencrypted.len()),
+                    c.recipients
+                );
+            }
+            kept(&c);
+            Ok(())
+        }
+        Command::Rm { key, path } => {
+            let folder = Folder::parse(&sigil, path.as_deref())?;
+            let c = recipients::remove(&sigil, &folder, &key)?;
+            let who = who(&c);
+            if c.changed {
+                eprintln!(
+                    "removed {who} from '{}'{}; re-encrypted {} to the {} remaining recipient{}",
+                    c.file.display(),
+                    created(&c),
+                    secrets(c.reencrypted.len()),
+                    c.recipients,
+                    if c.recipients == 1 { "" } else { "s" }
+                );
+            } else {
+                eprintln!(
+                    "{who} is not a recipient of {}; re-encrypted {} to the {} recipient{}",
+                    folder.shown(),
+                    secrets(c.reencrypted.len()),
+                    c.recipients,
+                    if c.recipients == 1 { "" } else { "s" }
+                );
+            }
+            kept(&c);
+            if c.changed && !c.reencrypted.is_empty() {
+                eprintln!(
+                    "warning: re-encryption does not take back what {who} could already read: they may have copied these values, and anyone holding their key can still open old copies (a git history, a backup). Rotate them:"
+                );
+                let list: String = c.reencrypted.iter().map(|a| format!("{a}\n")).collect();
+                out(list.as_bytes())?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn who(c: &Change) -> String {
+    match &c.name {
+        Some(n) => format!("{n} (key {})", c.key),
+        None => c.key.clone(),
+    }
+}
+
+fn created(c: &Change) -> &'static str {
+    if c.created {
+        " (created from the recipients it inherited)"
+    } else {
+        ""
+    }
+}
+
+fn secrets(n: usize) -> String {
+    format!("{n} secret{}", if n == 1 { "" } else { "s" })
+}
+
+fn kept(c: &Change) {
+    for k in &c.kept {
+        eprintln!("'{k}' has a .age-recipients of its own and was left as it is");
+    }
+}

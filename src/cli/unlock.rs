@@ -1,0 +1,68 @@
+//! `sigil unlock`: keep the decrypted identity in the kernel keyring for a while (the work is
+//! in `crate::unlock`).
+
+use crate::error::{Error, Result};
+use crate::identity::{self, Identity};
+use crate::paths::Paths;
+use crate::unlock;
+use clap::Parser;
+use std::time::Duration;
+
+/// Keep the decrypted identity in the kernel keyring for a while
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigil-unlock",
+    version,
+    about = "Keep the decrypted identity in the kernel keyring for a while",
+    long_about = "Ask for the passphrase of the protected identity once and keep the decrypted \
+identity in the Linux kernel's session keyring, so that commands of this login session need no \
+passphrase until the time runs out (no daemon: the kernel drops it). `sigil lock` drops it \
+sooner; `sigil status` says how long is left. Other systems have no kernel keyring: there \
+sigil asks each time.",
+    after_help = "Examples:\n  sigil unlock\n  sigil unlock --for 1h\n  sigil lock"
+)]
+pub struct Args {
+    /// How long to stay unlocked (e.g. 90s, 15m, 2h; at most 24h)
+    #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = parse_for)]
+    pub duration: Duration,
+}
+
+fn parse_for(s: &str) -> std::result::Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
+    if d < Duration::from_secs(1) || d > unlock::MAX_FOR {
+        return Err("it must be between 1s and 24h".into());
+    }
+    Ok(d)
+}
+
+/// Runs `sigil unlock`.
+pub fn run(args: Args) -> Result<()> {
+    let paths = Paths::from_env()?;
+    if !identity::is_protected(&paths) {
+        return Err(Error::UsageHelp {
+            message: "the identity is not protected by a passphrase, so there is nothing to unlock"
+                .into(),
+            help: "`sigil identity protect` sets a passphrase".into(),
+        });
+    }
+    if !unlock::supported() {
+        return Err(Error::other(
+            "this system has no kernel keyring to keep the identity in",
+            Some("sigil asks for the passphrase each time instead".into()),
+        ));
+    }
+    let id = Identity::load(&paths)?;
+    unlock::store(&paths, &id.text(), args.duration)?;
+    identity::audit(
+        &paths,
+        Some(&id),
+        "unlock",
+        crate::audit::Outcome::Ok,
+        Some(format!("for {}", unlock::human(args.duration))),
+    );
+    eprintln!(
+        "sigil-unlock: unlocked for {}; `sigil lock` locks it now",
+        unlock::human(args.duration)
+    );
+    Ok(())
+}

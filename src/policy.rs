@@ -1,0 +1,530 @@
+//! Usage policies per credential (`sigil policy`), the guard every read of a secret passes
+//! through (policy, use count, audit entry, expiry warning), and the small index that lets
+//! `sigil get` learn an account's policy and expiry without parsing `accounts.toml`.
+//!
+//! Policies live in `accounts.toml` (the `[policies."service/account"]` tables), with their
+//! use counts. The index (`<home>/.use-index.json`) is derived from it, holds only accounts
+//! that have a policy or an expiry, and is trusted only while `accounts.toml`'s size, mtime
+//! and inode match the ones it was built from; a hand edit of `accounts.toml` always wins.
+
+use crate::address::{Address, FieldAddress};
+use crate::audit;
+use crate::error::{Error, Result};
+use crate::fsutil::Lock;
+use crate::paths::Paths;
+use crate::registry::{Kind, Registry};
+use crate::secret::Secret;
+use crate::{ExpiryState, Sigil, when};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::sync::Mutex;
+use time::OffsetDateTime;
+
+/// The commands that hand a secret out, as `--allow` names them. A program using the library
+/// (`Sigil::get`) counts as `get`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Use {
+    /// `sigil get` (and the library).
+    Get,
+    /// `sigil resolve`.
+    Resolve,
+    /// `sigil run`: injected into a child's environment, never printed.
+    Run,
+    /// `sigil env`.
+    Env,
+    /// `git-credential-sigil`.
+    Git,
+}
+
+impl Use {
+    /// Every use, in `--allow` order.
+    pub const ALL: [Use; 5] = [Use::Get, Use::Resolve, Use::Run, Use::Env, Use::Git];
+
+    /// The name in `--allow`, the policy and the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Use::Get => "get",
+            Use::Resolve => "resolve",
+            Use::Run => "run",
+            Use::Env => "env",
+            Use::Git => "git",
+        }
+    }
+
+    /// The command a user types for it.
+    pub fn command(self) -> &'static str {
+        match self {
+            Use::Git => "git-credential-sigil",
+            Use::Get => "sigil get",
+            Use::Resolve => "sigil resolve",
+            Use::Run => "sigil run",
+            Use::Env => "sigil env",
+        }
+    }
+}
+
+impl std::str::FromStr for Use {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Use> {
+        Use::ALL
+            .into_iter()
+            .find(|u| u.as_str() == s.trim())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown use '{}' in --allow: use get, resolve, run, env or git",
+                    s.escape_debug()
+                ))
+            })
+    }
+}
+
+/// One account's rules, and how often it has been handed out under `max_uses`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Refused before this time.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_before: Option<OffsetDateTime>,
+    /// Refused after this time.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_after: Option<OffsetDateTime>,
+    /// At most this many hand-outs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_uses: Option<u64>,
+    /// Hand-outs so far (counted only under `max_uses`).
+    #[serde(default)]
+    pub uses: u64,
+    /// Only these commands may hand it out; `None` is all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow: Option<BTreeSet<Use>>,
+}
+
+impl Policy {
+    /// Whether it has no rule at all.
+    pub fn is_empty(&self) -> bool {
+        self.not_before.is_none()
+            && self.not_after.is_none()
+            && self.max_uses.is_none()
+            && self.allow.is_none()
+    }
+
+    /// Checks every rule but the count; the refusal names the rule.
+    fn check(&self, key: &str, usage: Use, now: OffsetDateTime) -> Result<()> {
+        let refuse = |rule: String, help: String| Error::Refused {
+            message: format!(
+                "the policy of '{key}' refuses `{}`: {rule}",
+                usage.command()
+            ),
+            help: Some(help),
+        };
+        if let Some(allow) = &self.allow
+            && !allow.contains(&usage)
+        {
+            let list: Vec<&str> = allow.iter().map(|u| u.as_str()).collect();
+            return Err(refuse(
+                format!(
+                    "--allow {} does not include {}",
+                    list.join(","),
+                    usage.as_str()
+                ),
+                format!(
+                    "hand it out with {}, or change the policy: `sigil policy set {key} --allow …`",
+                    allow
+                        .iter()
+                        .map(|u| format!("`{}`", u.command()))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            ));
+        }
+        if let Some(nb) = self.not_before
+            && now < nb
+        {
+            return Err(refuse(
+                format!("--not-before {} has not come yet", when::format(nb)),
+                format!("wait, or change the policy: `sigil policy set {key} --not-before …`"),
+            ));
+        }
+        if let Some(na) = self.not_after
+            && now > na
+        {
+            return Err(refuse(
+                format!("--not-after {} has passed", when::format(na)),
+                format!("change the policy: `sigil policy set {key} --not-after …`"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_count(&self, key: &str, usage: Use) -> Result<()> {
+        if let Some(max) = self.max_uses
+            && self.uses >= max
+        {
+            return Err(Error::Refused {
+                message: format!(
+                    "the policy of '{key}' refuses `{}`: --max-uses {max} reached ({} uses)",
+                    usage.command(),
+                    self.uses
+                ),
+                help: Some(format!(
+                    "allow more with `sigil policy set {key} --max-uses N` (this resets the count)"
+                )),
+            });
+        }
+        Ok(())
+    }
+
+    /// The rules as `sigil policy show` prints them, one per line.
+    pub fn describe(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(t) = self.not_before {
+            out.push(("not-before".into(), when::format(t)));
+        }
+        if let Some(t) = self.not_after {
+            out.push(("not-after".into(), when::format(t)));
+        }
+        if let Some(m) = self.max_uses {
+            out.push(("max-uses".into(), format!("{m} (used {})", self.uses)));
+        }
+        if let Some(a) = &self.allow {
+            let list: Vec<&str> = a.iter().map(|u| u.as_str()).collect();
+            out.push(("allow".into(), list.join(",")));
+        }
+        out
+    }
+}
+
+/// What the index keeps of one account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// Its policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Policy>,
+    /// Its expiry.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Whether it renews itself (an OAuth account with a refresh token or client secret), so
+    /// its short-lived expiry is no reason to warn.
+    #[serde(default)]
+    pub renews: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Index {
+    stamp: (u64, i128, u64),
+    accounts: BTreeMap<String, Facts>,
+}
+
+fn stamp(meta: &std::fs::Metadata) -> (u64, i128, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let mtime = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
+    (meta.len(), mtime, meta.ino())
+}
+
+fn index_path(paths: &Paths) -> std::path::PathBuf {
+    paths.home().join(".use-index.json")
+}
+
+/// The index's facts about every account that has a policy or an expiry.
+fn facts_of(reg: &Registry) -> BTreeMap<String, Facts> {
+    let mut out = BTreeMap::new();
+    for (key, m) in &reg.accounts {
+        if m.expires_at.is_some() {
+            out.insert(
+                key.clone(),
+                Facts {
+                    policy: None,
+                    expires_at: m.expires_at,
+                    renews: m.kind == Kind::Oauth
+                        && (m.fields.contains("refresh_token")
+                            || m.fields.contains("client_secret")),
+                },
+            );
+        }
+    }
+    for (key, p) in &reg.policies {
+        out.entry(key.clone()).or_default().policy = Some(p.clone());
+    }
+    out
+}
+
+/// What is known about an account's policy and expiry, cheaply: one `stat` and one small
+/// read while the index is fresh. After a hand edit of `accounts.toml` the registry is read
+/// instead, until the next write through sigil rebuilds the index: reading never writes.
+pub fn facts(paths: &Paths, account_key: &str) -> Result<Option<Facts>> {
+    let toml = paths.accounts();
+    let meta = match std::fs::metadata(&toml) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("cannot read '{}'", toml.display()), e)),
+    };
+    if let Ok(bytes) = std::fs::read(index_path(paths))
+        && let Ok(idx) = serde_json::from_slice::<Index>(&bytes)
+        && idx.stamp == stamp(&meta)
+    {
+        return Ok(idx.accounts.get(account_key).cloned());
+    }
+    let reg = Registry::load(paths)?;
+    Ok(facts_of(&reg).remove(account_key))
+}
+
+/// Rebuilds the index after `accounts.toml` was written (`meta` is its metadata then).
+/// Called by `Registry::save` under the store lock; best effort, by rename, so that readers
+/// never see half of it, and without fsync: it is derived data.
+pub(crate) fn write_index(paths: &Paths, meta: &std::fs::Metadata, reg: &Registry) {
+    let idx = Index {
+        stamp: stamp(meta),
+        accounts: facts_of(reg),
+    };
+    if let Ok(json) = serde_json::to_vec(&idx) {
+        let path = index_path(paths);
+        let tmp = path.with_file_name(format!(".use-index.{}.tmp", std::process::id()));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(&json))
+            .and_then(|_| std::fs::rename(&tmp, &path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+/// Accounts already warned about in this process: a run warns once per credential.
+static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// Warns on stderr, once per process and account, when a credential handed out expires
+/// within the window (or has expired).
+fn warn_expiry(sigil: &Sigil, key: &str, facts: &Facts) {
+    let Some(at) = facts.expires_at else {
+        return;
+    };
+    if facts.renews {
+        return;
+    }
+    let now = OffsetDateTime::now_utc();
+    let window = sigil.config().defaults.expiry_warning();
+    let state = ExpiryState::of(Some(at), now, window);
+    if state == ExpiryState::Ok {
+        return;
+    }
+    if !WARNED
+        .lock()
+        .map(|mut w| w.insert(key.to_owned()))
+        .unwrap_or(false)
+    {
+        return;
+    }
+    let bin = std::env::args_os()
+        .next()
+        .map(std::path::PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "sigil".into());
+    let what = match state {
+        ExpiryState::Expired => format!("expired at {}", when::format(at)),
+        _ => format!("expires at {}", when::format(at)),
+    };
+    eprintln!(
+        "{bin}: warning: '{key}' {what}; renew it, then record the new date with `sigil add {key} --force --expires …`"
+    );
+}
+
+/// Counts one use under the store lock, refusing past `max_uses`; the count lives in
+/// `accounts.toml`, so eight readers at once never exceed it.
+fn take_use(sigil: &Sigil, key: &str, usage: Use) -> Result<bool> {
+    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let mut reg = Registry::load(sigil.paths())?;
+    let Some(p) = reg.policies.get_mut(key) else {
+        return Ok(false);
+    };
+    p.check(key, usage, OffsetDateTime::now_utc())?;
+    if p.max_uses.is_none() {
+        return Ok(false);
+    }
+    p.check_count(key, usage)?;
+    p.uses += 1;
+    reg.save(sigil.paths())?;
+    Ok(true)
+}
+
+/// Gives back a use whose read failed: a secret that was not handed out was not used.
+fn refund(sigil: &Sigil, key: &str) {
+    let Ok(_lock) = Lock::acquire(&sigil.paths().lock_file()) else {
+        return;
+    };
+    if let Ok(mut reg) = Registry::load(sigil.paths())
+        && let Some(p) = reg.policies.get_mut(key)
+    {
+        p.uses = p.uses.saturating_sub(1);
+        let _ = reg.save(sigil.paths());
+    }
+}
+
+/// Every read of a secret goes through here: the account's policy is checked (and a use
+/// counted), the read is done, the audit log records it (refused or not), and a credential
+/// near its expiry is warned about on stderr when a command (not a library user) reads it.
+pub(crate) fn guard(
+    sigil: &Sigil,
+    addr: &Address,
+    read: impl FnOnce() -> Result<(FieldAddress, Secret)>,
+) -> Result<(FieldAddress, Secret)> {
+    let usage = sigil.usage().unwrap_or(Use::Get);
+    let key = addr.account_key();
+    // The memory backend keeps nothing on disk, so it has no metadata to consult.
+    let on_disk = sigil.choice().kind != crate::backend::BackendKind::Memory;
+    let facts = if on_disk {
+        facts(sigil.paths(), &key)
+    } else {
+        Ok(None)
+    };
+    let mut counted = false;
+    let admitted = facts.and_then(|f| {
+        if let Some(p) = f.as_ref().and_then(|f| f.policy.as_ref()) {
+            p.check(&key, usage, OffsetDateTime::now_utc())?;
+            if p.max_uses.is_some() {
+                counted = take_use(sigil, &key, usage)?;
+            }
+        }
+        Ok(f)
+    });
+    let result = admitted.and_then(|f| {
+        let r = read();
+        if r.is_err() && counted {
+            refund(sigil, &key);
+        }
+        r.map(|ok| (ok, f))
+    });
+    let shown = match &result {
+        Ok(((full, _), _)) => full.to_string(),
+        Err(_) => addr.to_string(),
+    };
+    audit::record(sigil, usage.as_str(), &[shown], &result);
+    let ((full, secret), f) = result?;
+    if sigil.usage().is_some()
+        && matches!(usage, Use::Get | Use::Resolve | Use::Run)
+        && let Some(f) = &f
+    {
+        warn_expiry(sigil, &key, f);
+    }
+    Ok((full, secret))
+}
+
+/// Sets rules on an account (those given replace the old ones; the rest stay). A new
+/// `max_uses` starts a new count.
+pub fn set(sigil: &Sigil, addr: &Address, change: Policy) -> Result<Policy> {
+    let key = account_of(addr)?;
+    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let mut reg = Registry::load(sigil.paths())?;
+    if !reg.accounts.contains_key(&key) {
+        return Err(Error::NotFound {
+            message: format!("'{key}' not found"),
+            help: Some("`sigil list` shows what is stored; a policy needs an account".into()),
+        });
+    }
+    let p = reg.policies.entry(key).or_default();
+    if change.not_before.is_some() {
+        p.not_before = change.not_before;
+    }
+    if change.not_after.is_some() {
+        p.not_after = change.not_after;
+    }
+    if change.max_uses.is_some() {
+        p.max_uses = change.max_uses;
+        p.uses = 0;
+    }
+    if change.allow.is_some() {
+        p.allow = change.allow;
+    }
+    let p = p.clone();
+    reg.save(sigil.paths())?;
+    Ok(p)
+}
+
+/// Removes an account's policy; whether there was one.
+pub fn clear(sigil: &Sigil, addr: &Address) -> Result<bool> {
+    let key = account_of(addr)?;
+    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let mut reg = Registry::load(sigil.paths())?;
+    let had = reg.policies.remove(&key).is_some();
+    if had {
+        reg.save(sigil.paths())?;
+    }
+    Ok(had)
+}
+
+/// An account's policy, if it has one.
+pub fn show(sigil: &Sigil, addr: &Address) -> Result<Option<Policy>> {
+    let key = account_of(addr)?;
+    let reg = Registry::load(sigil.paths())?;
+    if !reg.accounts.contains_key(&key) && !reg.policies.contains_key(&key) {
+        return Err(Error::NotFound {
+            message: format!("'{key}' not found"),
+            help: Some("`sigil list` shows what is stored".into()),
+        });
+    }
+    Ok(reg.policies.get(&key).cloned())
+}
+
+/// Policies belong to accounts: every field of an account is one credential.
+fn account_of(addr: &Address) -> Result<String> {
+    if addr.field().is_some() {
+        return Err(Error::UsageHelp {
+            message: format!("a policy applies to a whole account, not to the field of '{addr}'"),
+            help: format!("name the account: `{}`", addr.account_key()),
+        });
+    }
+    Ok(addr.account_key())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn rules_name_themselves() {
+        let now = datetime!(2026-11-23 10:00 UTC);
+        let p = Policy {
+            allow: Some([Use::Run].into()),
+            ..Policy::default()
+        };
+        let e = p.check("a/b", Use::Get, now).unwrap_err().to_string();
+        assert!(e.contains("--allow run does not include get"), "{e}");
+        assert!(p.check("a/b", Use::Run, now).is_ok());
+        let p = Policy {
+            not_after: Some(datetime!(2026-11-22 0:00 UTC)),
+            ..Policy::default()
+        };
+        let e = p.check("a/b", Use::Run, now).unwrap_err().to_string();
+        assert!(
+            e.contains("--not-after 2026-11-22T00:00:00Z has passed"),
+            "{e}"
+        );
+        let p = Policy {
+            max_uses: Some(2),
+            uses: 2,
+            ..Policy::default()
+        };
+        let e = p.check_count("a/b", Use::Get).unwrap_err().to_string();
+        assert!(e.contains("--max-uses 2 reached"), "{e}");
+        assert_eq!("run".parse::<Use>().unwrap(), Use::Run);
+        assert!("print".parse::<Use>().is_err());
+    }
+}

@@ -1,0 +1,284 @@
+//! `sigil recipients`: members added to and removed from a folder, checked with identities
+//! made by the real `age-keygen` and decryptions by the real `age -d`.
+
+use crate::support::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+/// A new age identity file under `dir`, and its public key.
+fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
+    need("age-keygen");
+    let file = dir.join(format!("{name}.txt"));
+    let out = Std::new("age-keygen")
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = Std::new("age-keygen")
+        .arg("-y")
+        .arg(&file)
+        .output()
+        .unwrap();
+    (
+        file,
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+    )
+}
+
+/// Whether `age -d -i IDENTITY` opens the secret at `addr`, and what it read.
+fn age_reads(s: &Sandbox, identity: &Path, addr: &str) -> Option<Vec<u8>> {
+    need("age");
+    let out = Std::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(identity)
+        .arg(s.secret_file(addr))
+        .output()
+        .unwrap();
+    out.status.success().then_some(out.stdout)
+}
+
+fn team() -> Sandbox {
+    let s = Sandbox::init();
+    s.add("team/deploy/api_key", b"deploy-key");
+    s.add("team/db/password", b"db-pass");
+    s.add("github/me/token", b"mine-only");
+    s
+}
+
+/// stderr then stdout of a run, redacted.
+fn both(s: &Sandbox, out: &std::process::Output) -> String {
+    format!("{}---\n{}", s.redact(&out.stderr), s.redact(&out.stdout))
+}
+
+#[test]
+fn an_added_member_reads_the_folder_and_a_removed_one_no_longer_does() {
+    let s = team();
+    let (alice, alice_key) = keygen(s.root(), "alice");
+    assert_eq!(age_reads(&s, &alice, "team/deploy/api_key"), None);
+
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["list", "team"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    'team' has no .age-recipients of its own; it inherits '[TMP]/home/store/.age-recipients':
+    ---
+    age1[KEY]  (you)
+    ");
+
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", &alice_key, "team", "--name", "alice"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    added alice (key age1[KEY]) to '[TMP]/home/store/team/.age-recipients' (created from the recipients it inherited); re-encrypted 2 secrets to the 2 recipients
+    ---
+    ");
+    assert_eq!(mode(&s.home.join("store/team/.age-recipients")), 0o600);
+    assert_eq!(
+        age_reads(&s, &alice, "team/deploy/api_key").as_deref(),
+        Some(&b"deploy-key"[..])
+    );
+    assert_eq!(
+        age_reads(&s, &alice, "team/db/password").as_deref(),
+        Some(&b"db-pass"[..])
+    );
+    // Outside the folder nothing changed.
+    assert_eq!(age_reads(&s, &alice, "github/me/token"), None);
+    // New secrets in the folder go to the new member too.
+    s.add("team/cache/api_key", b"cache-key");
+    assert_eq!(
+        age_reads(&s, &alice, "team/cache/api_key").as_deref(),
+        Some(&b"cache-key"[..])
+    );
+
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["list", "team"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    recipients of 'team' ('[TMP]/home/store/team/.age-recipients'):
+    ---
+    age1[KEY]  (you)
+    age1[KEY]  alice
+    ");
+
+    // Removing by name; the values she could read are listed on stdout, to rotate.
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["rm", "alice", "team"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    removed alice (key age1[KEY]) from '[TMP]/home/store/team/.age-recipients'; re-encrypted 3 secrets to the 1 remaining recipient
+    warning: re-encryption does not take back what alice (key age1[KEY]) could already read: they may have copied these values, and anyone holding their key can still open old copies (a git history, a backup). Rotate them:
+    ---
+    team/cache/api_key
+    team/db/password
+    team/deploy/api_key
+    ");
+    for addr in [
+        "team/deploy/api_key",
+        "team/db/password",
+        "team/cache/api_key",
+    ] {
+        assert_eq!(age_reads(&s, &alice, addr), None, "{addr}");
+    }
+    assert_eq!(s.get("team/deploy/api_key"), b"deploy-key");
+    assert_eq!(s.get("team/cache/api_key"), b"cache-key");
+    let text = fs::read_to_string(s.home.join("store/team/.age-recipients")).unwrap();
+    assert!(
+        !text.contains(&alice_key) && !text.contains("alice"),
+        "{text}"
+    );
+}
+
+#[test]
+fn your_own_key_cannot_be_removed() {
+    let s = team();
+    let out = Std::new("age-keygen")
+        .arg("-y")
+        .arg(s.identity_file())
+        .output()
+        .unwrap();
+    let me = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let before = fs::read(s.home.join("store/.age-recipients")).unwrap();
+    let out = s.cmd("sigil-recipients").args(["rm", &me]).assert().code(5);
+    insta::assert_snapshot!(s.redact(&out.get_output().stderr), @r"
+    sigil-recipients: error: refusing to remove your own key from the store root: sigil could no longer read its secrets
+    help: to rotate your own key, use `sigil rekey`; to hand the folder over, have the new owner remove you
+    ");
+    assert_eq!(
+        fs::read(s.home.join("store/.age-recipients")).unwrap(),
+        before
+    );
+    assert_eq!(s.get("github/me/token"), b"mine-only");
+}
+
+#[test]
+fn the_store_root_and_a_deeper_folder_with_its_own_file() {
+    let s = team();
+    let (bob, bob_key) = keygen(s.root(), "bob");
+    let (carol, carol_key) = keygen(s.root(), "carol");
+    // team/db is shared with bob alone (and me).
+    s.cmd("sigil-recipients")
+        .args(["add", &bob_key, "team/db"])
+        .assert()
+        .success();
+    assert!(age_reads(&s, &bob, "team/db/password").is_some());
+    assert_eq!(age_reads(&s, &bob, "team/deploy/api_key"), None);
+
+    // Carol joins the whole store, except team/db which has its own recipients.
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", &carol_key])
+        .assert()
+        .success();
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    added age1[KEY] to '[TMP]/home/store/.age-recipients'; re-encrypted 2 secrets to the 2 recipients
+    'team/db' has a .age-recipients of its own and was left as it is
+    ---
+    ");
+    assert!(age_reads(&s, &carol, "github/me/token").is_some());
+    assert!(age_reads(&s, &carol, "team/deploy/api_key").is_some());
+    assert_eq!(age_reads(&s, &carol, "team/db/password"), None);
+    assert!(age_reads(&s, &bob, "team/db/password").is_some());
+
+    // Adding again changes nothing but says so; removing an absent key likewise.
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", &carol_key])
+        .assert()
+        .success();
+    assert!(stderr(out.get_output()).contains("is already a recipient of the store root"));
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["rm", &bob_key, "team"])
+        .assert()
+        .success();
+    let err = stderr(out.get_output());
+    assert!(err.contains("is not a recipient of 'team'"), "{err}");
+    assert!(out.get_output().stdout.is_empty());
+
+    let json = s
+        .cmd("sigil-recipients")
+        .args(["list", "team/db", "--json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    assert_eq!(v["folder"], "team/db");
+    assert_eq!(v["inherited"], false);
+    assert_eq!(v["recipients"].as_array().unwrap().len(), 2);
+    assert_eq!(v["recipients"][0]["you"], true);
+    assert_eq!(v["recipients"][1]["key"], bob_key.as_str());
+}
+
+#[test]
+fn bad_keys_folders_and_names_are_refused() {
+    let s = team();
+    let before = fs::read(s.home.join("store/.age-recipients")).unwrap();
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", "age1notakey", "team"])
+        .assert()
+        .code(2);
+    let err = stderr(out.get_output());
+    assert!(
+        err.contains("'age1notakey' is not an age public key"),
+        "{err}"
+    );
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["list", "../etc"])
+        .assert()
+        .code(2);
+    insta::assert_snapshot!(stderr(out.get_output()), @r"
+    sigil-recipients: error: '../etc' is not a store folder: the service cannot be '..'
+    help: a folder is a service (team) or an account (team/deploy); nothing means the whole store
+    ");
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["rm", "nobody", "team"])
+        .assert()
+        .code(3);
+    insta::assert_snapshot!(stderr(out.get_output()), @r"
+    sigil-recipients: error: no recipient of 'team' is named 'nobody'
+    help: `sigil recipients list team` shows them
+    ");
+    assert_eq!(
+        fs::read(s.home.join("store/.age-recipients")).unwrap(),
+        before
+    );
+    assert!(!s.home.join("store/team/.age-recipients").exists());
+}
+
+#[test]
+fn a_run_cut_short_is_finished_by_running_it_again() {
+    let s = team();
+    let (dave, dave_key) = keygen(s.root(), "dave");
+    // As a kill right after the recipients file was written leaves it: dave listed, no
+    // secret re-encrypted yet.
+    let file = s.home.join("store/team/.age-recipients");
+    let mine = fs::read_to_string(s.home.join("store/.age-recipients")).unwrap();
+    fs::write(&file, format!("{mine}{dave_key}\n")).unwrap();
+    chmod(&file, 0o600);
+    assert_eq!(age_reads(&s, &dave, "team/deploy/api_key"), None);
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", &dave_key, "team"])
+        .assert()
+        .success();
+    let err = s.redact(&out.get_output().stderr);
+    assert_eq!(
+        err,
+        "age1[KEY] is already a recipient of 'team'; re-encrypted 2 secrets to the 2 recipients\n"
+    );
+    assert!(age_reads(&s, &dave, "team/deploy/api_key").is_some());
+    assert!(age_reads(&s, &dave, "team/db/password").is_some());
+}
