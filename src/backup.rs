@@ -1058,7 +1058,7 @@ fn abort_for_tests(written: usize) {
 fn abort_for_tests(_: usize) {}
 
 /// How many threads write a restore (see [`restore`]).
-const WRITERS: usize = 8;
+const WRITERS: usize = 4;
 
 /// One write for the restore's writer threads.
 struct Job<'a> {
@@ -1115,6 +1115,13 @@ fn record(
 ) {
     let key = addr.account_key();
     let now = OffsetDateTime::now_utc();
+    // The account's usage policy (and its use count) comes back with it: for a new account,
+    // and on overwrite, where the backup's state replaces the target's.
+    if (overwrite || !reg.accounts.contains_key(&key))
+        && let Some(p) = backup.policies.remove(&key)
+    {
+        reg.policies.insert(key.clone(), p);
+    }
     if !reg.accounts.contains_key(&key) {
         // A new account: its metadata moves over from the backup.
         let mut m = backup.accounts.remove(&key).unwrap_or_else(|| {

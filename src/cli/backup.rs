@@ -1,15 +1,12 @@
 //! `sigil backup`: create, verify and restore encrypted, portable backups (one age file; the
 //! format is in `docs/backup-format.md`, the work in `crate::backup`).
 
-use super::{out, stdin_is_tty};
+use super::out;
 use crate::backup::{self, Encryption, Key, Manifest, OnConflict};
 use crate::error::{Error, Result};
-use age::secrecy::SecretString;
-use age::x25519;
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use zeroize::Zeroizing;
 
 /// Create, verify and restore encrypted backups of every secret
@@ -140,9 +137,12 @@ fn run_command(args: Args) -> Result<()> {
             force,
         } => {
             let encryption = if passphrase {
-                Encryption::Passphrase(new_passphrase()?)
+                Encryption::Passphrase(super::keys::new_passphrase("passphrase for the backup: ")?)
             } else if !recipients.is_empty() || !recipients_file.is_empty() {
-                Encryption::Recipients(given_recipients(&recipients, &recipients_file)?)
+                Encryption::Recipients(super::keys::given_recipients(
+                    &recipients,
+                    &recipients_file,
+                )?)
             } else {
                 Encryption::Recipients(backup::default_recipients(&sigil)?)
             };
@@ -356,69 +356,11 @@ impl OwnedKey<'_> {
 /// its header, so the user need not remember how it was made), else the identity.
 fn key_for<'a>(sigil: &'a crate::Sigil, file: &Path, passphrase: bool) -> Result<OwnedKey<'a>> {
     if passphrase || backup::is_passphrase_protected(file)? {
-        return Ok(OwnedKey::Passphrase(read_passphrase(
+        return Ok(OwnedKey::Passphrase(super::keys::read_passphrase(
             "passphrase of the backup: ",
         )?));
     }
     Ok(OwnedKey::Identity(sigil.file_store().identity()?))
-}
-
-/// A passphrase for a new backup: twice on a terminal, once from stdin otherwise.
-fn new_passphrase() -> Result<SecretString> {
-    let first = read_passphrase("passphrase for the backup: ")?;
-    if stdin_is_tty() {
-        let again = read_passphrase("the same passphrase again: ")?;
-        if *again != *first {
-            return Err(Error::Usage("the passphrases differ".into()));
-        }
-    }
-    Ok(SecretString::from(first.as_str().to_owned()))
-}
-
-/// One passphrase: a no-echo prompt on a terminal, else the first line of stdin.
-fn read_passphrase(prompt: &str) -> Result<Zeroizing<String>> {
-    let p = if stdin_is_tty() {
-        Zeroizing::new(
-            rpassword::prompt_password(prompt)
-                .map_err(|e| Error::io("cannot read the passphrase from the terminal", e))?,
-        )
-    } else {
-        let mut buf = Zeroizing::new(String::new());
-        io::stdin()
-            .lock()
-            .take(1 << 16)
-            .read_to_string(&mut buf)
-            .map_err(|e| Error::io("cannot read the passphrase from stdin", e))?;
-        let line = buf.lines().next().unwrap_or("").to_owned();
-        Zeroizing::new(line)
-    };
-    if p.is_empty() {
-        return Err(Error::Usage(
-            "no passphrase given: the input was empty".into(),
-        ));
-    }
-    Ok(p)
-}
-
-fn given_recipients(keys: &[String], files: &[PathBuf]) -> Result<Vec<x25519::Recipient>> {
-    let mut out = Vec::new();
-    for k in keys {
-        out.push(
-            x25519::Recipient::from_str(k.trim()).map_err(|e| Error::UsageHelp {
-                message: format!("'{k}' is not an age public key: {e}"),
-                help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints yours)"
-                    .into(),
-            })?,
-        );
-    }
-    for f in files {
-        let text = std::fs::read_to_string(f).map_err(|e| Error::NotFound {
-            message: format!("cannot read the recipients file '{}': {e}", f.display()),
-            help: None,
-        })?;
-        out.extend(backup::parse_recipients(f, &text)?);
-    }
-    Ok(out)
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal (SPEC §7).

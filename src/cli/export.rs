@@ -1,17 +1,12 @@
 //! `sigil export`: write one credential (its fields and metadata) to a standard age file, for
 //! a colleague or another machine (envelope: `docs/export-format.md`, work: `crate::export`).
 
-use super::stdin_is_tty;
-use crate::backup::{self, Encryption};
+use crate::backup::Encryption;
 use crate::error::{Error, Result};
 use crate::export;
-use age::secrecy::SecretString;
-use age::x25519;
 use clap::Parser;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use zeroize::Zeroizing;
 
 /// Write one credential to a standard age file
 #[derive(Debug, Parser)]
@@ -73,9 +68,12 @@ pub fn run(args: Args) -> Result<()> {
     // cost the user a prompt.
     let cred = export::collect(&sigil, &addr)?;
     let encryption = if args.passphrase {
-        Encryption::Passphrase(new_passphrase("passphrase for the export: ")?)
+        Encryption::Passphrase(super::keys::new_passphrase("passphrase for the export: ")?)
     } else if !args.recipients.is_empty() || !args.recipients_file.is_empty() {
-        Encryption::Recipients(given_recipients(&args.recipients, &args.recipients_file)?)
+        Encryption::Recipients(super::keys::given_recipients(
+            &args.recipients,
+            &args.recipients_file,
+        )?)
     } else {
         Encryption::Recipients(sigil.file_store().identity()?.recipients())
     };
@@ -105,69 +103,6 @@ pub fn run(args: Args) -> Result<()> {
         names.join(", ")
     );
     Ok(())
-}
-
-/// A passphrase for a new file: twice on a terminal, once from stdin otherwise.
-pub(crate) fn new_passphrase(prompt: &str) -> Result<SecretString> {
-    let first = read_passphrase(prompt)?;
-    if stdin_is_tty() {
-        let again = read_passphrase("the same passphrase again: ")?;
-        if *again != *first {
-            return Err(Error::Usage("the passphrases differ".into()));
-        }
-    }
-    Ok(SecretString::from(first.as_str().to_owned()))
-}
-
-/// One passphrase: a no-echo prompt on a terminal, else the first line of stdin.
-pub(crate) fn read_passphrase(prompt: &str) -> Result<Zeroizing<String>> {
-    let p = if stdin_is_tty() {
-        Zeroizing::new(
-            rpassword::prompt_password(prompt)
-                .map_err(|e| Error::io("cannot read the passphrase from the terminal", e))?,
-        )
-    } else {
-        let mut buf = Zeroizing::new(String::new());
-        io::stdin()
-            .lock()
-            .take(1 << 16)
-            .read_to_string(&mut buf)
-            .map_err(|e| Error::io("cannot read the passphrase from stdin", e))?;
-        Zeroizing::new(buf.lines().next().unwrap_or("").to_owned())
-    };
-    if p.is_empty() {
-        return Err(Error::Usage(
-            "no passphrase given: the input was empty".into(),
-        ));
-    }
-    Ok(p)
-}
-
-/// Recipients from `--recipient` and `--recipients-file`.
-pub(crate) fn given_recipients(
-    keys: &[String],
-    files: &[PathBuf],
-) -> Result<Vec<x25519::Recipient>> {
-    let mut out = Vec::new();
-    for k in keys {
-        out.push(parse_recipient(k)?);
-    }
-    for f in files {
-        let text = std::fs::read_to_string(f).map_err(|e| Error::NotFound {
-            message: format!("cannot read the recipients file '{}': {e}", f.display()),
-            help: None,
-        })?;
-        out.extend(backup::parse_recipients(f, &text)?);
-    }
-    Ok(out)
-}
-
-/// One age public key given on the command line.
-pub(crate) fn parse_recipient(key: &str) -> Result<x25519::Recipient> {
-    x25519::Recipient::from_str(key.trim()).map_err(|e| Error::UsageHelp {
-        message: format!("'{key}' is not an age public key: {e}"),
-        help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints yours)".into(),
-    })
 }
 
 /// Whether a path names stdin/stdout.

@@ -1,7 +1,8 @@
 //! `sigil import`: store a credential written by `sigil export` (work: `crate::export`).
 
 use super::backup::ConflictArg;
-use super::export::{is_dash, read_passphrase};
+use super::export::is_dash;
+use super::keys::read_passphrase;
 use super::stdin_is_tty;
 use crate::backup::{Key, OnConflict};
 use crate::error::{Error, Result};

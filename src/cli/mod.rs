@@ -13,6 +13,7 @@ pub mod git_credential;
 pub mod identity;
 pub mod import;
 pub mod init;
+pub(crate) mod keys;
 pub mod list;
 pub mod lock;
 #[cfg(feature = "oauth")]

@@ -741,3 +741,35 @@ fn recipients_on_the_command_line_or_in_a_file() {
     assert!(err.contains("'age1nope' is not an age public key"), "{err}");
     assert!(!s.root().join("x.age").exists());
 }
+
+#[test]
+fn usage_policies_and_their_counts_come_back_with_a_restore() {
+    let s = populated();
+    s.cmd("sigil-policy")
+        .args(["set", "github/me", "--max-uses", "5", "--allow", "get,run"])
+        .assert()
+        .success();
+    s.cmd("sigil-get").arg("github/me").assert().success();
+    let shown = |t: &Sandbox, cmd: &mut assert_cmd::Command| {
+        let out = cmd.args(["show", "github/me"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        t.redact(&out.stdout)
+    };
+    let before = shown(&s, &mut s.cmd("sigil-policy"));
+    assert!(before.contains("5 (used 1)"), "{before}");
+    let file = create(&s, &[]);
+    let (t, cmd) = elsewhere(&s);
+    cmd(&t, "sigil-backup")
+        .arg("restore")
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(shown(&t, &mut cmd(&t, "sigil-policy")), before);
+    // It is enforced, and the count goes on from where it was.
+    cmd(&t, "sigil-get").arg("github/me").assert().success();
+    assert!(shown(&t, &mut cmd(&t, "sigil-policy")).contains("5 (used 2)"));
+    cmd(&t, "sigil-resolve")
+        .arg("auth://github/me")
+        .assert()
+        .code(5);
+}
