@@ -159,17 +159,42 @@ impl FileStore {
         pending.insert(path.clone());
         pending.insert(dir.to_owned());
         if new_dirs {
-            // The new account (and maybe service) directory must reach its parents too.
-            let mut d = dir;
-            while let Some(p) = d.parent() {
-                pending.insert(p.to_owned());
-                if p == self.root {
-                    break;
-                }
-                d = p;
+            self.new_dirs_pending(&mut pending, dir);
+        }
+        Ok(())
+    }
+
+    /// Removes the temporary files that a killed writer left in `addr`'s directory. Only for
+    /// a caller that holds the store lock and so knows that no write is under way there: the
+    /// undo of an interrupted batch.
+    pub fn remove_leftovers(&self, addr: &FieldAddress) -> Result<(), Error> {
+        let path = self.path_of(addr);
+        let dir = path.parent().expect("secret path has a parent");
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(format!("cannot read '{}'", dir.display()), e)),
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".tmp-") {
+                let p = entry.path();
+                fs::remove_file(&p)
+                    .map_err(|e| Error::io(format!("cannot remove '{}'", p.display()), e))?;
             }
         }
         Ok(())
+    }
+
+    /// Remembers for [`Store::flush`] that `dir` was created: it must reach its parents too.
+    fn new_dirs_pending(&self, pending: &mut std::collections::BTreeSet<PathBuf>, dir: &Path) {
+        let mut d = dir;
+        while let Some(p) = d.parent() {
+            pending.insert(p.to_owned());
+            if p == self.root {
+                break;
+            }
+            d = p;
+        }
     }
 
     /// Removes one secret's file and the account and service directories it leaves empty.
@@ -193,7 +218,14 @@ impl FileStore {
                 }
                 Ok(true)
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // A batch that was undone may have made the directories and not the file.
+                let dir = path.parent().expect("secret path has a parent");
+                if durable && dir.is_dir() {
+                    fsutil::remove_empty_dirs(dir, &self.root);
+                }
+                Ok(false)
+            }
             Err(e) => Err(Error::io(format!("cannot remove '{}'", path.display()), e)),
         }
     }
@@ -334,6 +366,19 @@ impl Store for FileStore {
         self.remove(addr, false)
     }
 
+    fn prepare(&self, addr: &FieldAddress) -> Result<(), Error> {
+        let path = self.path_of(addr);
+        let dir = path.parent().expect("secret path has a parent");
+        if dir.is_dir() {
+            return Ok(());
+        }
+        fsutil::create_private_dir(dir)?;
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.insert(dir.to_owned());
+        self.new_dirs_pending(&mut pending, dir);
+        Ok(())
+    }
+
     fn flush(&self) -> Result<(), Error> {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
         if pending.is_empty() {
@@ -434,6 +479,31 @@ mod tests {
         s.delete(&a).unwrap();
         assert!(!d.path().join("h/store/gh").exists());
         assert!(d.path().join("h/store").exists());
+    }
+
+    #[test]
+    fn prepared_dirs_are_private_and_an_undo_removes_them() {
+        let (d, s) = store();
+        let a: FieldAddress = "svc/acct/api_key".parse().unwrap();
+        s.prepare(&a).unwrap();
+        let dir = d.path().join("h/store/svc/acct");
+        for p in [&dir, &d.path().join("h/store/svc")] {
+            assert_eq!(fs::metadata(p).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+        s.put_deferred(&a, &Secret::from("v")).unwrap();
+        s.flush().unwrap();
+        assert_eq!(s.get(&a).unwrap().expose(), b"v");
+        // Prepared but never written (a batch stopped before it): deleting the address
+        // removes the empty directories.
+        let b: FieldAddress = "other/acct/api_key".parse().unwrap();
+        s.prepare(&b).unwrap();
+        let tmp = d.path().join("h/store/other/acct/.tmp-Ab12Cd");
+        fs::write(&tmp, b"half an age file").unwrap();
+        s.remove_leftovers(&b).unwrap();
+        assert!(!tmp.exists());
+        assert!(!s.delete(&b).unwrap());
+        assert!(!d.path().join("h/store/other").exists());
+        assert!(dir.is_dir());
     }
 
     #[test]

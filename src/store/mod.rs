@@ -39,6 +39,13 @@ pub trait Store: Send + Sync {
     fn put_deferred(&self, addr: &FieldAddress, secret: &Secret) -> Result<(), Error> {
         self.put(addr, secret)
     }
+    /// Gets ready for a [`Store::put_deferred`] of `addr` that another thread will make: the
+    /// file store creates the account's directory. A batch whose writers run in parallel
+    /// calls this from one thread, so that the writers do not queue on the lock of a
+    /// directory they all add to (every new service is a directory in the store root).
+    fn prepare(&self, _addr: &FieldAddress) -> Result<(), Error> {
+        Ok(())
+    }
     /// Deletes one secret as part of a batch that ends with [`Store::flush`].
     fn delete_deferred(&self, addr: &FieldAddress) -> Result<bool, Error> {
         self.delete(addr)

@@ -64,6 +64,8 @@ fn snapshot_store(home: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
+                // Directories count too: an undone restore must not leave empty ones behind.
+                out.push((p.clone(), Vec::new()));
                 walk(&p, out);
             } else {
                 out.push((p.clone(), fs::read(&p).unwrap()));
@@ -602,6 +604,15 @@ fn a_restore_killed_half_way_is_undone_by_the_next_one() {
         names(&before),
         "it did write"
     );
+    // A writer killed in the middle of a file leaves its temporary file behind (whether one
+    // was mid-file at the abort depends on timing, so one is made here).
+    private_dir(&t.home.join("store/zz"));
+    private_dir(&t.home.join("store/zz/acct"));
+    fs::write(
+        t.home.join("store/zz/acct/.tmp-Kill3d"),
+        b"age-encryption.org/v1\n",
+    )
+    .unwrap();
 
     // The next restore undoes it first; this one then stops at the conflict.
     let out = cmd(&t, "sigil-backup")

@@ -48,8 +48,11 @@ pub struct Bulk {
     pub create: Timing,
     pub verify: Timing,
     pub restore: Timing,
-    /// `rm -rf` of the store the migration made: the floor for removing it on this machine.
+    /// `rm -rf` of a store like the one the migration made: the floor for removing it on
+    /// this machine.
     pub rm_rf: f64,
+    /// `cp -a` of the restored store: the floor for writing it on this machine.
+    pub cp_a: f64,
 }
 
 /// Runs `command` under GNU time, adding its wall time and peak memory to `into`.
@@ -89,9 +92,15 @@ fn timed(command: Command, into: &mut Timing, scratch: &Path) -> Result<String> 
 }
 
 /// Runs the large-store benchmarks in `tmp` (a private scratch directory).
+///
+/// The backup rows run first, before anything large is deleted: ext4 passes over inodes freed
+/// in the last minutes when it allocates new ones (`recently_deleted` in its inode allocator,
+/// up to six minutes while the inode table is not yet written back), so creating 30,000
+/// inodes right after deleting as many costs up to twice as much. A restore onto a machine
+/// being set up does not pay that; the migrate rows after the rollbacks do, as a user
+/// migrating again after an undo would.
 pub fn run(sigil: &Sigil, tmp: &Path) -> Result<Bulk> {
     let mut r = Bulk::default();
-    header("migrating a 10,000-entry .env and rolling it back");
     let home = tmp.join("home-bulk");
     sigil.init(&home)?;
     let app = tmp.join("app");
@@ -102,36 +111,6 @@ pub fn run(sigil: &Sigil, tmp: &Path) -> Result<Bulk> {
         let _ = writeln!(text, "SERVICE_{i}_API_KEY=sk-bench-{i:08}-abcdefghijklmnop");
     }
     fs::write(&env_file, &text).map_err(|e| format!("cannot write {}: {e}", env_file.display()))?;
-    for run in 0..RUNS {
-        let mut migrate = sigil.command("sigil-migrate", &home);
-        migrate.arg(&env_file).current_dir(tmp);
-        timed(migrate, &mut r.migrate, tmp)?;
-        let migrated = fs::read_to_string(&env_file).map_err(|e| e.to_string())?;
-        if !migrated.contains("auth://") || migrated == text {
-            return Err("sigil-migrate did not rewrite the .env".into());
-        }
-        if run + 1 == RUNS {
-            // The floor for undoing it: how long this machine takes to delete such a tree.
-            let copy = tmp.join("store-copy");
-            capture(
-                Command::new("cp")
-                    .arg("-a")
-                    .arg(home.join("store"))
-                    .arg(&copy),
-                None,
-            )?;
-            capture(&mut Command::new("sync"), None)?;
-            let start = Instant::now();
-            capture(Command::new("rm").arg("-rf").arg(&copy), None)?;
-            r.rm_rf = start.elapsed().as_secs_f64();
-        }
-        let mut rollback = sigil.command("sigil-migrate", &home);
-        rollback.arg("--rollback").current_dir(tmp);
-        timed(rollback, &mut r.rollback, tmp)?;
-        if fs::read_to_string(&env_file).map_err(|e| e.to_string())? != text {
-            return Err("sigil-migrate --rollback did not restore the .env byte for byte".into());
-        }
-    }
 
     header("backing up, verifying and restoring 10,000 secrets");
     let mut migrate = sigil.command("sigil-migrate", &home);
@@ -170,7 +149,51 @@ pub fn run(sigil: &Sigil, tmp: &Path) -> Result<Bulk> {
             ));
         }
     }
-    // Removed only now, so that no run is timed while the disk is still busy deleting.
+    // The floor for writing such a tree on this disk at this moment: a copy of the restored
+    // store (no encryption, one thread).
+    let copy = tmp.join("store-copy");
+    capture(&mut Command::new("sync"), None)?;
+    let start = Instant::now();
+    capture(
+        Command::new("cp")
+            .arg("-a")
+            .arg(tmp.join("home-restored-0").join("store"))
+            .arg(&copy),
+        None,
+    )?;
+    r.cp_a = start.elapsed().as_secs_f64();
+
+    header("migrating a 10,000-entry .env and rolling it back");
+    // Undo the migration the backup rows used, so that each timed migration starts from the
+    // plaintext `.env`.
+    let mut undo = sigil.command("sigil-migrate", &home);
+    undo.arg("--rollback").current_dir(tmp);
+    capture(&mut undo, None)?;
+    if fs::read_to_string(&env_file).map_err(|e| e.to_string())? != text {
+        return Err("sigil-migrate --rollback did not restore the .env byte for byte".into());
+    }
+    for run in 0..RUNS {
+        let mut migrate = sigil.command("sigil-migrate", &home);
+        migrate.arg(&env_file).current_dir(tmp);
+        timed(migrate, &mut r.migrate, tmp)?;
+        let migrated = fs::read_to_string(&env_file).map_err(|e| e.to_string())?;
+        if !migrated.contains("auth://") || migrated == text {
+            return Err("sigil-migrate did not rewrite the .env".into());
+        }
+        if run + 1 == RUNS {
+            // The floor for undoing it: how long this machine takes to delete such a tree.
+            capture(&mut Command::new("sync"), None)?;
+            let start = Instant::now();
+            capture(Command::new("rm").arg("-rf").arg(&copy), None)?;
+            r.rm_rf = start.elapsed().as_secs_f64();
+        }
+        let mut rollback = sigil.command("sigil-migrate", &home);
+        rollback.arg("--rollback").current_dir(tmp);
+        timed(rollback, &mut r.rollback, tmp)?;
+        if fs::read_to_string(&env_file).map_err(|e| e.to_string())? != text {
+            return Err("sigil-migrate --rollback did not restore the .env byte for byte".into());
+        }
+    }
     for run in 0..RUNS {
         let _ = fs::remove_dir_all(tmp.join(format!("home-restored-{run}")));
     }
@@ -206,7 +229,11 @@ pub fn targets(r: &Bulk) -> Vec<(&'static str, String, bool)> {
         ),
         (
             "`sigil backup restore` of 10,000 secrets < 3 s",
-            format!("{:.2} s", r.restore.mean()),
+            format!(
+                "{:.2} s (`cp -a` of the restored store: {:.2} s)",
+                r.restore.mean(),
+                r.cp_a
+            ),
             r.restore.mean() < 3.0,
         ),
         (
@@ -241,7 +268,12 @@ pub fn section(r: &Bulk) -> String {
     }
     let _ = writeln!(
         doc,
-        "| `rm -rf` of the migrated store (for comparison) | {:.2} s | |",
+        "| `cp -a` of the restored store (for comparison) | {:.2} s | |",
+        r.cp_a
+    );
+    let _ = writeln!(
+        doc,
+        "| `rm -rf` of the same store (for comparison) | {:.2} s | |",
         r.rm_rf
     );
     doc.push_str("\n| target | measured | result |\n| --- | --- | --- |\n");
@@ -255,7 +287,13 @@ pub fn section(r: &Bulk) -> String {
          with `discard` (as this machine's is) every freed block is discarded synchronously, \
          so deleting is bounded by the disk, not by sigil: compare the `rm -rf` row. sigil \
          deletes with a few threads and one `syncfs`, and takes about what `rm -rf` of the \
-         same tree takes.\n",
+         same tree takes.\n\n\
+         Creating that many files and directories is bounded by the filesystem too: a restore \
+         encrypts each secret into its own file, and costs about what `cp -a` of the restored \
+         store costs. The backup rows run before the rollbacks delete anything, because ext4 \
+         passes over inodes freed in the last minutes when it allocates new ones, which makes \
+         creating 30,000 inodes right after deleting as many up to twice as slow; a machine \
+         being restored to has not just deleted a store.\n",
     );
     doc
 }
