@@ -1003,6 +1003,25 @@ fn finish_journal(home: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What a command says when it undid an interrupted restore.
+pub const HEALED: &str =
+    "sigil: undid a restore that had been interrupted, leaving the store as it was before it";
+
+/// Whether a restore's journal is there: one is running, or one was killed (one stat).
+pub fn pending(home: &Path) -> bool {
+    fs::symlink_metadata(home.join(JOURNAL)).is_ok()
+}
+
+/// Undoes a restore that was killed half-way, unless a restore (or any other writer) holds
+/// the store lock right now: whichever command comes next does this, as for an
+/// interrupted migration. Returns whether it undid one.
+pub fn heal(sigil: &Sigil) -> Result<bool> {
+    match Lock::try_acquire(&sigil.paths().lock_file())? {
+        Some(_lock) => recover_locked(sigil),
+        None => Ok(false),
+    }
+}
+
 /// Undoes a restore that was killed half-way, if its journal is there (under the store
 /// lock). Returns whether it found one. [`restore`] does this first by itself.
 pub fn recover(sigil: &Sigil) -> Result<bool> {

@@ -107,6 +107,27 @@ impl Lock {
             .map_err(|e| Error::io(format!("cannot lock '{}'", path.display()), e))?;
         Ok(Lock { file })
     }
+
+    /// Takes the lock when nobody holds it; `None` when another process does.
+    pub(crate) fn try_acquire(path: &Path) -> Result<Option<Lock>, Error> {
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| Error::io(format!("cannot open lock file '{}'", path.display()), e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Lock { file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::io(format!("cannot lock '{}'", path.display()), e))
+            }
+        }
+    }
 }
 
 impl Drop for Lock {

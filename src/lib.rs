@@ -164,6 +164,15 @@ impl Builder {
                 Err(e) => eprintln!("sigil: cannot undo the interrupted migration yet: {e}"),
             }
         }
+        // An interrupted `sigil backup restore` is undone by whichever command comes next
+        // (one stat).
+        if backup::pending(sigil.paths.home()) {
+            match backup::heal(&sigil) {
+                Ok(true) => eprintln!("{}", backup::HEALED),
+                Ok(false) => {}
+                Err(e) => eprintln!("sigil: cannot undo the interrupted restore yet: {e}"),
+            }
+        }
         // An interrupted `sigil rekey` is finished by whichever command comes next (one stat).
         if rekey::pending(&sigil.paths) {
             match rekey::heal(&sigil.paths) {

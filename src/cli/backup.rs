@@ -222,10 +222,10 @@ fn run_command(args: Args) -> Result<()> {
                 ConflictArg::Skip => OnConflict::Skip,
                 ConflictArg::Overwrite => OnConflict::Overwrite,
             };
+            // Opening the store undid an interrupted restore already, unless another
+            // command held the lock then; this waits for it.
             if !dry_run && backup::recover(&sigil)? {
-                eprintln!(
-                    "undid a restore that had been interrupted, leaving the store as it was before it"
-                );
+                eprintln!("{}", backup::HEALED);
             }
             let mut bar = Progress::new("restoring");
             let plan = backup::restore(

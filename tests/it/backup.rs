@@ -622,7 +622,7 @@ fn a_restore_killed_half_way_is_undone_by_the_next_one() {
         .code(1);
     let err = stderr(out.get_output());
     assert!(
-        err.starts_with("undid a restore that had been interrupted"),
+        err.starts_with("sigil: undid a restore that had been interrupted"),
         "{err}"
     );
     assert_eq!(names(&snapshot_store(&t.home)), names(&before));
@@ -633,6 +633,60 @@ fn a_restore_killed_half_way_is_undone_by_the_next_one() {
     assert_eq!(get.stdout, b"mine");
     assert!(!t.home.join(".restore-journal.json").exists());
     assert!(!t.home.join(".restore-undo").exists());
+}
+
+#[test]
+fn any_command_after_a_killed_restore_undoes_it() {
+    let s = populated();
+    let file = create(&s, &[]);
+    let (t, cmd) = elsewhere(&s);
+    cmd(&t, "sigil-add")
+        .arg("github/me/token")
+        .write_stdin("mine")
+        .assert()
+        .success();
+    let before = snapshot_store(&t.home);
+    let out = cmd(&t, "sigil-backup")
+        .env("SIGIL_TEST_RESTORE_ABORT_AFTER", "2")
+        .args(["restore", "--on-conflict", "overwrite"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None, "killed: {}", stderr(&out));
+    // While another process holds the store lock (a restore still running, as far as it can
+    // tell), a command leaves the journal alone and does its job.
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .open(t.home.join(".lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let out = cmd(&t, "sigil-get")
+        .args(["-n", "github/me/token"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("undid"), "{}", stderr(&out));
+    assert!(t.home.join(".restore-journal.json").exists());
+    drop(lock);
+
+    let out = cmd(&t, "sigil-get")
+        .args(["-n", "github/me/token"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"mine", "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "sigil: undid a restore that had been interrupted, leaving the store as it was before it\n"
+    );
+    // The overwritten secret was re-encrypted, so compare names here and its value above.
+    let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&snapshot_store(&t.home)), names(&before));
+    assert!(!t.home.join(".restore-journal.json").exists());
+    assert!(!t.home.join(".restore-undo").exists());
+    // Once.
+    let out = cmd(&t, "sigil-list").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "");
 }
 
 #[test]
