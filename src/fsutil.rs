@@ -91,18 +91,23 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Blocks until the lock is ours.
-    pub(crate) fn acquire(path: &Path) -> Result<Lock, Error> {
+    /// Opens (creating) the lock file, 0600 in a 0700 directory.
+    fn open(path: &Path) -> Result<File, Error> {
         if let Some(dir) = path.parent() {
             create_private_dir(dir)?;
         }
-        let file = OpenOptions::new()
+        OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .mode(0o600)
             .open(path)
-            .map_err(|e| Error::io(format!("cannot open lock file '{}'", path.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot open lock file '{}'", path.display()), e))
+    }
+
+    /// Blocks until the lock is ours.
+    pub(crate) fn acquire(path: &Path) -> Result<Lock, Error> {
+        let file = Self::open(path)?;
         file.lock()
             .map_err(|e| Error::io(format!("cannot lock '{}'", path.display()), e))?;
         Ok(Lock { file })
@@ -110,16 +115,7 @@ impl Lock {
 
     /// Takes the lock when nobody holds it; `None` when another process does.
     pub(crate) fn try_acquire(path: &Path) -> Result<Option<Lock>, Error> {
-        if let Some(dir) = path.parent() {
-            create_private_dir(dir)?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| Error::io(format!("cannot open lock file '{}'", path.display()), e))?;
+        let file = Self::open(path)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(Lock { file })),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),

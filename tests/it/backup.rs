@@ -81,6 +81,43 @@ fn snapshot_store(home: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// What [`snapshot_store`] returns.
+type Snapshot = Vec<(PathBuf, Vec<u8>)>;
+
+/// The names in a [`snapshot_store`], for comparing where values were re-encrypted.
+fn names(v: &[(PathBuf, Vec<u8>)]) -> Vec<PathBuf> {
+    v.iter().map(|x| x.0.clone()).collect()
+}
+
+/// A restore with `--on-conflict overwrite` into a home holding `github/me/token` = "mine",
+/// killed after two writes (debug builds abort when `SIGIL_TEST_RESTORE_ABORT_AFTER` says
+/// so). Returns the target, its command maker, and its store as it was before.
+fn killed_restore(
+    s: &Sandbox,
+) -> (
+    Sandbox,
+    impl Fn(&Sandbox, &str) -> assert_cmd::Command,
+    Snapshot,
+) {
+    let file = create(s, &[]);
+    let (t, cmd) = elsewhere(s);
+    cmd(&t, "sigil-add")
+        .arg("github/me/token")
+        .write_stdin("mine")
+        .assert()
+        .success();
+    let before = snapshot_store(&t.home);
+    let out = cmd(&t, "sigil-backup")
+        .env("SIGIL_TEST_RESTORE_ABORT_AFTER", "2")
+        .args(["restore", "--on-conflict", "overwrite"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None, "killed: {}", stderr(&out));
+    assert!(t.home.join(".restore-journal.json").exists());
+    (t, cmd, before)
+}
+
 fn sh(dir: &Path, script: &str) -> std::process::Output {
     let out = Std::new("/bin/sh")
         .arg("-c")
@@ -557,7 +594,6 @@ fn a_restore_that_fails_half_way_leaves_the_target_as_it_was() {
     assert!(err.contains("cannot restore 'zz/acct/api_key'"), "{err}");
     // Same files; the overwritten secret has its old value (re-encrypted, so compare values).
     let after = snapshot_store(&t.home);
-    let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(&after), names(&before));
     let get = cmd(&t, "sigil-get")
         .args(["-n", "github/me/token"])
@@ -581,24 +617,8 @@ fn a_restore_that_fails_half_way_leaves_the_target_as_it_was() {
 fn a_restore_killed_half_way_is_undone_by_the_next_one() {
     let s = populated();
     s.add("zz/acct/api_key", b"last");
-    let file = create(&s, &[]);
-    let (t, cmd) = elsewhere(&s);
-    cmd(&t, "sigil-add")
-        .arg("github/me/token")
-        .write_stdin("mine")
-        .assert()
-        .success();
-    let before = snapshot_store(&t.home);
-    let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
-    // Debug builds abort after N writes when asked (`SIGIL_TEST_RESTORE_ABORT_AFTER`).
-    let out = cmd(&t, "sigil-backup")
-        .env("SIGIL_TEST_RESTORE_ABORT_AFTER", "2")
-        .args(["restore", "--on-conflict", "overwrite"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), None, "killed: {}", stderr(&out));
-    assert!(t.home.join(".restore-journal.json").exists());
+    let (t, cmd, before) = killed_restore(&s);
+    let file = s.root().join("b.age");
     assert_ne!(
         names(&snapshot_store(&t.home)),
         names(&before),
@@ -638,21 +658,7 @@ fn a_restore_killed_half_way_is_undone_by_the_next_one() {
 #[test]
 fn any_command_after_a_killed_restore_undoes_it() {
     let s = populated();
-    let file = create(&s, &[]);
-    let (t, cmd) = elsewhere(&s);
-    cmd(&t, "sigil-add")
-        .arg("github/me/token")
-        .write_stdin("mine")
-        .assert()
-        .success();
-    let before = snapshot_store(&t.home);
-    let out = cmd(&t, "sigil-backup")
-        .env("SIGIL_TEST_RESTORE_ABORT_AFTER", "2")
-        .args(["restore", "--on-conflict", "overwrite"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), None, "killed: {}", stderr(&out));
+    let (t, cmd, before) = killed_restore(&s);
     // While another process holds the store lock (a restore still running, as far as it can
     // tell), a command leaves the journal alone and does its job.
     let lock = fs::OpenOptions::new()
@@ -679,7 +685,6 @@ fn any_command_after_a_killed_restore_undoes_it() {
         "sigil: undid a restore that had been interrupted, leaving the store as it was before it\n"
     );
     // The overwritten secret was re-encrypted, so compare names here and its value above.
-    let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(&snapshot_store(&t.home)), names(&before));
     assert!(!t.home.join(".restore-journal.json").exists());
     assert!(!t.home.join(".restore-undo").exists());
