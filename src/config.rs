@@ -25,6 +25,21 @@ pub struct Config {
     /// The size past which the audit log rotates: bytes, or a string such as "10MiB".
     #[serde(default)]
     pub audit_max_size: Option<crate::audit::Size>,
+    /// Origins mapped on purpose to an account for git (`[git."https://git.corp.example"]`),
+    /// keyed by origin as the user wrote it; `git-credential-sigil` normalises and checks it.
+    #[serde(default)]
+    pub git: BTreeMap<String, GitMapping>,
+}
+
+/// One `[git."<origin>"]` table: the credential git gets for exactly that origin.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitMapping {
+    /// `service/account[/field]`.
+    pub address: String,
+    /// The username sent with it; by default the address's account.
+    #[serde(default)]
+    pub username: Option<String>,
 }
 
 /// The `[defaults]` table.
@@ -74,6 +89,11 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # expiry_warning = "7d"
 # `sigil get` refreshes an OAuth token that expires within this window.
 # refresh_skew = "60s"
+
+# Credentials for git (git-credential-sigil) beyond the provider hosts (github.com,
+# gitlab.com, bitbucket.org over https): one table per origin, protocol://host[:port][/path].
+# [git."https://git.corp.example"]
+# address = "corp/me"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:
 # [providers.corp]

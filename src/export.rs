@@ -560,6 +560,7 @@ pub fn import(
                 kind: meta.as_ref().map(|m| m.kind),
                 expires_at: meta.as_ref().and_then(|m| m.expires_at),
                 note: meta.as_ref().and_then(|m| m.note.clone()),
+                bound: None,
             },
         )?;
         written.push(fa.clone());

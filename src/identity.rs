@@ -485,6 +485,16 @@ enum PassSource {
     Tty,
 }
 
+/// Set by [`never_prompt`].
+static NEVER_PROMPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes this process never ask for a passphrase on the terminal, even when it has one: a
+/// program that another runs unattended (git's credential helper) fails with the advice to
+/// `sigil unlock` instead of taking over the user's terminal.
+pub fn never_prompt() {
+    NEVER_PROMPT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The most a passphrase read from a file or descriptor may be.
 const MAX_PASSPHRASE: u64 = 64 * 1024;
 
@@ -500,7 +510,7 @@ fn pass_source(file_var: &str, fd_var: &str) -> Result<Option<PassSource>, Error
         return Ok(Some(PassSource::Fd(PathBuf::from(format!("/dev/fd/{n}")))));
     }
     #[cfg(feature = "cli")]
-    {
+    if !NEVER_PROMPT.load(std::sync::atomic::Ordering::Relaxed) {
         use std::io::IsTerminal;
         if io::stdin().is_terminal() || io::stderr().is_terminal() {
             return Ok(Some(PassSource::Tty));

@@ -196,6 +196,9 @@ pub struct PutOptions {
     pub expires_at: Option<OffsetDateTime>,
     /// A note kept in the metadata.
     pub note: Option<String>,
+    /// For a credential a protocol helper stores: the origin it belongs to. The helper owns
+    /// the account's metadata, so its expiry becomes exactly `expires_at` (none included).
+    pub bound: Option<registry::Binding>,
 }
 
 /// An account as `list` reports it.
@@ -552,7 +555,7 @@ impl Sigil {
         self.placement_in(&Registry::load(&self.paths)?, addr)
     }
 
-    fn placement_in(&self, reg: &Registry, addr: &FieldAddress) -> Result<BackendKind> {
+    pub(crate) fn placement_in(&self, reg: &Registry, addr: &FieldAddress) -> Result<BackendKind> {
         let recorded = reg
             .accounts
             .get(&addr.account_key())
@@ -610,8 +613,11 @@ impl Sigil {
         if opts.kind.is_some() {
             meta.kind = kind_of_account;
         }
-        if opts.expires_at.is_some() {
+        if opts.expires_at.is_some() || opts.bound.is_some() {
             meta.expires_at = opts.expires_at;
+        }
+        if opts.bound.is_some() {
+            meta.bound = opts.bound.clone();
         }
         if opts.note.is_some() {
             meta.note = opts.note.clone();

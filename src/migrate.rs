@@ -206,6 +206,8 @@ pub struct Item {
     remove: bool,
     /// The quote to write a reference with.
     quote: Option<char>,
+    /// For a credential git stored: the origin it stays bound to.
+    bound: Option<crate::registry::Binding>,
 }
 
 /// One source file of a plan.
@@ -443,6 +445,7 @@ fn item(
         span,
         remove,
         quote,
+        bound: None,
     }
 }
 
@@ -574,23 +577,17 @@ fn parse_netrc(text: &str) -> Result<Vec<Item>> {
         let (Some(login), Some(password)) = (login, password) else {
             continue;
         };
-        let (Some(service), Some(account)) =
-            (service_for_host(&host), account_for_username(&login))
+        // curl sends a `machine` entry to that host over any protocol; sigil keeps it for
+        // git over https only (plain http needs a mapping the user makes on purpose).
+        let Some((account, bound)) =
+            crate::git_credential::import_target("https", &host, None, &login)
         else {
             continue;
         };
-        let address = Address::new(&service, &account, Some(crate::address::DEFAULT_FIELD))?
-            .to_field_address()
-            .expect("a field was given");
-        out.push(item(
-            line,
-            &host,
-            address,
-            &password,
-            (start, end),
-            true,
-            None,
-        ));
+        let address = account.with_field(crate::address::DEFAULT_FIELD)?;
+        let mut found = item(line, &host, address, &password, (start, end), true, None);
+        found.bound = bound;
+        out.push(found);
     }
     Ok(out)
 }
@@ -623,7 +620,8 @@ fn parse_git_credentials(text: &str) -> Result<Vec<Item>> {
         let Some((_, rest)) = line.split_once("://") else {
             continue;
         };
-        let authority = rest.split('/').next().unwrap_or("");
+        let protocol = &line[..line.len() - rest.len() - 3];
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
         let Some((userinfo, host)) = authority.rsplit_once('@') else {
             continue;
         };
@@ -631,14 +629,20 @@ fn parse_git_credentials(text: &str) -> Result<Vec<Item>> {
             continue;
         };
         let (user, pass) = (percent_decode(user), percent_decode(pass));
-        let (Some(service), Some(account)) = (service_for_host(host), account_for_username(&user))
-        else {
+        let path = percent_decode(path);
+        let path = path.trim_matches('/');
+        let Some((account, bound)) = crate::git_credential::import_target(
+            protocol,
+            &percent_decode(host),
+            (!path.is_empty()).then_some(path),
+            &user,
+        ) else {
             continue;
         };
-        let address = Address::new(&service, &account, Some(crate::address::DEFAULT_FIELD))?
-            .to_field_address()
-            .expect("a field was given");
-        out.push(item(n + 1, host, address, &pass, (ls, le), true, None));
+        let address = account.with_field(crate::address::DEFAULT_FIELD)?;
+        let mut found = item(n + 1, host, address, &pass, (ls, le), true, None);
+        found.bound = bound;
+        out.push(found);
     }
     Ok(out)
 }
@@ -1406,6 +1410,7 @@ fn apply_steps(
         if !batched {
             let opts = PutOptions {
                 force: i.action == Action::Overwrite,
+                bound: i.bound.clone(),
                 ..PutOptions::default()
             };
             sigil.put(&i.address, &i.value, &opts)?;
@@ -1508,6 +1513,9 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
             .or_insert_with(|| AccountMeta::new(kind, BackendKind::File.as_str(), now));
         meta.fields.insert(i.address.field().to_owned());
         meta.updated = now;
+        if i.bound.is_some() {
+            meta.bound = i.bound.clone();
+        }
     }
     reg.save(paths)?;
     Ok(true)

@@ -426,6 +426,27 @@ pub(crate) fn guard(
     Ok((full, secret))
 }
 
+/// Checks an account's rules, but not its count, for a change made on behalf of a use:
+/// `git-credential-sigil store` and `erase` may change only what `git` may be given. A
+/// refusal is recorded in the audit log as a refused change.
+pub(crate) fn admit(sigil: &Sigil, addr: &Address) -> Result<()> {
+    if sigil.choice().kind == crate::backend::BackendKind::Memory {
+        return Ok(());
+    }
+    let usage = sigil.usage().unwrap_or(Use::Get);
+    let key = addr.account_key();
+    let checked = match facts(sigil.paths(), &key)? {
+        Some(Facts {
+            policy: Some(p), ..
+        }) => p.check(&key, usage, OffsetDateTime::now_utc()),
+        _ => Ok(()),
+    };
+    if checked.is_err() {
+        audit::record(sigil, usage.as_str(), &[key], &checked);
+    }
+    checked
+}
+
 /// Sets rules on an account (those given replace the old ones; the rest stay). A new
 /// `max_uses` starts a new count.
 pub fn set(sigil: &Sigil, addr: &Address, change: Policy) -> Result<Policy> {

@@ -75,6 +75,24 @@ pub struct AccountMeta {
     /// A free-form note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a credential that a protocol helper stored (`git credential approve`): the one
+    /// origin it was stored for, which is the only one it is ever handed back to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<Binding>,
+}
+
+/// The origin a helper-stored credential belongs to. The helper owns such an account: it may
+/// replace or delete it, and nothing else it answers for is ever changed by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    /// The helper that stored it: `git`.
+    pub by: String,
+    /// `protocol://host[:port][/path]`, normalised (lowercase host, IDNA as ASCII, no
+    /// default port).
+    pub origin: String,
+    /// The username the credential goes with, exactly as the client sent it (it may be
+    /// empty, or not fit the account grammar).
+    pub username: String,
 }
 
 impl AccountMeta {
@@ -90,6 +108,7 @@ impl AccountMeta {
             updated: now,
             expires_at: None,
             note: None,
+            bound: None,
         }
     }
 }
@@ -246,6 +265,7 @@ mod tests {
             updated: datetime!(2026-11-23 0:00 UTC),
             expires_at: None,
             note: Some("a \"quoted\" note".into()),
+            bound: None,
         }
     }
 

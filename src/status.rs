@@ -255,6 +255,7 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
     }
     permission_problems(paths, &mut problems);
     plaintext_problems(&mut problems);
+    git_problems(sigil, &mut problems);
 
     Ok(Status {
         home: paths.home().to_owned(),
@@ -273,6 +274,26 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
 }
 
 /// Walks sigil's directories and reports anything others can read or write.
+/// Accounts the git credential helper gave out by host name before its answers were bound
+/// to an origin, and which it no longer gives: each with the `config.toml` lines that map it.
+fn git_problems(sigil: &Sigil, problems: &mut Vec<Problem>) {
+    let Ok(unmapped) = crate::git_credential::unreachable(sigil) else {
+        return;
+    };
+    for a in unmapped {
+        problems.push(Problem {
+            message: format!(
+                "'{a}' is named after a host but git no longer gets it: git credentials are \
+                 bound to the origin they were stored for"
+            ),
+            fix: Some(format!(
+                "if git should use it, add to config.toml: [git.\"https://{}\"] address = \"{a}\"",
+                a.service()
+            )),
+        });
+    }
+}
+
 pub(crate) fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<PathBuf> = vec![paths.home().to_owned(), paths.config_dir().to_owned()];

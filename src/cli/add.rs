@@ -113,6 +113,7 @@ pub fn run(args: Args) -> Result<()> {
             kind: None,
             expires_at,
             note: args.note,
+            bound: None,
         },
     )?;
     eprintln!("stored '{full}' in {}", super::backend_phrase(kind));

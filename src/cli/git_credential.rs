@@ -14,21 +14,33 @@ use clap::Parser;
     version,
     about = "Git credential helper backed by sigil",
     long_about = "Git credential helper backed by sigil. git runs it with get, store or erase \
-and a credential description on stdin (see gitcredentials(7)); it is not meant to be run by hand.\n\n\
-The host names the service: github.com, gist.github.com, gitlab.com and bitbucket.org map to \
-github, gitlab and bitbucket; any other host is its own service, lowercased and without its \
-port (git.example.com:8443 is git.example.com). The username names the account; without one, \
-a service's only account answers.\n\n\
-get prints username= and password= (the account's default field, refreshed first when it is \
-an OAuth token), or nothing when sigil has no such credential, so that git asks the next \
-helper or the user. store saves a password that worked in the default field (api_key for a \
-new account), replacing an older one. erase deletes it, but only when the password git \
-rejected is the one stored. OAuth accounts are never changed by git; `sigil login` manages \
-them. Other operations are ignored.",
+and a credential description on stdin (see gitcredentials(7)); it is not meant to be run by hand. \
+It never prompts and prints nothing but protocol lines on stdout.\n\n\
+Every answer is bound to one origin: protocol, host, port (unless it is the protocol's default) \
+and path (when git sends one, with credential.useHttpPath). Hosts compare as URL hosts: \
+case-insensitively, internationalised names in their ASCII form. A request that differs in any \
+of these gets no answer, so git asks the next helper or the user. The first of these that has a \
+credential answers:\n\n\
+1. an origin mapped in config.toml: [git.\"https://git.corp.example\"] with address = \
+\"corp/me\" (and optionally username = \"…\"), for exactly that origin;\n\
+2. a credential git stored here (store), for exactly the origin and username it was stored \
+with;\n\
+3. github.com, gist.github.com, gitlab.com and bitbucket.org over https on the default port: \
+the accounts of github, gitlab or bitbucket (sigil add, sigil login). A host that merely shares \
+a service's name (http://github:8080) is not one of them.\n\n\
+Without a username, the origin's one credential answers; with several, none does. An OAuth \
+token is refreshed first and sent with password_expiry_utc. store saves what git approved: into \
+the mapped credential, else as git's own credential for the origin (with its \
+password_expiry_utc and oauth_refresh_token), never over an account git did not store; \
+ephemeral credentials are not stored. erase deletes, among what git stored or the user \
+mapped, the credentials whose password is the one git rejected; a rejected OAuth token is \
+marked expired so that the next get refreshes it; nothing else is ever deleted. A usage \
+policy that does not allow git refuses get, store and erase alike. Other operations are \
+ignored.",
     after_help = "Setup:\n  git config --global credential.helper sigil\n  \
-printf %s \"$TOKEN\" | sigil add github/YOUR-LOGIN\n\n\
-Examples:\n  printf 'url=https://me@git.example.com\\n' | git credential-sigil get\n  \
-git -c credential.helper=sigil clone https://me@git.example.com/team/repo.git"
+sigil login github          # or: printf %s \"$TOKEN\" | sigil add github/YOUR-LOGIN\n\n\
+Examples:\n  printf 'url=https://me@github.com\\n' | git credential-sigil get\n  \
+git -c credential.helper=sigil clone https://git.corp.example/team/repo.git"
 )]
 pub struct Args {
     /// What git asks for: get, store or erase (any other operation is ignored)
@@ -45,6 +57,9 @@ pub fn run(args: Args) -> Result<()> {
     let Some(op) = Operation::parse(&args.operation) else {
         return Ok(());
     };
+    // git runs helpers unattended, often with the user's terminal attached: a locked
+    // identity is an error with the advice to unlock, never a prompt in the middle of a pull.
+    crate::identity::never_prompt();
     let req = Request::read(std::io::stdin().lock())?;
     let sigil = args.backend.open()?.for_use(crate::policy::Use::Git);
     match op {
@@ -61,11 +76,21 @@ pub fn run(args: Args) -> Result<()> {
 
 /// Says on stderr what the user would not expect; everything else git does quietly.
 fn note(outcome: &Outcome) {
-    if let Outcome::OauthKept(addr) = outcome {
-        eprintln!(
+    match outcome {
+        Outcome::OauthKept(addr) => eprintln!(
             "git-credential-sigil: kept '{addr}': it is an OAuth token, which git does not \
              change (`sigil login {}` renews it)",
             addr.account_address()
-        );
+        ),
+        Outcome::OauthExpired(addr) => eprintln!(
+            "git-credential-sigil: '{addr}' was rejected; it is marked expired and will be \
+             refreshed when git asks next"
+        ),
+        Outcome::NotOwned(addr) => eprintln!(
+            "git-credential-sigil: kept '{addr}': git rejected it, but git did not store it \
+             (replace it with `sigil add {} --force`)",
+            addr.account_address()
+        ),
+        _ => {}
     }
 }

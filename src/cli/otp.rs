@@ -162,6 +162,7 @@ pub(crate) fn add(args: super::add::Args) -> Result<()> {
             kind: new_account.then_some(Kind::Totp),
             expires_at,
             note: args.note,
+            bound: None,
         },
     )?;
     let account: Address = full.account_address();

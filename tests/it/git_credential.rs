@@ -40,7 +40,11 @@ fn quietly(s: &Sandbox, op: &str, input: &str) {
 }
 
 fn stored(s: &Sandbox, addr: &str) -> Option<Vec<u8>> {
-    let out = s.cmd("sigil-get").args(["-n", addr]).output().unwrap();
+    let out = s
+        .cmd("sigil-get")
+        .args(["-n", "--no-refresh", addr])
+        .output()
+        .unwrap();
     match out.status.code() {
         Some(0) => Some(out.stdout),
         Some(3) => None,
@@ -48,28 +52,37 @@ fn stored(s: &Sandbox, addr: &str) -> Option<Vec<u8>> {
     }
 }
 
+/// Maps `origin` to `address` for git in the sandbox's config.toml.
+fn map_origin(s: &Sandbox, origin: &str, address: &str) {
+    let config = s.home.join("config.toml");
+    let mut text = fs::read_to_string(&config).unwrap_or_default();
+    text.push_str(&format!("\n[git.\"{origin}\"]\naddress = \"{address}\"\n"));
+    fs::write(config, text).unwrap();
+}
+
 #[test]
-fn get_answers_username_and_password() {
+fn get_answers_for_mapped_origins_and_catalogue_hosts() {
     let s = Sandbox::init();
-    s.add("git.example.com/alice", b"s3cret");
+    s.add("corp/alice", b"s3cret");
+    map_origin(&s, "https://git.example.com", "corp/alice");
     let out = get(
         &s,
         "protocol=https\nhost=git.example.com\nusername=alice\n\n",
     );
     assert_eq!(out, "username=alice\npassword=s3cret\n");
-    // A port is not part of the service; the host is lowercased; url= is split as git does.
+    // The host is compared case-insensitively, the default port is no port, url= is split as
+    // git does, and without a username the mapped one answers.
     for input in [
-        "protocol=https\nhost=Git.Example.COM:8443\nusername=alice\n",
-        "url=https://alice@git.example.com:8443/team/repo.git\n",
+        "protocol=https\nhost=Git.Example.COM:443\nusername=alice\n",
+        "url=https://alice@git.example.com/\n",
         "url=https://al%69ce@git.example.com\n",
         "host=other\nusername=bob\nurl=https://alice@git.example.com\n",
-        // Without a username, the service's only account answers.
         "protocol=https\nhost=git.example.com\n",
     ] {
         assert_eq!(get(&s, input), out, "{input:?}");
     }
 
-    // Catalogue hosts map to their provider's service.
+    // Catalogue hosts map to their provider's service over https.
     s.add("github/octo-cat", b"ghp_x");
     s.add("gitlab/me", b"glpat-y");
     insta::assert_snapshot!(get(&s, "protocol=https\nhost=github.com\nusername=octo-cat\n"), @r"
@@ -92,47 +105,134 @@ fn get_answers_username_and_password() {
     ");
 }
 
+/// Every way a request can differ from the origin a credential belongs to gets no answer.
+#[test]
+fn origins_must_match_exactly() {
+    let s = Sandbox::init();
+    s.add("github/me", b"ghp_user");
+    s.add("corp/me", b"corp-pw");
+    map_origin(&s, "http://127.0.0.1:8080", "corp/me");
+    let stored = [
+        "url=https://me:at-root@git.example.com\n",
+        "url=https://me:at-path@git.example.com/team/repo.git\n",
+        "url=https://me:at-idn@xn--bcher-kva.example\n",
+    ];
+    for input in stored {
+        quietly(&s, "store", input);
+    }
+    let table: &[(&str, &str)] = &[
+        // The catalogue: https on the default port only, and only its real host names.
+        ("protocol=https\nhost=github.com\nusername=me\n", "ghp_user"),
+        ("protocol=https\nhost=GITHUB.COM\nusername=me\n", "ghp_user"),
+        (
+            "protocol=https\nhost=github.com:443\nusername=me\n",
+            "ghp_user",
+        ),
+        (
+            "protocol=https\nhost=github.com\npath=o/r.git\nusername=me\n",
+            "ghp_user",
+        ),
+        ("protocol=http\nhost=github.com\nusername=me\n", ""),
+        ("protocol=https\nhost=github.com:8443\nusername=me\n", ""),
+        ("protocol=https\nhost=github\nusername=me\n", ""),
+        ("protocol=http\nhost=github:18080\nusername=me\n", ""),
+        ("protocol=https\nhost=github.com.\nusername=me\n", ""),
+        (
+            "protocol=https\nhost=github.com.evil.example\nusername=me\n",
+            "",
+        ),
+        ("protocol=https\nhost=corp\nusername=me\n", ""),
+        ("protocol=ssh\nhost=github.com\nusername=me\n", ""),
+        // A mapped plain-http origin: exactly that one.
+        ("protocol=http\nhost=127.0.0.1:8080\n", "corp-pw"),
+        ("url=http://me@127.0.0.1:8080\n", "corp-pw"),
+        ("protocol=https\nhost=127.0.0.1:8080\n", ""),
+        ("protocol=http\nhost=127.0.0.1\n", ""),
+        ("protocol=http\nhost=127.0.0.1:8081\n", ""),
+        ("protocol=http\nhost=localhost:8080\n", ""),
+        ("protocol=http\nhost=127.0.0.1:8080\nusername=other\n", ""),
+        // What git stored: its origin, with its path or without one.
+        ("protocol=https\nhost=git.example.com\n", "at-root"),
+        (
+            "protocol=https\nhost=Git.Example.com\nusername=me\n",
+            "at-root",
+        ),
+        (
+            "protocol=https\nhost=git.example.com\npath=team/repo.git\n",
+            "at-path",
+        ),
+        ("url=https://git.example.com/team/repo.git/\n", "at-path"),
+        (
+            "protocol=https\nhost=git.example.com\npath=team/other.git\n",
+            "",
+        ),
+        ("protocol=https\nhost=git.example.com\npath=team\n", ""),
+        ("protocol=http\nhost=git.example.com\n", ""),
+        ("protocol=https\nhost=git.example.com:8443\n", ""),
+        ("protocol=https\nhost=example.com\n", ""),
+        ("protocol=https\nhost=git.example.com.\n", ""),
+        ("protocol=https\nhost=git.example.com\nusername=you\n", ""),
+        // Internationalised names compare in their ASCII form.
+        ("protocol=https\nhost=bücher.example\n", "at-idn"),
+        ("protocol=https\nhost=BÜCHER.example\n", "at-idn"),
+        ("url=https://b%C3%BCcher.example\n", "at-idn"),
+        ("protocol=https\nhost=bucher.example\n", ""),
+    ];
+    for (input, want) in table {
+        let out = get(&s, input);
+        let password = out
+            .lines()
+            .find_map(|l| l.strip_prefix("password="))
+            .unwrap_or("");
+        assert_eq!(password, *want, "{input:?}");
+    }
+}
+
 #[test]
 fn get_is_silent_when_it_has_nothing() {
     let s = Sandbox::init();
-    s.add("example.com/one", b"1");
-    s.add("example.com/two", b"2");
-    let long = format!("host=example.com\nusername={}\n", "a".repeat(129));
+    for input in [
+        "url=https://one:1@example.com\n",
+        "url=https://two:2@example.com\n",
+    ] {
+        quietly(&s, "store", input);
+    }
+    let long = format!(
+        "protocol=https\nhost=example.com\nusername={}\n",
+        "a".repeat(129)
+    );
     for input in [
         "",
         "\n",
-        "protocol=https\nhost=nowhere.example\nusername=alice\n",
+        "protocol=https\nhost=nowhere.example\nusername=one\n",
         "protocol=https\nhost=example.com\nusername=three\n",
-        // Two accounts and no username: no guess.
+        // Two credentials and no username: no guess.
         "protocol=https\nhost=example.com\n",
-        "host=example.com\nusername=one\nusername=\n",
-        // Usernames that are not accounts.
-        "host=example.com\nusername=o ne\n",
-        "host=example.com\nusername=one:pw\n",
-        "host=example.com\nusername=one/api_key\n",
-        "host=example.com\nusername=..\n",
+        "protocol=https\nhost=example.com\nusername=one\nusername=\n",
         &long,
-        // Hosts that are not services.
+        // No protocol, or hosts that are not hosts.
+        "host=example.com\nusername=one\n",
         "protocol=https\nusername=one\n",
-        "host=\nusername=one\n",
-        "host=[::1]:8080\nusername=one\n",
-        "host=bücher.example\nusername=one\n",
-        "host=exa mple.com\nusername=one\n",
-        "host=example.com:https\nusername=one\n",
+        "protocol=https\nhost=\nusername=one\n",
+        "protocol=https\nhost=exa mple.com\nusername=one\n",
+        "protocol=https\nhost=example.com:https\nusername=one\n",
         "url=cert:///home/me/cert.pem\n",
     ] {
         assert_eq!(get(&s, input), "", "{input:?}");
     }
     // Not even initialised: still nothing, not an error.
     let empty = Sandbox::new();
-    assert_eq!(get(&empty, "host=example.com\nusername=one\n"), "");
-    assert_eq!(get(&empty, "host=example.com\n"), "");
+    assert_eq!(
+        get(&empty, "protocol=https\nhost=example.com\nusername=one\n"),
+        ""
+    );
+    assert_eq!(get(&empty, "protocol=https\nhost=example.com\n"), "");
 }
 
 #[test]
 fn unknown_operations_are_ignored() {
     let s = Sandbox::init();
-    s.add("example.com/one", b"1");
+    quietly(&s, "store", "url=https://one:1@example.com\n");
     for op in ["capability", "list", "GET", "fill", ""] {
         let out = helper(&s, op, "protocol=https\nhost=example.com\nusername=one\n\n");
         assert!(out.status.success(), "{op:?}: {}", stderr(&out));
@@ -144,55 +244,77 @@ fn unknown_operations_are_ignored() {
 }
 
 #[test]
-fn store_saves_what_git_approved() {
+fn store_saves_what_git_approved_bound_to_its_origin() {
     let s = Sandbox::init();
     quietly(
         &s,
         "store",
-        "protocol=https\nhost=git.example.com:8443\nusername=alice\npassword=pw-1\n\n",
+        "protocol=https\nhost=git.example.com:8443\nusername=alice\npassword=pw-1\n\
+         password_expiry_utc=9999999999\noauth_refresh_token=rt-1\n\n",
     );
-    assert_eq!(stored(&s, "git.example.com/alice"), Some(b"pw-1".to_vec()));
-    let out = s.cmd("sigil-list").assert().success();
-    let list = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert_eq!(
+        stored(&s, "git.example.com-8443/alice"),
+        Some(b"pw-1".to_vec())
+    );
+    let accounts = s.home.join("accounts.toml");
+    let text = fs::read_to_string(&accounts).unwrap();
     assert!(
-        list.starts_with("git.example.com/alice\tapi_key\tapi_key\tfile\t"),
-        "{list}"
+        text.contains(
+            "[accounts.\"git.example.com-8443/alice\".bound]\nby = \"git\"\n\
+             origin = \"https://git.example.com:8443\"\nusername = \"alice\"\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("expires_at = \"2286-11-20T17:46:39Z\""),
+        "{text}"
+    );
+    let out = get(&s, "url=https://git.example.com:8443\n");
+    assert_eq!(
+        out,
+        "username=alice\npassword=pw-1\npassword_expiry_utc=9999999999\noauth_refresh_token=rt-1\n"
     );
 
-    // The same value again changes nothing, not even the metadata's timestamps.
-    let accounts = s.home.join("accounts.toml");
+    // The same again changes nothing, not even the metadata's timestamps.
     let before = fs::read(&accounts).unwrap();
-    let file = s.secret_file("git.example.com/alice/api_key");
+    let file = s.secret_file("git.example.com-8443/alice/api_key");
     let mtime = fs::metadata(&file).unwrap().modified().unwrap();
     std::thread::sleep(Duration::from_millis(20));
     quietly(
         &s,
         "store",
-        "url=https://alice@git.example.com\npassword=pw-1\n",
+        "url=https://alice@git.example.com:8443\npassword=pw-1\npassword_expiry_utc=9999999999\n\
+         oauth_refresh_token=rt-1\n",
     );
     assert_eq!(fs::read(&accounts).unwrap(), before);
     assert_eq!(fs::metadata(&file).unwrap().modified().unwrap(), mtime);
 
-    // A new value replaces the old one: git stores only what just worked.
+    // A new value replaces the old one (and an expiry or refresh token no longer sent goes).
     quietly(
         &s,
         "store",
-        "url=https://alice:pw%3D2@git.example.com/repo.git\n",
+        "url=https://alice:pw%3D2@git.example.com:8443\n",
     );
-    assert_eq!(stored(&s, "git.example.com/alice"), Some(b"pw=2".to_vec()));
+    assert_eq!(
+        get(&s, "url=https://git.example.com:8443\n"),
+        "username=alice\npassword=pw=2\n"
+    );
+    assert!(
+        !s.secret_file("git.example.com-8443/alice/oauth_refresh_token")
+            .exists()
+    );
 
     // Nothing to store, or nowhere to store it: nothing happens.
     for input in [
-        "protocol=https\nhost=git.example.com\npassword=x\n",
-        "protocol=https\nhost=git.example.com\nusername=alice\n",
-        "protocol=https\nhost=git.example.com\nusername=alice\npassword=\n",
+        "protocol=https\nhost=git.example.com:8443\npassword=x\n",
+        "protocol=https\nhost=git.example.com:8443\nusername=alice\n",
+        "protocol=https\nhost=git.example.com:8443\nusername=alice\npassword=x\nephemeral=1\n",
         "protocol=https\nusername=alice\npassword=x\n",
-        "host=git.example.com\nusername=al ice\npassword=x\n",
-        "host=[::1]\nusername=alice\npassword=x\n",
+        "host=git.example.com\nusername=alice\npassword=x\n",
+        "protocol=https\nhost=exa mple.com\nusername=alice\npassword=x\n",
     ] {
         quietly(&s, "store", input);
     }
-    assert_eq!(stored(&s, "git.example.com/alice"), Some(b"pw=2".to_vec()));
     let out = s.cmd("sigil-list").assert().success();
     assert_eq!(
         String::from_utf8_lossy(&out.get_output().stdout)
@@ -203,49 +325,102 @@ fn store_saves_what_git_approved() {
 }
 
 #[test]
-fn erase_removes_only_the_credential_git_rejected() {
+fn store_and_erase_touch_only_what_git_owns() {
     let s = Sandbox::init();
-    s.add("git.example.com/alice", b"new");
-    // An old password was rejected: the newer one stays.
-    quietly(
-        &s,
-        "erase",
-        "protocol=https\nhost=git.example.com\nusername=alice\npassword=old\n",
-    );
-    assert_eq!(stored(&s, "git.example.com/alice"), Some(b"new".to_vec()));
-    // Nothing to say which account: nothing is erased.
+    s.add("github/me", b"ghp_user");
+    s.add("git.example.com/alice", b"added-by-hand");
+    let gh = "protocol=https\nhost=github.com\nusername=me\n";
+    // git approves the token it was given: nothing to do.
+    quietly(&s, "store", &format!("{gh}password=ghp_user\n"));
+    // git rejects it: it stays, and the user is told.
+    let out = helper(&s, "erase", &format!("{gh}password=ghp_user\n"));
+    assert!(out.status.success());
+    insta::assert_snapshot!(stderr(&out), @"git-credential-sigil: kept 'github/me/api_key': git rejected it, but git did not store it (replace it with `sigil add github/me --force`)");
+    // Erasing everything for the host, with or without a username, erases nothing of the user's.
+    quietly(&s, "erase", "protocol=https\nhost=github.com\n");
     quietly(&s, "erase", "protocol=https\nhost=git.example.com\n");
     quietly(
         &s,
         "erase",
-        "host=git.example.com\nusername=bob\npassword=new\n",
+        "protocol=https\nhost=git.example.com\nusername=alice\n",
     );
-    assert_eq!(stored(&s, "git.example.com/alice"), Some(b"new".to_vec()));
-    // The stored one was rejected: it goes, with its metadata.
-    quietly(
-        &s,
-        "erase",
-        "url=https://alice@git.example.com:8443/x.git\npassword=new\n",
+    assert_eq!(stored(&s, "github/me"), Some(b"ghp_user".to_vec()));
+    assert_eq!(
+        stored(&s, "git.example.com/alice"),
+        Some(b"added-by-hand".to_vec())
     );
-    assert_eq!(stored(&s, "git.example.com/alice"), None);
-    s.cmd("sigil-list").assert().success().stdout("");
-    // Erasing what is not there is quiet too.
-    quietly(&s, "erase", "host=git.example.com\nusername=alice\n");
+    // A password typed at git's prompt is git's own, beside the user's account.
+    quietly(&s, "store", &format!("{gh}password=typed-pat\n"));
+    assert_eq!(stored(&s, "github/me"), Some(b"ghp_user".to_vec()));
+    assert_eq!(stored(&s, "github.com/me"), Some(b"typed-pat".to_vec()));
+    assert_eq!(get(&s, gh), "username=me\npassword=typed-pat\n");
+    quietly(&s, "store", "url=https://alice:by-git@git.example.com\n");
+    assert_eq!(
+        stored(&s, "git.example.com-2/alice"),
+        Some(b"by-git".to_vec())
+    );
+    assert_eq!(
+        stored(&s, "git.example.com/alice"),
+        Some(b"added-by-hand".to_vec())
+    );
 
-    // Without a password git means "whatever is stored"; without a username, the only
-    // account, when the password says it is the one.
-    s.add("git.example.com/alice", b"a");
-    quietly(&s, "erase", "host=git.example.com\nusername=alice\n");
+    // An old password is rejected: the newer one stays. The stored one: it goes.
+    quietly(&s, "erase", &format!("{gh}password=older\n"));
+    assert_eq!(stored(&s, "github.com/me"), Some(b"typed-pat".to_vec()));
+    quietly(&s, "erase", &format!("{gh}password=typed-pat\n"));
+    assert_eq!(stored(&s, "github.com/me"), None);
+    assert_eq!(get(&s, gh), "username=me\npassword=ghp_user\n");
+
+    // A mapped origin is the user's word that git may manage it.
+    map_origin(&s, "https://git.corp.example", "git.example.com/alice");
+    let corp = "protocol=https\nhost=git.corp.example\nusername=alice\n";
+    quietly(&s, "store", &format!("{corp}password=rotated\n"));
+    assert_eq!(
+        stored(&s, "git.example.com/alice"),
+        Some(b"rotated".to_vec())
+    );
+    quietly(&s, "erase", &format!("{corp}password=rotated\n"));
     assert_eq!(stored(&s, "git.example.com/alice"), None);
-    s.add("git.example.com/alice", b"a");
-    quietly(&s, "erase", "host=git.example.com\npassword=a\n");
-    assert_eq!(stored(&s, "git.example.com/alice"), None);
+    assert_eq!(
+        stored(&s, "git.example.com-2/alice"),
+        Some(b"by-git".to_vec())
+    );
+}
+
+#[test]
+fn a_policy_without_git_refuses_get_store_and_erase() {
+    let s = Sandbox::init();
+    quietly(&s, "store", "url=https://alice:pw@git.example.com\n");
+    s.add("github/me", b"ghp_user");
+    for addr in ["git.example.com/alice", "github/me"] {
+        s.cmd("sigil-policy")
+            .args(["set", addr, "--allow", "get"])
+            .assert()
+            .success();
+    }
+    for (op, input) in [
+        ("get", "url=https://git.example.com\n"),
+        ("store", "url=https://alice:new@git.example.com\n"),
+        ("erase", "url=https://alice:pw@git.example.com\n"),
+        ("get", "url=https://me@github.com\n"),
+    ] {
+        let out = helper(&s, op, input);
+        assert_eq!(out.status.code(), Some(5), "{op} {input}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr(&out)
+                .contains("refuses `git-credential-sigil`: --allow get does not include git"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(stored(&s, "git.example.com/alice"), Some(b"pw".to_vec()));
 }
 
 #[test]
 fn errors_that_matter_go_to_stderr_and_never_show_the_secret() {
     let s = Sandbox::init();
-    s.add("git.example.com/alice", b"s3cret");
+    quietly(&s, "store", "url=https://alice:s3cret@git.example.com\n");
     let q = "protocol=https\nhost=git.example.com\nusername=alice\n";
 
     let f = s.secret_file("git.example.com/alice/api_key");
@@ -260,12 +435,13 @@ fn errors_that_matter_go_to_stderr_and_never_show_the_secret() {
     chmod(&f, 0o600);
 
     // A secret git cannot carry is reported, not cut.
-    s.add("git.example.com/pem", b"line 1\nline 2");
-    let out = helper(&s, "get", "host=git.example.com\nusername=pem\n");
+    s.add("corp/pem", b"line 1\nline 2");
+    map_origin(&s, "https://pem.example.com", "corp/pem");
+    let out = helper(&s, "get", "url=https://pem.example.com\n");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     insta::assert_snapshot!(stderr(&out), @r"
-    git-credential-sigil: error: 'git.example.com/pem/api_key' holds a line break or NUL byte, which git's credential protocol cannot carry
+    git-credential-sigil: error: 'corp/pem/api_key' holds a line break or NUL byte, which git's credential protocol cannot carry
     help: store a one-line password for git in that field
     ");
 
@@ -279,6 +455,16 @@ fn errors_that_matter_go_to_stderr_and_never_show_the_secret() {
     let out = helper(&s, "get", "url=git.example.com/hunter2\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));
+
+    // A mapping that is not an origin is an error on every call, never a guess.
+    let bad = Sandbox::init();
+    map_origin(&bad, "git.example.com", "corp/me");
+    let out = helper(&bad, "get", q);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&out), @r#"
+    git-credential-sigil: error: config.toml maps the git origin 'git.example.com', which is a URL with no scheme
+    help: write it as [git."https://host[:port][/path]"] with address = "service/account"
+    "#);
 
     // A wrong identity is an authentication error (exit 4), on every operation.
     let other = Sandbox::init();
@@ -324,6 +510,7 @@ fn an_oauth_account_is_given_to_git_but_not_changed_by_it() {
         .unwrap();
     let opts = sigil::PutOptions {
         kind: Some(sigil::Kind::Oauth),
+        expires_at: time::OffsetDateTime::from_unix_timestamp(4_000_000_000).ok(),
         ..Default::default()
     };
     for (field, value) in [("token", "gho_access"), ("refresh_token", "ghr_refresh")] {
@@ -331,20 +518,32 @@ fn an_oauth_account_is_given_to_git_but_not_changed_by_it() {
         sigil.put(&addr, &value.into(), &opts).unwrap();
     }
     let q = "protocol=https\nhost=github.com\nusername=octo\n";
-    assert_eq!(get(&s, q), "username=octo\npassword=gho_access\n");
+    assert_eq!(
+        get(&s, q),
+        "username=octo\npassword=gho_access\npassword_expiry_utc=4000000000\n"
+    );
     // git approves the token it was given: nothing to do, nothing said.
     quietly(&s, "store", &format!("{q}password=gho_access\n"));
-    // A rejected token, or a password typed at git's prompt: the token set stays.
-    for (op, pw) in [("erase", "gho_access"), ("store", "typed-pat")] {
-        let out = helper(&s, op, &format!("{q}password={pw}\n"));
-        assert!(out.status.success(), "{op}: {}", stderr(&out));
-        assert_eq!(
-            stderr(&out),
-            "git-credential-sigil: kept 'github/octo/token': it is an OAuth token, which git \
-             does not change (`sigil login github/octo` renews it)\n",
-            "{op}"
-        );
-    }
+    // An older token rejected: nothing to do.
+    quietly(&s, "erase", &format!("{q}password=gho_older\n"));
+    assert!(
+        fs::read_to_string(s.home.join("accounts.toml"))
+            .unwrap()
+            .contains("2096-10-02")
+    );
+    // The token rejected: kept, and marked expired so that the next get refreshes it.
+    let out = helper(&s, "erase", &format!("{q}password=gho_access\n"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "git-credential-sigil: 'github/octo/token' was rejected; it is marked expired and will \
+         be refreshed when git asks next\n"
+    );
+    assert!(
+        !fs::read_to_string(s.home.join("accounts.toml"))
+            .unwrap()
+            .contains("2096-10-02")
+    );
     assert_eq!(
         stored(&s, "github/octo/token"),
         Some(b"gho_access".to_vec())
@@ -361,7 +560,7 @@ fn an_oauth_account_is_given_to_git_but_not_changed_by_it() {
 /// A `git` command in the sandbox: our binaries first on PATH (so `credential.helper=sigil`
 /// finds `git-credential-sigil`), HOME in the sandbox, no system config, no prompts, no
 /// askpass, no keyring.
-fn git(s: &Sandbox) -> Command {
+pub(crate) fn git(s: &Sandbox) -> Command {
     need("git");
     let mut c = Command::new("git");
     for (k, _) in std::env::vars_os() {
@@ -428,18 +627,21 @@ fn git_credential_fill_approve_reject() {
     password=pw-1
     ");
     // git splits url= itself, drops the path for https, and takes the username from us.
+    let out = credential(&s, "fill", "url=https://git.example.com/team/repo.git\n\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap(), @r"
+    protocol=https
+    host=git.example.com
+    username=alice
+    password=pw-1
+    ");
+    // Another port is another origin: git would have to ask the user.
     let out = credential(
         &s,
         "fill",
         "url=https://git.example.com:8443/team/repo.git\n\n",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap(), @r"
-    protocol=https
-    host=git.example.com:8443
-    username=alice
-    password=pw-1
-    ");
+    assert!(!out.status.success());
 
     // An old password is rejected: the stored one stays. The stored one: it goes.
     let out = credential(&s, "reject", &with("pw-0"));
@@ -476,8 +678,8 @@ fn base64(data: &[u8]) -> String {
     out
 }
 
-/// One request the server answered: method, path and status.
-type Logged = (String, String, u16);
+/// One request the server answered: method, path, status and the `Authorization` header.
+type Logged = (String, String, u16, Option<String>);
 
 /// A smart-HTTP git server on 127.0.0.1 with a random port: `git http-backend` run as a CGI
 /// program for every request that carries the right basic-auth credential, 401 for the rest.
@@ -600,12 +802,13 @@ fn serve(conn: TcpStream, root: &Path, cgi_log: &Path, auth: &Auth) -> std::io::
     };
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let mut out = conn;
-    if header("authorization") != Some(auth.header.as_str()) {
+    let authorization = header("authorization").map(str::to_owned);
+    if authorization.as_deref() != Some(auth.header.as_str()) {
         out.write_all(
             b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\
               Content-Length: 0\r\nConnection: close\r\n\r\n",
         )?;
-        return Ok((method, path.to_owned(), 401));
+        return Ok((method, path.to_owned(), 401, authorization));
     }
 
     let mut cgi = std::process::Command::new("git");
@@ -685,7 +888,7 @@ fn serve(conn: TcpStream, root: &Path, cgi_log: &Path, auth: &Auth) -> std::io::
     )?;
     out.write_all(content)?;
     out.flush()?;
-    Ok((method, path.to_owned(), code))
+    Ok((method, path.to_owned(), code, authorization))
 }
 
 fn read_chunked(r: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
@@ -736,13 +939,8 @@ fn base64_is_rfc_4648() {
     assert_eq!(base64(b""), "");
 }
 
-#[test]
-fn clone_and_push_over_http_with_basic_auth() {
-    let s = Sandbox::init();
-    let root = s.root();
-    let password = "correct horse battery staple";
-
-    // `git config credential.helper sigil` is all the setup git needs.
+/// `git config credential.helper sigil` (all the setup git needs) and an identity for commits.
+fn git_setup(s: &Sandbox) {
     for (k, v) in [
         ("credential.helper", "sigil"),
         ("user.name", "Test"),
@@ -751,46 +949,40 @@ fn clone_and_push_over_http_with_basic_auth() {
         ("advice.detachedHead", "false"),
     ] {
         ok(
-            &git(&s).args(["config", "--global", k, v]).output().unwrap(),
+            &git(s).args(["config", "--global", k, v]).output().unwrap(),
             "git config",
         );
     }
+}
 
-    // A bare repository with one commit, served from srv/.
-    let srv = root.join("srv");
-    fs::create_dir(&srv).unwrap();
+/// A bare repository `srv/NAME` with one commit on main; returns its path.
+fn seeded_bare(s: &Sandbox, srv: &Path, name: &str) -> PathBuf {
+    let root = s.root();
+    fs::create_dir_all(srv).unwrap();
+    let bare = srv.join(name);
     ok(
-        &git(&s)
-            .args(["init", "--bare", "srv/repo.git"])
+        &git(s)
+            .arg("init")
+            .arg("--bare")
+            .arg(&bare)
             .output()
             .unwrap(),
         "init",
     );
+    let seed = root.join(format!("seed-{name}"));
     ok(
-        &git(&s).args(["init", "seed"]).output().unwrap(),
+        &git(s).arg("init").arg(&seed).output().unwrap(),
         "init seed",
     );
-    fs::write(root.join("seed/README"), "hello\n").unwrap();
-    let seed = root.join("seed");
+    fs::write(seed.join("README"), "hello\n").unwrap();
+    for args in [&["add", "README"][..], &["commit", "-qm", "first"]] {
+        ok(
+            &git(s).current_dir(&seed).args(args).output().unwrap(),
+            "seed",
+        );
+    }
     ok(
-        &git(&s)
-            .current_dir(&seed)
-            .args(["add", "README"])
-            .output()
-            .unwrap(),
-        "add",
-    );
-    ok(
-        &git(&s)
-            .current_dir(&seed)
-            .args(["commit", "-qm", "first"])
-            .output()
-            .unwrap(),
-        "commit",
-    );
-    let bare = srv.join("repo.git");
-    ok(
-        &git(&s)
+        &git(s)
             .current_dir(&seed)
             .args(["push", "-q"])
             .arg(&bare)
@@ -799,9 +991,27 @@ fn clone_and_push_over_http_with_basic_auth() {
             .unwrap(),
         "seed push",
     );
+    bare
+}
+
+#[test]
+fn clone_and_push_over_http_with_basic_auth() {
+    let s = Sandbox::init();
+    let root = s.root();
+    let password = "correct horse battery staple";
+
+    git_setup(&s);
+    let srv = root.join("srv");
+    let bare = seeded_bare(&s, &srv, "repo.git");
 
     let server = GitServer::start(&srv, root.join("http-backend.log"), "alice", password);
+    // A plain-http origin is given a credential only when the user maps it on purpose.
     s.add("127.0.0.1/alice", password.as_bytes());
+    map_origin(
+        &s,
+        &format!("http://127.0.0.1:{}", server.port),
+        "127.0.0.1/alice",
+    );
 
     // Clone: 401, git asks git-credential-sigil, the retry with the stored password works.
     let url = server.url("alice", "repo.git");
@@ -814,7 +1024,7 @@ fn clone_and_push_over_http_with_basic_auth() {
     );
     let fetched = |log: &[Logged]| {
         log.iter()
-            .any(|(m, p, c)| m == "POST" && p == "/repo.git/git-upload-pack" && *c == 200)
+            .any(|(m, p, c, _)| m == "POST" && p == "/repo.git/git-upload-pack" && *c == 200)
     };
     let log = server.log_until(fetched);
     assert_eq!(log.first().map(|l| l.2), Some(401), "{log:?}");
@@ -848,7 +1058,7 @@ fn clone_and_push_over_http_with_basic_auth() {
     assert!(!stderr(&out).contains(password));
     let pushed = |log: &[Logged]| {
         log.iter()
-            .any(|(m, p, c)| m == "POST" && p == "/repo.git/git-receive-pack" && *c == 200)
+            .any(|(m, p, c, _)| m == "POST" && p == "/repo.git/git-receive-pack" && *c == 200)
     };
     let log = server.log_until(pushed);
     assert!(pushed(&log), "{log:?}");
@@ -866,7 +1076,7 @@ fn clone_and_push_over_http_with_basic_auth() {
         Some(password.as_bytes().to_vec())
     );
 
-    // No username in the URL: the only account of the service answers.
+    // No username in the URL: the mapped account answers.
     let bare_url = format!("http://127.0.0.1:{}/repo.git", server.port);
     let out = git(&s)
         .args(["ls-remote", &bare_url, "main"])
@@ -896,4 +1106,463 @@ fn clone_and_push_over_http_with_basic_auth() {
         stderr(&out)
     );
     drop(server);
+}
+
+/// The attack that binding answers to an origin closes. A repository chooses the URLs git
+/// fetches: its submodule at `http://github:PORT/x.git` (a bare name that a LAN or search
+/// domain may resolve) must not receive the user's `github/me` (in cleartext), the server's 401
+/// must not make git erase it, and a URL carrying `me:PASSWORD@` must not make git overwrite
+/// it. Any service name works the same (`openai`).
+#[test]
+fn a_submodule_on_a_host_named_like_a_service_gets_nothing() {
+    let s = Sandbox::init();
+    let root = s.root();
+    git_setup(&s);
+    let users = [
+        ("github", "ghp_users_own_token"),
+        ("openai", "sk-users-own-key"),
+    ];
+    for (service, value) in users {
+        s.add(&format!("{service}/me"), value.as_bytes());
+    }
+    let srv = root.join("srv");
+    let bare = seeded_bare(&s, &srv, "x.git");
+    let commit = git(&s)
+        .arg("--git-dir")
+        .arg(&bare)
+        .args(["rev-parse", "main"])
+        .output()
+        .unwrap();
+    let commit = String::from_utf8(commit.stdout).unwrap().trim().to_owned();
+    // The attacker's server takes only the attacker's own password.
+    let server = GitServer::start(&srv, root.join("http-backend.log"), "me", "attacker-pw");
+    for (service, value) in users {
+        let host = format!("{service}:{}", server.port);
+        // git resolves the bare name to loopback, as a LAN's resolver would to the attacker.
+        ok(
+            &git(&s)
+                .args(["config", "--global", "--add", "http.curloptResolve"])
+                .arg(format!("{host}:127.0.0.1"))
+                .output()
+                .unwrap(),
+            "git config",
+        );
+        let evil = root.join(format!("evil-{service}"));
+        ok(&git(&s).arg("init").arg(&evil).output().unwrap(), "init");
+        fs::write(
+            evil.join(".gitmodules"),
+            format!("[submodule \"x\"]\n\tpath = x\n\turl = http://{host}/x.git\n"),
+        )
+        .unwrap();
+        let cacheinfo = format!("160000,{commit},x");
+        for args in [
+            &["add", ".gitmodules"][..],
+            &["update-index", "--add", "--cacheinfo", &cacheinfo],
+            &["commit", "-qm", "a useful library"],
+        ] {
+            ok(
+                &git(&s).current_dir(&evil).args(args).output().unwrap(),
+                "evil",
+            );
+        }
+        let out = git(&s)
+            .args(["clone", "--recurse-submodules"])
+            .arg(&evil)
+            .arg(root.join(format!("victim-{service}")))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "the submodule cannot be fetched");
+        let log = server.log_until(|l| !l.is_empty());
+        assert!(!log.is_empty(), "git asked the attacker's server");
+        let stolen = format!("Basic {}", base64(format!("me:{value}").as_bytes()));
+        for (_, _, _, auth) in &log {
+            assert_ne!(
+                auth.as_deref(),
+                Some(stolen.as_str()),
+                "{service}'s secret was sent"
+            );
+        }
+        assert_eq!(
+            stored(&s, &format!("{service}/me")),
+            Some(value.as_bytes().to_vec()),
+            "the 401 erased the user's credential"
+        );
+        // With the password in the URL the clone works, and git approves that credential.
+        let url = format!("http://me:attacker-pw@{host}/x.git");
+        let out = git(&s)
+            .arg("clone")
+            .arg(&url)
+            .arg(root.join(format!("approved-{service}")))
+            .output()
+            .unwrap();
+        ok(&out, "clone with the password in the URL");
+        assert_eq!(
+            stored(&s, &format!("{service}/me")),
+            Some(value.as_bytes().to_vec()),
+            "git's store overwrote the user's credential"
+        );
+    }
+    // github.com itself still gets the user's token.
+    let out = credential(
+        &s,
+        "fill",
+        "protocol=https\nhost=github.com\nusername=me\n\n",
+    );
+    ok(&out, "fill");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("password=ghp_users_own_token\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    drop(server);
+}
+
+// ---------------------------------------------------------------------------------------
+// git's own suite for external helpers: t/t0303-credential-external.sh with the cases of
+// t/lib-credential.sh (helper_test, helper_test_password_expiry_utc,
+// helper_test_oauth_refresh_token), run in git's order against `git credential` with
+// `credential.helper=sigil` and git's askpass stand-in, each step compared byte for byte.
+// helper_test_timeout is skipped as git skips it for helpers without a timeout option.
+
+/// One `check ACTION` of lib-credential.sh: stdin, expected stdout and expected stderr, and
+/// whether `credential.useHttpPath` is on (git's `test_config credential.usehttppath true`).
+struct Check {
+    action: &'static str,
+    use_http_path: bool,
+    stdin: String,
+    stdout: String,
+    stderr: String,
+}
+
+fn check(action: &'static str, stdin: &str, stdout: &str, stderr: &str) -> Check {
+    Check {
+        action,
+        use_http_path: false,
+        stdin: stdin.to_owned(),
+        stdout: stdout.to_owned(),
+        stderr: stderr.to_owned(),
+    }
+}
+
+fn approve(stdin: &str) -> Check {
+    check("approve", stdin, "", "")
+}
+
+fn reject(stdin: &str) -> Check {
+    check("reject", stdin, "", "")
+}
+
+/// A `fill` answered by the helper: git prints the request and the answer.
+fn filled(stdin: &str, answer: &str) -> Check {
+    check("fill", stdin, &format!("{stdin}{answer}"), "")
+}
+
+/// A `fill` the helper has no answer for: git asks askpass for what is missing.
+fn asked(protocol: &str, host: &str, username: Option<&str>) -> Check {
+    let mut stdin = format!("protocol={protocol}\nhost={host}\n");
+    let mut stderr = String::new();
+    let user = match username {
+        Some(u) => {
+            stdin.push_str(&format!("username={u}\n"));
+            u.to_owned()
+        }
+        None => {
+            stderr.push_str(&format!("askpass: Username for '{protocol}://{host}':\n"));
+            "askpass-username".to_owned()
+        }
+    };
+    stderr.push_str(&format!(
+        "askpass: Password for '{protocol}://{user}@{host}':\n"
+    ));
+    let stdout =
+        format!("protocol={protocol}\nhost={host}\nusername={user}\npassword=askpass-password\n");
+    check("fill", &stdin, &stdout, &stderr)
+}
+
+const EX: &str = "protocol=https\nhost=example.com\n";
+
+fn t0303_cases() -> Vec<(&'static str, Vec<Check>)> {
+    let ex = |rest: &str| format!("{EX}{rest}");
+    let long = "a".repeat(1024 - 23);
+    let mut path_approve =
+        approve("protocol=http\nhost=path.tld\npath=foo.git\nusername=user\npassword=pass\n");
+    path_approve.use_http_path = true;
+    let mut path_fill = check(
+        "fill",
+        "protocol=http\nhost=path.tld\npath=bar.git\n",
+        "protocol=http\nhost=path.tld\npath=bar.git\nusername=askpass-username\npassword=askpass-password\n",
+        "askpass: Username for 'http://path.tld/bar.git':\naskpass: Password for 'http://askpass-username@path.tld/bar.git':\n",
+    );
+    path_fill.use_http_path = true;
+    vec![
+        (
+            "helper (sigil) has no existing data",
+            vec![asked("https", "example.com", None)],
+        ),
+        (
+            "helper (sigil) stores password",
+            vec![approve(&ex("username=store-user\npassword=store-pass\n"))],
+        ),
+        (
+            "helper (sigil) can retrieve password",
+            vec![filled(EX, "username=store-user\npassword=store-pass\n")],
+        ),
+        (
+            "helper (sigil) requires matching protocol",
+            vec![asked("http", "example.com", None)],
+        ),
+        (
+            "helper (sigil) requires matching host",
+            vec![asked("https", "other.tld", None)],
+        ),
+        (
+            "helper (sigil) requires matching username",
+            vec![asked("https", "example.com", Some("other"))],
+        ),
+        (
+            "helper (sigil) requires matching path",
+            vec![path_approve, path_fill],
+        ),
+        (
+            "helper (sigil) overwrites on store",
+            vec![
+                approve(&ex("username=user-overwrite\npassword=pass1\n")),
+                approve(&ex("username=user-overwrite\npassword=pass2\n")),
+                filled(&ex("username=user-overwrite\n"), "password=pass2\n"),
+                reject(&ex("username=user-overwrite\npassword=pass2\n")),
+                asked("https", "example.com", Some("user-overwrite")),
+            ],
+        ),
+        (
+            "helper (sigil) can forget host",
+            vec![reject(EX), asked("https", "example.com", None)],
+        ),
+        (
+            "helper (sigil) can store multiple users",
+            vec![
+                approve(&ex("username=user1\npassword=pass1\n")),
+                approve(&ex("username=user2\npassword=pass2\n")),
+                filled(&ex("username=user1\n"), "password=pass1\n"),
+                filled(&ex("username=user2\n"), "password=pass2\n"),
+            ],
+        ),
+        (
+            "helper (sigil) does not erase a password distinct from input",
+            vec![
+                approve(&ex("username=user-distinct-pass\npassword=pass1\n")),
+                reject(&ex("username=user-distinct-pass\npassword=pass2\n")),
+                filled(&ex("username=user-distinct-pass\n"), "password=pass1\n"),
+            ],
+        ),
+        (
+            "helper (sigil) can forget user",
+            vec![
+                reject(&ex("username=user1\n")),
+                asked("https", "example.com", Some("user1")),
+            ],
+        ),
+        (
+            "helper (sigil) remembers other user",
+            vec![filled(&ex("username=user2\n"), "password=pass2\n")],
+        ),
+        (
+            "helper (sigil) can store empty username",
+            vec![
+                approve("protocol=https\nhost=sso.tld\nusername=\npassword=\n"),
+                filled("protocol=https\nhost=sso.tld\n", "username=\npassword=\n"),
+            ],
+        ),
+        (
+            "helper (sigil) erases all matching credentials",
+            vec![
+                approve(&ex("username=user-erase1\npassword=pass1\n")),
+                approve(&ex("username=user-erase2\npassword=pass1\n")),
+                reject(EX),
+                asked("https", "example.com", None),
+            ],
+        ),
+        (
+            "helper (sigil) not confused by long header",
+            vec![
+                approve(
+                    "protocol=https\nhost=victim.example.com\nusername=user\npassword=to-be-stolen\n",
+                ),
+                {
+                    let wwwauth = format!("wwwauth[]=basic realm={long}host=victim.example.com\n");
+                    let mut c = asked("https", "badguy.example.com", None);
+                    c.stdin = format!("protocol=https\nhost=badguy.example.com\n{wwwauth}");
+                    c.stdout.push_str(&wwwauth);
+                    c
+                },
+            ],
+        ),
+        (
+            "helper (sigil) stores password_expiry_utc",
+            vec![approve(&ex(
+                "username=user-expiry\npassword=pass\npassword_expiry_utc=9999999999\n",
+            ))],
+        ),
+        (
+            "helper (sigil) gets password_expiry_utc",
+            vec![filled(
+                &ex("username=user-expiry\n"),
+                "password=pass\npassword_expiry_utc=9999999999\n",
+            )],
+        ),
+        (
+            "helper (sigil) overwrites when password_expiry_utc changes",
+            vec![
+                approve(&ex(
+                    "username=user-expiry-overwrite\npassword=pass1\npassword_expiry_utc=9999999998\n",
+                )),
+                approve(&ex(
+                    "username=user-expiry-overwrite\npassword=pass2\npassword_expiry_utc=9999999999\n",
+                )),
+                filled(
+                    &ex("username=user-expiry-overwrite\n"),
+                    "password=pass2\npassword_expiry_utc=9999999999\n",
+                ),
+                reject(&ex("username=user-expiry-overwrite\npassword=pass2\n")),
+                asked("https", "example.com", Some("user-expiry-overwrite")),
+            ],
+        ),
+        (
+            "helper (sigil) stores oauth_refresh_token",
+            vec![approve(&ex(
+                "username=user4\npassword=pass\noauth_refresh_token=xyzzy\n",
+            ))],
+        ),
+        (
+            "helper (sigil) gets oauth_refresh_token",
+            vec![filled(
+                &ex("username=user4\n"),
+                "password=pass\noauth_refresh_token=xyzzy\n",
+            )],
+        ),
+    ]
+}
+
+/// lib-credential.sh's `helper_test_clean`: the rejects run before and after the suite.
+fn t0303_clean(s: &Sandbox, askpass: &Path) {
+    for (protocol, host, user) in [
+        ("https", "example.com", "store-user"),
+        ("https", "example.com", "user1"),
+        ("https", "example.com", "user2"),
+        ("https", "example.com", "user-expiry"),
+        ("https", "example.com", "user-expiry-overwrite"),
+        ("https", "example.com", "user4"),
+        ("https", "example.com", "user-distinct-pass"),
+        ("https", "example.com", "user-overwrite"),
+        ("https", "example.com", "user-erase1"),
+        ("https", "example.com", "user-erase2"),
+        ("https", "victim.example.com", "user"),
+        ("http", "path.tld", "user"),
+        ("https", "timeout.tld", "user"),
+        ("https", "sso.tld", ""),
+    ] {
+        let c = reject(&format!(
+            "protocol={protocol}\nhost={host}\nusername={user}\n"
+        ));
+        run_check(s, askpass, "clean", &c);
+    }
+}
+
+fn run_check(s: &Sandbox, askpass: &Path, case: &str, c: &Check) {
+    let mut cmd = git(s);
+    cmd.args(["-c", "credential.helper=sigil"]);
+    if c.use_http_path {
+        cmd.args(["-c", "credential.useHttpPath=true"]);
+    }
+    let out = cmd
+        .args(["credential", c.action])
+        .env("GIT_ASKPASS", askpass)
+        .write_stdin(c.stdin.as_str())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{case}: git credential {} failed: {}",
+        c.action,
+        stderr(&out)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        c.stdout,
+        "{case}: stdout of {}",
+        c.action
+    );
+    assert_eq!(stderr(&out), c.stderr, "{case}: stderr of {}", c.action);
+}
+
+#[test]
+fn t0303_credential_external() {
+    let s = Sandbox::init();
+    // lib-credential.sh's askpass script, verbatim in effect.
+    let askpass = s.root().join("askpass");
+    fs::write(
+        &askpass,
+        "#!/bin/sh\necho >&2 askpass: $*\nwhat=$(echo $1 | cut -d\" \" -f1 | tr A-Z a-z | tr -cd a-z)\necho \"askpass-$what\"\n",
+    )
+    .unwrap();
+    chmod(&askpass, 0o755);
+    t0303_clean(&s, &askpass);
+    let cases = t0303_cases();
+    assert_eq!(
+        cases.len(),
+        21,
+        "every case of helper_test, _password_expiry_utc and _oauth_refresh_token"
+    );
+    for (case, checks) in &cases {
+        for c in checks {
+            run_check(&s, &askpass, case, c);
+        }
+    }
+    t0303_clean(&s, &askpass);
+    // Everything git stored went with the cleanup except the path-bound credential, which
+    // sigil erases only for its own path (the clean-up names none).
+    let out = s.cmd("sigil-list").assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap())
+            .collect::<Vec<_>>(),
+        ["path.tld/user"]
+    );
+}
+
+/// What the helper stored before its answers were bound to origins: a catalogue host's
+/// account keeps working; any other is named by `sigil status` with the lines that map it.
+#[test]
+fn entries_of_the_earlier_helper_keep_working_or_are_named_by_status() {
+    let s = Sandbox::init();
+    s.add("github/me", b"ghp_old");
+    s.add("git.example.com/alice", b"pw");
+    s.add("openai/me", b"sk-not-a-host");
+    assert_eq!(
+        get(&s, "protocol=https\nhost=github.com\nusername=me\n"),
+        "username=me\npassword=ghp_old\n"
+    );
+    let q = "protocol=https\nhost=git.example.com\nusername=alice\n";
+    assert_eq!(get(&s, q), "");
+    let status = |s: &Sandbox| {
+        let out = s.cmd("sigil-status").output().unwrap();
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out))
+    };
+    let text = status(&s);
+    let problem = "'git.example.com/alice' is named after a host but git no longer gets it";
+    assert!(text.contains(problem), "{text}");
+    assert!(
+        text.contains(
+            "if git should use it, add to config.toml: [git.\"https://git.example.com\"] \
+             address = \"git.example.com/alice\""
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("'github/me'") && !text.contains("'openai/me'"),
+        "{text}"
+    );
+    map_origin(&s, "https://git.example.com", "git.example.com/alice");
+    assert_eq!(get(&s, q), "username=alice\npassword=pw\n");
+    assert!(!status(&s).contains(problem));
 }

@@ -525,3 +525,28 @@ fn protect_on_a_terminal_asks_twice() {
     let p = pass_file(&s, "pass", "typed pw");
     assert_eq!(get_with(&s, Some(&p), "a/one").stdout, b"1");
 }
+
+/// git runs its credential helper with the user's terminal attached: with a locked identity
+/// the helper fails with the advice to unlock, and never takes over the terminal to ask.
+#[test]
+fn git_credential_sigil_never_prompts_for_the_passphrase() {
+    let (s, _) = protected("pw");
+    let config = s.home.join("config.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str("\n[git.\"https://git.example.com\"]\naddress = \"a/one\"\n");
+    fs::write(&config, text).unwrap();
+    fs::write(
+        s.root().join("git-get.sh"),
+        "printf 'protocol=https\\nhost=git.example.com\\n\\n' | git-credential-sigil get\n",
+    )
+    .unwrap();
+    let (screen, code) = on_tty(&s, "sh ./git-get.sh", &[(1, "pw\\r")], &[FAST]);
+    assert_eq!(code, 4, "{screen}");
+    assert!(!screen.contains("passphrase for"), "{screen}");
+    assert!(screen.contains("run `sigil unlock`"), "{screen}");
+    assert!(!screen.contains("password="), "{screen}");
+    // The same terminal, the same identity: `sigil get` asks, as it should.
+    let (screen, code) = on_tty(&s, "sigil-get a/one", &[(1, "pw\\r")], &[FAST]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("passphrase for"), "{screen}");
+}

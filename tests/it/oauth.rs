@@ -833,3 +833,91 @@ fn a_burst_of_401s_costs_one_refresh() {
         .unwrap_err();
     assert_eq!(e.class(), sigil::ExitClass::Auth);
 }
+
+/// git gets an OAuth account's token through git-credential-sigil with its expiry; after the
+/// expiry, and after git rejects a token, the helper hands out one refreshed against the
+/// real authorization server.
+#[test]
+fn git_gets_refreshed_tokens_through_the_credential_helper() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let config = sb.home.join("config.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[git.\"https://git.example.test\"]\naddress = \"test/me\"\n");
+    std::fs::write(&config, settings).unwrap();
+    let request = "protocol=https\nhost=git.example.test\n\n";
+    let git = |action: &str, input: &str| {
+        let out = crate::git_credential::git(&sb)
+            .args(["-c", "credential.helper=sigil", "credential", action])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git credential {action}: {}",
+            stderr(&out)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // (token, expiry) from a fill.
+    let fill = || {
+        let out = git("fill", request);
+        let value = |key: &str| {
+            out.lines()
+                .find_map(|l| l.strip_prefix(key))
+                .unwrap_or_else(|| panic!("no {key} in {out}"))
+                .to_owned()
+        };
+        let expiry: i64 = value("password_expiry_utc=").parse().unwrap();
+        (value("password="), expiry)
+    };
+    let now = || time::OffsetDateTime::now_utc().unix_timestamp();
+    let (first, expiry) = fill();
+    assert_eq!(first, text(&sb, "test/me"));
+    assert!(expiry > now(), "{expiry}");
+    // The expiry recorded in accounts.toml, to the second.
+    let recorded = time::OffsetDateTime::from_unix_timestamp(expiry)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    assert!(accounts(&sb).contains(&recorded[..19]), "{recorded}");
+    // git approves it: nothing changes.
+    let before = accounts(&sb);
+    git(
+        "approve",
+        &format!("protocol=https\nhost=git.example.test\nusername=me\npassword={first}\n\n"),
+    );
+    assert_eq!(accounts(&sb), before);
+
+    // Expired: the helper refreshes before answering.
+    expire(&sb);
+    let (second, expiry) = fill();
+    assert_ne!(second, first);
+    assert!(active(srv, &second));
+    assert!(expiry > now());
+
+    // git rejects the token (a 401): it is kept, marked expired, and the next fill refreshes.
+    git(
+        "reject",
+        &format!("protocol=https\nhost=git.example.test\nusername=me\npassword={second}\n\n"),
+    );
+    assert_eq!(
+        text_no_refresh(&sb, "test/me"),
+        second,
+        "the token set was not deleted"
+    );
+    let (third, _) = fill();
+    assert_ne!(third, second);
+    assert!(active(srv, &third));
+}
+
+fn text_no_refresh(sb: &Sandbox, addr: &str) -> String {
+    let out = sb
+        .cmd("sigil-get")
+        .args(["-n", "--no-refresh", addr])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -31,9 +31,13 @@ fn allow_run_injects_while_get_refuses() {
             .assert()
             .code(5);
     }
+    let config = s.home.join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[git.\"https://deploy.example\"]\naddress = \"deploy/ci\"\n");
+    std::fs::write(&config, text).unwrap();
     s.cmd("git-credential-sigil")
         .arg("get")
-        .write_stdin("protocol=https\nhost=deploy\nusername=ci\n\n")
+        .write_stdin("protocol=https\nhost=deploy.example\nusername=ci\n\n")
         .assert()
         .code(5);
     let out = s
