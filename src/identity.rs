@@ -948,9 +948,9 @@ pub fn passwd(paths: &Paths) -> Result<PathBuf, Error> {
 /// Deletes the identity wherever sigil keeps it — the file, the keyring item and its
 /// pointer, the protected file, the old identities kept by `sigil rekey` and its leftovers,
 /// the copy `sigil unlock` left in the kernel keyring, the failure counter — and then every
-/// other file sigil made in its home and config directories (removed when empty). Returns
-/// what was deleted.
-pub fn purge(paths: &Paths) -> Result<Vec<String>, Error> {
+/// other file sigil made in its home and config directories (removed when empty). Files
+/// there that sigil did not make (same names, other content or shape) are left and listed.
+pub fn purge(paths: &Paths) -> Result<Purged, Error> {
     let mut gone = Vec::new();
     if crate::unlock::lock(paths)? {
         gone.push("the unlocked identity in the kernel keyring".to_owned());
@@ -971,18 +971,46 @@ pub fn purge(paths: &Paths) -> Result<Vec<String>, Error> {
         gone.push(format!("'{}'", paths.identity_file().display()));
     }
     let mut files = vec![protected_file(paths), old_file(paths), failures_file(paths)];
-    files.extend(crate::rekey::leftovers(paths));
+    // A rotation's directory is purged below, file by file, like sigil's other directories.
+    files.extend(
+        crate::rekey::leftovers(paths)
+            .into_iter()
+            .filter(|p| !p.is_dir()),
+    );
     for f in files {
         if remove_any(&f)? {
             gone.push(format!("'{}'", f.display()));
         }
     }
     forget_opened();
-    // The rest of sigil's files: what `rm --all` emptied, the config, the journals.
-    for dir in [paths.home(), paths.config_dir()] {
-        for name in SIGIL_FILES {
+    // The rest of sigil's files: what `rm --all` emptied, the config, the journals. The home
+    // may be a directory of the user's (`SIGIL_HOME=.` in a project), so only what has
+    // sigil's own names and shape goes; the rest is left and reported.
+    let mut left = Vec::new();
+    let mut dirs = vec![paths.home().to_owned()];
+    if paths.config_dir() != paths.home() {
+        dirs.push(paths.config_dir().to_owned());
+    }
+    for dir in &dirs {
+        for (name, shape) in SIGIL_FILES {
             let f = dir.join(name);
-            if remove_any(&f)? {
+            if !f.exists() && std::fs::symlink_metadata(&f).is_err() {
+                continue;
+            }
+            let removed = match shape {
+                Shape::Tree(rule) => purge_tree(&f, &f, *rule, &mut left)?,
+                Shape::File(is_sigils) => {
+                    let ours =
+                        std::fs::symlink_metadata(&f).is_ok_and(|m| m.is_file()) && is_sigils(&f);
+                    if ours {
+                        remove_any(&f)?
+                    } else {
+                        left.push(f.clone());
+                        false
+                    }
+                }
+            };
+            if removed {
                 gone.push(format!("'{}'", f.display()));
             }
         }
@@ -990,7 +1018,11 @@ pub fn purge(paths: &Paths) -> Result<Vec<String>, Error> {
             for e in rd.flatten() {
                 // Leftovers of interrupted atomic writes, and rotated audit logs.
                 let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with(".tmp-") || name.starts_with("audit.log.") {
+                let rotated = name
+                    .strip_prefix("audit.log.")
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+                let ours = name.starts_with(".tmp-") || (rotated && is_audit_log(&e.path()));
+                if ours && e.file_type().is_ok_and(|t| t.is_file()) {
                     remove_any(&e.path())?;
                 }
             }
@@ -999,25 +1031,153 @@ pub fn purge(paths: &Paths) -> Result<Vec<String>, Error> {
             gone.push(format!("'{}'", dir.display()));
         }
     }
-    Ok(gone)
+    Ok(Purged { gone, left })
+}
+
+/// What [`purge`] did.
+#[derive(Debug, Clone, Default)]
+pub struct Purged {
+    /// What was deleted, for people.
+    pub gone: Vec<String>,
+    /// Files under sigil's names that sigil did not make, left where they are.
+    pub left: Vec<PathBuf>,
+}
+
+/// How purge recognises one of sigil's names as sigil's own.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// A directory: the files for which the rule (given the path below the directory) holds
+    /// go, and directories they leave empty; anything else stays.
+    Tree(fn(&Path, &[String]) -> bool),
+    /// A file, when the check of its content holds.
+    File(fn(&Path) -> bool),
 }
 
 /// Everything else sigil creates in `<home>` and `<config>` (what `--purge-identity` removes
 /// after the identity). A file of the user's own there is left alone.
-const SIGIL_FILES: &[&str] = &[
-    "store",
-    "accounts.toml",
-    "config.toml",
-    "migrations",
-    "rekey",
-    ".restore-undo",
-    ".restore-journal.json",
-    "audit.log",
-    ".audit-checkpoint",
-    ".accounts.cache.json",
-    ".use-index.json",
-    ".lock",
+const SIGIL_FILES: &[(&str, Shape)] = &[
+    ("store", Shape::Tree(store_file)),
+    ("accounts.toml", Shape::File(is_accounts_toml)),
+    ("config.toml", Shape::File(is_config_toml)),
+    ("migrations", Shape::Tree(migration_file)),
+    ("rekey", Shape::Tree(rekey_file)),
+    (".restore-undo", Shape::Tree(|_, _| true)),
+    (".restore-journal.json", Shape::File(|_| true)),
+    ("audit.log", Shape::File(is_audit_log)),
+    (".audit-checkpoint", Shape::File(|_| true)),
+    (".accounts.cache.json", Shape::File(|_| true)),
+    (".use-index.json", Shape::File(|_| true)),
+    (
+        ".lock",
+        Shape::File(|p| std::fs::metadata(p).is_ok_and(|m| m.len() == 0)),
+    ),
 ];
+
+/// In the store: `SERVICE/ACCOUNT/FIELD.age` with names of the address grammar, the
+/// folders' `.age-recipients`, and temporary files of interrupted writes.
+fn store_file(_: &Path, rel: &[String]) -> bool {
+    let name = rel.last().map_or("", String::as_str);
+    if name.starts_with(".tmp-") || name == ".age-recipients" {
+        return true;
+    }
+    match rel {
+        [service, account, file] => file.strip_suffix(".age").is_some_and(|field| {
+            crate::address::Address::new(service, account, Some(field)).is_ok()
+        }),
+        _ => false,
+    }
+}
+
+/// In `migrations/`: a migration's `journal.json` and its encrypted copies, in a directory
+/// that has a journal.
+fn migration_file(full: &Path, rel: &[String]) -> bool {
+    let has_journal = full
+        .parent()
+        .is_some_and(|d| d.join("journal.json").is_file());
+    matches!(rel, [_, name] if has_journal
+        && (name == "journal.json" || name.ends_with(".age") || name.starts_with(".tmp-")))
+}
+
+/// In `rekey/`: a rotation's journal, its new identity and its temporary files.
+fn rekey_file(_: &Path, rel: &[String]) -> bool {
+    matches!(rel, [name] if name == "journal" || name.ends_with(".age") || name.starts_with(".tmp-"))
+}
+
+/// `accounts.toml` as sigil writes it: its header, or only sigil's tables.
+fn is_accounts_toml(p: &Path) -> bool {
+    toml_keys_within(p, &["version", "accounts", "policies"])
+}
+
+/// `config.toml` with only sigil's settings.
+fn is_config_toml(p: &Path) -> bool {
+    toml_keys_within(
+        p,
+        &[
+            "backend",
+            "defaults",
+            "providers",
+            "audit",
+            "audit_max_size",
+            "git",
+        ],
+    )
+}
+
+fn toml_keys_within(p: &Path, known: &[&str]) -> bool {
+    std::fs::read_to_string(p)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.keys().all(|k| known.contains(&k.as_str())))
+}
+
+/// An audit log of sigil's: empty, or its first line an entry with an event.
+fn is_audit_log(p: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(p) else {
+        return false;
+    };
+    let Some(first) = text.lines().next() else {
+        return true;
+    };
+    serde_json::from_str::<serde_json::Value>(first).is_ok_and(|v| v.get("event").is_some())
+}
+
+/// Removes the files below `root` that `rule` says are sigil's, then the directories left
+/// empty; what stays is added to `left`. `true` when `dir` itself went.
+fn purge_tree(
+    root: &Path,
+    dir: &Path,
+    rule: fn(&Path, &[String]) -> bool,
+    left: &mut Vec<PathBuf>,
+) -> Result<bool, Error> {
+    let meta = std::fs::symlink_metadata(dir)
+        .map_err(|e| Error::io(format!("cannot read '{}'", dir.display()), e))?;
+    if !meta.is_dir() {
+        left.push(dir.to_owned());
+        return Ok(false);
+    }
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(format!("cannot read '{}'", dir.display()), e))?;
+    for e in entries.flatten() {
+        let path = e.path();
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            purge_tree(root, &path, rule, left)?;
+            continue;
+        }
+        let rel: Vec<String> = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if e.file_type().is_ok_and(|t| t.is_file()) && rule(&path, &rel) {
+            remove_any(&path)?;
+        } else {
+            left.push(path);
+        }
+    }
+    Ok(std::fs::remove_dir(dir).is_ok())
+}
 
 /// Removes a file or a directory tree; `false` when there was nothing.
 fn remove_any(path: &Path) -> Result<bool, Error> {

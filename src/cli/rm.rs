@@ -72,8 +72,12 @@ pub fn run(args: Args) -> Result<()> {
         let n = n?;
         eprintln!("deleted {n} secret(s) and all metadata");
         if args.purge_identity {
-            for what in crate::identity::purge(sigil.paths())? {
+            let purged = crate::identity::purge(sigil.paths())?;
+            for what in &purged.gone {
                 eprintln!("purged {what}");
+            }
+            for f in &purged.left {
+                eprintln!("left '{}': sigil did not make it", f.display());
             }
         }
         return Ok(());

@@ -83,3 +83,59 @@ fn all_empties_the_store_and_purge_identity_removes_the_key() {
         .success();
     assert!(!s.identity_file().exists());
 }
+
+/// `SIGIL_HOME` pointed at a project directory: `rm --all --purge-identity` removes sigil's
+/// own files and nothing of the project's, and says what it left.
+#[test]
+fn purge_deletes_only_what_sigil_made() {
+    let s = crate::support::Sandbox::new();
+    let project = [
+        ("migrations/0001_initial.py", "# a schema migration\n"),
+        ("store/src/reducer.js", "export default 1;\n"),
+        ("store/notes.age", "not sigil's\n"),
+        ("rekey/plan.md", "# a plan\n"),
+        ("README.md", "# the project\n"),
+        ("audit.log.md", "our own log\n"),
+        (".lock", "pinned versions\n"),
+    ];
+    for (path, text) in project {
+        let p = s.home.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    // sigil keeps its home and store private; the project's directories are made so too.
+    for dir in ["", "store", "store/src"] {
+        chmod(&s.home.join(dir), 0o700);
+    }
+    s.cmd("sigil-init").assert().success();
+    s.add("github/me", b"ghp_x");
+    s.cmd("sigil-migrate")
+        .arg("--dry-run")
+        .arg(s.home.join("README.md"))
+        .assert()
+        .success();
+    let out = s
+        .cmd("sigil-rm")
+        .args(["--all", "--yes", "--purge-identity"])
+        .assert()
+        .success();
+    let err = crate::support::stderr(out.get_output());
+    for (path, text) in project {
+        assert_eq!(
+            std::fs::read_to_string(s.home.join(path)).ok().as_deref(),
+            Some(text),
+            "{path} was deleted: {err}"
+        );
+    }
+    for gone in [
+        "identity.txt",
+        "accounts.toml",
+        "config.toml",
+        "store/github",
+        "audit.log",
+    ] {
+        assert!(!s.home.join(gone).exists(), "{gone} is left: {err}");
+    }
+    assert!(err.contains("left '"), "{err}");
+    assert!(err.contains("store/src/reducer.js"), "{err}");
+}
