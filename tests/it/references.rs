@@ -310,3 +310,55 @@ fn run_passes_sigterm_on_and_returns_the_commands_own_status() {
         "the command's own status, not a signal"
     );
 }
+
+/// A program that logs a secret encoded still has it masked: base64 (standard and URL-safe,
+/// padded or not, on its own or inside a Basic authorization header), percent-encoded and
+/// JSON-escaped.
+#[test]
+fn run_masks_encoded_forms_of_a_secret() {
+    let s = Sandbox::init();
+    let secret = "p@ss w/rd+\"x\"?~é1";
+    s.add("db/prod/password", secret.as_bytes());
+    let script = r#"
+printf '%s' "$K" | base64 -w0; echo
+printf '%s' "$K" | base64 -w0 | tr '+/' '-_' | tr -d '='; echo
+printf 'Authorization: Basic %s\n' "$(printf 'admin:%s' "$K" | base64 -w0)"
+printf 'Authorization: Basic %s\n' "$(printf 'al:%s' "$K" | base64 -w0)"
+python3 -c 'import os,urllib.parse,json; k=os.environ["K"]; print(urllib.parse.quote(k, safe="")); print(urllib.parse.quote_plus(k)); print(urllib.parse.quote(k, safe="").lower()); print(json.dumps(k)); print(json.dumps(k, ensure_ascii=False))'
+echo done"#;
+    let out = s
+        .cmd("sigil-run")
+        .env("K", "auth://db/prod/password")
+        .args(["--", "sh", "-c", script])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.ends_with("done\n"), "{text}");
+    // What each line would have shown unmasked.
+    let unmasked = Sandbox::init();
+    unmasked.add("db/prod/password", secret.as_bytes());
+    let raw = unmasked
+        .cmd("sigil-run")
+        .env("K", "auth://db/prod/password")
+        .args(["--no-mask", "--", "sh", "-c", script])
+        .assert()
+        .success();
+    let raw = String::from_utf8_lossy(&raw.get_output().stdout).into_owned();
+    for (masked, plain) in text.lines().zip(raw.lines()).take(9) {
+        assert!(
+            masked.contains("<concealed by sigil>"),
+            "not masked: {masked}"
+        );
+        // Besides the line's own text, at most a few characters of the encoding stand at the
+        // edges of the mask (those that also carry bits of what surrounds the secret), and
+        // padding or quotes.
+        // The header's own text, and the base64 of `admin:` (8) or `al:` (4).
+        let own = match plain.strip_prefix("Authorization: Basic ") {
+            Some(rest) if rest.starts_with("YWRtaW46") => 21 + 8,
+            Some(_) => 21 + 4,
+            None => 0,
+        };
+        let shown = masked.replace("<concealed by sigil>", "");
+        assert!(shown.len() <= own + 6, "{masked} (was {plain})");
+    }
+}
