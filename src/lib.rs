@@ -27,7 +27,7 @@ mod fsutil;
 pub(crate) use internal::oauth;
 #[allow(unused_imports)]
 pub(crate) use internal::{
-    address, audit, backend, backup, check, config, dispatch, dotenv, error, exit, export,
+    address, audit, backend, backup, check, child, config, dispatch, dotenv, error, exit, export,
     git_credential, identity, init, mask, migrate, otp, paths, policy, recipients, reference,
     registry, rekey, secret, status, store, token, unlock, when,
 };

@@ -297,7 +297,7 @@ fn wait_for_callback(
 /// or the platform's opener. Returns whether something was started; the browser is not
 /// waited for, and its output never reaches sigil's stdout.
 pub fn open_browser(url: &str) -> bool {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let mut candidates: Vec<Vec<String>> = Vec::new();
     if let Ok(b) = std::env::var("BROWSER") {
         for entry in b.split(':').filter(|e| !e.trim().is_empty()) {
@@ -319,7 +319,7 @@ pub fn open_browser(url: &str) -> bool {
         candidates.push(vec!["xdg-open".into(), url.into()]);
     }
     for words in candidates {
-        let spawned = Command::new(&words[0])
+        let spawned = crate::child::command(&words[0])
             .args(&words[1..])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

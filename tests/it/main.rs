@@ -25,6 +25,7 @@ mod recipients;
 mod references;
 mod rekey;
 mod rm;
+mod run;
 mod status;
 mod support;
 mod tty;

@@ -264,6 +264,38 @@ fn pkce_login_stores_a_token_set_that_works() {
     assert!(active(srv, &text(&sb, "test/other")));
 }
 
+#[test]
+fn the_browser_gets_no_variable_that_carries_the_identity() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let key = std::fs::read_to_string(sb.identity_file()).unwrap();
+    let seen = sb.root().join("browser.env");
+    let script = sb.root().join("browser.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nenv > '{}'\nexec {} \"$@\"\n",
+            seen.display(),
+            browser()
+        ),
+    )
+    .unwrap();
+    crate::support::chmod(&script, 0o755);
+    login(&sb, "test/me", "test", "approve")
+        .env("BROWSER", &script)
+        .env("SIGIL_IDENTITY", &key)
+        .env("SIGIL_IDENTITY_FILE", sb.identity_file())
+        .env("SIGIL_PASSPHRASE_FD", "3")
+        .assert()
+        .success();
+    let env = std::fs::read_to_string(&seen).unwrap();
+    assert!(env.contains("SIGIL_TEST_BROWSER_MODE=approve"), "{env}");
+    assert!(
+        !env.contains("SIGIL_IDENTITY") && !env.contains("SIGIL_PASSPHRASE"),
+        "{env}"
+    );
+}
+
 /// A login the browser script sabotages (`mode`): exit 4, `says` in the error, nothing stored.
 fn refused_login(mode: &str, says: &str) {
     let Some(srv) = server() else { return };
