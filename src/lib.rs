@@ -227,7 +227,7 @@ impl ExpiryState {
     ) -> Self {
         match expires_at {
             Some(at) if at <= now => ExpiryState::Expired,
-            Some(at) if at <= now + warn => ExpiryState::Expiring,
+            Some(at) if when::within(at, warn, now) => ExpiryState::Expiring,
             _ => ExpiryState::Ok,
         }
     }

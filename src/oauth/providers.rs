@@ -1,6 +1,7 @@
 //! OAuth providers: the built-in catalogue (`providers.toml`, compiled in as data), custom
 //! providers and overrides from `[providers.<name>]` in config.toml, and OIDC discovery for
 //! providers given by `issuer`.
+#![deny(clippy::arithmetic_side_effects)]
 
 use super::Flow;
 use super::http::{self, is_safe_endpoint};

@@ -865,3 +865,139 @@ fn a_burst_of_401s_costs_one_refresh() {
         .unwrap_err();
     assert_eq!(e.class(), sigil::ExitClass::Auth);
 }
+
+/// A sandbox with provider `evil`: client credentials at a [`TinyHttp`] token endpoint that
+/// answers with `expires_in` set to whatever `lifetime` holds at the time (raw JSON).
+fn hostile_token_endpoint() -> (
+    Sandbox,
+    crate::support::TinyHttp,
+    std::sync::Arc<Mutex<String>>,
+) {
+    let lifetime = std::sync::Arc::new(Mutex::new("30".to_owned()));
+    let now = lifetime.clone();
+    let srv = crate::support::TinyHttp::start(move |r| {
+        let n = if r.body.contains("grant_type=refresh_token") {
+            2
+        } else {
+            1
+        };
+        (
+            200,
+            format!(
+                "{{\"access_token\":\"at-{n}\",\"token_type\":\"Bearer\",\"expires_in\":{},\"refresh_token\":\"rt-{n}\"}}",
+                now.lock().unwrap()
+            ),
+        )
+    });
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[providers.evil]\ntoken_url = \"{}/token\"\nclient_id = \"c\"\nflows = [\"client-credentials\"]\n",
+        srv.url()
+    ));
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    (sb, srv, lifetime)
+}
+
+#[test]
+fn a_hostile_expires_in_neither_panics_nor_loses_the_rotated_refresh_token() {
+    // (expires_in as sent, whether an expiry is kept)
+    for (sent, kept) in [
+        ("9223372036854775807", false),
+        ("18446744073709551615", false),
+        ("1e300", false),
+        ("-5", true),
+        ("-9223372036854775808", true),
+        ("3600.5", true),
+        ("\"3600\"", true),
+        ("\"soon\"", false),
+        ("null", false),
+        ("{}", false),
+    ] {
+        let (sb, srv, lifetime) = hostile_token_endpoint();
+        // A login whose token is due at once (30 s is within the 60 s skew).
+        sb.cmd("sigil-login")
+            .args(["ci/bot", "--provider", "evil"])
+            .env("SIGIL_CLIENT_SECRET", "s")
+            .assert()
+            .success();
+        *lifetime.lock().unwrap() = sent.to_owned();
+        // The refresh inside `get` meets the hostile answer.
+        let out = sb.cmd("sigil-get").args(["-n", "ci/bot"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "get with expires_in {sent}: {}",
+            stderr(&out)
+        );
+        assert_eq!(out.stdout, b"at-2", "expires_in {sent}");
+        assert_eq!(
+            text(&sb, "ci/bot/refresh_token"),
+            "rt-2",
+            "expires_in {sent}"
+        );
+        assert_eq!(
+            accounts(&sb).contains("expires_at"),
+            kept,
+            "expires_in {sent}: {}",
+            accounts(&sb)
+        );
+        // And so does a login.
+        let out = sb
+            .cmd("sigil-login")
+            .args(["ci/other", "--provider", "evil"])
+            .env("SIGIL_CLIENT_SECRET", "s")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "login with expires_in {sent}: {}",
+            stderr(&out)
+        );
+        assert_eq!(text(&sb, "ci/other/refresh_token"), "rt-1");
+        let requests = srv.requests();
+        assert_eq!(requests.len(), 3);
+        for r in requests {
+            assert!(r.line.starts_with("POST /token "), "{r:?}");
+            assert!(
+                r.head
+                    .to_ascii_lowercase()
+                    .contains("authorization: basic ")
+            );
+        }
+    }
+}
+
+#[test]
+fn a_device_interval_longer_than_the_login_is_refused_without_a_panic() {
+    let srv = crate::support::TinyHttp::start(|r| {
+        if r.line.starts_with("POST /device ") {
+            (
+                200,
+                "{\"device_code\":\"d\",\"user_code\":\"U-1\",\"verification_uri\":\"http://127.0.0.1/v\",\
+                 \"expires_in\":600,\"interval\":18446744073709551615}"
+                    .to_owned(),
+            )
+        } else {
+            (400, "{\"error\":\"slow_down\"}".to_owned())
+        }
+    });
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[providers.evil]\ntoken_url = \"{0}/token\"\ndevice_url = \"{0}/device\"\nclient_id = \"c\"\nflows = [\"device\"]\n",
+        srv.url()
+    ));
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let out = sb
+        .cmd("sigil-login")
+        .args(["dev/me", "--provider", "evil"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("asks to wait 18446744073709551615 s between polls"),
+        "{err}"
+    );
+}

@@ -342,3 +342,81 @@ impl Drop for OwnKeyring {
         }
     }
 }
+
+/// One request a [`TinyHttp`] server received.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `GET /path HTTP/1.1`.
+    pub line: String,
+    /// The headers as sent.
+    pub head: String,
+    /// The body, as text.
+    pub body: String,
+}
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 for tests that need a server to say something no
+/// real one would: every request is answered by `answer` with (status, JSON body), and every
+/// request is kept for the test to inspect. It serves until the test process ends.
+pub struct TinyHttp {
+    pub port: u16,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<Request>>>,
+}
+
+impl TinyHttp {
+    pub fn start(answer: impl Fn(&Request) -> (u16, String) + Send + 'static) -> TinyHttp {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let mut head = String::new();
+                let mut length = 0usize;
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':')
+                        && k.eq_ignore_ascii_case("content-length")
+                    {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    head.push_str(&h);
+                }
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
+                let request = Request {
+                    line: line.trim_end().to_owned(),
+                    head,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                };
+                let (status, text) = answer(&request);
+                seen.lock().unwrap().push(request);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+            }
+        });
+        TinyHttp { port, requests }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+}
