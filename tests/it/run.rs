@@ -120,3 +120,48 @@ fn the_identity_is_masked_when_the_command_prints_it() {
         }
     }
 }
+
+#[test]
+fn sigil_run_dumps_no_core_and_its_memory_is_closed_to_other_processes() {
+    let s = Sandbox::init();
+    s.add("github/me", b"ghp_SECRET");
+    let ready = s.root().join("ready");
+    let script = format!(
+        "echo $$ > '{0}.tmp'; mv '{0}.tmp' '{0}'; exec sleep 30",
+        ready.display()
+    );
+    // `ulimit -c unlimited` first: a core limit of 0 inherited from the test runner would
+    // prove nothing.
+    let mut run = s
+        .std_cmd("/bin/sh")
+        .args(["-c", "ulimit -c unlimited && exec \"$@\"", "sh"])
+        .args(peer_prefix())
+        .arg(bin("sigil-run"))
+        .args(["--env", "T=auth://github/me", "--", "sh", "-c", &script])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ready.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let command: u32 = fs::read_to_string(&ready).unwrap().trim().parse().unwrap();
+    // The method works: the command itself is an ordinary process a peer can read...
+    assert!(readable_by_a_peer(std::path::Path::new(&format!(
+        "/proc/{command}/environ"
+    ))));
+    // ...and sigil run, which holds the secret, is not.
+    let pid = run.id();
+    let outcome = std::panic::catch_unwind(|| assert_hardened(pid));
+    let _ = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status();
+    let _ = run.wait();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
+}
