@@ -1001,3 +1001,120 @@ fn a_device_interval_longer_than_the_login_is_refused_without_a_panic() {
         "{err}"
     );
 }
+
+#[test]
+fn a_discovery_document_for_another_issuer_is_refused_before_any_secret_is_sent() {
+    // The issuer the server claims, changed by the test between runs.
+    let claimed = std::sync::Arc::new(Mutex::new(String::new()));
+    let now = claimed.clone();
+    let srv = crate::support::TinyHttp::start(move |r| {
+        if r.line.starts_with("GET /.well-known/openid-configuration ") {
+            let base = r
+                .head
+                .lines()
+                .find_map(|h| h.strip_prefix("host: ").or(h.strip_prefix("Host: ")))
+                .map(|h| format!("http://{}", h.trim()))
+                .unwrap_or_default();
+            let issuer = match now.lock().unwrap().as_str() {
+                "" => base.clone(),
+                other => other.to_owned(),
+            };
+            let mut doc = serde_json::json!({
+                "issuer": issuer,
+                "authorization_endpoint": format!("{base}/auth"),
+                "token_endpoint": format!("{base}/token"),
+            });
+            if issuer == "<none>" {
+                doc.as_object_mut().unwrap().remove("issuer");
+            }
+            (200, doc.to_string())
+        } else {
+            (
+                200,
+                "{\"access_token\":\"at\",\"token_type\":\"Bearer\",\"expires_in\":30,\"refresh_token\":\"rt-SECRET\"}"
+                    .to_owned(),
+            )
+        }
+    });
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[providers.corp]\nissuer = \"{}\"\nclient_id = \"c\"\nflows = [\"client-credentials\"]\n",
+        srv.url()
+    ));
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let login = |addr: &str| {
+        sb.cmd("sigil-login")
+            .args([addr, "--provider", "corp"])
+            .env("SIGIL_CLIENT_SECRET", "client-SECRET")
+            .output()
+            .unwrap()
+    };
+    // The server's own issuer: discovery works, and the login goes through.
+    let out = login("corp/ok");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = srv.requests().len();
+    // Another issuer, a look-alike with a trailing slash, a terminal escape, none at all.
+    for issuer in [
+        "https://evil.example".to_owned(),
+        format!("{}/", srv.url()),
+        "\u{1b}]0;owned\u{7}".to_owned(),
+        "<none>".to_owned(),
+    ] {
+        *claimed.lock().unwrap() = issuer.clone();
+        let out = login("corp/new");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "issuer {issuer:?}: {err}");
+        assert!(
+            err.contains("discovery document") && err.contains("issuer"),
+            "{err}"
+        );
+        assert!(
+            !err.contains('\u{1b}'),
+            "a raw escape reached the terminal: {err:?}"
+        );
+        // And the refresh inside `get` refuses the same way, keeping the stored token.
+        let text = std::fs::read_to_string(sb.home.join("accounts.toml")).unwrap();
+        std::fs::write(
+            sb.home.join("accounts.toml"),
+            text.lines()
+                .map(|l| {
+                    if l.starts_with("expires_at = ") {
+                        "expires_at = \"2020-01-01T00:00:00Z\"\n".to_owned()
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect::<String>(),
+        )
+        .unwrap();
+        let out = sb
+            .cmd("sigil-get")
+            .args(["-n", "corp/ok"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    }
+    // Nothing but discovery was asked after the first login: no secret went anywhere.
+    for r in &srv.requests()[before..] {
+        assert!(
+            r.line.starts_with("GET /.well-known/openid-configuration "),
+            "{r:?}"
+        );
+        assert!(
+            !r.body.contains("SECRET") && !r.head.contains("Basic"),
+            "{r:?}"
+        );
+    }
+    assert!(
+        !std::fs::read_to_string(sb.home.join("accounts.toml"))
+            .unwrap()
+            .contains("corp/new")
+    );
+    *claimed.lock().unwrap() = "https://evil.example".to_owned();
+    let err = stderr(&login("corp/new")).replace(&srv.url(), "[SERVER]");
+    insta::assert_snapshot!(err, @r"
+    sigil-login: error: the discovery document of provider 'corp' names the issuer 'https://evil.example', not '[SERVER]'
+    help: sigil takes endpoints only from the issuer's own document; check issuer in [providers.corp] (it must match the document exactly), or give auth_url and token_url instead
+    ");
+}
