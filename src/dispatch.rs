@@ -76,16 +76,24 @@ pub fn available() -> BTreeSet<String> {
 }
 
 /// Replaces this process with `path` (on Unix), passing `args` unchanged; elsewhere runs it
-/// and exits with its status. Returns only on failure to start it.
-pub fn exec(path: &Path, args: Vec<OsString>) -> std::io::Error {
+/// and exits with its status. Returns only on failure to start it. A built-in command opens
+/// the store as `sigil` would and so inherits everything; any other program (a plugin) gets
+/// the environment without the variables that carry sigil's key ([`crate::child`]).
+pub fn exec(path: &Path, args: Vec<OsString>, built_in: bool) -> std::io::Error {
+    let mut cmd = if built_in {
+        std::process::Command::new(path)
+    } else {
+        crate::child::command(path)
+    };
+    cmd.args(args);
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
-        std::process::Command::new(path).args(args).exec()
+        cmd.exec()
     }
     #[cfg(not(unix))]
     {
-        match std::process::Command::new(path).args(args).status() {
+        match cmd.status() {
             Ok(s) => std::process::exit(s.code().unwrap_or(1)),
             Err(e) => e,
         }

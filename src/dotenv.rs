@@ -146,8 +146,11 @@ fn unescape(s: &str) -> String {
     out
 }
 
-/// Writes a value so that [`parse`] reads it back unchanged: bare when it is plain,
-/// else double-quoted with escapes.
+/// Writes a value so that [`parse`] reads it back unchanged, and so that a shell that sources
+/// the file (`set -a; . ./app.env`, as many scripts do) runs nothing: bare when it is plain;
+/// else single-quoted, which every dotenv reader and every shell takes literally; else (a
+/// value holding `'`, a newline or a carriage return) double-quoted with `"`, `\`, `$` and
+/// `` ` `` escaped as well as newlines, so no expansion or command substitution is left.
 pub fn quote(value: &str) -> String {
     let plain = !value.is_empty()
         && value
@@ -156,12 +159,17 @@ pub fn quote(value: &str) -> String {
     if plain {
         return value.to_owned();
     }
+    if !value.contains(['\'', '\n', '\r']) {
+        return format!("'{value}'");
+    }
     let mut s = String::with_capacity(value.len() + 2);
     s.push('"');
     for c in value.chars() {
         match c {
             '"' => s.push_str("\\\""),
             '\\' => s.push_str("\\\\"),
+            '$' => s.push_str("\\$"),
+            '`' => s.push_str("\\`"),
             '\n' => s.push_str("\\n"),
             '\r' => s.push_str("\\r"),
             c => s.push(c),
@@ -228,6 +236,10 @@ mod tests {
             "multi\nline",
             "",
             "$HOME",
+            "it's $(id) `id` ${X}",
+            "'",
+            "a\rb",
+            "multi\n$(id)",
         ] {
             let text = format!("X={}\n", quote(v));
             assert_eq!(parse(&text, "t").unwrap()[0].value, v, "{text}");

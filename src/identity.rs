@@ -459,6 +459,46 @@ pub fn is_protected(paths: &Paths) -> bool {
         && protected_file(paths).exists()
 }
 
+/// The identity's secret keys as a command might print them, for `sigil run` to mask: as
+/// written and in lower case (bech32 ignores case). It is the identity the store opened
+/// already, else one found without asking anything (`SIGIL_IDENTITY`, `SIGIL_IDENTITY_FILE`,
+/// `identity.txt`); a keyring item or a protected identity is never opened just for this.
+#[cfg(feature = "cli")]
+pub(crate) fn mask_forms(sigil: &crate::Sigil) -> Vec<Vec<u8>> {
+    let found;
+    let id = match sigil.file_store().loaded_identity() {
+        Some(id) => id,
+        None => {
+            found = load_quietly(sigil.paths());
+            match &found {
+                Some(id) => id,
+                None => return Vec::new(),
+            }
+        }
+    };
+    let mut out = Vec::new();
+    for k in &id.keys {
+        let text = k.to_string();
+        let text = text.expose_secret();
+        out.push(text.as_bytes().to_vec());
+        out.push(text.to_ascii_lowercase().into_bytes());
+    }
+    out
+}
+
+/// The identity when it can be had without a prompt, a keyring or a passphrase.
+#[cfg(feature = "cli")]
+fn load_quietly(paths: &Paths) -> Option<Identity> {
+    if env_set("SIGIL_IDENTITY") || env_set("SIGIL_IDENTITY_FILE") {
+        return Identity::load(paths).ok();
+    }
+    if paths.identity_pointer().exists() {
+        return None;
+    }
+    let path = paths.identity_file();
+    Identity::read_file(&path, IdentitySource::File(path.clone())).ok()
+}
+
 /// The identities this process has opened with a passphrase, so that it asks only once.
 type Opened = Vec<(PathBuf, Vec<x25519::Identity>)>;
 

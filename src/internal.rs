@@ -12,6 +12,8 @@ pub mod backend;
 pub mod backup;
 #[path = "check.rs"]
 pub mod check;
+#[path = "child.rs"]
+pub mod child;
 #[cfg(feature = "cli")]
 #[path = "cli/mod.rs"]
 pub mod cli;

@@ -27,7 +27,7 @@ mod fsutil;
 pub(crate) use internal::oauth;
 #[allow(unused_imports)]
 pub(crate) use internal::{
-    address, audit, backend, backup, check, config, dispatch, dotenv, error, exit, export,
+    address, audit, backend, backup, check, child, config, dispatch, dotenv, error, exit, export,
     git_credential, identity, init, mask, migrate, otp, paths, policy, recipients, reference,
     registry, rekey, secret, status, store, token, unlock, when,
 };
@@ -230,7 +230,7 @@ impl ExpiryState {
     ) -> Self {
         match expires_at {
             Some(at) if at <= now => ExpiryState::Expired,
-            Some(at) if at <= now + warn => ExpiryState::Expiring,
+            Some(at) if when::within(at, warn, now) => ExpiryState::Expiring,
             _ => ExpiryState::Ok,
         }
     }

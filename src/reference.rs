@@ -96,7 +96,7 @@ fn vals_get(reference: &str) -> Result<Secret> {
             ),
         ));
     };
-    let out = std::process::Command::new(vals)
+    let out = crate::child::command(vals)
         .args(["get", reference])
         .stdin(std::process::Stdio::null())
         .output()

@@ -69,7 +69,7 @@ impl TokenSet {
 }
 
 fn expires_within(at: Option<OffsetDateTime>, skew: Duration, now: OffsetDateTime) -> bool {
-    at.is_some_and(|at| at <= now + skew)
+    at.is_some_and(|at| crate::when::within(at, skew, now))
 }
 
 #[cfg(test)]

@@ -26,6 +26,15 @@ pub fn parse(text: &str, now: OffsetDateTime) -> Result<OffsetDateTime, Error> {
     )))
 }
 
+/// Whether `at` falls within `window` from `now` (or before). Checked: a window too large to
+/// add to `now` (a config value such as `refresh_skew = "9999999y"`) takes in every time.
+pub fn within(at: OffsetDateTime, window: std::time::Duration, now: OffsetDateTime) -> bool {
+    time::Duration::try_from(window)
+        .ok()
+        .and_then(|w| now.checked_add(w))
+        .is_none_or(|limit| at <= limit)
+}
+
 /// Prints a time as RFC 3339 in UTC, to the second.
 pub fn format(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
@@ -38,6 +47,16 @@ pub fn format(t: OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn within_never_overflows() {
+        let now = OffsetDateTime::now_utc();
+        let hour = std::time::Duration::from_secs(3600);
+        assert!(within(now, hour, now));
+        assert!(within(now + time::Duration::minutes(30), hour, now));
+        assert!(!within(now + time::Duration::hours(2), hour, now));
+        assert!(within(now, std::time::Duration::MAX, now));
+    }
     use time::macros::datetime;
 
     #[test]

@@ -46,6 +46,39 @@ pub struct Args {
     pub backend: super::BackendArg,
 }
 
+/// Whether a name is one a POSIX shell can `export`: ASCII letters, digits and `_`, not
+/// starting with a digit. Every format is held to it, since each ends up as environment
+/// variables (`eval`, a sourced dotenv file, `$GITHUB_ENV`), and a name is printed as is: any
+/// other character could end the name and start a command.
+fn is_shell_name(name: &std::ffi::OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The refusal of a name that is not a shell name, showing it escaped (it may hold newlines
+/// or terminal escapes) and where it came from.
+fn bad_name(v: &super::run::Var) -> Error {
+    let shown = v.name.to_string_lossy().escape_debug().to_string();
+    // An environment variable's origin repeats its raw name; say only where it was.
+    let place = if v.origin.starts_with("the environment variable") {
+        "in the environment".to_owned()
+    } else {
+        format!("at {}", v.origin)
+    };
+    Error::UsageHelp {
+        message: format!("'{shown}' {place} is not a valid variable name"),
+        help: "sigil env prints only names of ASCII letters, digits and _ that do not start with \
+               a digit; rename it, or hand it to the program with `sigil run`"
+            .into(),
+    }
+}
+
 /// Single-quotes a value for POSIX shells.
 fn shell_quote(v: &str) -> String {
     format!("'{}'", v.replace('\'', "'\\''"))
@@ -75,6 +108,9 @@ pub fn run(args: Args) -> Result<()> {
         let name = v.name.to_string_lossy().into_owned();
         if !(secret || from_files.contains(&name)) {
             continue;
+        }
+        if !is_shell_name(&v.name) {
+            return Err(bad_name(&v));
         }
         let value = v.value.into_string().map_err(|_| {
             Error::other(

@@ -38,6 +38,7 @@ use std::process::ExitCode;
 /// Parses the binary's arguments and runs it, reporting an error as SPEC §7 says. Usage
 /// errors from clap exit 2, `--help` and `--version` exit 0.
 pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
+    harden();
     let args = A::parse();
     crate::exit::finish(bin, run(args))
 }
@@ -45,10 +46,40 @@ pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
 /// Like [`main`], for commands whose success has an exit code of its own (`sigil run` passes
 /// its child's on).
 pub fn main_with_code<A: Parser>(bin: &str, run: fn(A) -> Result<ExitCode>) -> ExitCode {
+    harden();
     let args = A::parse();
     match run(args) {
         Ok(code) => code,
         Err(e) => crate::exit::report(bin, &e),
+    }
+}
+
+/// Keeps this process's memory, which holds the identity and the secrets it reads, out of
+/// core files and away from other processes of the same user. Every binary calls it first
+/// (through [`main`], [`main_with_code`] and the dispatcher):
+///
+/// - `RLIMIT_CORE` 0, soft and hard: a crash or a SIGABRT writes no core file, and since the
+///   hard limit cannot be raised again without privileges, neither does a program that
+///   `sigil run` starts (it would hold the resolved secrets in its environment).
+/// - On Linux, `PR_SET_DUMPABLE` 0: no core either way (`core_pattern` pipes included), and
+///   another process of the user can neither ptrace sigil nor read its `/proc/<pid>/mem` or
+///   `environ`. A program sigil starts is dumpable again (exec resets it).
+///
+/// Failures are ignored: a system that refuses these calls is no worse off than before.
+pub fn harden() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, setrlimit};
+        let none = Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        };
+        let _ = setrlimit(Resource::Core, none);
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::process::{DumpableBehavior, set_dumpable_behavior};
+        let _ = set_dumpable_behavior(DumpableBehavior::NotDumpable);
     }
 }
 

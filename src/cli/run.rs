@@ -9,7 +9,7 @@ use clap::Parser;
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{ExitCode, Stdio};
 
 /// Run a command with auth:// references in its environment resolved
 #[derive(Debug, Parser)]
@@ -155,10 +155,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut resolver = Resolver::new(&sigil);
     let vars = resolve_env(gather_env(&args.env_files, &args.env)?, &mut resolver)?;
     let (program, rest) = args.command.split_first().expect("clap requires CMD");
-    let mut cmd = Command::new(program);
-    cmd.args(rest)
-        .env_clear()
-        .envs(vars.iter().map(|(v, _)| (&v.name, &v.value)));
+    // The command gets the environment built above less the variables that carry sigil's
+    // key: it needs the secrets it asked for, never the identity that opens all the others.
+    let mut cmd =
+        crate::child::command_with_env(program, vars.iter().map(|(v, _)| (&v.name, &v.value)));
+    cmd.args(rest);
     if args.no_mask {
         #[cfg(unix)]
         {
@@ -167,7 +168,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return Err(start_error(program, err));
         }
     }
-    let secrets = resolver.values();
+    // The identity is masked too: a command may find it on its own (in identity.txt, say)
+    // and print it, and one line of a CI log would then open every secret.
+    let mut secrets = resolver.values();
+    secrets.extend(crate::identity::mask_forms(&sigil));
     let mut child = cmd
         .stdin(Stdio::inherit())
         .stdout(if args.no_mask {

@@ -99,7 +99,13 @@ fn print(text: &str) -> ExitCode {
 fn run_command(name: &str, rest: Vec<OsString>) -> ExitCode {
     match dispatch::find(name) {
         Some(path) => {
-            let err = dispatch::exec(&path, rest);
+            // Only sigil's own `sigil-<cmd>` beside this executable is a built-in; the same
+            // name found on PATH is somebody else's program.
+            let built_in = path.parent() == dispatch::own_dir().as_deref()
+                && dispatchable()
+                    .iter()
+                    .any(|c| c.get_name().strip_prefix(dispatch::PREFIX) == Some(name));
+            let err = dispatch::exec(&path, rest, built_in);
             crate::exit::report(
                 BIN,
                 &Error::io(format!("cannot run '{}'", path.display()), err),
@@ -123,6 +129,7 @@ fn run_command(name: &str, rest: Vec<OsString>) -> ExitCode {
 
 /// Runs the dispatcher on this process's arguments.
 pub fn main() -> ExitCode {
+    super::harden();
     let mut args = std::env::args_os().skip(1);
     let Some(first) = args.next() else {
         return print(&listing());

@@ -6,6 +6,7 @@
 //!
 //! Ctrl-C is left to the default signal action: the process ends at once, the kernel closes
 //! the listener, and nothing is stored because storing happens only after a flow succeeded.
+#![deny(clippy::arithmetic_side_effects)]
 
 use super::http::{self, HttpError};
 use super::{Client, Provider, oauth_client, request_error, token_set};
@@ -297,7 +298,7 @@ fn wait_for_callback(
 /// or the platform's opener. Returns whether something was started; the browser is not
 /// waited for, and its output never reaches sigil's stdout.
 pub fn open_browser(url: &str) -> bool {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let mut candidates: Vec<Vec<String>> = Vec::new();
     if let Ok(b) = std::env::var("BROWSER") {
         for entry in b.split(':').filter(|e| !e.trim().is_empty()) {
@@ -319,7 +320,7 @@ pub fn open_browser(url: &str) -> bool {
         candidates.push(vec!["xdg-open".into(), url.into()]);
     }
     for words in candidates {
-        let spawned = Command::new(&words[0])
+        let spawned = crate::child::command(&words[0])
             .args(&words[1..])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -370,7 +371,7 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
     if ui.open_browser && !open_browser(url.as_str()) {
         eprintln!("(no browser could be opened: open the URL above yourself)");
     }
-    let deadline = Instant::now() + ui.timeout;
+    let deadline = after(ui.timeout);
     let code = match wait_for_callback(&listener, p, &state, deadline)? {
         Callback::Code(c) => c,
         Callback::Refused(e) => return Err(e),
@@ -384,6 +385,15 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
         .request(&http::client())
         .map_err(|e| request_error(p, "the code exchange", e))?;
     Ok(token_set(&answer, asked, now))
+}
+
+/// The instant `d` from now; a `d` too large to add (from a server, or a huge `--timeout`) is
+/// as good as forever, which a day stands in for.
+fn after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(24 * 60 * 60)))
+        .unwrap_or(now)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,12 +426,29 @@ pub fn device(
         eprintln!("(or open {} )", complete.secret());
     }
     let lifetime = details.expires_in().min(ui.timeout);
-    let deadline = Instant::now() + lifetime;
+    // The oauth2 crate adds 5 s to the interval on every `slow_down` without checking, so an
+    // interval near the largest Duration would panic it; one longer than the whole login
+    // could never be waited out anyway.
+    if details.interval() > lifetime {
+        return Err(Error::Auth {
+            message: format!(
+                "'{}' asks to wait {} s between polls, longer than the login may take ({} s); nothing was stored",
+                p.key,
+                details.interval().as_secs(),
+                lifetime.as_secs()
+            ),
+            help: Some("try again later, or use another flow with --flow".into()),
+        });
+    }
+    let deadline = after(lifetime);
     let waiting = Waiting::new("waiting for the approval", deadline);
     let sleep = |d: Duration| {
-        let until = Instant::now() + d;
+        // Never past the deadline: the server chooses the interval.
+        let until = after(d).min(deadline);
         while Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(100).min(until - Instant::now()));
+            std::thread::sleep(
+                Duration::from_millis(100).min(until.saturating_duration_since(Instant::now())),
+            );
             waiting.tick();
         }
     };

@@ -1,5 +1,6 @@
 //! The HTTP client the OAuth flows use: a ureq 3 agent handed to the `oauth2` crate as a plain
 //! function, plus the rule that tokens only travel to https endpoints or to http on loopback.
+#![deny(clippy::arithmetic_side_effects)]
 
 use oauth2::{HttpRequest, HttpResponse};
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! OAuth providers: the built-in catalogue (`providers.toml`, compiled in as data), custom
 //! providers and overrides from `[providers.<name>]` in config.toml, and OIDC discovery for
 //! providers given by `issuer`.
+#![deny(clippy::arithmetic_side_effects)]
 
 use super::Flow;
 use super::http::{self, is_safe_endpoint};
@@ -260,6 +261,31 @@ fn discover(key: &str, spec: &mut Spec) -> Result<()> {
             "check issuer in [providers.{key}], or give auth_url and token_url instead"
         )),
     })?;
+    // OpenID Connect Discovery 1.0 §4.3: the document must name exactly the issuer it was
+    // fetched for. Anything else (a look-alike, a copied document, a server answering for
+    // another) could point the token endpoint elsewhere, so it is refused before a client
+    // secret, code or refresh token is sent anywhere.
+    let claimed = doc.get("issuer").and_then(|v| v.as_str());
+    if claimed != Some(issuer) {
+        let said = match claimed {
+            Some(other) => format!(
+                "names the issuer '{}'",
+                other.chars().take(200).collect::<String>().escape_debug()
+            ),
+            None => "names no issuer".to_owned(),
+        };
+        return Err(Error::Auth {
+            message: format!(
+                "the discovery document of provider '{key}' {said}, not '{}'",
+                issuer.escape_debug()
+            ),
+            help: Some(format!(
+                "sigil takes endpoints only from the issuer's own document; check issuer in \
+                 [providers.{key}] (it must match the document exactly), or give auth_url and \
+                 token_url instead"
+            )),
+        });
+    }
     let field = |name: &str| doc.get(name).and_then(|v| v.as_str()).map(str::to_owned);
     let fill = |slot: &mut Option<String>, name: &str| {
         if slot.is_none() {

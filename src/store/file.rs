@@ -62,6 +62,12 @@ impl FileStore {
         Ok(self.identity.get_or_init(|| id))
     }
 
+    /// The identity if it was loaded already (nothing is looked for or asked).
+    #[cfg(feature = "cli")]
+    pub(crate) fn loaded_identity(&self) -> Option<&Identity> {
+        self.identity.get()
+    }
+
     /// Where a secret's file is. The address grammar keeps every part a plain file name.
     pub fn path_of(&self, addr: &FieldAddress) -> PathBuf {
         self.root

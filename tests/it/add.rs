@@ -166,3 +166,27 @@ fn a_malformed_registry_stops_the_write() {
     );
     assert!(!s.home.join("store/github").exists(), "nothing stored");
 }
+
+#[test]
+fn while_it_reads_the_secret_it_dumps_no_core_and_is_closed_to_other_processes() {
+    let s = Sandbox::init();
+    let mut add = s
+        .std_cmd("/bin/sh")
+        .args(["-c", "ulimit -c unlimited && exec \"$@\"", "sh"])
+        .args(peer_prefix())
+        .arg(bin("sigil-add"))
+        .arg("github/me")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let outcome = std::panic::catch_unwind(|| assert_hardened(add.id()));
+    {
+        use std::io::Write;
+        add.stdin.take().unwrap().write_all(b"tok").unwrap();
+    }
+    assert!(add.wait().unwrap().success());
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
+}

@@ -107,3 +107,33 @@ fn help_for_a_command_and_version() {
         .success()
         .stdout(format!("sigil {}\n", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn a_plugin_gets_no_variable_that_carries_the_identity_but_built_ins_do() {
+    let (s, path) = with_plugins(&[("sigil-peek", "env | grep '^SIGIL_' | sort")]);
+    s.add("github/me", b"tok");
+    let key = fs::read_to_string(s.identity_file()).unwrap();
+    let out = s
+        .cmd("sigil")
+        .env("PATH", &path)
+        .env("SIGIL_IDENTITY", &key)
+        .env("SIGIL_IDENTITY_FILE", s.identity_file())
+        .env("SIGIL_PASSPHRASE_FILE", "/p")
+        .env("SIGIL_PASSPHRASE_FD", "3")
+        .arg("peek")
+        .assert()
+        .success();
+    assert_eq!(
+        s.redact(&out.get_output().stdout),
+        "SIGIL_HOME=[TMP]/home\n"
+    );
+    // A built-in opens the store with the same variables, so they reach it.
+    s.cmd("sigil")
+        .env("PATH", &path)
+        .env("SIGIL_IDENTITY", &key)
+        .env("SIGIL_IDENTITY_FILE", "/nonexistent")
+        .args(["get", "-n", "github/me"])
+        .assert()
+        .success()
+        .stdout("tok");
+}

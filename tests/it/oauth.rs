@@ -264,6 +264,38 @@ fn pkce_login_stores_a_token_set_that_works() {
     assert!(active(srv, &text(&sb, "test/other")));
 }
 
+#[test]
+fn the_browser_gets_no_variable_that_carries_the_identity() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let key = std::fs::read_to_string(sb.identity_file()).unwrap();
+    let seen = sb.root().join("browser.env");
+    let script = sb.root().join("browser.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nenv > '{}'\nexec {} \"$@\"\n",
+            seen.display(),
+            browser()
+        ),
+    )
+    .unwrap();
+    crate::support::chmod(&script, 0o755);
+    login(&sb, "test/me", "test", "approve")
+        .env("BROWSER", &script)
+        .env("SIGIL_IDENTITY", &key)
+        .env("SIGIL_IDENTITY_FILE", sb.identity_file())
+        .env("SIGIL_PASSPHRASE_FD", "3")
+        .assert()
+        .success();
+    let env = std::fs::read_to_string(&seen).unwrap();
+    assert!(env.contains("SIGIL_TEST_BROWSER_MODE=approve"), "{env}");
+    assert!(
+        !env.contains("SIGIL_IDENTITY") && !env.contains("SIGIL_PASSPHRASE"),
+        "{env}"
+    );
+}
+
 /// A login the browser script sabotages (`mode`): exit 4, `says` in the error, nothing stored.
 fn refused_login(mode: &str, says: &str) {
     let Some(srv) = server() else { return };
@@ -832,6 +864,259 @@ fn a_burst_of_401s_costs_one_refresh() {
         .refresh_rejected("plain/key", &sigil::Secret::from("v"))
         .unwrap_err();
     assert_eq!(e.class(), sigil::ExitClass::Auth);
+}
+
+/// A sandbox with provider `evil`: client credentials at a [`TinyHttp`] token endpoint that
+/// answers with `expires_in` set to whatever `lifetime` holds at the time (raw JSON).
+fn hostile_token_endpoint() -> (
+    Sandbox,
+    crate::support::TinyHttp,
+    std::sync::Arc<Mutex<String>>,
+) {
+    let lifetime = std::sync::Arc::new(Mutex::new("30".to_owned()));
+    let now = lifetime.clone();
+    let srv = crate::support::TinyHttp::start(move |r| {
+        let n = if r.body.contains("grant_type=refresh_token") {
+            2
+        } else {
+            1
+        };
+        (
+            200,
+            format!(
+                "{{\"access_token\":\"at-{n}\",\"token_type\":\"Bearer\",\"expires_in\":{},\"refresh_token\":\"rt-{n}\"}}",
+                now.lock().unwrap()
+            ),
+        )
+    });
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[providers.evil]\ntoken_url = \"{}/token\"\nclient_id = \"c\"\nflows = [\"client-credentials\"]\n",
+        srv.url()
+    ));
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    (sb, srv, lifetime)
+}
+
+#[test]
+fn a_hostile_expires_in_neither_panics_nor_loses_the_rotated_refresh_token() {
+    // (expires_in as sent, whether an expiry is kept)
+    for (sent, kept) in [
+        ("9223372036854775807", false),
+        ("18446744073709551615", false),
+        ("1e300", false),
+        ("-5", true),
+        ("-9223372036854775808", true),
+        ("3600.5", true),
+        ("\"3600\"", true),
+        ("\"soon\"", false),
+        ("null", false),
+        ("{}", false),
+    ] {
+        let (sb, srv, lifetime) = hostile_token_endpoint();
+        // A login whose token is due at once (30 s is within the 60 s skew).
+        sb.cmd("sigil-login")
+            .args(["ci/bot", "--provider", "evil"])
+            .env("SIGIL_CLIENT_SECRET", "s")
+            .assert()
+            .success();
+        *lifetime.lock().unwrap() = sent.to_owned();
+        // The refresh inside `get` meets the hostile answer.
+        let out = sb.cmd("sigil-get").args(["-n", "ci/bot"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "get with expires_in {sent}: {}",
+            stderr(&out)
+        );
+        assert_eq!(out.stdout, b"at-2", "expires_in {sent}");
+        assert_eq!(
+            text(&sb, "ci/bot/refresh_token"),
+            "rt-2",
+            "expires_in {sent}"
+        );
+        assert_eq!(
+            accounts(&sb).contains("expires_at"),
+            kept,
+            "expires_in {sent}: {}",
+            accounts(&sb)
+        );
+        // And so does a login.
+        let out = sb
+            .cmd("sigil-login")
+            .args(["ci/other", "--provider", "evil"])
+            .env("SIGIL_CLIENT_SECRET", "s")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "login with expires_in {sent}: {}",
+            stderr(&out)
+        );
+        assert_eq!(text(&sb, "ci/other/refresh_token"), "rt-1");
+        let requests = srv.requests();
+        assert_eq!(requests.len(), 3);
+        for r in requests {
+            assert!(r.line.starts_with("POST /token "), "{r:?}");
+            assert!(
+                r.head
+                    .to_ascii_lowercase()
+                    .contains("authorization: basic ")
+            );
+        }
+    }
+}
+
+#[test]
+fn a_device_interval_longer_than_the_login_is_refused_without_a_panic() {
+    let srv = crate::support::TinyHttp::start(|r| {
+        if r.line.starts_with("POST /device ") {
+            (
+                200,
+                "{\"device_code\":\"d\",\"user_code\":\"U-1\",\"verification_uri\":\"http://127.0.0.1/v\",\
+                 \"expires_in\":600,\"interval\":18446744073709551615}"
+                    .to_owned(),
+            )
+        } else {
+            (400, "{\"error\":\"slow_down\"}".to_owned())
+        }
+    });
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[providers.evil]\ntoken_url = \"{0}/token\"\ndevice_url = \"{0}/device\"\nclient_id = \"c\"\nflows = [\"device\"]\n",
+        srv.url()
+    ));
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let out = sb
+        .cmd("sigil-login")
+        .args(["dev/me", "--provider", "evil"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("asks to wait 18446744073709551615 s between polls"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_discovery_document_for_another_issuer_is_refused_before_any_secret_is_sent() {
+    // The issuer the server claims, changed by the test between runs.
+    let claimed = std::sync::Arc::new(Mutex::new(String::new()));
+    let now = claimed.clone();
+    let srv = crate::support::TinyHttp::start(move |r| {
+        if r.line.starts_with("GET /.well-known/openid-configuration ") {
+            let base = r
+                .head
+                .lines()
+                .find_map(|h| h.strip_prefix("host: ").or(h.strip_prefix("Host: ")))
+                .map(|h| format!("http://{}", h.trim()))
+                .unwrap_or_default();
+            let issuer = match now.lock().unwrap().as_str() {
+                "" => base.clone(),
+                other => other.to_owned(),
+            };
+            let mut doc = serde_json::json!({
+                "issuer": issuer,
+                "authorization_endpoint": format!("{base}/auth"),
+                "token_endpoint": format!("{base}/token"),
+            });
+            if issuer == "<none>" {
+                doc.as_object_mut().unwrap().remove("issuer");
+            }
+            (200, doc.to_string())
+        } else {
+            (
+                200,
+                "{\"access_token\":\"at\",\"token_type\":\"Bearer\",\"expires_in\":30,\"refresh_token\":\"rt-SECRET\"}"
+                    .to_owned(),
+            )
+        }
+    });
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[providers.corp]\nissuer = \"{}\"\nclient_id = \"c\"\nflows = [\"client-credentials\"]\n",
+        srv.url()
+    ));
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let login = |addr: &str| {
+        sb.cmd("sigil-login")
+            .args([addr, "--provider", "corp"])
+            .env("SIGIL_CLIENT_SECRET", "client-SECRET")
+            .output()
+            .unwrap()
+    };
+    // The server's own issuer: discovery works, and the login goes through.
+    let out = login("corp/ok");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = srv.requests().len();
+    // Another issuer, a look-alike with a trailing slash, a terminal escape, none at all.
+    for issuer in [
+        "https://evil.example".to_owned(),
+        format!("{}/", srv.url()),
+        "\u{1b}]0;owned\u{7}".to_owned(),
+        "<none>".to_owned(),
+    ] {
+        *claimed.lock().unwrap() = issuer.clone();
+        let out = login("corp/new");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "issuer {issuer:?}: {err}");
+        assert!(
+            err.contains("discovery document") && err.contains("issuer"),
+            "{err}"
+        );
+        assert!(
+            !err.contains('\u{1b}'),
+            "a raw escape reached the terminal: {err:?}"
+        );
+        // And the refresh inside `get` refuses the same way, keeping the stored token.
+        let text = std::fs::read_to_string(sb.home.join("accounts.toml")).unwrap();
+        std::fs::write(
+            sb.home.join("accounts.toml"),
+            text.lines()
+                .map(|l| {
+                    if l.starts_with("expires_at = ") {
+                        "expires_at = \"2020-01-01T00:00:00Z\"\n".to_owned()
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect::<String>(),
+        )
+        .unwrap();
+        let out = sb
+            .cmd("sigil-get")
+            .args(["-n", "corp/ok"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    }
+    // Nothing but discovery was asked after the first login: no secret went anywhere.
+    for r in &srv.requests()[before..] {
+        assert!(
+            r.line.starts_with("GET /.well-known/openid-configuration "),
+            "{r:?}"
+        );
+        assert!(
+            !r.body.contains("SECRET") && !r.head.contains("Basic"),
+            "{r:?}"
+        );
+    }
+    assert!(
+        !std::fs::read_to_string(sb.home.join("accounts.toml"))
+            .unwrap()
+            .contains("corp/new")
+    );
+    *claimed.lock().unwrap() = "https://evil.example".to_owned();
+    let err = stderr(&login("corp/new")).replace(&srv.url(), "[SERVER]");
+    insta::assert_snapshot!(err, @r"
+    sigil-login: error: the discovery document of provider 'corp' names the issuer 'https://evil.example', not '[SERVER]'
+    help: sigil takes endpoints only from the issuer's own document; check issuer in [providers.corp] (it must match the document exactly), or give auth_url and token_url instead
+    ");
 }
 
 /// git gets an OAuth account's token through git-credential-sigil with its expiry; after the

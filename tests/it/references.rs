@@ -130,6 +130,30 @@ fn vals_references_need_vals() {
 }
 
 #[test]
+fn vals_gets_no_variable_that_carries_the_identity() {
+    let s = setup();
+    let dir = s.root().join("bin");
+    fs::create_dir(&dir).unwrap();
+    let vals = dir.join("vals");
+    fs::write(
+        &vals,
+        "#!/bin/sh\nprintf 'seen:%s' \"$(env | grep -c -e SIGIL_IDENTITY -e SIGIL_PASSPHRASE)\"\n",
+    )
+    .unwrap();
+    chmod(&vals, 0o755);
+    let key = fs::read_to_string(s.identity_file()).unwrap();
+    s.cmd("sigil-resolve")
+        .arg("ref+vault://secret/data/app#/key")
+        .env("PATH", format!("{}:/usr/bin:/bin", dir.display()))
+        .env("SIGIL_IDENTITY", key)
+        .env("SIGIL_IDENTITY_FILE", s.identity_file())
+        .env("SIGIL_PASSPHRASE_FD", "3")
+        .assert()
+        .success()
+        .stdout("seen:0\n");
+}
+
+#[test]
 fn run_resolves_the_environment_and_masks_split_writes() {
     let s = setup();
     let env = s.root().join(".env");

@@ -49,7 +49,13 @@ impl Sandbox {
 
     /// A command for one of our binaries with a clean environment.
     pub fn cmd(&self, name: &str) -> Command {
-        let mut c = Command::new(bin(name));
+        Command::from_std(self.std_cmd(bin(name)))
+    }
+
+    /// Any program as a plain `std::process::Command` with the same clean environment, for
+    /// tests that start a process and watch it while it runs.
+    pub fn std_cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut c = std::process::Command::new(program);
         for (k, _) in std::env::vars_os() {
             let k = k.to_string_lossy().into_owned();
             if k.starts_with("SIGIL_") || k.starts_with("XDG_") {
@@ -340,5 +346,134 @@ impl Drop for OwnKeyring {
             let _ = c.kill();
             let _ = c.wait();
         }
+    }
+}
+
+/// One request a [`TinyHttp`] server received.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `GET /path HTTP/1.1`.
+    pub line: String,
+    /// The headers as sent.
+    pub head: String,
+    /// The body, as text.
+    pub body: String,
+}
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 for tests that need a server to say something no
+/// real one would: every request is answered by `answer` with (status, JSON body), and every
+/// request is kept for the test to inspect. It serves until the test process ends.
+pub struct TinyHttp {
+    pub port: u16,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<Request>>>,
+}
+
+impl TinyHttp {
+    pub fn start(answer: impl Fn(&Request) -> (u16, String) + Send + 'static) -> TinyHttp {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let mut head = String::new();
+                let mut length = 0usize;
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':')
+                        && k.eq_ignore_ascii_case("content-length")
+                    {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    head.push_str(&h);
+                }
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
+                let request = Request {
+                    line: line.trim_end().to_owned(),
+                    head,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                };
+                let (status, text) = answer(&request);
+                seen.lock().unwrap().push(request);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+            }
+        });
+        TinyHttp { port, requests }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// The words that start a program without capabilities when the tests run as root: root may
+/// read any process's memory, and a process is only shielded from peers that have no more
+/// capabilities than it has, so a test of that shield runs both sides without any.
+pub fn peer_prefix() -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    if fs::metadata("/proc/self").unwrap().uid() != 0 {
+        return Vec::new();
+    }
+    need("setpriv");
+    ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// Whether another process of the same user (see [`peer_prefix`]) can read `path`.
+pub fn readable_by_a_peer(path: &Path) -> bool {
+    std::process::Command::new("/bin/sh")
+        .args(["-c", "exec \"$@\" >/dev/null 2>&1", "sh"])
+        .args(peer_prefix())
+        .arg("cat")
+        .arg(path)
+        .status()
+        .unwrap()
+        .success()
+}
+
+/// Waits (up to 10 s) until process `pid` shows sigil's start-up hardening: a core-file limit
+/// of 0 (soft and hard), and memory and environment that another process of the same user
+/// cannot read (not dumpable). Panics with what it saw otherwise.
+pub fn assert_hardened(pid: u32) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let limits = fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
+        let core: Vec<&str> = limits
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .map(|l| l.split_whitespace().skip(4).take(2).collect())
+            .unwrap_or_default();
+        let environ = PathBuf::from(format!("/proc/{pid}/environ"));
+        let peer_reads = readable_by_a_peer(&environ);
+        if core == ["0", "0"] && !peer_reads {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "process {pid} is not hardened: core file size (soft, hard) {core:?}, its environment readable by a peer: {peer_reads}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
