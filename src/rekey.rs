@@ -407,7 +407,7 @@ fn rewrite_recipients(path: &Path, old: &[String], new: &str) -> Result<bool> {
 /// Every `.age-recipients` under the store.
 fn recipients_files(store: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    walk(store, &mut |p| {
+    walk_from(store, true, &mut |p| {
         if p.file_name().is_some_and(|n| n == RECIPIENTS_FILE) {
             out.push(p.to_owned());
         }
@@ -430,7 +430,7 @@ fn age_files(paths: &Paths) -> Vec<PathBuf> {
         if p == skip_dir || name.starts_with("identity") {
             continue;
         }
-        walk(&p, &mut |f| {
+        walk_from(&p, p == paths.store(), &mut |f| {
             let n = f.file_name().map(|n| n.to_string_lossy().into_owned());
             if n.is_some_and(|n| n.ends_with(".age") && !n.starts_with(".tmp-")) {
                 out.push(f.to_owned());
@@ -441,14 +441,22 @@ fn age_files(paths: &Paths) -> Vec<PathBuf> {
     out
 }
 
-fn walk(p: &Path, f: &mut dyn FnMut(&Path)) {
-    let Ok(meta) = fs::symlink_metadata(p) else {
+/// Calls `f` for every regular file below `p`. Links are not followed, except `p` itself
+/// when `follow` says so: the store root may be a link the user made, a link inside the
+/// store may have been planted by whoever can write a shared folder.
+fn walk_from(p: &Path, follow: bool, f: &mut dyn FnMut(&Path)) {
+    let meta = if follow {
+        fs::metadata(p)
+    } else {
+        fs::symlink_metadata(p)
+    };
+    let Ok(meta) = meta else {
         return;
     };
     if meta.is_dir() {
         if let Ok(rd) = fs::read_dir(p) {
             for e in rd.flatten() {
-                walk(&e.path(), f);
+                walk_from(&e.path(), false, f);
             }
         }
     } else if meta.is_file() {

@@ -295,6 +295,7 @@ fn git_problems(sigil: &Sigil, problems: &mut Vec<Problem>) {
 }
 
 pub(crate) fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
+    let store = paths.store();
     let mut seen = BTreeSet::new();
     let mut stack: Vec<PathBuf> = vec![paths.home().to_owned(), paths.config_dir().to_owned()];
     while let Some(p) = stack.pop() {
@@ -305,6 +306,17 @@ pub(crate) fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
             continue;
         };
         if meta.file_type().is_symlink() {
+            // One below the store root is never followed: someone who can write a shared
+            // folder may have put it there to point at another secret.
+            if p.starts_with(&store) && p != store {
+                problems.push(Problem {
+                    message: format!(
+                        "'{}' is a symbolic link inside the store; sigil ignores it",
+                        p.display()
+                    ),
+                    fix: Some(format!("rm '{}'", p.display())),
+                });
+            }
             continue;
         }
         if let Err(e) = check_private(&p, &meta) {

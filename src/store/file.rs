@@ -84,6 +84,10 @@ impl FileStore {
             .flatten()
             .flatten()
             .filter_map(|e| {
+                // A link is never a secret of the store's (see `refuse_links`).
+                if !e.file_type().is_ok_and(|t| t.is_file()) {
+                    return None;
+                }
                 let name = e.file_name().into_string().ok()?;
                 let field = name.strip_suffix(".age")?;
                 Address::new(service, account, Some(field)).ok()?;
@@ -103,6 +107,7 @@ impl FileStore {
         let mut d = dir;
         while d.starts_with(&self.root) {
             let f = d.join(RECIPIENTS_FILE);
+            self.refuse_links(&f)?;
             match fs::read_to_string(&f) {
                 Ok(text) => return Ok((parse_recipients(&f, &text)?, Some(f))),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -114,6 +119,29 @@ impl FileStore {
             }
         }
         Ok((self.identity()?.recipients(), None))
+    }
+
+    /// Refuses a path below the store root that is, or passes through, a symbolic link. The
+    /// author of a shared folder could otherwise point a secret's file at another secret (which
+    /// `recipients add` would re-encrypt to the team) or a directory outside the store (where
+    /// `add` would write). The root itself, like the home, may be a link the user made.
+    fn refuse_links(&self, path: &Path) -> Result<(), Error> {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return Ok(());
+        };
+        let mut p = self.root.clone();
+        for c in rel.components() {
+            p.push(c);
+            match fs::symlink_metadata(&p) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(StoreError::Symlink { path: p }.into());
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(Error::io(format!("cannot read '{}'", p.display()), e)),
+            }
+        }
+        Ok(())
     }
 
     fn check_dirs(&self) -> Result<(), Error> {
@@ -128,6 +156,7 @@ impl FileStore {
         let path = self.path_of(addr);
         let dir = path.parent().expect("secret path has a parent");
         self.check_dirs()?;
+        self.refuse_links(&path)?;
         let (recipients, from) = self.recipients_for(dir)?;
         // Refuse to write what we could not read back: that would lose the secret.
         if let Some(file) = from {
@@ -206,6 +235,7 @@ impl FileStore {
     /// Removes one secret's file and the account and service directories it leaves empty.
     fn remove(&self, addr: &FieldAddress, durable: bool) -> Result<bool, Error> {
         let path = self.path_of(addr);
+        self.refuse_links(&path)?;
         match fs::remove_file(&path) {
             Ok(()) => {
                 let dir = path.parent().expect("secret path has a parent");
@@ -328,7 +358,16 @@ impl Store for FileStore {
     fn get(&self, addr: &FieldAddress) -> Result<Secret, Error> {
         self.check_dirs()?;
         let path = self.path_of(addr);
-        let mut file = match fs::File::open(&path) {
+        self.refuse_links(&path)?;
+        let mut open = fs::OpenOptions::new();
+        open.read(true);
+        // And should a link appear after the check, the open does not follow it either.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            open.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        }
+        let mut file = match open.open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(StoreError::NotFound {
@@ -349,6 +388,7 @@ impl Store for FileStore {
 
     fn contains(&self, addr: &FieldAddress) -> Result<bool, Error> {
         let path = self.path_of(addr);
+        self.refuse_links(&path)?;
         match fs::symlink_metadata(&path) {
             Ok(_) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
@@ -375,6 +415,7 @@ impl Store for FileStore {
     fn prepare(&self, addr: &FieldAddress) -> Result<(), Error> {
         let path = self.path_of(addr);
         let dir = path.parent().expect("secret path has a parent");
+        self.refuse_links(dir)?;
         if dir.is_dir() {
             return Ok(());
         }

@@ -132,6 +132,13 @@ pub enum StoreError {
     /// A path is accessible by other users.
     #[error(transparent)]
     Permission(#[from] PermissionError),
+    /// A symbolic link below the store root, which sigil never follows: whoever can write a
+    /// shared folder could point it at another secret or outside the store.
+    #[error("'{}' is a symbolic link inside the store, and sigil never follows one there", path.display())]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
     /// The backend only reads (env).
     #[error("the env backend is read-only: cannot change '{address}'")]
     ReadOnly {
@@ -164,7 +171,7 @@ impl StoreError {
             StoreError::NotFound { .. } => ExitClass::NotFound,
             StoreError::WrongIdentity { .. } => ExitClass::Auth,
             StoreError::Damaged { .. } | StoreError::Permission(_) => ExitClass::Refused,
-            StoreError::NotARecipient { .. } => ExitClass::Refused,
+            StoreError::NotARecipient { .. } | StoreError::Symlink { .. } => ExitClass::Refused,
             StoreError::Exists { .. }
             | StoreError::Recipients { .. }
             | StoreError::ReadOnly { .. }
@@ -201,6 +208,11 @@ impl StoreError {
                 path.display()
             )),
             StoreError::Permission(e) => Some(format!("run `{}`", e.fix())),
+            StoreError::Symlink { path } => Some(format!(
+                "if you did not put it there, someone with access to the folder did: remove it \
+                 with `rm '{}'` (what it points to is not touched)",
+                path.display()
+            )),
             StoreError::ReadOnly { variable, .. } => {
                 Some(format!("set {variable} in the environment instead"))
             }

@@ -282,3 +282,111 @@ fn a_run_cut_short_is_finished_by_running_it_again() {
     assert!(age_reads(&s, &dave, "team/deploy/api_key").is_some());
     assert!(age_reads(&s, &dave, "team/db/password").is_some());
 }
+
+/// A teammate who controls a shared folder plants symlinks in it: a secret file that points at
+/// the victim's personal secret, and a service directory that points outside the store. No
+/// command follows them: `get` refuses naming the link, `list` and `recipients add` skip the
+/// file (so the personal secret is never re-encrypted to the team), `add` refuses to write
+/// through the directory. A store root that is itself a symlink the user made still works.
+#[test]
+fn symlinks_planted_in_the_store_are_never_followed() {
+    let s = team();
+    s.add("personal/bank/api_key", b"bank-secret");
+    let store = s.home.join("store");
+    std::os::unix::fs::symlink(
+        "../../personal/bank/api_key.age",
+        store.join("team/deploy/stolen.age"),
+    )
+    .unwrap();
+    let outside = s.root().join("outside");
+    fs::create_dir(&outside).unwrap();
+    chmod(&outside, 0o700);
+    std::os::unix::fs::symlink(&outside, store.join("evil")).unwrap();
+
+    let out = s
+        .cmd("sigil-get")
+        .arg("team/deploy/stolen")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    insta::assert_snapshot!(s.redact(&out.stderr), @r"
+    sigil-get: error: '[TMP]/home/store/team/deploy/stolen.age' is a symbolic link inside the store, and sigil never follows one there
+    help: if you did not put it there, someone with access to the folder did: remove it with `rm '[TMP]/home/store/team/deploy/stolen.age'` (what it points to is not touched)
+    ");
+
+    let out = s.cmd("sigil-list").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("stolen"));
+    let out = s.cmd("sigil-status").output().unwrap();
+    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        report.contains("team/deploy/stolen.age' is a symbolic link inside the store"),
+        "{report}"
+    );
+
+    let (alice, alice_key) = keygen(s.root(), "alice");
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", &alice_key, "team", "--name", "alice"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        age_reads(&s, &alice, "team/deploy/api_key"),
+        Some(b"deploy-key".to_vec())
+    );
+    assert_eq!(age_reads(&s, &alice, "personal/bank/api_key"), None);
+    let link = store.join("team/deploy/stolen.age");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced"
+    );
+    let out = Std::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&alice)
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "alice reads the bank secret through the link"
+    );
+
+    let out = s
+        .cmd("sigil-add")
+        .arg("evil/me")
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("evil"), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_dir(&outside).unwrap().count(),
+        0,
+        "written outside the store"
+    );
+
+    // The user's own choice: the store root and the home may be links.
+    let t = Sandbox::init();
+    t.add("a/b", b"1");
+    let moved = t.root().join("elsewhere");
+    fs::rename(t.home.join("store"), &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, t.home.join("store")).unwrap();
+    assert_eq!(t.get("a/b"), b"1");
+    t.add("c/d", b"2");
+    assert_eq!(t.get("c/d"), b"2");
+    assert!(moved.join("c/d/api_key.age").is_file());
+    let old = fs::read(moved.join("a/b/api_key.age")).unwrap();
+    t.cmd("sigil-rekey").assert().success();
+    assert_ne!(
+        fs::read(moved.join("a/b/api_key.age")).unwrap(),
+        old,
+        "rekey skipped the store"
+    );
+    assert_eq!(t.get("a/b"), b"1");
+}
