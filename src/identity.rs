@@ -696,7 +696,10 @@ pub(crate) fn audit(
         .map_or(crate::audit::DEFAULT_MAX_SIZE, |s| s.0);
     let key = id.map_or(crate::audit::Key::Unkeyed, crate::audit::Key::from_identity);
     if let Err(e) = crate::audit::append(paths, &key, max, event, vec![], outcome, reason) {
-        eprintln!("sigil: warning: cannot write the audit log: {e}");
+        eprintln!(
+            "sigil: warning: cannot write the audit log: {}",
+            crate::shown::block(&e.to_string())
+        );
     }
 }
 
