@@ -687,7 +687,10 @@ pub(crate) fn audit(
     outcome: crate::audit::Outcome,
     reason: Option<String>,
 ) {
-    let config = crate::config::Config::load(paths).ok();
+    // A config others can write is not trusted to turn the log off.
+    let config = fsutil::check_config(paths)
+        .ok()
+        .and_then(|()| crate::config::Config::load(paths).ok());
     if config.as_ref().is_some_and(|c| c.audit == Some(false)) {
         return;
     }

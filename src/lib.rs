@@ -126,6 +126,7 @@ impl Builder {
             Some(p) => p,
             None => Paths::from_env()?,
         };
+        fsutil::check_config(&paths)?;
         let config = Config::load(&paths)?;
         let choice = Choice::resolve(
             self.backend.as_deref(),
