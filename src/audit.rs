@@ -289,7 +289,11 @@ pub fn record_outcome(
         outcome,
         reason,
     ) {
-        eprintln!("{}: warning: cannot write the audit log: {e}", binary());
+        eprintln!(
+            "{}: warning: cannot write the audit log: {}",
+            binary(),
+            crate::shown::block(&e.to_string())
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reporting an error the way every sigil binary does, and its exit code (SPEC §7).
 
 use crate::error::Error;
+use crate::shown;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -10,10 +11,12 @@ pub fn report(bin: &str, err: &Error) -> ExitCode {
     if err.is_broken_pipe() {
         return ExitCode::SUCCESS;
     }
+    // A message may carry text from outside (a server's words, a file's contents): no control
+    // character of it reaches the terminal.
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{bin}: error: {err}");
+    let _ = writeln!(stderr, "{bin}: error: {}", shown::block(&err.to_string()));
     if let Some(help) = err.help() {
-        let _ = writeln!(stderr, "help: {help}");
+        let _ = writeln!(stderr, "help: {}", shown::block(&help));
     }
     ExitCode::from(err.class().code())
 }

@@ -48,6 +48,33 @@ pub(crate) fn check_private_if_exists(path: &Path) -> Result<(), Error> {
     }
 }
 
+/// Refuses the settings directory or `config.toml` when group or others can write them:
+/// whoever can replace config.toml chooses the backend, turns the audit log off and points a
+/// provider's `token_url` at a server of their own. Readable is allowed (editors often leave
+/// 0644, and the file holds no secret unless the user put one there); a missing one is fine.
+/// Every command that reads config.toml calls this first, and refuses as it does for the
+/// store and the identity (exit 5, with the `chmod` that fixes it).
+pub(crate) fn check_config(paths: &crate::paths::Paths) -> Result<(), Error> {
+    for path in [paths.config_dir().to_owned(), paths.config_file()] {
+        match fs::metadata(&path) {
+            Ok(meta) => {
+                let mode = meta.permissions().mode() & 0o7777;
+                if mode & 0o022 != 0 {
+                    return Err(PermissionError {
+                        path,
+                        mode,
+                        is_dir: meta.is_dir(),
+                    }
+                    .into());
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(format!("cannot read '{}'", path.display()), e)),
+        }
+    }
+    Ok(())
+}
+
 /// Creates a directory and its missing parents with mode 0700 from the start, so there is
 /// never a moment when they are readable by others.
 pub(crate) fn create_private_dir(path: &Path) -> Result<(), Error> {

@@ -697,7 +697,10 @@ pub(crate) fn audit(
     outcome: crate::audit::Outcome,
     reason: Option<String>,
 ) {
-    let config = crate::config::Config::load(paths).ok();
+    // A config others can write is not trusted to turn the log off.
+    let config = fsutil::check_config(paths)
+        .ok()
+        .and_then(|()| crate::config::Config::load(paths).ok());
     if config.as_ref().is_some_and(|c| c.audit == Some(false)) {
         return;
     }
@@ -706,7 +709,10 @@ pub(crate) fn audit(
         .map_or(crate::audit::DEFAULT_MAX_SIZE, |s| s.0);
     let key = id.map_or(crate::audit::Key::Unkeyed, crate::audit::Key::from_identity);
     if let Err(e) = crate::audit::append(paths, &key, max, event, vec![], outcome, reason) {
-        eprintln!("sigil: warning: cannot write the audit log: {e}");
+        eprintln!(
+            "sigil: warning: cannot write the audit log: {}",
+            crate::shown::block(&e.to_string())
+        );
     }
 }
 

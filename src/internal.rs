@@ -58,6 +58,8 @@ pub mod registry;
 pub mod rekey;
 #[path = "secret.rs"]
 pub mod secret;
+#[path = "shown.rs"]
+pub mod shown;
 #[path = "status.rs"]
 pub mod status;
 #[path = "store/mod.rs"]

@@ -29,7 +29,7 @@ pub(crate) use internal::oauth;
 pub(crate) use internal::{
     address, audit, backend, backup, check, child, config, dispatch, dotenv, error, exit, export,
     git_credential, identity, init, mask, migrate, otp, paths, policy, recipients, reference,
-    registry, rekey, secret, status, store, token, unlock, when,
+    registry, rekey, secret, shown, status, store, token, unlock, when,
 };
 
 pub use address::{Address, AddressError, FieldAddress, Reference};
@@ -126,6 +126,7 @@ impl Builder {
             Some(p) => p,
             None => Paths::from_env()?,
         };
+        fsutil::check_config(&paths)?;
         let config = Config::load(&paths)?;
         let choice = Choice::resolve(
             self.backend.as_deref(),
@@ -161,7 +162,10 @@ impl Builder {
             match migrate::heal(&sigil) {
                 Ok(Some(id)) => eprintln!("sigil: undid the interrupted migration '{id}'"),
                 Ok(None) => {}
-                Err(e) => eprintln!("sigil: cannot undo the interrupted migration yet: {e}"),
+                Err(e) => eprintln!(
+                    "sigil: cannot undo the interrupted migration yet: {}",
+                    shown::block(&e.to_string())
+                ),
             }
         }
         // An interrupted `sigil backup restore` is undone by whichever command comes next
@@ -170,7 +174,10 @@ impl Builder {
             match backup::heal(&sigil) {
                 Ok(true) => eprintln!("{}", backup::HEALED),
                 Ok(false) => {}
-                Err(e) => eprintln!("sigil: cannot undo the interrupted restore yet: {e}"),
+                Err(e) => eprintln!(
+                    "sigil: cannot undo the interrupted restore yet: {}",
+                    shown::block(&e.to_string())
+                ),
             }
         }
         // An interrupted `sigil rekey` is finished by whichever command comes next (one stat).
@@ -178,7 +185,10 @@ impl Builder {
             match rekey::heal(&sigil.paths) {
                 Ok(Some(what)) => eprintln!("sigil: {what} the interrupted key rotation"),
                 Ok(None) => {}
-                Err(e) => eprintln!("sigil: cannot finish the interrupted key rotation yet: {e}"),
+                Err(e) => eprintln!(
+                    "sigil: cannot finish the interrupted key rotation yet: {}",
+                    shown::block(&e.to_string())
+                ),
             }
         }
         Ok(sigil)

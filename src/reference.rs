@@ -104,7 +104,10 @@ fn vals_get(reference: &str) -> Result<Secret> {
     if !out.status.success() {
         let why = String::from_utf8_lossy(&out.stderr);
         return Err(Error::other(
-            format!("vals could not resolve '{reference}': {}", why.trim()),
+            format!(
+                "vals could not resolve '{reference}': {}",
+                crate::shown::line(why.trim())
+            ),
             None,
         ));
     }

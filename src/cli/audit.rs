@@ -165,12 +165,7 @@ fn show(
         ];
         return out(table(&header, &rows).as_bytes());
     }
-    let mut s = String::new();
-    for r in rows {
-        s.push_str(&r.join("\t"));
-        s.push('\n');
-    }
-    out(s.as_bytes())
+    out(super::tsv(&rows).as_bytes())
 }
 
 fn verify(sigil: &crate::Sigil) -> Result<()> {

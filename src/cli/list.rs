@@ -84,10 +84,5 @@ pub fn run(args: Args) -> Result<()> {
         let header = ["ADDRESS", "KIND", "FIELDS", "BACKEND", "EXPIRES", "STATE"];
         return out(table(&header, &rows).as_bytes());
     }
-    let mut s = String::with_capacity(rows.len() * 64);
-    for r in rows {
-        s.push_str(&r.join("\t"));
-        s.push('\n');
-    }
-    out(s.as_bytes())
+    out(super::tsv(&rows).as_bytes())
 }

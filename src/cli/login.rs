@@ -291,7 +291,7 @@ fn list(args: &Args) -> Result<()> {
         );
         t
     } else {
-        rows.iter().map(|r| r.join("\t") + "\n").collect()
+        super::tsv(&rows)
     };
     out(text.as_bytes())
 }

@@ -219,8 +219,19 @@ pub(crate) fn out(bytes: &[u8]) -> Result<()> {
     o.flush().map_err(Error::Output)
 }
 
-/// Prints rows as aligned columns under a header (for people on a terminal).
+/// Prints rows as aligned columns under a header (for people on a terminal). Cells often hold
+/// what came from files or servers (notes, audit details, migration sources), so each is made
+/// safe for the terminal and kept on its line.
 pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::shown::line(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -243,6 +254,18 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     line(header.to_vec());
     for r in rows {
         line(r.iter().map(String::as_str).collect());
+    }
+    s
+}
+
+/// Prints rows as tab-separated lines (for scripts), each cell made safe for a terminal and
+/// kept on its line, so a tab or newline inside one cannot shift the columns or add a row.
+pub(crate) fn tsv(rows: &[Vec<String>]) -> String {
+    let mut s = String::with_capacity(rows.len() * 64);
+    for r in rows {
+        let cells: Vec<_> = r.iter().map(|c| crate::shown::line(c)).collect();
+        s.push_str(&cells.join("\t"));
+        s.push('\n');
     }
     s
 }

@@ -80,5 +80,6 @@ pub fn run(args: Args) -> Result<()> {
             }
         }
     }
-    out(s.as_bytes())
+    // Problems quote files and keyring answers: nothing of them may drive the terminal.
+    out(crate::shown::block(&s).as_bytes())
 }

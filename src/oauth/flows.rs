@@ -12,6 +12,7 @@ use super::http::{self, HttpError};
 use super::{Client, Provider, oauth_client, request_error, token_set};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::shown;
 use crate::token::TokenSet;
 use oauth2::{
     AuthorizationCode, ConfigurationError, CsrfToken, PkceCodeChallenge, RefreshToken, Scope,
@@ -265,6 +266,9 @@ fn wait_for_callback(
                 &failure_page(&format!("{} said: {code}{detail}", p.name)),
             );
             let denied = code == "access_denied";
+            // Whatever sent the redirect chose these words: one escaped line each.
+            let code = shown::line(&code.chars().take(100).collect::<String>()).into_owned();
+            let detail = shown::line(&detail).into_owned();
             return Ok(Callback::Refused(Error::Auth {
                 message: if denied {
                     format!("the login was denied at '{}'{detail}", p.key)
@@ -367,7 +371,10 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
         request = request.add_extra_param(k.clone(), v.clone());
     }
     let (url, state) = request.url();
-    eprintln!("Log in to {} in your browser:\n\n  {url}\n", p.name);
+    eprintln!(
+        "Log in to {} in your browser:\n\n  {url}\n",
+        shown::line(&p.name)
+    );
     if ui.open_browser && !open_browser(url.as_str()) {
         eprintln!("(no browser could be opened: open the URL above yourself)");
     }
@@ -416,14 +423,16 @@ pub fn device(
         .add_scopes(scopes(asked))
         .request(&http)
         .map_err(|e| request_error(p, "the device authorization", e))?;
+    // The URI and the code are the server's text: each shown escaped, on its own line.
     let uri = details.verification_uri().as_str();
     eprintln!(
-        "To log in to {}, open {uri}\nand enter the code: {}",
-        p.name,
-        details.user_code().secret()
+        "To log in to {}, open {}\nand enter the code: {}",
+        shown::line(&p.name),
+        shown::line(uri),
+        shown::line(details.user_code().secret())
     );
     if let Some(complete) = details.verification_uri_complete() {
-        eprintln!("(or open {} )", complete.secret());
+        eprintln!("(or open {} )", shown::line(complete.secret()));
     }
     let lifetime = details.expires_in().min(ui.timeout);
     // The oauth2 crate adds 5 s to the interval on every `slow_down` without checking, so an
@@ -613,7 +622,11 @@ fn revoke_on_loopback(
         .and_then(|v| v.get("error")?.as_str().map(str::to_owned))
         .unwrap_or_else(|| response.status().to_string());
     Err(Error::Auth {
-        message: format!("the revocation failed at '{}': {code}", p.key),
+        message: format!(
+            "the revocation failed at '{}': {}",
+            p.key,
+            shown::line(&code.chars().take(100).collect::<String>())
+        ),
         help: None,
     })
 }

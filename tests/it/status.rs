@@ -58,3 +58,75 @@ fn lists_permission_problems_with_fixes_and_a_missing_identity() {
     );
     assert!(text.contains("problems  3"), "{text}");
 }
+
+/// Every command that reads config.toml, with arguments that would otherwise succeed or fail
+/// for another reason.
+const READERS: &[&[&str]] = &[
+    &["sigil-get", "github/me"],
+    &["sigil-list"],
+    &["sigil-status"],
+    &["sigil-init"],
+    &["sigil-run", "--", "true"],
+    &["sigil-env"],
+    &["sigil-resolve", "auth://github/me"],
+    &["sigil-check"],
+    &["sigil-rm", "github/me"],
+    &["sigil-audit", "show"],
+    &["sigil-export", "github/me"],
+    &["sigil-login", "--list-providers"],
+];
+
+#[test]
+fn a_config_others_can_write_is_refused_by_every_command_that_reads_it() {
+    // SIGIL_HOME: the config directory is the home.
+    let s = Sandbox::init();
+    s.add("github/me", b"tok");
+    let config = s.home.join("config.toml");
+    for mode in [0o664, 0o646, 0o620] {
+        chmod(&config, mode);
+        for args in READERS {
+            let out = s.cmd(args[0]).args(&args[1..]).output().unwrap();
+            let err = s.redact(&out.stderr);
+            assert_eq!(out.status.code(), Some(5), "{args:?} with {mode:o}: {err}");
+            assert!(
+                err.contains("help: run `chmod 600 '[TMP]/home/config.toml'`"),
+                "{args:?}: {err}"
+            );
+            assert!(out.stdout.is_empty(), "{args:?}");
+        }
+    }
+    // Readable by others is not a way in (it is what many editors leave).
+    chmod(&config, 0o644);
+    s.cmd("sigil-get").arg("github/me").assert().success();
+    chmod(&config, 0o600);
+    chmod(&s.home, 0o770);
+    let out = s.cmd("sigil-list").output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        s.redact(&out.stderr)
+            .contains("help: run `chmod 700 '[TMP]/home'`"),
+        "{}",
+        stderr(&out)
+    );
+    chmod(&s.home, 0o700);
+
+    // XDG: a separate config directory.
+    let x = Sandbox::new();
+    let data = x.root().join("data");
+    let conf = x.root().join("conf");
+    let xdg = |name: &str| {
+        let mut c = x.cmd(name);
+        c.env_remove("SIGIL_HOME")
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_CONFIG_HOME", &conf);
+        c
+    };
+    xdg("sigil-init").assert().success();
+    chmod(&conf.join("sigil"), 0o757);
+    let out = xdg("sigil-list").output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    insta::assert_snapshot!(x.redact(&out.stderr), @r"
+    sigil-list: error: '[TMP]/conf/sigil' is accessible by other users (mode 0757)
+    help: run `chmod 700 '[TMP]/conf/sigil'`
+    ");
+}
