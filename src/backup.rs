@@ -50,9 +50,13 @@ pub const CONFIG: &str = "config.toml";
 pub const ACCOUNTS_JSON: &str = "accounts.json";
 /// The prefix of secret entries: `secrets/<service>/<account>/<field>`.
 pub const SECRETS: &str = "secrets/";
-/// No entry of a real backup comes near this; a bigger one is refused rather than read into
-/// memory (a secret is at most 1 MiB; accounts.toml for 100,000 accounts is ~30 MiB).
-const MAX_ENTRY: u64 = 256 << 20;
+/// The metadata entries of a real backup stay far below this (accounts.toml for 100,000
+/// accounts is ~30 MiB); a bigger one is refused rather than read into memory. A secret
+/// entry may be at most [`crate::secret::MAX_SIZE`], as `sigil add` accepts.
+const MAX_ENTRY: u64 = 64 << 20;
+/// The most all entries of one backup may hold together, uncompressed: an age file proves
+/// nothing about who made it, so a small crafted file must not unpack into a full disk.
+pub const MAX_ARCHIVE: u64 = 1 << 30;
 
 /// Who a new backup is encrypted to.
 pub enum Encryption {
@@ -101,6 +105,15 @@ pub struct ManifestEntry {
     pub size: u64,
     /// The SHA-256 of its content, lower-case hex.
     pub sha256: String,
+}
+
+/// A byte count as the limits are stated (`1 MiB`, `64 MiB`, `1 GiB`).
+fn human(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b => format!("{b} bytes"),
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -436,6 +449,8 @@ pub fn read(
     let gz = flate2::bufread::GzDecoder::new(BufReader::new(reader));
     let mut archive = tar::Archive::new(gz);
     let mut seen: Vec<ManifestEntry> = Vec::new();
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut total = 0u64;
     let mut manifest: Option<Manifest> = None;
     {
         let entries = archive.entries().map_err(|e| damaged(path, e))?;
@@ -453,15 +468,39 @@ pub fn read(
                 .to_str()
                 .map(str::to_owned)
                 .ok_or_else(|| damaged(path, "an entry name is not UTF-8"))?;
+            if !names.insert(name.clone()) {
+                return Err(damaged(path, format!("entry '{name}' appears twice")));
+            }
+            let limit = if entry_address(&name).is_some() {
+                crate::secret::MAX_SIZE
+            } else {
+                MAX_ENTRY
+            };
             let size = entry.size();
-            if size > MAX_ENTRY {
-                return Err(damaged(path, format!("entry '{name}' is too large")));
+            if size > limit {
+                return Err(damaged(
+                    path,
+                    format!("entry '{name}' is larger than {}", human(limit)),
+                ));
             }
             let mut data = Zeroizing::new(Vec::with_capacity(size as usize));
             (&mut entry)
-                .take(MAX_ENTRY + 1)
+                .take(limit + 1)
                 .read_to_end(&mut data)
                 .map_err(|e| damaged(path, e))?;
+            if data.len() as u64 > limit {
+                return Err(damaged(
+                    path,
+                    format!("entry '{name}' is larger than {}", human(limit)),
+                ));
+            }
+            total += data.len() as u64;
+            if total > MAX_ARCHIVE {
+                return Err(damaged(
+                    path,
+                    format!("it unpacks to more than {}", human(MAX_ARCHIVE)),
+                ));
+            }
             if name == MANIFEST {
                 let m: Manifest = serde_json::from_slice(&data)
                     .map_err(|e| damaged(path, format!("the manifest is unreadable: {e}")))?;
@@ -630,8 +669,14 @@ pub struct Plan {
     pub new: Vec<FieldAddress>,
     /// Secrets that are.
     pub conflicts: Vec<FieldAddress>,
-    /// Whether config.toml will be written (the target has none and the backup has one).
+    /// Whether config.toml will be written: asked for with `with_config`, and the backup's
+    /// differs from the one in place.
     pub config: bool,
+    /// How the backup's config.toml differs from the one in place, line by line (`- old`,
+    /// `+ new`); empty when they are the same or the backup has none. Shown whether or not
+    /// the restore writes it: a config says which servers get tokens and whether the audit
+    /// log is kept, so it is never replaced unasked.
+    pub config_changes: Vec<String>,
     /// The backend new accounts go to.
     pub backend: BackendKind,
     /// Whether an earlier restore that was killed half-way was undone first.
@@ -643,11 +688,13 @@ pub struct Plan {
 /// once more to write, checking each entry against the first reading. A failure while
 /// writing undoes every write made so far, from a journal written before the first one; a
 /// journal left by a killed restore is played back first. The store lock is held throughout.
+#[allow(clippy::too_many_arguments)]
 pub fn restore(
     sigil: &Sigil,
     path: &Path,
     key: &Key,
     policy: OnConflict,
+    with_config: bool,
     dry_run: bool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Plan> {
@@ -663,12 +710,14 @@ pub fn restore(
     let mut registry = RegistryReader::default();
     let mut new = Vec::new();
     let mut conflicts = Vec::new();
-    let mut backup_has_config = false;
+    let mut backup_config: Option<String> = None;
     let manifest = read(path, key, None, &mut |e| {
         if e.name == ACCOUNTS || e.name == ACCOUNTS_JSON {
             registry.visit(path, &e)?;
         } else if e.name == CONFIG {
-            backup_has_config = !e.data.is_empty();
+            if !e.data.is_empty() {
+                backup_config = Some(String::from_utf8_lossy(e.data.expose()).into_owned());
+            }
         } else if let Some(addr) = entry_address(&e.name) {
             let recorded = target
                 .accounts
@@ -689,11 +738,18 @@ pub fn restore(
             "the account count does not match accounts.toml",
         ));
     }
+    let current_config =
+        read_optional(&paths.config_file())?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let config_changes = match &backup_config {
+        Some(theirs) => line_changes(current_config.as_deref().unwrap_or(""), theirs),
+        None => vec![],
+    };
     let plan = Plan {
         manifest,
         new,
         conflicts,
-        config: backup_has_config && !paths.config_file().exists(),
+        config: with_config && !config_changes.is_empty(),
+        config_changes,
         backend: sigil.write_backend(),
         recovered,
     };
@@ -728,6 +784,7 @@ pub fn restore(
         accounts: read_optional(&paths.accounts())?
             .map(|b| String::from_utf8_lossy(&b).into_owned()),
         config: plan.config,
+        old_config: if plan.config { current_config } else { None },
         writes: Vec::with_capacity(placed.len()),
     };
     if !overwrites.is_empty() {
@@ -927,8 +984,11 @@ const UNDO_DIR: &str = ".restore-undo";
 struct JournalFile {
     /// accounts.toml before the restore; `None` when there was none.
     accounts: Option<String>,
-    /// Whether the restore writes a config.toml where there was none.
+    /// Whether the restore writes config.toml.
     config: bool,
+    /// The config.toml it replaces, to put back on undo; `None` when there was none.
+    #[serde(default)]
+    old_config: Option<String>,
     /// Every secret the restore writes.
     writes: Vec<JournalWrite>,
 }
@@ -941,18 +1001,28 @@ struct JournalWrite {
     undo: Option<String>,
 }
 
-/// Undoes a restore from its journal: new secrets deleted, overwritten ones put back, the
-/// new config.toml removed, accounts.toml as it was. Every step is tried; the first error
+/// Undoes a restore from its journal: new secrets deleted, overwritten ones put back,
+/// config.toml as it was, accounts.toml as it was. Every step is tried; the first error
 /// is returned.
 fn undo_journal(sigil: &Sigil, j: &JournalFile) -> Result<()> {
     let paths = sigil.paths();
     let undo_dir = paths.home().join(UNDO_DIR);
     let mut first: Option<Error> = None;
-    if j.config
-        && let Err(e) = fs::remove_file(paths.config_file())
-        && e.kind() != io::ErrorKind::NotFound
-    {
-        first.get_or_insert(Error::io("cannot remove the restored config.toml", e));
+    if j.config {
+        let back = match &j.old_config {
+            Some(text) => {
+                fsutil::write_atomic(&paths.config_file(), |f| f.write_all(text.as_bytes()))
+            }
+            None => match fs::remove_file(paths.config_file()) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    Err(Error::io("cannot remove the restored config.toml", e))
+                }
+                _ => Ok(()),
+            },
+        };
+        if let Err(e) = back {
+            first.get_or_insert(e);
+        }
     }
     for w in j.writes.iter().rev() {
         let step = (|| -> Result<()> {
@@ -987,6 +1057,25 @@ fn undo_journal(sigil: &Sigil, j: &JournalFile) -> Result<()> {
         first.get_or_insert(e);
     }
     first.map_or(Ok(()), Err)
+}
+
+/// The lines that differ between two texts, in the order of the new one: `- line` for one
+/// only the old has, `+ line` for one only the new has. Enough to see what a config.toml
+/// would change (a provider's `token_url`, `audit = false`).
+fn line_changes(old: &str, new: &str) -> Vec<String> {
+    let olds: BTreeSet<&str> = old.lines().collect();
+    let news: BTreeSet<&str> = new.lines().collect();
+    let mut out: Vec<String> = old
+        .lines()
+        .filter(|l| !news.contains(l) && !l.trim().is_empty())
+        .map(|l| format!("- {l}"))
+        .collect();
+    out.extend(
+        new.lines()
+            .filter(|l| !olds.contains(l) && !l.trim().is_empty())
+            .map(|l| format!("+ {l}")),
+    );
+    out
 }
 
 /// Ends a restore: the journal goes first (the commit), then the saved values.

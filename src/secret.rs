@@ -3,6 +3,10 @@
 use std::fmt;
 use zeroize::Zeroizing;
 
+/// The largest secret sigil stores (1 MiB): a credential is far smaller, and a bigger value
+/// is surely a mistake (a binary piped in) or a trap (a restore that would fill the disk).
+pub const MAX_SIZE: u64 = 1 << 20;
+
 /// A secret value. Its `Debug` is redacted, it has no `Display`, and its memory is zeroed
 /// when it is dropped. Read it with [`Secret::expose`] at the last moment.
 ///

@@ -173,7 +173,7 @@ _sigil__backup() {
             return 0
             ;;
         sigil__subcmd__backup__subcmd__restore)
-            opts="-h --dry-run --on-conflict --passphrase --json --help"
+            opts="-h --dry-run --on-conflict --passphrase --json --with-config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -217,6 +217,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --dry-run 'Print what would be restored and change nothing'
             cand --passphrase 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
             cand --json 'With --dry-run, print the plan as JSON'
+            cand --with-config 'Also replace config.toml with the backup''s (its changes are shown first); without it, config.toml is never touched'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -46,6 +46,7 @@ overwrite\t'Replace them with the backup\'s'"
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l dry-run -d 'Print what would be restored and change nothing'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l json -d 'With --dry-run, print the plan as JSON'
+complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l with-config -d 'Also replace config.toml with the backup\'s (its changes are shown first); without it, config.toml is never touched'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand help; and not __fish_seen_subcommand_from create verify restore help" -f -a "create" -d 'Write a backup of every secret, the metadata and the config'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand help; and not __fish_seen_subcommand_from create verify restore help" -f -a "verify" -d 'Check a backup from end to end and say what it holds'

@@ -159,6 +159,7 @@ overwrite\t'Replace them with the backup\'s'"
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l dry-run -d 'Print what would be restored and change nothing'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l json -d 'With --dry-run, print the plan as JSON'
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l with-config -d 'Also replace config.toml with the backup\'s (its changes are shown first); without it, config.toml is never touched'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "create" -d 'Write a backup of every secret, the metadata and the config'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a backup from end to end and say what it holds'

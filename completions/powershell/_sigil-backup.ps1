@@ -57,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-backup' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be restored and change nothing')
             [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --dry-run, print the plan as JSON')
+            [CompletionResult]::new('--with-config', '--with-config', [CompletionResultType]::ParameterName, 'Also replace config.toml with the backup''s (its changes are shown first); without it, config.toml is never touched')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

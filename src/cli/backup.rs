@@ -81,6 +81,10 @@ pub enum Command {
         /// With --dry-run, print the plan as JSON
         #[arg(long, requires = "dry_run")]
         json: bool,
+        /// Also replace config.toml with the backup's (its changes are shown first); without
+        /// it, config.toml is never touched
+        #[arg(long)]
+        with_config: bool,
     },
 }
 
@@ -215,6 +219,7 @@ fn run_command(args: Args) -> Result<()> {
             on_conflict,
             passphrase,
             json,
+            with_config,
         } => {
             let key = key_for(&sigil, &file, passphrase)?;
             let policy = match on_conflict {
@@ -233,10 +238,12 @@ fn run_command(args: Args) -> Result<()> {
                 &file,
                 &key.as_key(),
                 policy,
+                with_config,
                 dry_run,
                 &mut |d, t| bar.tick(d, t),
             )?;
             bar.finish();
+            config_note(&plan, with_config, dry_run);
             let backend = super::backend_phrase(plan.backend);
             if dry_run {
                 let verb = match policy {
@@ -397,5 +404,25 @@ impl Progress {
         if let Some(b) = self.bar.take() {
             b.finish_and_clear();
         }
+    }
+}
+
+/// What the backup's config.toml would change, on stderr: the changes themselves when
+/// `--with-config` was given, else that it was left alone and how to take it.
+fn config_note(plan: &backup::Plan, with_config: bool, dry_run: bool) {
+    if plan.config_changes.is_empty() {
+        return;
+    }
+    if !with_config {
+        eprintln!(
+            "config.toml: the backup's differs from yours and was left alone; \
+             `--with-config --dry-run` shows the change, `--with-config` makes it"
+        );
+        return;
+    }
+    let verb = if dry_run { "would change" } else { "changes" };
+    eprintln!("config.toml {verb}:");
+    for line in &plan.config_changes {
+        eprintln!("  {}", crate::shown::line(line));
     }
 }

@@ -162,7 +162,7 @@ pub(crate) fn stdout_is_tty() -> bool {
 }
 
 /// The most a secret read from stdin may be; more is surely a mistake (a binary piped in).
-const MAX_SECRET: u64 = 1 << 20;
+const MAX_SECRET: u64 = crate::secret::MAX_SIZE;
 
 /// Reads a secret: from a no-echo prompt on a terminal, else all of stdin with one trailing
 /// newline removed (so `echo tok | sigil add` stores `tok`).

@@ -172,10 +172,13 @@ fn round_trip_into_a_fresh_home_with_the_old_identity() {
     assert_eq!(
         stderr(out.get_output()),
         format!(
-            "restored 3 secrets from '{}', and config.toml\n",
+            "config.toml: the backup's differs from yours and was left alone; \
+             `--with-config --dry-run` shows the change, `--with-config` makes it\n\
+             restored 3 secrets from '{}'\n",
             file.display()
         )
     );
+    assert!(!t.home.join("config.toml").exists());
     let get = |addr: &str| {
         cmd(&t, "sigil-get")
             .args(["-n", addr])
@@ -200,7 +203,6 @@ fn round_trip_into_a_fresh_home_with_the_old_identity() {
     assert!(list.contains("rotate in may"), "{list}");
     assert!(list.contains("2099-01-01"), "{list}");
     assert!(list.contains("\"password\""), "{list}");
-    assert_eq!(mode(&t.home.join("config.toml")), 0o600);
 }
 
 #[test]
@@ -530,8 +532,18 @@ fn conflicts_fail_skip_or_overwrite() {
     restore    aws/prod/password
     restore    bin/x/blob
     conflict   github/me/token
-    restore    config.toml
     ");
+    assert_eq!(snapshot_store(&t.home), before);
+    // config.toml only when asked for.
+    let out = cmd(&t, "sigil-backup")
+        .args(["restore", "--dry-run", "--with-config"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(
+        String::from_utf8_lossy(&out.get_output().stdout).ends_with("restore    config.toml\n")
+    );
+    assert!(stderr(out.get_output()).contains("config.toml would change:\n  + "));
     assert_eq!(snapshot_store(&t.home), before);
     let out = cmd(&t, "sigil-backup")
         .args([
@@ -842,4 +854,155 @@ fn usage_policies_and_their_counts_come_back_with_a_restore() {
         .arg("auth://github/me")
         .assert()
         .code(5);
+}
+
+/// Re-packs the backup `b.age` the way anyone with the store's public key can: decrypt is
+/// only for the test's convenience (an attacker writes the entries from scratch), `edit` is a
+/// shell snippet run in the unpacked directory, `order` the entries in archive order; the
+/// manifest's checksums and counts are made to match, so only sigil's own rules can refuse it.
+fn forge(s: &Sandbox, name: &str, edit: &str, order: &[&str]) -> PathBuf {
+    need("age");
+    need("tar");
+    need("python3");
+    let dir = format!("forge-{name}");
+    let list = order.join(" ");
+    let fix_manifest = format!(
+        "import hashlib, json, os\n\
+         order = '{list}'.split()\n\
+         m = json.load(open('manifest.json'))\n\
+         m['entries'] = [{{'name': n, 'size': os.path.getsize(n), 'sha256': hashlib.sha256(open(n, 'rb').read()).hexdigest()}} for n in order]\n\
+         n = sum(1 for e in order if e.startswith('secrets/'))\n\
+         m['secrets'] = n\n\
+         m['backends'] = {{'file': n}}\n\
+         json.dump(m, open('manifest.json', 'w'))\n\
+         import gzip, io, sys, tarfile\n\
+         buf = io.BytesIO()\n\
+         with tarfile.open(fileobj=buf, mode='w', format=tarfile.GNU_FORMAT) as t:\n\
+         \x20   for n in order + ['manifest.json']:\n\
+         \x20       data = open(n, 'rb').read()\n\
+         \x20       info = tarfile.TarInfo(n)\n\
+         \x20       info.size = len(data)\n\
+         \x20       info.mode = 0o600\n\
+         \x20       t.addfile(info, io.BytesIO(data))\n\
+         sys.stdout.buffer.write(gzip.compress(buf.getvalue()))\n"
+    );
+    fs::write(s.root().join(format!("{dir}.py")), fix_manifest).unwrap();
+    let out = sh(
+        s.root(),
+        &format!(
+            "mkdir {dir} && age -d -i home/identity.txt b.age | tar -xzf - -C {dir} && \
+             cd {dir} && {edit} && python3 ../{dir}.py | \
+             age -R ../home/store/.age-recipients -o ../{name}.age"
+        ),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    s.root().join(format!("{name}.age"))
+}
+
+const ENTRIES: &[&str] = &[
+    "accounts.toml",
+    "config.toml",
+    "accounts.json",
+    "secrets/aws/prod/password",
+    "secrets/bin/x/blob",
+    "secrets/github/me/token",
+];
+
+/// An age file proves nothing about who made it. A forged backup's config.toml (the audit
+/// log off, a provider's token endpoint elsewhere) is never installed unasked, a small file
+/// that unpacks to a secret larger than `sigil add` takes is refused, and so is an entry that
+/// appears twice.
+#[test]
+fn a_forged_backup_cannot_change_the_config_fill_the_disk_or_repeat_an_entry() {
+    let s = populated();
+    create(&s, &[]);
+    let evil = "audit = false\n[providers.github]\ntoken_url = \"https://evil.example/token\"\n";
+    let forged = forge(
+        &s,
+        "config",
+        &format!("printf '{}' > config.toml", evil.replace('\n', "\\n")),
+        ENTRIES,
+    );
+    s.cmd("sigil-backup")
+        .arg("verify")
+        .arg(&forged)
+        .assert()
+        .success();
+    // Restored on a machine that has no config.toml yet: still not installed.
+    let (t, cmd) = elsewhere(&s);
+    let out = cmd(&t, "sigil-backup")
+        .arg("restore")
+        .arg(&forged)
+        .assert()
+        .success();
+    assert!(
+        !t.home.join("config.toml").exists(),
+        "the forged config was installed"
+    );
+    let err = stderr(out.get_output());
+    assert!(
+        err.starts_with(
+            "config.toml: the backup's differs from yours and was left alone; \
+             `--with-config --dry-run` shows the change, `--with-config` makes it\n"
+        ),
+        "{err}"
+    );
+    // Asked for, it is shown first, and made.
+    let (u, cmd) = elsewhere(&s);
+    let out = cmd(&u, "sigil-backup")
+        .arg("restore")
+        .arg(&forged)
+        .arg("--with-config")
+        .assert()
+        .success();
+    let err = stderr(out.get_output());
+    assert!(
+        err.contains("config.toml changes:\n  + audit = false\n  + [providers.github]\n"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(u.home.join("config.toml")).unwrap(),
+        evil
+    );
+    assert_eq!(mode(&u.home.join("config.toml")), 0o600);
+
+    // 2 MiB of zeros: a few kilobytes of backup.
+    let bomb = forge(
+        &s,
+        "bomb",
+        "head -c 2097152 /dev/zero > secrets/bin/x/blob",
+        ENTRIES,
+    );
+    assert!(fs::metadata(&bomb).unwrap().len() < 64 * 1024);
+    for verb in ["verify", "restore"] {
+        let (v, cmd) = elsewhere(&s);
+        let out = cmd(&v, "sigil-backup")
+            .arg(verb)
+            .arg(&bomb)
+            .assert()
+            .code(5);
+        assert!(
+            stderr(out.get_output())
+                .contains("is damaged or altered: entry 'secrets/bin/x/blob' is larger than 1 MiB"),
+            "{}",
+            stderr(out.get_output())
+        );
+        assert!(!v.home.join("store/bin").exists());
+    }
+
+    let mut twice = ENTRIES.to_vec();
+    twice.push("secrets/github/me/token");
+    let repeated = forge(&s, "twice", "true", &twice);
+    let out = s
+        .cmd("sigil-backup")
+        .arg("verify")
+        .arg(&repeated)
+        .assert()
+        .code(5);
+    assert!(
+        stderr(out.get_output())
+            .contains("is damaged or altered: entry 'secrets/github/me/token' appears twice"),
+        "{}",
+        stderr(out.get_output())
+    );
 }
