@@ -95,7 +95,7 @@ fn gh_escape(v: &str) -> String {
 pub fn run(args: Args) -> Result<()> {
     let sigil = args.backend.open()?.for_use(crate::policy::Use::Env);
     let mut resolver = Resolver::new(&sigil);
-    let from_files: Vec<String> = {
+    let from_files: std::collections::HashSet<String> = {
         let vars = gather_env(&args.env_files, &[])?;
         vars.iter()
             .filter(|v| !v.origin.starts_with("the environment variable"))

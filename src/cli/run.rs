@@ -58,20 +58,30 @@ pub(crate) struct Var {
 
 /// The environment with the env files and `--env` assignments applied, in order.
 pub(crate) fn gather_env(env_files: &[PathBuf], assignments: &[String]) -> Result<Vec<Var>> {
-    let mut vars: Vec<Var> = std::env::vars_os()
-        .map(|(name, value)| Var {
-            origin: format!("the environment variable {}", name.to_string_lossy()),
-            name,
-            value,
-        })
-        .collect();
+    // A later assignment replaces an earlier one and moves to the end, as a shell's would.
+    // Replaced slots are left empty and dropped at the end, with an index by name, so that
+    // an env file of 160,000 lines takes linear time, not quadratic.
+    let mut vars: Vec<Option<Var>> = Vec::new();
+    let mut at: std::collections::HashMap<OsString, usize> = std::collections::HashMap::new();
+    let mut put = |vars: &mut Vec<Option<Var>>, v: Var| {
+        if let Some(old) = at.insert(v.name.clone(), vars.len()) {
+            vars[old] = None;
+        }
+        vars.push(Some(v));
+    };
+    for (name, value) in std::env::vars_os() {
+        let origin = format!("the environment variable {}", name.to_string_lossy());
+        put(&mut vars, Var { name, value, origin });
+    }
     let mut set = |name: &str, value: String, origin: String| {
-        vars.retain(|v| v.name != name);
-        vars.push(Var {
-            name: name.into(),
-            value: value.into(),
-            origin,
-        });
+        put(
+            &mut vars,
+            Var {
+                name: name.into(),
+                value: value.into(),
+                origin,
+            },
+        );
     };
     for file in env_files {
         let text = std::fs::read_to_string(file).map_err(|e| Error::NotFound {
@@ -92,7 +102,7 @@ pub(crate) fn gather_env(env_files: &[PathBuf], assignments: &[String]) -> Resul
         };
         set(name, value.to_owned(), format!("--env {name}"));
     }
-    Ok(vars)
+    Ok(vars.into_iter().flatten().collect())
 }
 
 /// Resolves every value that is a reference; returns the environment to hand on and whether
