@@ -71,7 +71,14 @@ pub(crate) fn gather_env(env_files: &[PathBuf], assignments: &[String]) -> Resul
     };
     for (name, value) in std::env::vars_os() {
         let origin = format!("the environment variable {}", name.to_string_lossy());
-        put(&mut vars, Var { name, value, origin });
+        put(
+            &mut vars,
+            Var {
+                name,
+                value,
+                origin,
+            },
+        );
     }
     let mut set = |name: &str, value: String, origin: String| {
         put(

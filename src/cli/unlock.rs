@@ -2,7 +2,7 @@
 //! in `crate::unlock`).
 
 use crate::error::{Error, Result};
-use crate::identity::{self, Identity};
+use crate::identity;
 use crate::paths::Paths;
 use crate::unlock;
 use clap::Parser;
@@ -51,7 +51,9 @@ pub fn run(args: Args) -> Result<()> {
             Some("sigil asks for the passphrase each time instead".into()),
         ));
     }
-    let id = Identity::load(&paths)?;
+    // Always from identity.age with its passphrase, never from the unlocked copy: a process
+    // that can use the identity must not be able to keep it unlocked for ever.
+    let (id, _passphrase) = identity::open_protected(&paths)?;
     unlock::store(&paths, &id.text(), args.duration)?;
     identity::audit(
         &paths,

@@ -550,3 +550,48 @@ fn git_credential_sigil_never_prompts_for_the_passphrase() {
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("passphrase for"), "{screen}");
 }
+
+/// While unlocked, any process that can use the identity could keep it unlocked for ever if
+/// `unlock` renewed itself from the cached copy: unlocking, and extending, ask for the
+/// passphrase every time.
+#[test]
+fn unlock_never_renews_itself_without_the_passphrase() {
+    let (s, p) = protected("pw");
+    s.cmd("sigil-unlock")
+        .args(["--for", "1m"])
+        .env("SIGIL_PASSPHRASE_FILE", &p)
+        .assert()
+        .success();
+    assert!(kernel_has(&key_desc(&s)));
+    // Reads need no passphrase while unlocked ...
+    s.cmd("sigil-get").arg("a/one").assert().success();
+    // ... but a renewal does.
+    let out = s
+        .cmd("sigil-unlock")
+        .args(["--for", "24h"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is protected by a passphrase"),
+        "{}",
+        stderr(&out)
+    );
+    let bad = pass_file(&s, "bad", "nope");
+    let out = s
+        .cmd("sigil-unlock")
+        .args(["--for", "24h"])
+        .env(FAST.0, FAST.1)
+        .env("SIGIL_PASSPHRASE_FILE", &bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    // The right one extends it.
+    s.cmd("sigil-unlock")
+        .args(["--for", "2h"])
+        .env("SIGIL_PASSPHRASE_FILE", &p)
+        .assert()
+        .success();
+    s.cmd("sigil-lock").assert().success();
+}
