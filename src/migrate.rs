@@ -279,7 +279,8 @@ impl Plan {
     }
 }
 
-/// Masks a value for display: `sk-t…11`, or `…` alone when it is too short to show any.
+/// Masks a value for display: its first 4 characters (`sk-t…`, enough to tell a token's
+/// kind), or `…` alone when it is shorter than 16, for which 4 would be too much of it.
 pub fn mask(value: &[u8]) -> String {
     let s = String::from_utf8_lossy(value);
     let chars: Vec<char> = s.chars().collect();
@@ -287,8 +288,7 @@ pub fn mask(value: &[u8]) -> String {
         return "…".into();
     }
     let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 2..].iter().collect();
-    format!("{head}…{tail}")
+    format!("{head}…")
 }
 
 fn glob(pattern: &str, text: &str) -> bool {
@@ -1916,7 +1916,9 @@ pub struct Finding {
     pub line: usize,
     /// Variable, key or host.
     pub name: String,
-    /// The value, masked.
+    /// The value, masked (for people: never in the JSON, which is read by programs and
+    /// ends up in logs).
+    #[serde(skip)]
     pub masked: String,
     /// Where `sigil migrate` would put it.
     pub address: String,
@@ -2018,7 +2020,7 @@ mod tests {
         assert!(matches(&["MY_*".into()], DOTENV_PATTERNS, "MY_THING"));
         assert!(matches(&[], CONFIG_PATTERNS, "client_secret"));
         assert!(!matches(&[], CONFIG_PATTERNS, "max_tokens"));
-        assert_eq!(mask(b"sk-test-1234567890abcd11"), "sk-t…11");
+        assert_eq!(mask(b"sk-test-1234567890abcd11"), "sk-t…");
         assert_eq!(mask(b"short"), "…");
     }
 

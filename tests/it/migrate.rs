@@ -373,11 +373,11 @@ fn dry_run_changes_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(before, tree(s.root()), "the dry run changed the tree");
     insta::assert_snapshot!(redact(&s, &out.stdout), @r"
-    SOURCE      NAME            VALUE    ADDRESS                    ACTION
-    app/.env:2  OPENAI_API_KEY  sk-t…11  → openai/app/api_key       store
-    app/.env:4  DB_PASSWORD     hunt…se  → db/app/password          skip (conflict)
-    app/.env:6  GITHUB_TOKEN    ghp_…op  → github/app/token         store
-    .netrc:1    example.org     pw-e…-1  → example.org/bob/api_key  store
+    SOURCE      NAME            VALUE  ADDRESS                    ACTION
+    app/.env:2  OPENAI_API_KEY  sk-t…  → openai/app/api_key       store
+    app/.env:4  DB_PASSWORD     hunt…  → db/app/password          skip (conflict)
+    app/.env:6  GITHUB_TOKEN    ghp_…  → github/app/token         store
+    .netrc:1    example.org     pw-e…  → example.org/bob/api_key  store
     app/.env: 2 entries — values become auth:// references
     .netrc: 1 entry — entries removed; git asks git-credential-sigil
     ");
@@ -578,12 +578,21 @@ fn scan_reports_masked_and_changes_nothing() {
         assert!(!text.contains(v), "{text}");
     }
     insta::assert_snapshot!(text, @r"
-    SOURCE           NAME            VALUE    ADDRESS
-    .netrc:1         example.org     pw-e…-1  → example.org/bob/api_key
-    proj/app/.env:2  OPENAI_API_KEY  sk-t…11  → openai/app/api_key
-    proj/app/.env:4  DB_PASSWORD     hunt…se  → db/app/password
-    proj/app/.env:6  GITHUB_TOKEN    ghp_…op  → github/app/token
+    SOURCE           NAME            VALUE  ADDRESS
+    .netrc:1         example.org     pw-e…  → example.org/bob/api_key
+    proj/app/.env:2  OPENAI_API_KEY  sk-t…  → openai/app/api_key
+    proj/app/.env:4  DB_PASSWORD     hunt…  → db/app/password
+    proj/app/.env:6  GITHUB_TOKEN    ghp_…  → github/app/token
     ");
+    // Programs read the JSON, and it ends up in logs: no hint of a value at all.
+    let out = migrate(&s, &["--scan", "proj", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        json.contains("\"address\": \"openai/app/api_key\""),
+        "{json}"
+    );
+    assert!(!json.contains("sk-t") && !json.contains("masked"), "{json}");
     let st = s.cmd("sigil-status").output().unwrap();
     let all = format!(
         "{}{}",
