@@ -535,8 +535,32 @@ fn cleanup(paths: &Paths) -> Result<()> {
         Err(e) => return Err(Error::io(format!("cannot remove '{}'", j.display()), e)),
     }
     let _ = fs::remove_dir_all(&d);
+    remove_temporaries(paths);
     let _ = fsutil::sync_dir(paths.home());
     Ok(())
+}
+
+/// Removes the temporary files (`.tmp-*`) that a writer killed in the middle of a file left
+/// in the home: encrypted to a rotation's key, later rotations would skip them and they would
+/// stay for good. Only under the store lock, where no write is under way.
+fn remove_temporaries(paths: &Paths) {
+    let mut found = Vec::new();
+    let Ok(top) = fs::read_dir(paths.home()) else {
+        return;
+    };
+    for e in top.flatten() {
+        let p = e.path();
+        walk_from(&p, p == paths.store(), &mut |f| {
+            if f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"))
+            {
+                found.push(f.to_owned());
+            }
+        });
+    }
+    for f in found {
+        let _ = fs::remove_file(f);
+    }
 }
 
 /// `sigil rekey --purge-old`: forgets the old identities kept by earlier rotations; `true`

@@ -319,6 +319,21 @@ pub(crate) fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
             }
             continue;
         }
+        // A temporary file outlives only a writer that was killed; the journals' finish or
+        // undo removes them, so one seen here with none pending is a leftover.
+        if meta.is_file()
+            && p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"))
+            && !crate::rekey::pending(paths)
+        {
+            problems.push(Problem {
+                message: format!(
+                    "'{}' is a temporary file that an interrupted write left",
+                    p.display()
+                ),
+                fix: Some(format!("rm '{}'", p.display())),
+            });
+        }
         if let Err(e) = check_private(&p, &meta) {
             problems.push(Problem {
                 message: e.to_string(),

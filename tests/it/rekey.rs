@@ -260,6 +260,9 @@ fn a_kill_at_each_step_is_finished_by_the_next_command() {
         let old = copy_aside(&s, &s.identity_file(), "old.txt");
         kill_at(&s, step);
         assert!(s.home.join("rekey/journal").exists(), "{step}");
+        // What a writer killed in the middle of a file leaves beside it.
+        let leftover = s.secret_file(SECRETS[0].0).with_file_name(".tmp-killed");
+        fs::write(&leftover, b"half an age file").unwrap();
         // At this moment every secret opens with the old identity or the new one (which
         // the old one opens).
         let new = s.root().join("new.txt");
@@ -295,6 +298,21 @@ fn a_kill_at_each_step_is_finished_by_the_next_command() {
         assert!(err.contains(want), "{step}: {err}");
         assert!(!s.home.join("rekey").exists(), "{step}");
         assert!(!s.home.join("identity.age.rekey").exists(), "{step}");
+        assert!(
+            !leftover.exists(),
+            "{step}: the killed writer's temporary file stays"
+        );
+        if step == "secret" {
+            // One left with no journal to finish is reported.
+            fs::write(&leftover, b"x").unwrap();
+            let out = s.cmd("sigil-status").output().unwrap();
+            let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+            assert!(
+                report.contains(".tmp-killed' is a temporary file that an interrupted write left"),
+                "{report}"
+            );
+            fs::remove_file(&leftover).unwrap();
+        }
         all_read(&s);
         let rotated = step != "journal";
         assert_eq!(
