@@ -487,6 +487,13 @@ impl Sigil {
         policy::guard(self, addr, || self.read_unguarded(addr, refresh))
     }
 
+    /// Reads a secret for sigil's own bookkeeping (a migration's conflict check and read-back,
+    /// the value an overwrite saves for its undo): nothing is handed out, so no policy is
+    /// checked or counted and nothing goes to the audit log, and no token is refreshed.
+    pub(crate) fn peek(&self, addr: &FieldAddress) -> Result<Secret> {
+        Ok(self.read_unguarded(&addr.clone().into(), false)?.1)
+    }
+
     fn read_unguarded(&self, addr: &Address, refresh: bool) -> Result<(FieldAddress, Secret)> {
         let (full, found) = self.resolve_and_locate(addr)?;
         // Only a `token` can be an OAuth access token, so other gets never read accounts.toml.

@@ -992,8 +992,8 @@ pub fn plan(sigil: &Sigil, paths: &[PathBuf], opts: &Options) -> Result<Plan> {
                 i.action = Action::Store;
                 continue;
             }
-            let existing = match sigil.get_address_with(&i.address.clone().into(), false) {
-                Ok((_, v)) => Some(v),
+            let existing = match sigil.peek(&i.address) {
+                Ok(v) => Some(v),
                 Err(e) if e.class() == crate::ExitClass::NotFound => None,
                 Err(e) => return Err(e),
             };
@@ -1358,7 +1358,7 @@ fn apply_steps(
                 previous: None,
             }),
             Action::Overwrite => {
-                let (_, old) = sigil.get_address_with(&i.address.clone().into(), false)?;
+                let old = sigil.peek(&i.address)?;
                 let name = format!("previous-{secrets}.age");
                 secrets += 1;
                 encrypt_to(sigil, &dir.join(&name), old.expose())?;
@@ -1417,7 +1417,7 @@ fn apply_steps(
         }
         let back = match back {
             Some(back) => back?,
-            None => sigil.get_address_with(&i.address.clone().into(), false)?.1,
+            None => sigil.peek(&i.address)?,
         };
         if back.expose() != i.value.expose() {
             return Err(Error::other(
@@ -1860,9 +1860,9 @@ fn changed_since(sigil: &Sigil, j: &Journal) -> Result<std::collections::HashSet
             )
         })?;
     for (addr, v) in values.iter() {
-        let a: Address = addr.parse::<FieldAddress>()?.into();
-        match sigil.get_address_with(&a, false) {
-            Ok((_, now)) if now.expose() != v.as_bytes() => {
+        let a: FieldAddress = addr.parse()?;
+        match sigil.peek(&a) {
+            Ok(now) if now.expose() != v.as_bytes() => {
                 out.insert(addr.clone());
             }
             _ => {}

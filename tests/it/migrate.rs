@@ -724,3 +724,42 @@ fn a_symlinked_source_stays_a_symlink() {
     );
     assert_eq!(fs::read_to_string(&real).unwrap(), DOTENV);
 }
+
+/// A migration's own reads (the conflict check of a dry run, the read-back) hand nothing out:
+/// they neither use up a policy's count nor fill the audit log.
+#[test]
+fn a_dry_run_uses_no_policy_count_and_writes_no_reads_to_the_audit_log() {
+    let s = Sandbox::init();
+    s.add("openai/app/api_key", b"sk-other-value-0000000000");
+    s.cmd("sigil-policy")
+        .args(["set", "openai/app", "--max-uses", "2"])
+        .assert()
+        .success();
+    fs::create_dir_all(s.root().join("app")).unwrap();
+    fs::write(
+        s.root().join("app/.env"),
+        "OPENAI_API_KEY=sk-proj-0123456789abcdefghij\n",
+    )
+    .unwrap();
+    let log = || fs::read_to_string(s.home.join("audit.log")).unwrap_or_default();
+    let before = log();
+    for _ in 0..3 {
+        let out = migrate(&s, &["--dry-run", "app/.env"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let added = log()[before.len()..].to_owned();
+    assert!(!added.contains("\"event\":\"get\""), "{added}");
+    let out = s
+        .cmd("sigil-policy")
+        .args(["show", "openai/app"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("max-uses    2 (used 0)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The two uses are still there.
+    s.cmd("sigil-get").arg("openai/app").assert().success();
+    s.cmd("sigil-get").arg("openai/app").assert().success();
+}
