@@ -441,8 +441,16 @@ pub fn old_identities(paths: &Paths, current: &Identity) -> Result<Option<Identi
 }
 
 /// Where consecutive wrong passphrases are counted, `<home>/.passphrase-failures`.
+/// The count of wrong passphrases in a row, next to `identity.age` (so that pointing sigil at
+/// another data directory does not reset it).
 fn failures_file(paths: &Paths) -> PathBuf {
-    paths.home().join(".passphrase-failures")
+    paths.config_dir().join(".passphrase-failures")
+}
+
+/// Held across the back-off, the decryption and the count of one try, so that tries made in
+/// parallel queue and each sees the count of those before it.
+fn failures_lock(paths: &Paths) -> PathBuf {
+    paths.config_dir().join(".passphrase-lock")
 }
 
 fn env_set(name: &str) -> bool {
@@ -655,6 +663,7 @@ pub(crate) fn open_protected(
     let tries = if source.is_tty() { 3 } else { 1 };
     let mut failures = 0;
     for attempt in 1..=tries {
+        let _queue = fsutil::Lock::acquire(&failures_lock(paths))?;
         backoff(paths);
         let pass = source.read(&format!("passphrase for '{}': ", file.display()))?;
         match decrypt_with_passphrase(&file, &bytes, &pass)? {
@@ -821,10 +830,13 @@ pub(crate) fn delay_after(n: u32) -> std::time::Duration {
 /// Waits until the delay earned by the recorded failures has passed.
 fn backoff(paths: &Paths) {
     let (n, at) = read_failures(paths);
-    let until = at.saturating_add(delay_after(n).as_secs() as i64);
+    let delay = delay_after(n).as_secs();
+    let until = at.saturating_add(delay as i64);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     if until > now {
-        let wait = (until - now) as u64;
+        // A counter dated in the future (edited, or a clock set back) never makes the wait
+        // longer than the schedule's own for that count.
+        let wait = ((until - now) as u64).min(delay);
         eprintln!("sigil: {n} wrong passphrase(s) in a row; waiting {wait} s before trying");
         std::thread::sleep(std::time::Duration::from_secs(wait));
     }
@@ -1113,11 +1125,14 @@ const SIGIL_FILES: &[(&str, Shape)] = &[
     (".audit-checkpoint", Shape::File(|_| true)),
     (".accounts.cache.json", Shape::File(|_| true)),
     (".use-index.json", Shape::File(|_| true)),
-    (
-        ".lock",
-        Shape::File(|p| std::fs::metadata(p).is_ok_and(|m| m.len() == 0)),
-    ),
+    (".lock", Shape::File(is_empty)),
+    (".passphrase-lock", Shape::File(is_empty)),
 ];
+
+/// A lock file: sigil's are empty (they are only ever `flock`ed).
+fn is_empty(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.len() == 0)
+}
 
 /// In the store: `SERVICE/ACCOUNT/FIELD.age` with names of the address grammar, the
 /// folders' `.age-recipients`, and temporary files of interrupted writes.

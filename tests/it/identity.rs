@@ -595,3 +595,48 @@ fn unlock_never_renews_itself_without_the_passphrase() {
         .success();
     s.cmd("sigil-lock").assert().success();
 }
+
+/// The back-off after wrong passphrases holds in parallel (no lost count) and cannot be
+/// turned into a wait of a year by editing the counter: the wait never exceeds the schedule's.
+#[test]
+fn passphrase_back_off_counts_parallel_tries_and_is_capped() {
+    let (s, p) = protected("pw");
+    let bad = pass_file(&s, "bad", "nope");
+    let _ = fs::remove_file(s.home.join(".passphrase-failures"));
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(bin("sigil-get"))
+                .arg("a/one")
+                .env("SIGIL_HOME", &s.home)
+                .env("HOME", s.root())
+                .env_remove("SIGIL_IDENTITY")
+                .env_remove("SIGIL_IDENTITY_FILE")
+                .env("SIGIL_PASSPHRASE_FILE", &bad)
+                .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert_eq!(c.wait().unwrap().code(), Some(4));
+    }
+    let counter = fs::read_to_string(s.home.join(".passphrase-failures")).unwrap();
+    assert!(counter.starts_with("4 "), "lost updates: {counter}");
+    // A counter edited to the far future: the right passphrase waits at most the schedule's
+    // delay for that count (4 s after 3 failures), not a year.
+    let year = time::OffsetDateTime::now_utc().unix_timestamp() + 365 * 24 * 3600;
+    fs::write(s.home.join(".passphrase-failures"), format!("3 {year}\n")).unwrap();
+    let started = std::time::Instant::now();
+    let out = s
+        .cmd("sigil-get")
+        .arg("a/one")
+        .env("SIGIL_PASSPHRASE_FILE", &p)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
