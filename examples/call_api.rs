@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// sigil's errors carry their exit code (SPEC §7) and a suggestion.
+/// sigil's errors carry their exit code and a suggestion.
 fn report(e: &sigil::Error) -> ExitCode {
     eprintln!("call_api: error: {e}");
     if let Some(help) = e.help() {

@@ -1,5 +1,5 @@
 //! Credential addresses (`service/account[/field]`) and `auth://` references: parsing,
-//! validation against the grammar of SPEC §3, and printing.
+//! validation against the address grammar, and printing.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,7 +1,7 @@
 //! Which backend holds a secret: the user's explicit choice (`--backend`, `SIGIL_BACKEND`,
 //! `backend =` in config.toml) or `auto`, and the keyring probe that `auto` relies on — with a
 //! deadline, so that no D-Bus session, a dead bus or a locked keyring never costs more than a
-//! blink and never opens a prompt (SPEC §4).
+//! blink and never opens a prompt.
 
 use crate::config::Config;
 use crate::error::Error;

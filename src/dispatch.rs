@@ -1,5 +1,5 @@
 //! `sigil <cmd>`: finding `sigil-<cmd>` beside the running executable or on `PATH` and handing
-//! over to it, as git and cargo do (SPEC §2).
+//! over to it, as git and cargo do.
 
 use std::collections::BTreeSet;
 use std::env;

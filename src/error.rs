@@ -1,4 +1,4 @@
-//! The one error type of the library and the exit-code classes of SPEC §7.
+//! The one error type of the library and its exit-code classes.
 
 use crate::address::AddressError;
 use crate::fsutil::PermissionError;
@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use std::io;
 use std::path::PathBuf;
 
-/// The class of a failure, which is also the process exit code (SPEC §7).
+/// The class of a failure, which is also the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum ExitClass {

@@ -1,4 +1,4 @@
-//! Reporting an error the way every sigil binary does, and its exit code (SPEC §7).
+//! Reporting an error the way every sigil binary does, and its exit code.
 
 use crate::error::Error;
 use crate::shown;

@@ -1,7 +1,7 @@
 //! The age identity (X25519 secret key) that opens the file store, and where it comes from:
 //! `SIGIL_IDENTITY`, then `SIGIL_IDENTITY_FILE`, then the OS keyring (when
 //! `<config>/identity.keyring` says so), then `<config>/identity.txt`, then the
-//! passphrase-protected `<config>/identity.age` (SPEC §4, §5 `sigil identity`).
+//! passphrase-protected `<config>/identity.age`.
 //!
 //! A protected identity is a standard age passphrase (scrypt) file holding the identity in
 //! `age-keygen`'s format, so `age -d identity.age` opens it. It is looked for last, so an

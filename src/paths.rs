@@ -1,4 +1,4 @@
-//! Where sigil keeps things: `<home>` for data and `<config>` for settings (SPEC §4).
+//! Where sigil keeps things: `<home>` for data and `<config>` for settings.
 
 use crate::error::Error;
 use std::env;

@@ -1,6 +1,6 @@
 //! Resolving references: `auth://service/account[/field]` through sigil itself (each distinct
 //! secret read once per run, OAuth tokens refreshed as `get` would) and `ref+<backend>://…`
-//! through an installed `vals`; and rendering templates that contain them (SPEC §3, §5).
+//! through an installed `vals`; and rendering templates that contain them.
 
 use crate::address::{Address, Reference};
 use crate::error::{Error, Result};

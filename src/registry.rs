@@ -1,4 +1,4 @@
-//! `accounts.toml`: metadata about every account (never a secret value), SPEC §4.
+//! `accounts.toml`: metadata about every account (never a secret value).
 
 use crate::error::{Error, parse_toml};
 use crate::fsutil;
@@ -24,7 +24,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The field an address gets when it names none (SPEC §3).
+    /// The field an address gets when it names none.
     pub fn default_field(self) -> &'static str {
         match self {
             Kind::Oauth => crate::address::OAUTH_FIELD,

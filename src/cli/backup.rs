@@ -370,7 +370,7 @@ fn key_for<'a>(sigil: &'a crate::Sigil, file: &Path, passphrase: bool) -> Result
     Ok(OwnedKey::Identity(sigil.file_store().identity()?))
 }
 
-/// A progress bar on stderr, drawn only when stderr is a terminal (SPEC §7).
+/// A progress bar on stderr, drawn only when stderr is a terminal.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     what: &'static str,

@@ -35,7 +35,7 @@ use clap::{CommandFactory, Parser};
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-/// Parses the binary's arguments and runs it, reporting an error as SPEC §7 says. Usage
+/// Parses the binary's arguments and runs it, reporting an error as every sigil binary does. Usage
 /// errors from clap exit 2, `--help` and `--version` exit 0.
 pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
     harden();

@@ -1,4 +1,4 @@
-//! OAuth 2.0 (SPEC §6): the flows that obtain a token set, how a token set is kept (one
+//! OAuth 2.0: the flows that obtain a token set, how a token set is kept (one
 //! secret per field: `token`, `refresh_token`, `id_token`, `client_id`, `client_secret`, with
 //! expiry, scopes and provider in `accounts.toml`), the refresh that `get` does under the store
 //! lock, and best-effort revocation when an account is deleted.
@@ -48,7 +48,7 @@ pub const CLIENT_ID_FIELD: &str = "client_id";
 /// The client secret, when the login used one.
 pub const CLIENT_SECRET_FIELD: &str = "client_secret";
 
-/// The default refresh skew (SPEC §5: 60 s).
+/// The default refresh skew (60 s).
 pub const DEFAULT_SKEW: Duration = Duration::from_secs(60);
 
 /// An OAuth grant sigil can run.

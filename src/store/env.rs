@@ -1,5 +1,5 @@
 //! The `env` backend: read-only secrets from `SIGIL_<SERVICE>_<ACCOUNT>_<FIELD>` variables, for
-//! CI jobs that inject secrets as environment variables (SPEC §4).
+//! CI jobs that inject secrets as environment variables.
 
 use super::{Store, StoreError};
 use crate::address::FieldAddress;

@@ -31,7 +31,7 @@ pub struct FileStore {
 }
 
 impl FileStore {
-    /// The store under `<home>/store`, with the identity found as SPEC §4 says.
+    /// The store under `<home>/store`, with the identity found where `Identity::load` looks for it.
     pub fn new(paths: &Paths) -> FileStore {
         FileStore {
             root: paths.store(),

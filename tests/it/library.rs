@@ -29,7 +29,7 @@ fn library_and_cli_agree_on_the_file_store() {
         sigil.resolve_str("v={{ auth://lib/me }}").unwrap(),
         "v=file-value\nwith a second line"
     );
-    // Errors carry SPEC §7's exit class, the same the CLI exits with.
+    // Errors carry the exit class, the same the CLI exits with.
     let e = sigil.get("lib/none").unwrap_err();
     assert_eq!(e.class(), sigil::ExitClass::NotFound);
     let mut c = s.cmd("sigil-get");
