@@ -474,6 +474,17 @@ pub fn set(sigil: &Sigil, addr: &Address, change: Policy) -> Result<Policy> {
         p.allow = change.allow;
     }
     let p = p.clone();
+    // A window that closes before it opens refuses every use while looking like a rule.
+    if let (Some(nb), Some(na)) = (p.not_before, p.not_after)
+        && nb > na
+    {
+        return Err(Error::Usage(format!(
+            "--not-before {} is later than --not-after {}, so '{}' could never be used",
+            when::format(nb),
+            when::format(na),
+            addr.account_key()
+        )));
+    }
     reg.save(sigil.paths())?;
     Ok(p)
 }
