@@ -3,14 +3,19 @@
 //!
 //! The MAC key is derived from the age identity with HKDF (see `Identity::audit_key`), so
 //! someone who can write the file but lacks the identity can neither forge nor repair the
-//! chain. Without an identity (an env-only CI job) the chain is a plain SHA-256 hash chain,
-//! and `verify` says so. A checkpoint of the last entry (its number and MAC, itself
-//! authenticated with the same key) is kept beside it in `<home>`, so that a truncated tail
-//! is caught too. `docs/audit.md` describes the format for people who read it with other tools.
+//! chain. The keyed log holds keyed entries only, from its first line: what a process without
+//! the identity records (a wrong passphrase, an env-only CI job) goes to a separate side log,
+//! `<home>/audit-unkeyed.log`, a plain SHA-256 chain that `verify` reports on its own, so that
+//! it neither breaks the keyed chain nor can stand in for part of it. The head of the keyed
+//! chain (the last entry's number and MAC, itself authenticated with the same key) is kept
+//! twice: in a checkpoint beside the log, which catches a truncated or deleted log, and in an
+//! anchor in `<config>` (when that is not `<home>`), which catches the log and checkpoint
+//! deleted or rolled back together. `docs/audit.md` describes the format, and what is and
+//! is not detected, for people who read it with other tools.
 //!
-//! Appending takes an exclusive lock on the log file, reads only its tail and the checkpoint,
-//! writes one line with one `write` and replaces the checkpoint: a few hundred microseconds,
-//! which `sigil get` must be able to afford.
+//! Appending takes an exclusive lock on the log file, reads only its tail and the head
+//! records, writes one line with one `write` and overwrites the records: a few hundred
+//! microseconds, which `sigil get` must be able to afford.
 
 use crate::Sigil;
 use crate::error::{Error, ExitClass, Result};
@@ -31,6 +36,10 @@ use zeroize::Zeroizing;
 pub const LOG_NAME: &str = "audit.log";
 /// The checkpoint's file name, in `<home>`.
 pub const CHECKPOINT_NAME: &str = ".audit-checkpoint";
+/// The anchor's file name, in `<config>`.
+pub const ANCHOR_NAME: &str = ".audit-anchor";
+/// The unkeyed side log's file name in `<home>` (rotated like the log: `audit-unkeyed.log.1`, …).
+pub const SIDE_LOG_NAME: &str = "audit-unkeyed.log";
 /// The size past which the log rotates when config.toml does not say (`audit_max_size`).
 pub const DEFAULT_MAX_SIZE: u64 = 10 << 20;
 /// The checkpoint's size on disk: its JSON padded with spaces, so each update overwrites it.
@@ -374,10 +383,11 @@ impl Line {
     }
 }
 
-/// The last entry's number and MAC, kept apart from the log so that a truncated log is
-/// noticed. It is authenticated with the chain's key rather than age-encrypted: anyone who
-/// knows a public key can write an age file, but only the identity's holder can tag this.
-/// It stays out of the store directory, which may be shared with a team through git.
+/// The head of the keyed chain (the last entry's number and MAC), kept apart from the log so
+/// that a truncated, deleted or rolled-back log is noticed. It is authenticated with the
+/// chain's key rather than age-encrypted: anyone who knows a public key can write an age
+/// file, but only the identity's holder can tag this. Two copies are kept, in two places
+/// ([`Place`]); only keyed appends write them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Checkpoint {
     seq: u64,
@@ -386,14 +396,42 @@ struct Checkpoint {
     tag: String,
 }
 
-impl Checkpoint {
-    fn path(paths: &Paths) -> PathBuf {
-        paths.home().join(CHECKPOINT_NAME)
+/// Where a head record is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// `<home>/.audit-checkpoint`, beside the log: catches a cut tail or a deleted log.
+    Checkpoint,
+    /// `<config>/.audit-anchor`: catches what an attacker does to `<home>` as a whole
+    /// (deleting or rolling back log and checkpoint together), as long as `<config>` is
+    /// left alone. It stays out of the store directory, which may be shared through git.
+    Anchor,
+}
+
+impl Place {
+    /// What the tag covers first, so that one record cannot stand in for the other.
+    fn domain(self) -> &'static [u8] {
+        match self {
+            Place::Checkpoint => b"sigil audit checkpoint\0",
+            Place::Anchor => b"sigil audit anchor\0",
+        }
     }
 
-    fn tag(key: &Key, seq: u64, mac: &str, key_id: &str) -> String {
+    /// The file. There is no anchor when `<config>` is `<home>` (`SIGIL_HOME`): a second
+    /// copy beside the first would fall to the same rollback.
+    fn path(self, paths: &Paths) -> Option<PathBuf> {
+        match self {
+            Place::Checkpoint => Some(paths.home().join(CHECKPOINT_NAME)),
+            Place::Anchor => {
+                (paths.config_dir() != paths.home()).then(|| paths.config_dir().join(ANCHOR_NAME))
+            }
+        }
+    }
+}
+
+impl Checkpoint {
+    fn tag(place: Place, key: &Key, seq: u64, mac: &str, key_id: &str) -> String {
         hex(&key.mac_parts(&[
-            b"sigil audit checkpoint\0",
+            place.domain(),
             seq.to_string().as_bytes(),
             b"\0",
             mac.as_bytes(),
@@ -402,51 +440,66 @@ impl Checkpoint {
         ]))
     }
 
-    fn new(key: &Key, seq: u64, mac: &[u8; 32]) -> Checkpoint {
+    fn new(place: Place, key: &Key, seq: u64, mac: &[u8; 32]) -> Checkpoint {
         let mac = hex(mac);
         Checkpoint {
-            tag: Checkpoint::tag(key, seq, &mac, key.id()),
+            tag: Checkpoint::tag(place, key, seq, &mac, key.id()),
             seq,
             mac,
             key: key.id().to_owned(),
         }
     }
 
-    /// Whether `key` made it.
-    fn authentic(&self, key: &Key) -> bool {
-        self.key == key.id() && Checkpoint::tag(key, self.seq, &self.mac, &self.key) == self.tag
+    /// Whether `key` made it. An unkeyed record is never authentic: anyone can compute it.
+    fn authentic(&self, place: Place, key: &Key) -> bool {
+        matches!(key, Key::Keyed { .. })
+            && self.key == key.id()
+            && Checkpoint::tag(place, key, self.seq, &self.mac, &self.key) == self.tag
     }
 
-    fn read(paths: &Paths) -> io::Result<Option<Checkpoint>> {
-        match fs::read(Checkpoint::path(paths)) {
+    /// The record at `place`; `None` when there is none (or it is not a record at all,
+    /// which `verify` treats like a missing one).
+    fn read(paths: &Paths, place: Place) -> io::Result<Option<Checkpoint>> {
+        let Some(path) = place.path(paths) else {
+            return Ok(None);
+        };
+        match fs::read(path) {
             Ok(b) => Ok(serde_json::from_slice(&b).ok()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    /// Overwrites the checkpoint in place with one `pwrite` of a fixed-size record (padded
+    /// Overwrites the record in place with one `pwrite` of a fixed-size record (padded
     /// with spaces), which costs a tenth of a create-and-rename; the caller holds the log's
     /// lock, and so does `verify`, so no reader sees it half-written. There is no fsync: the
     /// log line before it is not synced either, and a crash that loses both loses them
     /// consistently; entries found past the checkpoint are accepted when their MACs hold.
-    fn write(&self, paths: &Paths) -> io::Result<()> {
+    /// A missing `<config>` directory means no anchor (an identity from the environment);
+    /// it is not created for this.
+    fn write(&self, paths: &Paths, place: Place) -> io::Result<()> {
         use std::os::unix::fs::FileExt;
-        let path = Checkpoint::path(paths);
+        let Some(path) = place.path(paths) else {
+            return Ok(());
+        };
         let mut record = serde_json::to_vec(self).map_err(io::Error::other)?;
         if record.len() < CHECKPOINT_LEN {
             record.resize(CHECKPOINT_LEN - 1, b' ');
             record.push(b'\n');
         }
-        let open = || {
-            OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .mode(0o600)
-                .open(&path)
+        let f = match OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if place == Place::Anchor && e.kind() == io::ErrorKind::NotFound => {
+                return Ok(());
+            }
+            Err(e) => return Err(e),
         };
-        let f = open()?;
         f.write_all_at(&record, 0)?;
         // Every record is padded to the same size; only a longer one from elsewhere needs
         // cutting.
@@ -457,25 +510,37 @@ impl Checkpoint {
     }
 }
 
-/// The log and its rotated predecessors, oldest first.
-pub fn files(paths: &Paths) -> Vec<PathBuf> {
+/// The files of the chain whose current file is `<home>/<name>` (the keyed log or the
+/// unkeyed side log): its rotated predecessors `<name>.1`, `<name>.2`, …, then itself.
+fn chain_files(paths: &Paths, name: &str) -> Vec<PathBuf> {
+    let prefix = format!("{name}.");
     let mut rotated: Vec<(u64, PathBuf)> = fs::read_dir(paths.home())
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let n: u64 = name.strip_prefix("audit.log.")?.parse().ok()?;
+            let file = e.file_name().into_string().ok()?;
+            let n: u64 = file.strip_prefix(&prefix)?.parse().ok()?;
             Some((n, e.path()))
         })
         .collect();
     rotated.sort();
     let mut out: Vec<PathBuf> = rotated.into_iter().map(|(_, p)| p).collect();
-    let current = paths.home().join(LOG_NAME);
+    let current = paths.home().join(name);
     if current.exists() {
         out.push(current);
     }
     out
+}
+
+/// The keyed log and its rotated predecessors, oldest first.
+pub fn files(paths: &Paths) -> Vec<PathBuf> {
+    chain_files(paths, LOG_NAME)
+}
+
+/// The unkeyed side log and its rotated predecessors, oldest first.
+pub fn side_files(paths: &Paths) -> Vec<PathBuf> {
+    chain_files(paths, SIDE_LOG_NAME)
 }
 
 /// Reads the last complete line of `f` (of length `len`) by reading backwards from the end
@@ -548,8 +613,11 @@ fn open_locked(path: &Path) -> io::Result<(File, u64)> {
     }
 }
 
-/// Appends one entry to the log under its lock, chaining it to the last entry, and moves the
-/// checkpoint; rotates the log past `max_size`.
+/// Appends one entry under the chain's lock, chaining it to the last entry; rotates the file
+/// past `max_size`. With the identity's key the entry goes to the keyed log and the head
+/// records (checkpoint and anchor) move; without it, to the unkeyed side log, so that a
+/// process without the identity (a wrong passphrase, an env-only job) never puts into the
+/// keyed chain an entry anyone could have written, and never breaks it either.
 pub fn append(
     paths: &Paths,
     key: &Key,
@@ -559,7 +627,9 @@ pub fn append(
     outcome: Outcome,
     reason: Option<String>,
 ) -> Result<()> {
-    let path = paths.home().join(LOG_NAME);
+    let keyed = matches!(key, Key::Keyed { .. });
+    let name = if keyed { LOG_NAME } else { SIDE_LOG_NAME };
+    let path = paths.home().join(name);
     let ctx = |e: io::Error| Error::io(format!("cannot append to '{}'", path.display()), e);
     // Reading is not writing: a command that only reads (an env-only CI job) creates no home.
     // Once the home exists (`sigil init`, a first write, or `mkdir`), the log is kept.
@@ -575,7 +645,10 @@ pub fn append(
     };
     if last.is_none() && len == 0 {
         // Just rotated: the chain goes on from the newest rotated file.
-        if let Some(prev) = files(paths).into_iter().rev().find(|p| *p != path)
+        if let Some(prev) = chain_files(paths, name)
+            .into_iter()
+            .rev()
+            .find(|p| *p != path)
             && let Ok(mut pf) = File::open(&prev)
         {
             let plen = pf.metadata().map_err(ctx)?.len();
@@ -584,21 +657,26 @@ pub fn append(
             }
         }
     }
-    // A checkpoint ahead of the log means entries were cut off the end. Chaining from the
-    // checkpoint keeps that visible: the new entry will not follow the log's last line.
-    if let Ok(Some(cp)) = Checkpoint::read(paths)
-        && cp.authentic(key)
-        && cp.seq > last.as_ref().map_or(0, |(s, _, _)| *s)
-        && let Some(mac) = unhex32(&cp.mac)
-    {
-        last = Some((cp.seq, mac, cp.key));
+    // A head record ahead of the log means entries were cut off, deleted or rolled back.
+    // Chaining from the furthest one keeps that visible: the new entry will not follow the
+    // log's last line.
+    if keyed {
+        for place in [Place::Checkpoint, Place::Anchor] {
+            if let Ok(Some(cp)) = Checkpoint::read(paths, place)
+                && cp.authentic(place, key)
+                && cp.seq > last.as_ref().map_or(0, |(s, _, _)| *s)
+                && let Some(mac) = unhex32(&cp.mac)
+            {
+                last = Some((cp.seq, mac, cp.key));
+            }
+        }
     }
     let (mut prev_seq, mut prev_mac, prev_key) =
         last.unwrap_or((0, GENESIS, Key::Unkeyed.id().to_owned()));
     let mut events = Vec::with_capacity(2);
     // The log was written under another identity until now (a rotated key): say so first,
     // under the new key, so that verify can tell the rotation from a forgery.
-    if matches!(key, Key::Keyed { .. }) && prev_key != "none" && prev_key != key.id() {
+    if keyed && prev_key != "none" && prev_key != key.id() {
         events.push((
             KEY_CHANGE.to_owned(),
             vec![],
@@ -639,31 +717,41 @@ pub fn append(
     }
     // One write with O_APPEND: a reader never sees half an entry from a live writer.
     f.write_all(&line).map_err(ctx)?;
-    Checkpoint::new(key, prev_seq, &mac)
-        .write(paths)
-        .map_err(|e| Error::io("cannot write the audit checkpoint", e))?;
+    if keyed {
+        for place in [Place::Checkpoint, Place::Anchor] {
+            Checkpoint::new(place, key, prev_seq, &mac)
+                .write(paths, place)
+                .map_err(|e| {
+                    let p = place.path(paths).unwrap_or_default();
+                    Error::io(format!("cannot write '{}'", p.display()), e)
+                })?;
+        }
+    }
     if len + line.len() as u64 > max_size {
-        let n = files(paths)
+        let n = chain_files(paths, name)
             .iter()
             .filter_map(|p| {
                 p.file_name()?
                     .to_str()?
-                    .strip_prefix("audit.log.")?
+                    .strip_prefix(name)?
+                    .strip_prefix('.')?
                     .parse::<u64>()
                     .ok()
             })
             .max()
             .unwrap_or(0);
-        let to = paths.home().join(format!("{LOG_NAME}.{}", n + 1));
+        let to = paths.home().join(format!("{name}.{}", n + 1));
         fs::rename(&path, &to).map_err(ctx)?;
     }
     Ok(())
 }
 
-/// Every entry in every file, oldest first, skipping lines that are not entries.
+/// Every entry of the keyed log and of the unkeyed side log, oldest first (by time; the
+/// side log's entries carry `"key":"none"` and their own numbering), skipping lines that are
+/// not entries.
 pub fn read_all(paths: &Paths) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
-    for p in files(paths) {
+    for p in files(paths).into_iter().chain(side_files(paths)) {
         let bytes =
             fs::read(&p).map_err(|e| Error::io(format!("cannot read '{}'", p.display()), e))?;
         for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
@@ -672,31 +760,47 @@ pub fn read_all(paths: &Paths) -> Result<Vec<Entry>> {
             }
         }
     }
+    // RFC 3339 UTC to the second sorts as text; the sort is stable, so each chain keeps its
+    // order within a second.
+    out.sort_by(|a, b| a.time.cmp(&b.time));
     Ok(out)
 }
 
-/// What `verify` found when the chain holds.
+/// What `verify` found when the chains hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
+    /// How many entries in the keyed log.
+    pub entries: u64,
+    /// In how many files.
+    pub files: usize,
+    /// The key id, or `None` when the keyed log is empty.
+    pub key: Option<String>,
+    /// Entries at the start written under an earlier identity (before a key rotation), which
+    /// cannot be checked without it.
+    pub earlier_key: u64,
+    /// The unkeyed side log, when it has entries.
+    pub side: Option<Side>,
+}
+
+/// The unkeyed side log as `verify` found it: intact as a hash chain, which proves nothing
+/// about who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    /// Its current file.
+    pub path: PathBuf,
     /// How many entries.
     pub entries: u64,
     /// In how many files.
     pub files: usize,
-    /// The key id, or `None` for an unkeyed chain.
-    pub key: Option<String>,
-    /// Entries at the start written before there was an identity (unkeyed).
-    pub unkeyed_prefix: u64,
-    /// Entries at the start written under an earlier identity (before a key rotation), which
-    /// cannot be checked without it.
-    pub earlier_key: u64,
 }
 
-/// A break in the chain: where, and what is wrong there.
+/// A break: where, and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Broken {
     /// The file.
     pub file: PathBuf,
-    /// The 1-based line in it.
+    /// The 1-based line in it, or 0 when the file as a whole is concerned (deleted, rolled
+    /// back, replaced).
     pub line: usize,
     /// What is wrong.
     pub what: String,
@@ -705,6 +809,16 @@ pub struct Broken {
 impl Broken {
     /// The error `sigil audit verify` exits 5 with.
     pub fn into_error(self) -> Error {
+        if self.line == 0 {
+            return Error::Refused {
+                message: format!("the audit log '{}' {}", self.file.display(), self.what),
+                help: Some(
+                    "keep what is left for investigation; the next entry chains from the last \
+                     one recorded, so the loss stays visible"
+                        .into(),
+                ),
+            };
+        }
         Error::Refused {
             message: format!(
                 "the audit log has been tampered with: line {} of '{}' {}",
@@ -721,25 +835,61 @@ impl Broken {
     }
 }
 
-/// Checks the whole chain, across rotated files, and against the checkpoint. `Ok(Err(_))`
-/// names the first bad line; `Err(_)` is a failure to check at all.
-pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, Broken>> {
-    struct Read {
-        file: PathBuf,
-        line: usize,
-        bytes: Vec<u8>,
-    }
-    // Appenders hold this lock while they move the checkpoint; holding it too, verify never
-    // sees a checkpoint ahead of the lines it read.
-    let current = paths.home().join(LOG_NAME);
-    let _lock = if current.exists() {
-        open_locked(&current).ok()
+/// `1 entry`, `2 entries`.
+fn entries(n: u64) -> String {
+    if n == 1 {
+        "1 entry".into()
     } else {
-        None
-    };
-    let files = files(paths);
+        format!("{n} entries")
+    }
+}
+
+/// One line as read, with where it was.
+struct ReadLine {
+    file: PathBuf,
+    line: usize,
+    bytes: Vec<u8>,
+}
+
+/// What walking one chain found.
+struct Walked {
+    lines: Vec<ReadLine>,
+    seqs: Vec<Option<u64>>,
+    last_seq: u64,
+    keyed_seen: bool,
+    bridged: u64,
+}
+
+impl Walked {
+    /// The line holding entry `seq`, decoded.
+    fn at(&self, seq: u64) -> Option<(Line, Entry)> {
+        let (r, _) = self
+            .lines
+            .iter()
+            .zip(&self.seqs)
+            .find(|(_, s)| **s == Some(seq))?;
+        let l = Line::decode(&r.bytes)?;
+        let e = l.entry()?;
+        Some((l, e))
+    }
+}
+
+fn no_identity() -> Error {
+    Error::Auth {
+        message: "the audit log is keyed, and no identity is available to check it".into(),
+        help: Some(
+            "run `sigil audit verify` where the identity is (SIGIL_IDENTITY_FILE, or \
+             <config>/identity.txt)"
+                .into(),
+        ),
+    }
+}
+
+/// Walks one chain: the keyed log (`side` false), whose every entry must carry a key, or the
+/// unkeyed side log, whose every entry must carry none.
+fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<Walked, Broken>> {
     let mut lines = Vec::new();
-    for p in &files {
+    for p in files {
         let bytes =
             fs::read(p).map_err(|e| Error::io(format!("cannot read '{}'", p.display()), e))?;
         let mut parts: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
@@ -747,7 +897,7 @@ pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, 
             parts.pop();
         }
         for (i, l) in parts.into_iter().enumerate() {
-            lines.push(Read {
+            lines.push(ReadLine {
                 file: p.clone(),
                 line: i + 1,
                 bytes: l.to_vec(),
@@ -765,12 +915,11 @@ pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, 
     let mut prev = GENESIS;
     let mut expected = 1u64;
     let mut keyed_seen = false;
-    let mut unkeyed_prefix = 0u64;
     // Entries under an earlier identity (before `sigil rekey`): their first line, their key,
     // and how many. They count only when bridged by a key-change entry under ours.
     let mut foreign: Option<(usize, String, u64)> = None;
     let mut bridged = 0u64;
-    let broken = |r: &Read, what: String| Broken {
+    let broken = |r: &ReadLine, what: String| Broken {
         file: r.file.clone(),
         line: r.line,
         what,
@@ -785,14 +934,25 @@ pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, 
                 "is not an audit entry: it was altered".into(),
             )));
         };
-        let verifier = if entry.key == "none" {
-            if keyed_seen {
+        let verifier = if side {
+            if entry.key != "none" {
                 return Ok(Err(broken(
                     r,
-                    "was appended without the identity (it carries no key)".into(),
+                    format!("carries a key: keyed entries are kept in '{LOG_NAME}'"),
                 )));
             }
             &Key::Unkeyed
+        } else if entry.key == "none" {
+            // Anyone can compute an unkeyed entry, so the keyed log holds none, not even
+            // before its first keyed one: a prefix would be vouched for by the keyed entries
+            // chained after it, whoever wrote it.
+            return Ok(Err(broken(
+                r,
+                format!(
+                    "carries no key: entries written without the identity are kept in \
+                     '{SIDE_LOG_NAME}', never in the keyed log"
+                ),
+            )));
         } else if entry.key == key.id() {
             if !keyed_seen && let Some((first, old, n)) = foreign.take() {
                 let names_it = entry.event == KEY_CHANGE
@@ -811,14 +971,7 @@ pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, 
             keyed_seen = true;
             key
         } else if matches!(key, Key::Unkeyed) {
-            return Err(Error::Auth {
-                message: "the audit log is keyed, and no identity is available to check it".into(),
-                help: Some(
-                    "run `sigil audit verify` where the identity is (SIGIL_IDENTITY_FILE, or \
-                     <config>/identity.txt)"
-                        .into(),
-                ),
-            });
+            return Err(no_identity());
         } else if !keyed_seen
             && foreign.as_ref().is_none_or(|(_, old, _)| *old == entry.key)
             && entry.seq == expected
@@ -865,9 +1018,6 @@ pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, 
             };
             return Ok(Err(broken(r, what)));
         }
-        if !keyed_seen {
-            unkeyed_prefix += 1;
-        }
         prev = line.mac;
         expected = entry.seq + 1;
     }
@@ -880,88 +1030,211 @@ pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, 
             ),
         )));
     }
-    let last_seq = expected - 1;
-    let checkpoint =
-        Checkpoint::read(paths).map_err(|e| Error::io("cannot read the audit checkpoint", e))?;
-    let end = || -> Broken {
-        match lines.last() {
+    Ok(Ok(Walked {
+        lines,
+        seqs,
+        last_seq: expected - 1,
+        keyed_seen,
+        bridged,
+    }))
+}
+
+/// Checks the keyed log against its checkpoint and anchor, then the unkeyed side log.
+/// `Ok(Err(_))` names the first break; `Err(_)` is a failure to check at all.
+pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, Broken>> {
+    // Appenders hold this lock while they move the head records; holding it too, verify
+    // never sees a record ahead of the lines it read.
+    let current = paths.home().join(LOG_NAME);
+    let _lock = if current.exists() {
+        open_locked(&current).ok()
+    } else {
+        None
+    };
+    let files = files(paths);
+    let w = match walk(&files, key, false)? {
+        Ok(w) => w,
+        Err(b) => return Ok(Err(b)),
+    };
+    let read = |place: Place| {
+        Checkpoint::read(paths, place).map_err(|e| {
+            let p = place.path(paths).unwrap_or_default();
+            Error::io(format!("cannot read '{}'", p.display()), e)
+        })
+    };
+    let checkpoint = read(Place::Checkpoint)?;
+    let anchor = read(Place::Anchor)?;
+    if let Some(b) = check_heads(paths, key, &w, checkpoint, anchor)? {
+        return Ok(Err(b));
+    }
+    let side_files = side_files(paths);
+    let side_current = paths.home().join(SIDE_LOG_NAME);
+    let _side_lock = if side_current.exists() {
+        open_locked(&side_current).ok()
+    } else {
+        None
+    };
+    let s = match walk(&side_files, &Key::Unkeyed, true)? {
+        Ok(s) => s,
+        Err(b) => return Ok(Err(b)),
+    };
+    Ok(Ok(Verified {
+        entries: w.last_seq,
+        files: files.len(),
+        key: w.keyed_seen.then(|| key.id().to_owned()),
+        earlier_key: w.bridged,
+        side: (s.last_seq > 0).then_some(Side {
+            path: side_current,
+            entries: s.last_seq,
+            files: side_files.len(),
+        }),
+    }))
+}
+
+/// Holds the keyed log up against the checkpoint (beside it) and the anchor (in `<config>`):
+/// a log that ends before either, or holds another entry where they name one, lost entries.
+fn check_heads(
+    paths: &Paths,
+    key: &Key,
+    w: &Walked,
+    checkpoint: Option<Checkpoint>,
+    anchor: Option<Checkpoint>,
+) -> Result<Option<Broken>> {
+    let log = paths.home().join(LOG_NAME);
+    let cp_path = Place::Checkpoint.path(paths).unwrap_or_default();
+    let anchor_path = Place::Anchor.path(paths).unwrap_or_default();
+    // A keyed record says the log is keyed; without the identity there is nothing to check.
+    if matches!(key, Key::Unkeyed)
+        && (checkpoint.as_ref().is_some_and(|c| c.key != "none") || anchor.is_some())
+    {
+        return Err(no_identity());
+    }
+    let whole = |what: String| Broken {
+        file: log.clone(),
+        line: 0,
+        what,
+    };
+    let end = |what: String| -> Broken {
+        match w.lines.last() {
             Some(r) => Broken {
                 file: r.file.clone(),
                 line: r.line + 1,
-                what: String::new(),
+                what,
             },
             None => Broken {
-                file: paths.home().join(LOG_NAME),
+                file: log.clone(),
                 line: 1,
-                what: String::new(),
+                what,
             },
         }
     };
-    match checkpoint {
+    let last_seq = w.last_seq;
+    let cp_ok = checkpoint
+        .as_ref()
+        .filter(|c| c.authentic(Place::Checkpoint, key));
+    let anchor_ok = anchor.as_ref().filter(|a| a.authentic(Place::Anchor, key));
+    if last_seq == 0 {
+        let gone = if log.exists() {
+            "was emptied"
+        } else {
+            "was deleted"
+        };
+        if let Some(cp) = cp_ok.filter(|c| c.seq > 0) {
+            return Ok(Some(whole(format!(
+                "{gone}: the checkpoint '{}' records {}",
+                cp_path.display(),
+                entries(cp.seq)
+            ))));
+        }
+        if checkpoint.is_none()
+            && let Some(a) = anchor_ok.filter(|a| a.seq > 0)
+        {
+            let gone = if log.exists() {
+                "was emptied and its checkpoint deleted"
+            } else {
+                "and its checkpoint were deleted"
+            };
+            return Ok(Some(whole(format!(
+                "{gone}: the anchor '{}' records {}",
+                anchor_path.display(),
+                entries(a.seq)
+            ))));
+        }
+    }
+    match &checkpoint {
         None if last_seq > 0 => {
-            return Ok(Err(Broken {
-                what: format!(
-                    "is past the end, and the checkpoint '{}' is missing, so a truncated tail \
-                     cannot be ruled out",
-                    Checkpoint::path(paths).display()
-                ),
-                ..end()
-            }));
+            return Ok(Some(end(format!(
+                "is past the end, and the checkpoint '{}' is missing, so a truncated tail \
+                 cannot be ruled out",
+                cp_path.display()
+            ))));
         }
         None => {}
+        Some(_) if cp_ok.is_none() => {
+            return Ok(Some(end(format!(
+                "is past the end, and the checkpoint '{}' was altered or written without the \
+                 identity",
+                cp_path.display()
+            ))));
+        }
         Some(cp) => {
-            let authentic = cp.authentic(key)
-                || (cp.key == "none" && !keyed_seen && cp.authentic(&Key::Unkeyed));
-            if !authentic {
-                return Ok(Err(Broken {
-                    what: format!(
-                        "is past the end, and the checkpoint '{}' was altered or written \
-                         without the identity",
-                        Checkpoint::path(paths).display()
-                    ),
-                    ..end()
-                }));
-            }
             if cp.seq > last_seq {
                 let missing = if cp.seq == last_seq + 1 {
                     format!("entry {}", cp.seq)
                 } else {
                     format!("entries {}–{}", last_seq + 1, cp.seq)
                 };
-                return Ok(Err(Broken {
-                    what: format!(
-                        "is missing: the log was truncated ({missing} recorded by the checkpoint are gone)"
-                    ),
-                    ..end()
-                }));
+                return Ok(Some(end(format!(
+                    "is missing: the log was truncated ({missing} recorded by the checkpoint \
+                     are gone)"
+                ))));
             }
-            if cp.seq > 0 && cp.seq <= last_seq {
-                // The entry the checkpoint names must be the one in the log.
-                let at = lines
-                    .iter()
-                    .zip(&seqs)
-                    .find(|(_, s)| **s == Some(cp.seq))
-                    .and_then(|(r, _)| Line::decode(&r.bytes));
-                if at.is_none_or(|l| hex(&l.mac) != cp.mac) {
-                    return Ok(Err(Broken {
-                        what: format!(
-                            "is past the end, and entry {} does not match the checkpoint: \
-                             the tail was replaced",
-                            cp.seq
-                        ),
-                        ..end()
-                    }));
-                }
+            if cp.seq > 0 && w.at(cp.seq).is_none_or(|(l, _)| hex(&l.mac) != cp.mac) {
+                return Ok(Some(end(format!(
+                    "is past the end, and entry {} does not match the checkpoint: the tail \
+                     was replaced",
+                    cp.seq
+                ))));
             }
         }
     }
-    Ok(Ok(Verified {
-        entries: last_seq,
-        files: files.len(),
-        key: keyed_seen.then(|| key.id().to_owned()),
-        unkeyed_prefix: if keyed_seen { unkeyed_prefix } else { 0 },
-        earlier_key: bridged,
-    }))
+    let Some(a) = &anchor else {
+        return Ok(None);
+    };
+    if anchor_ok.is_none() {
+        // Written under the identity before a rotation (or by a process run with another
+        // identity, which the walk has already named): its tag cannot be checked here, but
+        // the entry it names must be in the log as it says.
+        let earlier = a.key != key.id()
+            && w.at(a.seq)
+                .is_some_and(|(l, e)| hex(&l.mac) == a.mac && e.key == a.key);
+        if earlier {
+            return Ok(None);
+        }
+        return Ok(Some(whole(format!(
+            "cannot be checked: the anchor '{}' was altered or written without the identity",
+            anchor_path.display()
+        ))));
+    }
+    if a.seq > last_seq {
+        let which = if checkpoint.is_some() {
+            "and its checkpoint were rolled back: they end"
+        } else {
+            "was rolled back: it ends"
+        };
+        return Ok(Some(whole(format!(
+            "{which} at entry {last_seq}, and the anchor '{}' records entry {}",
+            anchor_path.display(),
+            a.seq
+        ))));
+    }
+    if a.seq > 0 && w.at(a.seq).is_none_or(|(l, _)| hex(&l.mac) != a.mac) {
+        return Ok(Some(whole(format!(
+            "was replaced: entry {} does not match the anchor '{}'",
+            a.seq,
+            anchor_path.display()
+        ))));
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -1059,19 +1332,34 @@ mod tests {
     }
 
     #[test]
-    fn unkeyed_then_keyed() {
+    fn unkeyed_entries_go_to_the_side_log_and_never_into_the_keyed_one() {
         let d = tempfile::tempdir().unwrap();
         let paths = Paths::in_one(d.path());
         add(&paths, &Key::Unkeyed, 2, DEFAULT_MAX_SIZE);
+        assert!(files(&paths).is_empty());
         let v = verify(&paths, &Key::Unkeyed).unwrap().unwrap();
-        assert_eq!((v.entries, v.key), (2, None));
+        assert_eq!(
+            (v.entries, v.key, v.side.map(|s| s.entries)),
+            (0, None, Some(2))
+        );
         let k = key();
         add(&paths, &k, 2, DEFAULT_MAX_SIZE);
-        let v = verify(&paths, &k).unwrap().unwrap();
-        assert_eq!((v.entries, v.unkeyed_prefix), (4, 2));
         add(&paths, &Key::Unkeyed, 1, DEFAULT_MAX_SIZE);
+        add(&paths, &k, 1, DEFAULT_MAX_SIZE);
+        let v = verify(&paths, &k).unwrap().unwrap();
+        assert_eq!((v.entries, v.side.map(|s| s.entries)), (3, Some(3)));
+        assert_eq!(read_all(&paths).unwrap().len(), 6);
+        // An unkeyed line put into the keyed log by hand is named, wherever it stands.
+        let side = fs::read_to_string(paths.home().join(SIDE_LOG_NAME)).unwrap();
+        let log = paths.home().join(LOG_NAME);
+        let text = fs::read_to_string(&log).unwrap();
+        fs::write(
+            &log,
+            format!("{}{text}", side.lines().next().unwrap().to_owned() + "\n"),
+        )
+        .unwrap();
         let b = verify(&paths, &k).unwrap().unwrap_err();
-        assert_eq!(b.line, 5, "{b:?}");
-        assert!(b.what.contains("without the identity"), "{b:?}");
+        assert_eq!(b.line, 1, "{b:?}");
+        assert!(b.what.contains("carries no key"), "{b:?}");
     }
 }

@@ -685,8 +685,9 @@ pub(crate) fn open_protected(
     Err(IdentityError::WrongPassphrase { file, failures }.into())
 }
 
-/// Records a wrong passphrase in the audit log. Without the identity there is no MAC key,
-/// so the entry is chained unkeyed, as the log does for any event without an identity.
+/// Records a wrong passphrase. Without the identity there is no MAC key, so the entry goes
+/// to the unkeyed side log, as any event without an identity does, and the keyed chain
+/// goes on unbroken.
 fn audit_failure(paths: &Paths, failures: u32) {
     audit(
         paths,
@@ -1078,6 +1079,7 @@ pub fn purge(paths: &Paths) -> Result<Purged, Error> {
                 let name = e.file_name().to_string_lossy().into_owned();
                 let rotated = name
                     .strip_prefix("audit.log.")
+                    .or_else(|| name.strip_prefix("audit-unkeyed.log."))
                     .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
                 let ours = name.starts_with(".tmp-") || (rotated && is_audit_log(&e.path()));
                 if ours && e.file_type().is_ok_and(|t| t.is_file()) {
@@ -1123,6 +1125,8 @@ const SIGIL_FILES: &[(&str, Shape)] = &[
     (".restore-journal.json", Shape::File(|_| true)),
     ("audit.log", Shape::File(is_audit_log)),
     (".audit-checkpoint", Shape::File(|_| true)),
+    ("audit-unkeyed.log", Shape::File(is_audit_log)),
+    (".audit-anchor", Shape::File(|_| true)),
     (".accounts.cache.json", Shape::File(|_| true)),
     (".use-index.json", Shape::File(|_| true)),
     (".lock", Shape::File(is_empty)),

@@ -173,33 +173,42 @@ fn verify(sigil: &crate::Sigil) -> Result<()> {
     match audit::verify(sigil.paths(), &key)? {
         Err(broken) => Err(broken.into_error()),
         Ok(v) => {
-            let files = if v.files == 1 {
-                "1 file".to_owned()
-            } else {
-                format!("{} files", v.files)
+            let files = |n: usize| {
+                if n == 1 {
+                    "1 file".to_owned()
+                } else {
+                    format!("{n} files")
+                }
+            };
+            let entries = |n: u64| {
+                if n == 1 {
+                    "1 entry".to_owned()
+                } else {
+                    format!("{n} entries")
+                }
             };
             let mut s = match &v.key {
                 Some(id) => format!(
-                    "the audit log is intact: {} entries in {files}, keyed from the identity (key {id})\n",
-                    v.entries
+                    "the audit log is intact: {} in {}, keyed from the identity (key {id})\n",
+                    entries(v.entries),
+                    files(v.files)
                 ),
-                None if v.entries == 0 => "the audit log is empty\n".to_owned(),
-                None => format!(
-                    "the audit log is intact: {} entries in {files}, unkeyed: a plain SHA-256 \
-                     chain, written without an identity, which shows damage but not forgery\n",
-                    v.entries
-                ),
+                None => "the audit log is empty\n".to_owned(),
             };
             if v.earlier_key > 0 {
                 s.push_str(&format!(
-                    "note: the first {} entries were written under an earlier identity (before a key rotation); only that identity can check them\n",
-                    v.earlier_key
+                    "note: the first {} were written under an earlier identity (before a key rotation); only that identity can check them\n",
+                    entries(v.earlier_key)
                 ));
             }
-            if v.unkeyed_prefix > 0 {
+            if let Some(side) = &v.side {
                 s.push_str(&format!(
-                    "note: the first {} entries were written before there was an identity and are only hash-chained\n",
-                    v.unkeyed_prefix
+                    "note: the unkeyed side log '{}' is intact: {} in {}, unkeyed: a plain \
+                     SHA-256 chain written without the identity (wrong passphrases, jobs \
+                     without one), which shows damage but not forgery\n",
+                    side.path.display(),
+                    entries(side.entries),
+                    files(side.files)
                 ));
             }
             out(s.as_bytes())

@@ -359,7 +359,18 @@ fn a_line_appended_without_the_identity_is_named() {
         .env("SIGIL_IDENTITY_FILE", s.root().join("missing.txt"))
         .assert()
         .success();
-    assert_broken_at(&s, 5, "without the identity");
+    // It goes to the side log, and the keyed chain stays whole.
+    let (code, out, err) = verify(&s);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("intact: 4 entries in 1 file, keyed"), "{out}");
+    assert!(
+        out.contains("audit-unkeyed.log' is intact: 1 entry"),
+        "{out}"
+    );
+    // An unkeyed line put into the keyed log by hand is named.
+    let side = fs::read_to_string(s.home.join("audit-unkeyed.log")).unwrap();
+    rewrite(&s, |l| l.push(side.lines().next().unwrap().to_owned()));
+    assert_broken_at(&s, 5, "carries no key");
     // A forged copy of an earlier line, appended by hand, fails too.
     let s = with_lines(4);
     rewrite(&s, |l| {
@@ -383,8 +394,14 @@ fn an_unkeyed_chain_verifies_and_says_so() {
     }
     let (code, out, err) = verify(&s);
     assert_eq!(code, 0, "{err}");
+    assert!(out.contains("the audit log is empty"), "{out}");
     assert!(out.contains("3 entries in 1 file, unkeyed"), "{out}");
-    rewrite(&s, |l| l.swap(0, 1));
+    // Without the identity the entries go to the side log, which is checked all the same.
+    let side = s.home.join("audit-unkeyed.log");
+    let text = fs::read_to_string(&side).unwrap();
+    let mut l: Vec<&str> = text.lines().collect();
+    l.swap(0, 1);
+    fs::write(&side, l.join("\n") + "\n").unwrap();
     let (code, _, err) = verify(&s);
     assert_eq!(code, 5, "{err}");
     assert!(err.contains("line 1 of '"), "{err}");
@@ -592,4 +609,235 @@ fn a_key_rotation_keeps_verify_green() {
     });
     let (code, _, err) = verify(&s);
     assert_eq!(code, 5, "{err}");
+}
+
+// Rewriting the log without the identity (issue 17, item 3). The attacker can write `<home>`
+// but has not the identity; `<config>` is intact.
+
+/// A sandbox where `<home>` and `<config>` are different directories (the XDG layout, no
+/// `SIGIL_HOME`): `home` is `<root>/data/sigil`, the config `<root>/config/sigil`.
+fn split() -> Sandbox {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("data/sigil");
+    let s = Sandbox { tmp, home };
+    split_cmd(&s, "sigil-init").assert().success();
+    assert!(s.root().join("config/sigil").is_dir());
+    s
+}
+
+fn split_cmd(s: &Sandbox, name: &str) -> assert_cmd::Command {
+    let mut c = s.cmd(name);
+    c.env_remove("SIGIL_HOME")
+        .env("XDG_DATA_HOME", s.root().join("data"))
+        .env("XDG_CONFIG_HOME", s.root().join("config"));
+    c
+}
+
+fn split_get(s: &Sandbox, n: usize) {
+    for _ in 0..n {
+        split_cmd(s, "sigil-get")
+            .args(["-n", "svc/one"])
+            .assert()
+            .success();
+    }
+}
+
+fn split_verify(s: &Sandbox) -> (i32, String, String) {
+    let out = split_cmd(s, "sigil-audit").arg("verify").output().unwrap();
+    (
+        out.status.code().unwrap(),
+        s.redact(&out.stdout),
+        s.redact(&out.stderr),
+    )
+}
+
+#[test]
+fn a_deleted_log_is_named() {
+    let s = with_lines(4);
+    fs::remove_file(log(&s)).unwrap();
+    let out = s.cmd("sigil-audit").arg("verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    insta::assert_snapshot!(s.redact(&out.stderr), @r"
+    sigil-audit: error: the audit log '[TMP]/home/audit.log' was deleted: the checkpoint '[TMP]/home/.audit-checkpoint' records 4 entries
+    help: keep what is left for investigation; the next entry chains from the last one recorded, so the loss stays visible
+    ");
+}
+
+#[test]
+fn a_deleted_log_and_checkpoint_are_named_by_the_anchor_in_the_config_directory() {
+    let s = split();
+    split_cmd(&s, "sigil-add")
+        .arg("svc/one")
+        .write_stdin("v")
+        .assert()
+        .success();
+    split_get(&s, 2);
+    assert_eq!(split_verify(&s).0, 0, "{:?}", split_verify(&s));
+    fs::remove_file(log(&s)).unwrap();
+    fs::remove_file(s.home.join(".audit-checkpoint")).unwrap();
+    let (code, _, err) = split_verify(&s);
+    assert_eq!(code, 5, "{err}");
+    insta::assert_snapshot!(err, @r"
+    sigil-audit: error: the audit log '[TMP]/data/sigil/audit.log' and its checkpoint were deleted: the anchor '[TMP]/config/sigil/.audit-anchor' records 4 entries
+    help: keep what is left for investigation; the next entry chains from the last one recorded, so the loss stays visible
+    ");
+}
+
+#[test]
+fn a_rollback_of_log_and_checkpoint_is_named_by_the_anchor_in_the_config_directory() {
+    let s = split();
+    split_cmd(&s, "sigil-add")
+        .arg("svc/one")
+        .write_stdin("v")
+        .assert()
+        .success();
+    split_get(&s, 1);
+    // The attacker keeps a copy of both, lets the user work, then puts the copy back.
+    let old_log = fs::read(log(&s)).unwrap();
+    let old_cp = fs::read(s.home.join(".audit-checkpoint")).unwrap();
+    split_get(&s, 3);
+    fs::write(log(&s), old_log).unwrap();
+    fs::write(s.home.join(".audit-checkpoint"), old_cp).unwrap();
+    let (code, _, err) = split_verify(&s);
+    assert_eq!(code, 5, "{err}");
+    insta::assert_snapshot!(err, @r"
+    sigil-audit: error: the audit log '[TMP]/data/sigil/audit.log' and its checkpoint were rolled back: they end at entry 3, and the anchor '[TMP]/config/sigil/.audit-anchor' records entry 6
+    help: keep what is left for investigation; the next entry chains from the last one recorded, so the loss stays visible
+    ");
+    // The refusal is recorded, and it chains from the anchor: the gap stays visible.
+    let (code, _, err) = split_verify(&s);
+    assert_eq!(code, 5, "{err}");
+    assert!(
+        err.contains("line 4 of '") && err.contains("entries 4–6 before it were deleted"),
+        "{err}"
+    );
+}
+
+/// The exact bytes of an unkeyed line, as an attacker without the identity can compute them:
+/// a plain SHA-256 chain (docs/audit.md).
+fn forged_line(prev: &[u8; 32], seq: u64) -> (String, [u8; 32]) {
+    use sha2::{Digest, Sha256};
+    let content = format!(
+        r#"{{"seq":{seq},"time":"2026-01-01T00:00:00Z","event":"get","addresses":["svc/other/api_key"],"outcome":"ok","binary":"sigil-get","pid":1,"key":"none"}}"#
+    );
+    let mac: [u8; 32] = Sha256::new()
+        .chain_update(prev)
+        .chain_update(content.as_bytes())
+        .finalize()
+        .into();
+    let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+    (
+        format!("{},\"mac\":\"{hex}\"}}", &content[..content.len() - 1]),
+        mac,
+    )
+}
+
+/// Replaces the log with `n` forged unkeyed entries and a matching unkeyed checkpoint.
+fn forge_unkeyed(s: &Sandbox, n: u64) {
+    use sha2::{Digest, Sha256};
+    let mut prev = [0u8; 32];
+    let mut text = String::new();
+    for seq in 1..=n {
+        let (line, mac) = forged_line(&prev, seq);
+        text.push_str(&line);
+        text.push('\n');
+        prev = mac;
+    }
+    fs::write(log(s), text).unwrap();
+    let hex: String = prev.iter().map(|b| format!("{b:02x}")).collect();
+    let tag: [u8; 32] = Sha256::new()
+        .chain_update(b"sigil audit checkpoint\0")
+        .chain_update(n.to_string())
+        .chain_update(b"\0")
+        .chain_update(&hex)
+        .chain_update(b"\0none")
+        .finalize()
+        .into();
+    let tag: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+    let cp = format!(r#"{{"seq":{n},"mac":"{hex}","key":"none","tag":"{tag}"}}"#);
+    fs::write(s.home.join(".audit-checkpoint"), cp).unwrap();
+}
+
+#[test]
+fn a_forged_unkeyed_chain_and_a_forged_prefix_are_named() {
+    let s = with_lines(4);
+    forge_unkeyed(&s, 2);
+    let out = s.cmd("sigil-audit").arg("verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    insta::assert_snapshot!(s.redact(&out.stderr), @r"
+    sigil-audit: error: the audit log has been tampered with: line 1 of '[TMP]/home/audit.log' carries no key: entries written without the identity are kept in 'audit-unkeyed.log', never in the keyed log
+    help: keep the log as it is for investigation; entries after the break still carry their MACs, and new entries go on being chained
+    ");
+    // The user goes on working: the keyed entries appended now do not vouch for the forgery.
+    let s = with_lines(4);
+    forge_unkeyed(&s, 3);
+    s.get("svc/one");
+    let (code, out, err) = verify(&s);
+    assert_eq!(code, 5, "{out}");
+    assert!(
+        err.contains("line 1 of '") && err.contains("carries no key"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_edit_after_a_wrong_passphrase_is_named() {
+    let (s, right) = crate::identity::protected("right");
+    let wrong = crate::identity::pass_file(&s, "wrong", "wrong");
+    let get = |pass: &Path| {
+        s.cmd("sigil-get")
+            .args(["-n", "a/one"])
+            .env("SIGIL_PASSPHRASE_FILE", pass)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(get(&wrong).status.code(), Some(4));
+    // The failed passphrase and the refused get, both without the identity.
+    let side = fs::read_to_string(s.home.join("audit-unkeyed.log")).unwrap();
+    assert!(side.contains("\"event\":\"identity.passphrase\""), "{side}");
+    assert!(
+        side.contains("\"event\":\"get\",\"addresses\":[\"a/one\"],\"outcome\":\"refused\""),
+        "{side}"
+    );
+    assert!(get(&right).status.success());
+    assert!(get(&right).status.success());
+    let verify = || {
+        let out = s
+            .cmd("sigil-audit")
+            .arg("verify")
+            .env("SIGIL_PASSPHRASE_FILE", &right)
+            .output()
+            .unwrap();
+        (out.status.code().unwrap(), out)
+    };
+    // The failure does not break the keyed chain; verify reports it on its own.
+    let (code, out) = verify();
+    assert_eq!(code, 0, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = text.replace(&s.root().to_string_lossy().into_owned(), "[TMP]");
+    insta::assert_snapshot!(regex_key(&text), @r"
+    the audit log is intact: 5 entries in 1 file, keyed from the identity (key [KEY])
+    note: the unkeyed side log '[TMP]/home/audit-unkeyed.log' is intact: 2 entries in 1 file, unkeyed: a plain SHA-256 chain written without the identity (wrong passphrases, jobs without one), which shows damage but not forgery
+    ");
+    // An edit after it is still caught, at its line.
+    let n = fs::read_to_string(log(&s)).unwrap().lines().count();
+    let text = fs::read_to_string(log(&s)).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[n - 1] = lines[n - 1].replace("\"a/one/api_key\"", "\"a/two/api_key\"");
+    fs::write(log(&s), lines.join("\n") + "\n").unwrap();
+    let (code, out) = verify();
+    assert_eq!(code, 5);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("line {n} of '")) && err.contains("was altered"),
+        "{err}"
+    );
+}
+
+/// Hides the key id, which differs per run.
+fn regex_key(text: &str) -> String {
+    match text.find("(key ") {
+        Some(i) => format!("{}(key [KEY]){}", &text[..i], &text[i + 18..]),
+        None => text.to_owned(),
+    }
 }

@@ -155,9 +155,10 @@ fn without_a_passphrase_or_with_a_wrong_one_exit_4() {
     assert!(err.contains("error: wrong passphrase for '"), "{err}");
     assert!(!err.contains("wrong\n"), "the passphrase is never shown");
     assert!(out.stdout.is_empty());
-    // The failure is counted in the store and audited.
+    // The failure is counted in the store and audited, in the unkeyed side log (there is no
+    // key to chain it with).
     assert!(s.home.join(".passphrase-failures").exists());
-    let log = fs::read_to_string(s.home.join("audit.log")).unwrap();
+    let log = fs::read_to_string(s.home.join("audit-unkeyed.log")).unwrap();
     assert!(log.contains("\"event\":\"identity.passphrase\""), "{log}");
     assert!(log.contains("wrong passphrase (1 in a row)"), "{log}");
 
