@@ -770,6 +770,16 @@ fn config_item(
     )
 }
 
+/// A serde_json error as the kind of problem alone: its position is reported beside it, and
+/// its text may quote the input (a secret).
+fn json_kind(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let msg = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(m, _)| m);
+    crate::error::kind_of(msg)
+}
+
 /// Ends of a JSON string token starting at `i` (a `"`).
 fn json_string_end(b: &[u8], mut i: usize) -> usize {
     i += 1;
@@ -788,7 +798,7 @@ fn parse_json(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
             path: path.to_owned(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: json_kind(&e),
         }
         .into());
     }
@@ -1112,8 +1122,18 @@ pub fn load_journal(sigil: &Sigil, id: &str) -> Result<Journal> {
         },
         _ => Error::io(format!("cannot read '{}'", p.display()), e),
     })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::other(format!("'{}' is damaged: {e}", p.display()), None))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::other(
+            format!(
+                "'{}' is damaged at line {}, column {}: {}",
+                p.display(),
+                e.line(),
+                e.column(),
+                json_kind(&e)
+            ),
+            None,
+        )
+    })
 }
 
 /// Every migration, oldest first.
@@ -1855,7 +1875,11 @@ fn changed_since(sigil: &Sigil, j: &Journal) -> Result<std::collections::HashSet
     let values: std::collections::BTreeMap<String, String> = serde_json::from_slice(&text)
         .map_err(|e| {
             Error::other(
-                format!("the values of migration '{}' are damaged: {e}", j.id),
+                format!(
+                    "the values of migration '{}' are damaged: {}",
+                    j.id,
+                    json_kind(&e)
+                ),
                 None,
             )
         })?;

@@ -318,12 +318,33 @@ pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
 }
 
 fn parse_key(key: &str) -> Result<String> {
+    Ok(parse_public_key(key)?.to_string())
+}
+
+/// Parses an age public key given on the command line (`recipients add`, `export -r`,
+/// `backup create -r`). Text that is not shaped like a public key is not repeated in the
+/// error: the likeliest mistake is pasting an identity (`AGE-SECRET-KEY-1…`) where its public
+/// key goes, and an error message ends up in terminals and CI logs.
+pub(crate) fn parse_public_key(key: &str) -> Result<x25519::Recipient> {
     let k = key.trim();
+    if k.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
+        return Err(Error::UsageHelp {
+            message: "the key given is an age secret key (an identity), not a public key".into(),
+            help: "give its public key (`age-keygen -y FILE` prints it); if the secret key was typed where others can see it (a shell history, a CI log), treat it as exposed".into(),
+        });
+    }
+    let shown = if k.starts_with("age1")
+        && k.len() <= 100
+        && k.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        format!("'{k}'")
+    } else {
+        "the key given".to_owned()
+    };
     x25519::Recipient::from_str(k).map_err(|e| Error::UsageHelp {
-        message: format!("'{k}' is not an age public key: {e}"),
+        message: format!("{shown} is not an age public key: {e}"),
         help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints one)".into(),
-    })?;
-    Ok(k.to_owned())
+    })
 }
 
 /// Applies `change` to the folder's recipients file (its own, created from the inherited one

@@ -19,6 +19,7 @@ mod keyring;
 mod library;
 mod list;
 mod migrate;
+mod no_echo;
 mod oauth;
 mod otp;
 mod policy;
