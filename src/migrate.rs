@@ -1904,17 +1904,11 @@ pub fn pending(home: &Path) -> bool {
 /// Completes the rollback of an interrupted migration. Returns its id when it undid one;
 /// `None` when there was none or one is running right now (its process holds the lock).
 pub fn heal(sigil: &Sigil) -> Result<Option<String>> {
-    let path = root(sigil).join(".lock");
-    fsutil::create_private_dir(&root(sigil))?;
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(format!("cannot open '{}'", path.display()), e))?;
-    if file.try_lock().is_err() {
+    // Through fsutil's lock, like every other lock file: it is created 0600 whatever the
+    // umask (a plain open here created a missing one 0666 under `umask 000`).
+    let Some(lock) = fsutil::Lock::try_acquire(&root(sigil).join(".lock"))? else {
         return Ok(None);
-    }
+    };
     let Ok(id) = fs::read_to_string(root(sigil).join(PENDING)) else {
         return Ok(None);
     };
@@ -1927,7 +1921,7 @@ pub fn heal(sigil: &Sigil) -> Result<Option<String>> {
         Err(e) => return Err(e),
     }
     remove_pending(sigil);
-    drop(file);
+    drop(lock);
     Ok(Some(id))
 }
 

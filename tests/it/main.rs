@@ -31,3 +31,4 @@ mod run;
 mod status;
 mod support;
 mod tty;
+mod umask;
