@@ -31,6 +31,19 @@ impl AddressError {
     }
 }
 
+/// Why an address was rejected, without the characters it quotes: for text that came from
+/// a file, where what looks like an address may hold a secret.
+pub(crate) fn reason_kind(e: &AddressError) -> String {
+    let r = &e.reason;
+    if let Some((what, _)) = r.split_once(" contains ") {
+        format!("{what} contains a character that is not allowed")
+    } else if let Some((what, _)) = r.split_once(" cannot be ") {
+        format!("{what} cannot be '.' or '..'")
+    } else {
+        r.clone()
+    }
+}
+
 /// A credential address as the user writes it: the field is optional and defaults by kind
 /// (`token` for OAuth accounts, `api_key` otherwise).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

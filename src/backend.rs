@@ -96,8 +96,10 @@ impl Choice {
         }
         if let Some(v) = &config.backend {
             return Ok(Choice {
-                kind: v.parse().map_err(|e: Error| Error::UsageHelp {
-                    message: format!("'{config_path}': {e}"),
+                // The value is not repeated: config.toml is a file that may hold secrets, and
+                // an error reaches terminals and CI logs.
+                kind: v.parse().map_err(|_: Error| Error::UsageHelp {
+                    message: format!("'{config_path}': `backend` names no known backend"),
                     help: "the backends are auto, file, keyring, env and memory".into(),
                 })?,
                 source: format!("backend = \"{v}\" in '{config_path}'"),

@@ -53,10 +53,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Entry>, Error> {
         };
         let name = name.trim();
         if !is_name(name) {
+            // The text is not repeated: a line that is not NAME=value may be a pasted secret.
             return Err(Error::Usage(format!(
-                "'{origin}' line {}: '{}' is not a variable name",
-                start + 1,
-                name.escape_debug()
+                "'{origin}' line {}: the name before '=' is not a variable name (letters, digits, '_' and '.', not starting with a digit)",
+                start + 1
             )));
         }
         let value = value.trim_start();

@@ -216,10 +216,126 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
             path: path.to_owned(),
             line,
             column,
-            message: e.message().trim().to_owned(),
+            message: kind_of(e.message()),
         }
     })
 }
+
+/// What a serde, TOML or JSON parser said about bad input, reduced to the kind of problem:
+/// parsers quote the offending text (`invalid type: string "hunter2", expected u32`,
+/// ``unknown variant `…` ``, ``duplicate key `…` ``), and the files sigil parses hold secrets.
+/// Only sigil's own words and the parser's fixed vocabulary survive: the kind of value
+/// found, and what the schema expected (which comes from sigil's types, never the input).
+/// The position is reported beside it by the caller.
+pub(crate) fn kind_of(message: &str) -> String {
+    let first = message.trim().lines().next().unwrap_or("").trim();
+    // The schema's part: after the last ", expected " (input comes before it).
+    let expected = first
+        .rsplit_once(", expected ")
+        .map(|(_, e)| format!(", expected {e}"))
+        .unwrap_or_default();
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = first.strip_prefix(prefix) {
+            let found = UNEXPECTED
+                .iter()
+                .find(|k| rest.starts_with(*k))
+                .copied()
+                .unwrap_or("a value");
+            return format!("{prefix}{found}{expected}");
+        }
+    }
+    for prefix in [
+        "unknown variant",
+        "unknown field",
+        "duplicate field",
+        "duplicate key",
+    ] {
+        if first.starts_with(prefix) {
+            return format!("{prefix}{expected}");
+        }
+    }
+    if let Some(rest) = first.strip_prefix("missing field `")
+        && let Some((name, _)) = rest.split_once('`')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        // A field sigil's types require: a name from the schema.
+        return format!("missing field `{name}`");
+    }
+    if let Some(rest) = first.strip_prefix("invalid length ")
+        && let Some((n, _)) = rest.split_once(',')
+        && n.chars().all(|c| c.is_ascii_digit())
+    {
+        return format!("invalid length {n}{expected}");
+    }
+    SYNTAX.iter().find(|k| first.starts_with(*k)).map_or_else(
+        || "a value is not valid here".to_owned(),
+        |k| format!("{k}{expected}"),
+    )
+}
+
+/// The kinds of value serde names in `invalid type`/`invalid value` (serde::de::Unexpected),
+/// longest first where one starts another.
+const UNEXPECTED: &[&str] = &[
+    "boolean",
+    "integer",
+    "floating point",
+    "character",
+    "string",
+    "byte array",
+    "unit value",
+    "unit variant",
+    "newtype struct",
+    "newtype variant",
+    "tuple variant",
+    "struct variant",
+    "Option value",
+    "sequence",
+    "map",
+    "enum",
+];
+
+/// The syntax errors of the TOML and JSON parsers, as their messages start. Anything else
+/// becomes "a value is not valid here": a message not on this list might quote input.
+const SYNTAX: &[&str] = &[
+    "invalid basic string",
+    "invalid literal string",
+    "invalid string",
+    "invalid unquoted key",
+    "invalid key",
+    "invalid table header",
+    "invalid array",
+    "invalid inline table",
+    "invalid number",
+    "invalid integer",
+    "invalid float",
+    "invalid datetime",
+    "invalid escape",
+    "invalid unicode",
+    "invalid comment",
+    "invalid whitespace",
+    "invalid mixed",
+    "unexpected content",
+    "unexpected end",
+    "unclosed",
+    "expected newline",
+    "key with no value",
+    "string values must be quoted",
+    "EOF while parsing",
+    "expected value",
+    "expected `,` or `]`",
+    "expected `,` or `}`",
+    "expected `:`",
+    "expected ident",
+    "key must be a string",
+    "trailing characters",
+    "trailing comma",
+    "control character",
+    "lone leading surrogate",
+    "number out of range",
+    "recursion limit exceeded",
+];
 
 #[cfg(test)]
 mod tests {
@@ -241,5 +357,33 @@ mod tests {
             e.to_string()
                 .starts_with("'x.toml' is malformed at line 1, column 5: ")
         );
+    }
+
+    #[test]
+    fn parse_errors_keep_the_kind_and_drop_the_input() {
+        let cases = [
+            (
+                "invalid type: string \"hunter2, expected x\", expected u32",
+                "invalid type: string, expected u32",
+            ),
+            (
+                "unknown variant `hunter2`, expected `file` or `keyring`",
+                "unknown variant, expected `file` or `keyring`",
+            ),
+            ("duplicate key `hunter2`", "duplicate key"),
+            (
+                "unknown field `hunter2`, expected `a`",
+                "unknown field, expected `a`",
+            ),
+            ("missing field `address`", "missing field `address`"),
+            ("missing field `hunter2 x`", "a value is not valid here"),
+            ("invalid string\nexpected `\"`, `'`", "invalid string"),
+            ("'hunter2' is not a size", "a value is not valid here"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(kind_of(message), want, "{message}");
+        }
+        let e = parse_toml::<T>("x.toml".as_ref(), "a = \"hunter2\"\n").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 }

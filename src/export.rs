@@ -309,6 +309,14 @@ fn shown(path: &Path) -> String {
 
 /// Why an export cannot be trusted (exit 5).
 fn damaged(path: &Path, reason: impl std::fmt::Display) -> Error {
+    // age's armor errors name the byte they refused (`Invalid symbol 45, offset 6`): a byte of
+    // whatever was pasted in, so only the kind is kept.
+    let reason = reason.to_string();
+    let reason = if reason.contains("Invalid symbol") || reason.contains("Invalid last symbol") {
+        "its armor is not valid base64".to_owned()
+    } else {
+        reason
+    };
     Error::Refused {
         message: format!("'{}' is damaged or altered: {reason}", shown(path)),
         help: Some("nothing was imported; ask for a new export".into()),
@@ -384,10 +392,7 @@ pub fn decode(path: &Path, plaintext: &[u8]) -> Result<Credential> {
     let header: Header =
         serde_json::from_slice(plaintext).map_err(|e| not_export(json_reason(&e)))?;
     if header.format != FORMAT {
-        return Err(not_export(format!(
-            "its format is '{}', not '{FORMAT}'",
-            header.format
-        )));
+        return Err(not_export(format!("its format is not '{FORMAT}'")));
     }
     if header.version != VERSION {
         return Err(Error::other(
@@ -401,7 +406,9 @@ pub fn decode(path: &Path, plaintext: &[u8]) -> Result<Credential> {
     }
     let env: EnvelopeIn =
         serde_json::from_slice(plaintext).map_err(|e| not_export(json_reason(&e)))?;
-    let address = Address::parse(&env.address).map_err(|e| not_export(e.to_string()))?;
+    // The envelope's text is not repeated: it may be anything, a secret included.
+    let address = Address::parse(&env.address)
+        .map_err(|_| not_export("its address is not a valid service/account".into()))?;
     if address.field().is_some() {
         return Err(not_export(format!(
             "its address '{address}' names a field; it must name an account"
@@ -411,20 +418,25 @@ pub fn decode(path: &Path, plaintext: &[u8]) -> Result<Credential> {
         return Err(not_export("it holds no field".into()));
     }
     let mut fields = Vec::with_capacity(env.fields.len());
-    for (name, v) in env.fields {
+    for (n, (name, v)) in env.fields.into_iter().enumerate() {
         let ValueIn { encoding, value } = v;
         let value = Zeroizing::new(value);
         address
             .with_field(&name)
-            .map_err(|e| not_export(e.to_string()))?;
+            .map_err(|_| not_export(format!("the name of field {} is not valid", n + 1)))?;
         let bytes = match encoding.as_str() {
             "utf-8" => value.as_bytes().to_vec(),
             "base64" => base64::engine::general_purpose::STANDARD
                 .decode(value.as_bytes())
-                .map_err(|e| not_export(format!("field '{name}' is not valid base64: {e}")))?,
-            other => {
+                .map_err(|e| {
+                    not_export(format!(
+                        "field '{name}' is not valid base64: {}",
+                        base64_kind(&e)
+                    ))
+                })?,
+            _ => {
                 return Err(not_export(format!(
-                    "field '{name}' has the unknown encoding '{other}'"
+                    "field '{name}' has an unknown encoding (utf-8 or base64)"
                 )));
             }
         };
@@ -455,11 +467,29 @@ fn json_reason(e: &serde_json::Error) -> String {
             format!("it is not JSON (line {}, column {})", e.line(), e.column())
         }
         Category::Data => {
-            // Data errors name a missing or mistyped field, never a value.
+            // serde quotes the value it refused (`invalid type: string "…"`): keep the kind.
             let text = e.to_string();
-            let msg = text.split(" at line ").next().unwrap_or(&text);
-            format!("its envelope is malformed: {msg}")
+            let msg = text
+                .rsplit_once(" at line ")
+                .map_or(text.as_str(), |(m, _)| m);
+            format!(
+                "its envelope is malformed at line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                crate::error::kind_of(msg)
+            )
         }
+    }
+}
+
+/// A base64 error without the byte it refused (the byte is part of a secret).
+fn base64_kind(e: &base64::DecodeError) -> String {
+    use base64::DecodeError as D;
+    match e {
+        D::InvalidByte(at, _) => format!("a character that is not base64 at offset {at}"),
+        D::InvalidLastSymbol(at, _) => format!("an impossible last character at offset {at}"),
+        D::InvalidLength(_) => "its length is not a whole number of base64 groups".into(),
+        D::InvalidPadding => "its padding is wrong".into(),
     }
 }
 
@@ -648,8 +678,9 @@ mod tests {
         let p = Path::new("x");
         let e = decode(p, b"not json hunter2").unwrap_err();
         assert!(!e.to_string().contains("hunter2"), "{e}");
-        let e = decode(p, br#"{"format":"other","version":1}"#).unwrap_err();
-        assert!(e.to_string().contains("'other'"), "{e}");
+        let e = decode(p, br#"{"format":"hunter2","version":1}"#).unwrap_err();
+        assert!(e.to_string().contains("is not 'sigil-export'"), "{e}");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
         let e = decode(p, br#"{"format":"sigil-export","version":9}"#).unwrap_err();
         assert!(e.to_string().contains("version 9"), "{e}");
         let e = decode(

@@ -105,6 +105,17 @@ pub(crate) fn write_atomic(
     sync_dir(dir).map_err(ctx)
 }
 
+/// Opens a file for appending, creating it 0600 whatever the umask: for files outside the home
+/// that sigil writes secrets into but does not own (`$GITHUB_ENV`). An existing file keeps
+/// its mode; its owner chose it.
+pub(crate) fn open_append_private(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+}
+
 /// Makes a rename or unlink in `dir` durable.
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()

@@ -515,6 +515,19 @@ struct Candidate {
     meta: Option<AccountMeta>,
 }
 
+/// A `[git."…"]` key as shown in errors: a password written into it by mistake
+/// (`https://me:hunter2@host`) is replaced by `…`, and so is the username beside it.
+fn without_userinfo(key: &str) -> String {
+    let Some((scheme, rest)) = key.split_once("://") else {
+        return key.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://…@{}", &rest[at + 1..]),
+        None => key.to_owned(),
+    }
+}
+
 /// The user's mapping of `origin`, if any. A malformed `[git]` table is an error on every
 /// call, so that a typo never silently sends a credential elsewhere.
 fn mapping(sigil: &Sigil, origin: &Origin) -> Result<Option<(Address, String)>> {
@@ -522,7 +535,10 @@ fn mapping(sigil: &Sigil, origin: &Origin) -> Result<Option<(Address, String)>> 
     for (key, m) in &sigil.config().git {
         let bad = |why: String| {
             Error::other(
-                format!("config.toml maps the git origin '{key}', which {why}"),
+                format!(
+                    "config.toml maps the git origin '{}', which {why}",
+                    without_userinfo(key)
+                ),
                 Some("write it as [git.\"https://host[:port][/path]\"] with address = \"service/account\"".into()),
             )
         };

@@ -770,6 +770,16 @@ fn config_item(
     )
 }
 
+/// A serde_json error as the kind of problem alone: its position is reported beside it, and
+/// its text may quote the input (a secret).
+fn json_kind(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let msg = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(m, _)| m);
+    crate::error::kind_of(msg)
+}
+
 /// Ends of a JSON string token starting at `i` (a `"`).
 fn json_string_end(b: &[u8], mut i: usize) -> usize {
     i += 1;
@@ -788,7 +798,7 @@ fn parse_json(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
             path: path.to_owned(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: json_kind(&e),
         }
         .into());
     }
@@ -1112,8 +1122,18 @@ pub fn load_journal(sigil: &Sigil, id: &str) -> Result<Journal> {
         },
         _ => Error::io(format!("cannot read '{}'", p.display()), e),
     })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::other(format!("'{}' is damaged: {e}", p.display()), None))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Error::other(
+            format!(
+                "'{}' is damaged at line {}, column {}: {}",
+                p.display(),
+                e.line(),
+                e.column(),
+                json_kind(&e)
+            ),
+            None,
+        )
+    })
 }
 
 /// Every migration, oldest first.
@@ -1855,7 +1875,11 @@ fn changed_since(sigil: &Sigil, j: &Journal) -> Result<std::collections::HashSet
     let values: std::collections::BTreeMap<String, String> = serde_json::from_slice(&text)
         .map_err(|e| {
             Error::other(
-                format!("the values of migration '{}' are damaged: {e}", j.id),
+                format!(
+                    "the values of migration '{}' are damaged: {}",
+                    j.id,
+                    json_kind(&e)
+                ),
                 None,
             )
         })?;
@@ -1880,17 +1904,11 @@ pub fn pending(home: &Path) -> bool {
 /// Completes the rollback of an interrupted migration. Returns its id when it undid one;
 /// `None` when there was none or one is running right now (its process holds the lock).
 pub fn heal(sigil: &Sigil) -> Result<Option<String>> {
-    let path = root(sigil).join(".lock");
-    fsutil::create_private_dir(&root(sigil))?;
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(format!("cannot open '{}'", path.display()), e))?;
-    if file.try_lock().is_err() {
+    // Through fsutil's lock, like every other lock file: it is created 0600 whatever the
+    // umask (a plain open here created a missing one 0666 under `umask 000`).
+    let Some(lock) = fsutil::Lock::try_acquire(&root(sigil).join(".lock"))? else {
         return Ok(None);
-    }
+    };
     let Ok(id) = fs::read_to_string(root(sigil).join(PENDING)) else {
         return Ok(None);
     };
@@ -1903,7 +1921,7 @@ pub fn heal(sigil: &Sigil) -> Result<Option<String>> {
         Err(e) => return Err(e),
     }
     remove_pending(sigil);
-    drop(file);
+    drop(lock);
     Ok(Some(id))
 }
 

@@ -220,31 +220,58 @@ fn lower(e: &TotpError) -> String {
     }
 }
 
-/// What a URI that totp-rs refused gets told. None of these quote the secret.
+/// What a URI that totp-rs refused gets told: the parameter at fault and the kind of
+/// problem. totp-rs's own messages quote the offending text (the host, the digits, the
+/// issuer), which in a pasted URI can be the secret itself, so none of them is passed on.
 fn uri_error(e: TotpError) -> Error {
-    match e {
-        TotpError::UrlParse(p) => refused(format!("the otpauth:// URI is malformed: {p}")),
-        TotpError::InvalidHost { host } => refused(format!(
-            "the otpauth:// URI is for '{host}', not 'totp': sigil makes TOTP codes only"
-        )),
-        TotpError::InvalidSecret => refused(
-            "the secret= of the otpauth:// URI is not valid base32 (letters A–Z and digits 2–7)",
-        ),
-        TotpError::SecretNotSet => refused("the otpauth:// URI has no secret= parameter"),
-        TotpError::InvalidAlgorithm { .. } => refused(
-            "the algorithm= of the otpauth:// URI is not supported: use SHA1, SHA256 or SHA512",
-        ),
-        TotpError::DigitsParse { digits } => refused(format!(
-            "the digits= of the otpauth:// URI is not a number: '{digits}'"
-        )),
-        TotpError::StepParse { step } => refused(format!(
-            "the period= of the otpauth:// URI is not a number: '{step}'"
-        )),
-        other => refused(format!(
-            "the otpauth:// URI is not valid: {}",
-            lower(&other)
-        )),
-    }
+    refused(match e {
+        // url's messages are fixed phrases ("invalid port number"); they never quote input.
+        TotpError::UrlParse(p) => format!("the otpauth:// URI is malformed: {p}"),
+        TotpError::InvalidScheme { .. } => "the URI does not start with otpauth://".to_owned(),
+        TotpError::InvalidHost { .. } => {
+            "the otpauth:// URI is not for 'totp' (after otpauth://): sigil makes TOTP codes only"
+                .to_owned()
+        }
+        TotpError::InvalidSecret => {
+            "the secret= of the otpauth:// URI is not valid base32 (letters A–Z and digits 2–7)"
+                .to_owned()
+        }
+        TotpError::SecretNotSet => "the otpauth:// URI has no secret= parameter".to_owned(),
+        TotpError::InvalidAlgorithm { .. } => {
+            "the algorithm= of the otpauth:// URI is not supported: use SHA1, SHA256 or SHA512"
+                .to_owned()
+        }
+        TotpError::DigitsParse { .. } => {
+            "the digits= of the otpauth:// URI is not a number".to_owned()
+        }
+        TotpError::StepParse { .. } => {
+            "the period= of the otpauth:// URI is not a number".to_owned()
+        }
+        TotpError::InvalidAccountName { .. } => {
+            "the account name in the label of the otpauth:// URI contains ':'".to_owned()
+        }
+        TotpError::AccountNameDecode { .. } => {
+            "the account name in the label of the otpauth:// URI is not valid percent-encoded UTF-8"
+                .to_owned()
+        }
+        TotpError::InvalidIssuer { .. } => {
+            "the issuer of the otpauth:// URI contains ':'".to_owned()
+        }
+        TotpError::IssuerDecode { .. } => {
+            "the issuer in the label of the otpauth:// URI is not valid percent-encoded UTF-8"
+                .to_owned()
+        }
+        TotpError::IssuerMismatch { .. } => {
+            "the issuer in the label and the issuer= of the otpauth:// URI differ".to_owned()
+        }
+        // Numbers only: no input text.
+        e @ (TotpError::InvalidDigits { .. }
+        | TotpError::InvalidStepZero
+        | TotpError::SecretTooShort { .. }) => {
+            format!("the otpauth:// URI is not valid: {}", lower(&e))
+        }
+        _ => "the otpauth:// URI is not valid".to_owned(),
+    })
 }
 
 #[cfg(test)]

@@ -447,6 +447,84 @@ pub(crate) fn admit(sigil: &Sigil, addr: &Address) -> Result<()> {
     checked
 }
 
+/// Whether a secret under `policy` may be handed to someone else as a plain age file: a
+/// backup or export to a key that is not the store's own, or a new recipient of its folder.
+/// Nothing binds the copy afterwards: whoever holds the key decrypts it with `age`, without
+/// sigil, any `--allow`, window or count. So only a secret that `sigil get` may print at any
+/// time, as often as asked, is handed over; its owner can copy it out anyway. (A policy
+/// binds programs and scripts that run sigil, not the owner of the identity, who can always
+/// decrypt the store with `age`; see SECURITY.md.)
+pub(crate) fn exportable(policy: Option<&Policy>) -> bool {
+    policy.is_none_or(|p| {
+        p.not_before.is_none()
+            && p.not_after.is_none()
+            && p.max_uses.is_none()
+            && p.allow.as_ref().is_none_or(|a| a.contains(&Use::Get))
+    })
+}
+
+/// The accounts among `fields` whose policy forbids handing them over (see [`exportable`]),
+/// as `service/account`, sorted and without repeats.
+pub(crate) fn restricted(reg: &Registry, fields: &[FieldAddress]) -> Vec<String> {
+    let keys: BTreeSet<String> = fields
+        .iter()
+        .map(FieldAddress::account_key)
+        .filter(|k| !exportable(reg.policies.get(k)))
+        .collect();
+    keys.into_iter().collect()
+}
+
+/// The decision for a backup of `fields` encrypted to `to` (`None`: a passphrase). A backup
+/// to the store's own recipients (its root `.age-recipients`, else the identity's key) is a
+/// backup and always allowed; to any other key, or a passphrase, it is an export, and an
+/// account whose policy forbids that refuses the whole backup (exit 5, naming each one), so
+/// that no backup is silently incomplete. The backup code calls this before writing.
+// Not called yet: `sigil backup create` calls it once the backup rework (another branch)
+// lands; `expect` makes the build say so the moment it is wired in.
+#[expect(dead_code)]
+pub(crate) fn backup_allowed(
+    sigil: &Sigil,
+    to: Option<&[age::x25519::Recipient]>,
+    fields: &[FieldAddress],
+) -> Result<()> {
+    if let Some(to) = to {
+        let store = sigil.file_store();
+        let mut own: BTreeSet<String> = store
+            .recipients_for(store.root())?
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if let Ok(id) = store.identity() {
+            own.extend(id.recipients().iter().map(ToString::to_string));
+        }
+        if to.iter().all(|r| own.contains(&r.to_string())) {
+            return Ok(());
+        }
+    }
+    let reg = Registry::load(sigil.paths())?;
+    refuse_handover(
+        &restricted(&reg, fields),
+        "a backup to a key that is not the store's own (or to a passphrase) is an export",
+        "back up to the store's own recipients (without --recipient or --passphrase), or change the policy: `sigil policy set ACCOUNT --allow get,…`",
+    )
+}
+
+/// The refusal of handing `accounts` over, or `Ok` when there is none.
+pub(crate) fn refuse_handover(accounts: &[String], what: &str, help: &str) -> Result<()> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = accounts.iter().map(|a| format!("'{a}'")).collect();
+    Err(Error::Refused {
+        message: format!(
+            "{what}; the usage policy of {} does not allow that",
+            list.join(", ")
+        ),
+        help: Some(help.to_owned()),
+    })
+}
+
 /// Sets rules on an account (those given replace the old ones; the rest stay). A new
 /// `max_uses` starts a new count.
 pub fn set(sigil: &Sigil, addr: &Address, change: Policy) -> Result<Policy> {
@@ -529,6 +607,61 @@ fn account_of(addr: &Address) -> Result<String> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn only_what_get_may_print_freely_is_handed_over() {
+        let with = |f: fn(&mut Policy)| {
+            let mut p = Policy::default();
+            f(&mut p);
+            exportable(Some(&p))
+        };
+        assert!(exportable(None));
+        assert!(with(|_| {}));
+        assert!(with(|p| p.allow = Some([Use::Get, Use::Run].into())));
+        assert!(!with(|p| p.allow = Some([Use::Run].into())));
+        assert!(!with(|p| p.allow = Some([Use::Git, Use::Env].into())));
+        assert!(!with(|p| p.max_uses = Some(5)));
+        assert!(!with(|p| p.not_after = Some(datetime!(2099-01-01 0:00 UTC))));
+        assert!(!with(
+            |p| p.not_before = Some(datetime!(2000-01-01 0:00 UTC))
+        ));
+    }
+
+    #[test]
+    fn restricted_names_each_account_once_and_the_refusal_lists_them() {
+        let mut reg = Registry::default();
+        let run_only = Policy {
+            allow: Some([Use::Run].into()),
+            ..Policy::default()
+        };
+        reg.policies.insert("team/deploy".into(), run_only.clone());
+        reg.policies.insert("team/ci".into(), run_only);
+        reg.policies.insert("team/docs".into(), Policy::default());
+        let fields: Vec<FieldAddress> = [
+            "team/deploy/api_key",
+            "team/deploy/token",
+            "team/docs/api_key",
+            "team/ci/api_key",
+            "team/free/api_key",
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        let r = restricted(&reg, &fields);
+        assert_eq!(r, ["team/ci", "team/deploy"]);
+        let e = refuse_handover(
+            &r,
+            "a backup to a key that is not the store's own is an export",
+            "h",
+        )
+        .unwrap_err();
+        assert_eq!(e.class(), crate::ExitClass::Refused);
+        assert_eq!(
+            e.to_string(),
+            "a backup to a key that is not the store's own is an export; the usage policy of 'team/ci', 'team/deploy' does not allow that"
+        );
+        assert!(refuse_handover(&[], "x", "h").is_ok());
+    }
 
     #[test]
     fn rules_name_themselves() {

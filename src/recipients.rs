@@ -250,10 +250,25 @@ pub struct Change {
     pub kept: Vec<String>,
     /// How many recipients the folder has now.
     pub recipients: usize,
+    /// The secrets whose usage policy forbade handing them to the new recipient, handed over
+    /// anyway with `force` (and recorded in the audit log as `recipients.add.force`).
+    pub forced: Vec<FieldAddress>,
 }
 
 /// Adds `key` (an `age1…` public key) to a folder's recipients and re-encrypts its secrets.
-pub fn add(sigil: &Sigil, folder: &Folder, key: &str, name: Option<&str>) -> Result<Change> {
+///
+/// The new recipient can then decrypt those files with `age`, where no usage policy applies.
+/// So a secret whose policy forbids handing it out as a copy (see `policy::exportable`: a
+/// run-only secret, a time window, a use count) refuses the whole edit, exit 5 and nothing
+/// changed, unless `force`; a forced hand-over is recorded in the audit log with the secrets
+/// it concerned.
+pub fn add(
+    sigil: &Sigil,
+    folder: &Folder,
+    key: &str,
+    name: Option<&str>,
+    force: bool,
+) -> Result<Change> {
     let key = parse_key(key)?;
     if let Some(n) = name
         && (n.contains('\n') || n.trim().is_empty())
@@ -262,7 +277,30 @@ pub fn add(sigil: &Sigil, folder: &Folder, key: &str, name: Option<&str>) -> Res
             "a recipient's name is one non-empty line".into(),
         ));
     }
-    edit(sigil, folder, |text| {
+    let handover = |changed: bool, governed: &[FieldAddress]| -> Result<Vec<FieldAddress>> {
+        if !changed {
+            // Already a recipient: the files go to the same keys as before.
+            return Ok(Vec::new());
+        }
+        let reg = crate::registry::Registry::load(sigil.paths())?;
+        let accounts = crate::policy::restricted(&reg, governed);
+        if !force {
+            crate::policy::refuse_handover(
+                &accounts,
+                &format!(
+                    "adding a recipient to {} would hand them copies of its secrets that no policy governs",
+                    folder.shown()
+                ),
+                "pass --force to hand them over anyway (recorded in the audit log), move those accounts to another folder, or change their policy with `sigil policy set`",
+            )?;
+        }
+        Ok(governed
+            .iter()
+            .filter(|a| accounts.contains(&a.account_key()))
+            .cloned()
+            .collect())
+    };
+    let change = edit(sigil, folder, handover, |text| {
         if let Some((_, k, n)) = text.keys().into_iter().find(|(_, k, _)| *k == key) {
             return Ok((false, k, n));
         }
@@ -271,7 +309,12 @@ pub fn add(sigil: &Sigil, folder: &Folder, key: &str, name: Option<&str>) -> Res
         }
         text.lines.push(key.clone());
         Ok((true, key.clone(), name.map(|n| n.trim().to_owned())))
-    })
+    })?;
+    if !change.forced.is_empty() {
+        let forced: Vec<String> = change.forced.iter().map(ToString::to_string).collect();
+        crate::audit::record(sigil, "recipients.add.force", &forced, &Ok::<(), Error>(()));
+    }
+    Ok(change)
 }
 
 /// Removes a recipient (by key, or by its `# name:`) from a folder and re-encrypts its
@@ -279,26 +322,30 @@ pub fn add(sigil: &Sigil, folder: &Folder, key: &str, name: Option<&str>) -> Res
 pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
     let mine = my_keys(sigil);
     let who = who.trim().to_owned();
-    edit(sigil, folder, |text| {
-        let keys = text.keys();
-        let found = keys.iter().find(|(_, k, _)| *k == who).or_else(|| {
-            keys.iter()
-                .find(|(_, _, n)| n.as_deref() == Some(who.as_str()))
-        });
-        let Some((line, key, name)) = found.cloned() else {
-            if x25519::Recipient::from_str(&who).is_ok() {
-                return Ok((false, who.clone(), None));
-            }
-            return Err(Error::NotFound {
-                message: format!("no recipient of {} is named '{who}'", folder.shown()),
-                help: Some(format!(
-                    "`sigil recipients list {}` shows them",
-                    folder.name
-                )),
+    edit(
+        sigil,
+        folder,
+        |_, _| Ok(Vec::new()),
+        |text| {
+            let keys = text.keys();
+            let found = keys.iter().find(|(_, k, _)| *k == who).or_else(|| {
+                keys.iter()
+                    .find(|(_, _, n)| n.as_deref() == Some(who.as_str()))
             });
-        };
-        if mine.contains(&key) {
-            return Err(Error::Refused {
+            let Some((line, key, name)) = found.cloned() else {
+                if x25519::Recipient::from_str(&who).is_ok() {
+                    return Ok((false, who.clone(), None));
+                }
+                return Err(Error::NotFound {
+                    message: format!("no recipient of {} is named '{who}'", folder.shown()),
+                    help: Some(format!(
+                        "`sigil recipients list {}` shows them",
+                        folder.name
+                    )),
+                });
+            };
+            if mine.contains(&key) {
+                return Err(Error::Refused {
                 message: format!(
                     "refusing to remove your own key from {}: sigil could no longer read its secrets",
                     folder.shown()
@@ -308,30 +355,55 @@ pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
                         .into(),
                 ),
             });
-        }
-        text.lines.remove(line);
-        if name.is_some() && line > 0 {
-            text.lines.remove(line - 1);
-        }
-        Ok((true, key, name))
-    })
+            }
+            text.lines.remove(line);
+            if name.is_some() && line > 0 {
+                text.lines.remove(line - 1);
+            }
+            Ok((true, key, name))
+        },
+    )
 }
 
 fn parse_key(key: &str) -> Result<String> {
+    Ok(parse_public_key(key)?.to_string())
+}
+
+/// Parses an age public key given on the command line (`recipients add`, `export -r`,
+/// `backup create -r`). Text that is not shaped like a public key is not repeated in the
+/// error: the likeliest mistake is pasting an identity (`AGE-SECRET-KEY-1…`) where its public
+/// key goes, and an error message ends up in terminals and CI logs.
+pub(crate) fn parse_public_key(key: &str) -> Result<x25519::Recipient> {
     let k = key.trim();
+    if k.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
+        return Err(Error::UsageHelp {
+            message: "the key given is an age secret key (an identity), not a public key".into(),
+            help: "give its public key (`age-keygen -y FILE` prints it); if the secret key was typed where others can see it (a shell history, a CI log), treat it as exposed".into(),
+        });
+    }
+    let shown = if k.starts_with("age1")
+        && k.len() <= 100
+        && k.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        format!("'{k}'")
+    } else {
+        "the key given".to_owned()
+    };
     x25519::Recipient::from_str(k).map_err(|e| Error::UsageHelp {
-        message: format!("'{k}' is not an age public key: {e}"),
+        message: format!("{shown} is not an age public key: {e}"),
         help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints one)".into(),
-    })?;
-    Ok(k.to_owned())
+    })
 }
 
 /// Applies `change` to the folder's recipients file (its own, created from the inherited one
 /// when missing) and re-encrypts every secret it governs. Every secret is decrypted before
 /// anything is written, so one that cannot be read stops the edit with nothing changed.
+/// `handover` sees whether the key list changed and what the file governs before anything is
+/// decrypted or written; it may refuse, and returns the secrets it let through by force.
 fn edit(
     sigil: &Sigil,
     folder: &Folder,
+    handover: impl FnOnce(bool, &[FieldAddress]) -> Result<Vec<FieldAddress>>,
     change: impl FnOnce(&mut Text) -> Result<(bool, String, Option<String>)>,
 ) -> Result<Change> {
     let store = sigil.file_store();
@@ -403,6 +475,7 @@ fn edit(
             governed.push(addr);
         }
     }
+    let forced = handover(changed, &governed)?;
     let mut values: Vec<(FieldAddress, Secret)> = Vec::with_capacity(governed.len());
     for addr in governed {
         let v = store.get(&addr).map_err(|e| {
@@ -429,6 +502,7 @@ fn edit(
         reencrypted,
         kept,
         recipients: new_keys.len(),
+        forced,
     })
 }
 

@@ -128,12 +128,28 @@ fn as_text<'s>(secret: &'s Secret, reference: &str) -> Result<&'s str> {
     })
 }
 
-/// Wraps an error with the reference and where it was written.
+/// Wraps an error with the reference and where it was written. A reference that does not
+/// parse is named by its place and the kind of problem, never by its text: what starts with
+/// `auth://` in a template or an env file may be a URL with a password in it
+/// (`DATABASE_URL=auth://me:hunter2@db/app`).
 pub fn located(reference: &str, location: String, source: Error) -> Error {
-    Error::Resolve {
-        reference: reference.to_owned(),
-        location,
-        source: Box::new(source),
+    match source {
+        Error::Address(e) => Error::Resolve {
+            reference: "auth://…".to_owned(),
+            location,
+            source: Box::new(Error::UsageHelp {
+                message: format!(
+                    "it is not a valid reference: {}",
+                    crate::address::reason_kind(&e)
+                ),
+                help: crate::address::GRAMMAR.to_owned(),
+            }),
+        },
+        source => Error::Resolve {
+            reference: reference.to_owned(),
+            location,
+            source: Box::new(source),
+        },
     }
 }
 

@@ -174,10 +174,9 @@ fn append_github_env(
         }
         let _ = write!(block, "{n}<<{delim}\n{}\n{delim}\n", v.as_str());
     }
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
+    // The runner creates GITHUB_ENV; should sigil be the one to, the values in it are
+    // secrets, so it is private whatever the umask (it was 0666 under `umask 000`).
+    let mut f = crate::fsutil::open_append_private(path)
         .map_err(|e| Error::io(format!("cannot open GITHUB_ENV '{}'", path.display()), e))?;
     f.write_all(block.as_bytes())
         .map_err(|e| Error::io(format!("cannot write GITHUB_ENV '{}'", path.display()), e))

@@ -8,7 +8,6 @@ use age::secrecy::SecretString;
 use age::x25519;
 use std::io::{self, Read};
 use std::path::PathBuf;
-use std::str::FromStr;
 use zeroize::Zeroizing;
 
 /// A passphrase for a new file: twice on a terminal, once from stdin otherwise.
@@ -68,8 +67,5 @@ pub(crate) fn given_recipients(
 
 /// One age public key given on the command line.
 pub(crate) fn parse_recipient(key: &str) -> Result<x25519::Recipient> {
-    x25519::Recipient::from_str(key.trim()).map_err(|e| Error::UsageHelp {
-        message: format!("'{key}' is not an age public key: {e}"),
-        help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints yours)".into(),
-    })
+    crate::recipients::parse_public_key(key)
 }

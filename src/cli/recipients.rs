@@ -52,6 +52,10 @@ pub enum Command {
         /// A name for the key, kept as a `# name:` comment above it
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// Hand the new recipient secrets whose usage policy forbids copies (a run-only
+        /// secret, say); recorded in the audit log
+        #[arg(long)]
+        force: bool,
     },
     /// Remove a key (or a named recipient) from a folder and re-encrypt its secrets
     Rm {
@@ -115,10 +119,22 @@ pub fn run(args: Args) -> Result<()> {
                 .collect();
             out(text.as_bytes())
         }
-        Command::Add { key, path, name } => {
+        Command::Add {
+            key,
+            path,
+            name,
+            force,
+        } => {
             let folder = Folder::parse(&sigil, path.as_deref())?;
-            let c = recipients::add(&sigil, &folder, &key, name.as_deref())?;
+            let c = recipients::add(&sigil, &folder, &key, name.as_deref(), force)?;
             let who = who(&c);
+            if !c.forced.is_empty() {
+                let list: Vec<String> = c.forced.iter().map(|a| format!("'{a}'")).collect();
+                eprintln!(
+                    "warning: --force handed {who} {} that a usage policy restricts; it can decrypt them without sigil, where no policy applies (recorded in the audit log)",
+                    list.join(", ")
+                );
+            }
             if c.changed {
                 eprintln!(
                     "added {who} to '{}'{}; re-encrypted {} to the {} recipients",

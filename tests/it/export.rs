@@ -351,7 +351,7 @@ fn an_age_file_that_is_not_an_export_is_named_as_such() {
     assert!(out.status.success(), "{}", stderr(&out));
     let out = s.cmd("sigil-import").arg("other.age").assert().code(1);
     insta::assert_snapshot!(s.redact(&out.get_output().stderr), @r"
-    sigil-import: error: 'other.age' is not a sigil export: its format is 'other', not 'sigil-export'
+    sigil-import: error: 'other.age' is not a sigil export: its format is not 'sigil-export'
     help: `sigil import` reads files written by `sigil export`
     ");
 }

@@ -149,11 +149,11 @@ fn bad_uris_and_secrets_each_get_a_clear_error() {
     "otpauth://totp/x?secret=SEED&digits=10"
       sigil-add: error: a TOTP code has 6, 7 or 8 digits, not 10
     "otpauth://totp/x?secret=SEED&digits=six"
-      sigil-add: error: the digits= of the otpauth:// URI is not a number: 'six'
+      sigil-add: error: the digits= of the otpauth:// URI is not a number
     "otpauth://totp/x?secret=SEED&period=0"
       sigil-add: error: the period must be at least 1 second, not 0
     "otpauth://totp/A:x?secret=SEED&issuer=B"
-      sigil-add: error: the otpauth:// URI is not valid: issuer mismatch: path contains "A" but query parameter contains "B"
+      sigil-add: error: the issuer in the label and the issuer= of the otpauth:// URI differ
     "#);
     // The help line says what is accepted.
     let out = s

@@ -305,4 +305,90 @@ fn a_window_that_ends_before_it_starts_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let out = policy(&s, &["show", "deploy/ci"]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("not-before"));
+
+/// Policies bind programs, not the identity's owner, but a new member is someone else:
+/// `sigil recipients add` would hand them a run-only secret as a plain age file that no
+/// policy governs. It refuses (exit 5, naming the accounts) unless `--force`, and a forced
+/// re-encryption is in the audit log with the accounts it handed over.
+#[test]
+fn recipients_add_needs_force_for_a_policy_restricted_secret_and_is_audited() {
+    need("age-keygen");
+    need("age");
+    let s = Sandbox::init();
+    s.add("team/deploy", b"run-only-deploy-key");
+    s.add("team/docs", b"free-docs-key");
+    s.add("open/me", b"open-key");
+    let out = policy(&s, &["set", "team/deploy", "--allow", "run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let keyfile = s.root().join("member.txt");
+    let keygen = Std::new("age-keygen")
+        .arg("-o")
+        .arg(&keyfile)
+        .output()
+        .unwrap();
+    assert!(keygen.status.success(), "{}", stderr(&keygen));
+    let member = String::from_utf8_lossy(&keygen.stderr)
+        .trim()
+        .strip_prefix("Public key: ")
+        .unwrap()
+        .to_owned();
+    let member_reads = |addr: &str| {
+        Std::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(&keyfile)
+            .arg(s.secret_file(addr))
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", &member, "team"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    insta::assert_snapshot!(s.redact(&out.stderr), @r"
+    sigil-recipients: error: adding a recipient to 'team' would hand them copies of its secrets that no policy governs; the usage policy of 'team/deploy' does not allow that
+    help: pass --force to hand them over anyway (recorded in the audit log), move those accounts to another folder, or change their policy with `sigil policy set`
+    ");
+    assert!(
+        !member_reads("team/deploy/api_key"),
+        "refused, yet re-encrypted"
+    );
+    assert!(!s.home.join("store/team/.age-recipients").exists());
+
+    // A folder without a restricted secret needs no --force.
+    s.cmd("sigil-recipients")
+        .args(["add", &member, "open"])
+        .assert()
+        .success();
+    assert!(member_reads("open/me/api_key"));
+
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", &member, "team", "--force"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    insta::assert_snapshot!(s.redact(&out.stderr), @r"
+    warning: --force handed age1[KEY] 'team/deploy/api_key' that a usage policy restricts; it can decrypt them without sigil, where no policy applies (recorded in the audit log)
+    added age1[KEY] to '[TMP]/home/store/team/.age-recipients' (created from the recipients it inherited); re-encrypted 2 secrets to the 2 recipients
+    ");
+    assert!(member_reads("team/deploy/api_key"));
+    let log = std::fs::read_to_string(s.home.join("audit.log")).unwrap();
+    let forced: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["event"] == "recipients.add.force")
+        .collect();
+    assert_eq!(forced.len(), 1, "{log}");
+    assert_eq!(forced[0]["outcome"], "ok", "{log}");
+    assert_eq!(
+        forced[0]["addresses"],
+        serde_json::json!(["team/deploy/api_key"]),
+        "{log}"
+    );
 }

@@ -96,7 +96,10 @@ fn resolve_writes_the_output_file_only_on_full_success() {
         .write_stdin("x: {{ auth://Bad/me }}\n")
         .assert()
         .code(2);
-    assert!(stderr(out.get_output()).contains("at <stdin>:1: invalid address 'auth://Bad/me'"));
+    assert!(
+        stderr(out.get_output())
+            .contains("cannot resolve 'auth://…' at <stdin>:1: it is not a valid reference")
+    );
 }
 
 #[test]
