@@ -277,35 +277,6 @@ fn a_program_using_the_library_counts_as_get() {
     );
 }
 
-/// A window that closes before it opens would refuse every use while looking like a rule:
-/// `policy set` refuses it, whether both ends come at once or one end is added later.
-#[test]
-fn a_window_that_ends_before_it_starts_is_refused() {
-    let s = Sandbox::init();
-    s.add("deploy/ci", b"deploy-key");
-    let out = policy(
-        &s,
-        &[
-            "set",
-            "deploy/ci",
-            "--not-before",
-            "2030-01-02",
-            "--not-after",
-            "2030-01-01",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--not-before"), "{}", stderr(&out));
-    assert!(
-        policy(&s, &["set", "deploy/ci", "--not-after", "2030-01-01"])
-            .status
-            .success()
-    );
-    let out = policy(&s, &["set", "deploy/ci", "--not-before", "2030-06-01"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let out = policy(&s, &["show", "deploy/ci"]);
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("not-before"));
-
 /// Policies bind programs, not the identity's owner, but a new member is someone else:
 /// `sigil recipients add` would hand them a run-only secret as a plain age file that no
 /// policy governs. It refuses (exit 5, naming the accounts) unless `--force`, and a forced
@@ -391,4 +362,34 @@ fn recipients_add_needs_force_for_a_policy_restricted_secret_and_is_audited() {
         serde_json::json!(["team/deploy/api_key"]),
         "{log}"
     );
+}
+
+/// A window that closes before it opens would refuse every use while looking like a rule:
+/// `policy set` refuses it, whether both ends come at once or one end is added later.
+#[test]
+fn a_window_that_ends_before_it_starts_is_refused() {
+    let s = Sandbox::init();
+    s.add("deploy/ci", b"deploy-key");
+    let out = policy(
+        &s,
+        &[
+            "set",
+            "deploy/ci",
+            "--not-before",
+            "2030-01-02",
+            "--not-after",
+            "2030-01-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--not-before"), "{}", stderr(&out));
+    assert!(
+        policy(&s, &["set", "deploy/ci", "--not-after", "2030-01-01"])
+            .status
+            .success()
+    );
+    let out = policy(&s, &["set", "deploy/ci", "--not-before", "2030-06-01"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = policy(&s, &["show", "deploy/ci"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("not-before"));
 }
