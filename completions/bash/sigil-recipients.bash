@@ -65,7 +65,7 @@ _sigil__recipients() {
             return 0
             ;;
         sigil__subcmd__recipients__subcmd__add)
-            opts="-h --name --help"
+            opts="-h --name --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1777,7 +1777,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__recipients__subcmd__add)
-            opts="-h --name --help"
+            opts="-h --name --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

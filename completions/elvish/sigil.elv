@@ -401,6 +401,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         }
         &'sigil;recipients;add'= {
             cand --name 'A name for the key, kept as a `# name:` comment above it'
+            cand --force 'Hand the new recipient secrets whose usage policy forbids copies (a run-only secret, say); recorded in the audit log'
             cand -h 'Print help'
             cand --help 'Print help'
         }

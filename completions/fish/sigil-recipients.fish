@@ -34,6 +34,7 @@ complete -c sigil-recipients -n "__fish_sigil_recipients_needs_command" -f -a "h
 complete -c sigil-recipients -n "__fish_sigil_recipients_using_subcommand list" -l json -d 'Print them as JSON'
 complete -c sigil-recipients -n "__fish_sigil_recipients_using_subcommand list" -s h -l help -d 'Print help'
 complete -c sigil-recipients -n "__fish_sigil_recipients_using_subcommand add" -l name -d 'A name for the key, kept as a `# name:` comment above it' -r
+complete -c sigil-recipients -n "__fish_sigil_recipients_using_subcommand add" -l force -d 'Hand the new recipient secrets whose usage policy forbids copies (a run-only secret, say); recorded in the audit log'
 complete -c sigil-recipients -n "__fish_sigil_recipients_using_subcommand add" -s h -l help -d 'Print help'
 complete -c sigil-recipients -n "__fish_sigil_recipients_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c sigil-recipients -n "__fish_sigil_recipients_using_subcommand help; and not __fish_seen_subcommand_from list add rm help" -f -a "list" -d 'Print the public keys a folder\'s secrets are encrypted to'

@@ -239,6 +239,7 @@ complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_s
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from list" -l json -d 'Print them as JSON'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from add" -l name -d 'A name for the key, kept as a `# name:` comment above it' -r
+complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from add" -l force -d 'Hand the new recipient secrets whose usage policy forbids copies (a run-only secret, say); recorded in the audit log'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print the public keys a folder\'s secrets are encrypted to'

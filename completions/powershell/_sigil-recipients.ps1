@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-recipients' -ScriptBlock 
         }
         'sigil-recipients;add' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the key, kept as a `# name:` comment above it')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Hand the new recipient secrets whose usage policy forbids copies (a run-only secret, say); recorded in the audit log')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
