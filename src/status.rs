@@ -81,17 +81,9 @@ pub struct Problem {
     pub fix: Option<String>,
 }
 
-/// Variables sigil reads that are settings, not `SIGIL_<SERVICE>_<ACCOUNT>_<FIELD>` values.
-const SETTING_VARS: &[&str] = &[
-    "SIGIL_HOME",
-    "SIGIL_BACKEND",
-    "SIGIL_IDENTITY",
-    "SIGIL_IDENTITY_FILE",
-    "SIGIL_PASSPHRASE_FILE",
-    "SIGIL_PASSPHRASE_FD",
-    "SIGIL_NEW_PASSPHRASE_FILE",
-    "SIGIL_NEW_PASSPHRASE_FD",
-];
+/// Variables sigil reads that are settings, not `SIGIL_<SERVICE>_<ACCOUNT>_<FIELD>` values:
+/// where things are, the backend, and those that carry the identity.
+const SETTING_VARS: &[&str] = &["SIGIL_HOME", "SIGIL_BACKEND"];
 
 /// How the backend for new secrets is chosen, step by step (`status --verbose`).
 pub fn decision_chain(sigil: &Sigil) -> Vec<String> {
@@ -101,6 +93,7 @@ pub fn decision_chain(sigil: &Sigil) -> Vec<String> {
         .filter_map(|(k, _)| k.into_string().ok())
         .filter(|k| k.starts_with("SIGIL_") && !k.starts_with("SIGIL_TEST_"))
         .filter(|k| !SETTING_VARS.contains(&k.as_str()))
+        .filter(|k| !crate::child::KEY_VARS.contains(&k.as_str()))
         .count();
     steps.push(format!(
         "env: {env_values} SIGIL_<SERVICE>_<ACCOUNT>_<FIELD> variable(s) set; a set variable wins for its address"
