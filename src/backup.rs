@@ -247,6 +247,12 @@ pub fn create(
     });
     let config_bytes = read_optional(&paths.config_file())?.unwrap_or_default();
     let secrets = inventory(sigil, &reg)?;
+    let fields: Vec<FieldAddress> = secrets.values().map(|(a, _)| a.clone()).collect();
+    let to = match &encryption {
+        Encryption::Recipients(rs) => Some(rs.as_slice()),
+        Encryption::Passphrase(_) => None,
+    };
+    crate::policy::backup_allowed(sigil, to, &fields)?;
     let total = secrets.len() as u64;
 
     let encryptor = match encryption {

@@ -479,9 +479,6 @@ pub(crate) fn restricted(reg: &Registry, fields: &[FieldAddress]) -> Vec<String>
 /// backup and always allowed; to any other key, or a passphrase, it is an export, and an
 /// account whose policy forbids that refuses the whole backup (exit 5, naming each one), so
 /// that no backup is silently incomplete. The backup code calls this before writing.
-// Not called yet: `sigil backup create` calls it once the backup rework (another branch)
-// lands; `expect` makes the build say so the moment it is wired in.
-#[expect(dead_code)]
 pub(crate) fn backup_allowed(
     sigil: &Sigil,
     to: Option<&[age::x25519::Recipient]>,

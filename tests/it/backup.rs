@@ -824,6 +824,44 @@ fn recipients_on_the_command_line_or_in_a_file() {
     assert!(!s.root().join("x.age").exists());
 }
 
+/// A backup to anyone but the store's own recipients is an export: a run-only secret refuses
+/// it whole (exit 5, no file), while the usual backup to the store's keys goes ahead.
+#[test]
+fn a_backup_to_another_key_or_a_passphrase_follows_the_usage_policy() {
+    need("age-keygen");
+    let s = populated();
+    s.cmd("sigil-policy")
+        .args(["set", "github/me", "--allow", "run"])
+        .assert()
+        .success();
+    sh(
+        s.root(),
+        "age-keygen -o friend.txt 2>/dev/null && age-keygen -y friend.txt > friend.pub",
+    );
+    let key = fs::read_to_string(s.root().join("friend.pub")).unwrap();
+    let file = s.root().join("x.age");
+    for args in [vec!["--recipient", key.trim()], vec!["--passphrase"]] {
+        let out = s
+            .cmd("sigil-backup")
+            .args(["create", "-o"])
+            .arg(&file)
+            .args(&args)
+            .write_stdin("correct horse\n")
+            .assert()
+            .code(5);
+        let err = stderr(out.get_output());
+        assert!(err.contains("'github/me'"), "{err}");
+        assert!(err.contains("is an export"), "{err}");
+        assert!(!file.exists(), "{args:?} left a backup behind");
+    }
+    // To the store's own recipients, given explicitly or by default, it is a backup.
+    create(&s, &[]);
+    let own = sh(s.root(), "age-keygen -y home/identity.txt");
+    let own = String::from_utf8(own.stdout).unwrap();
+    assert!(own.starts_with("age1"), "{own}");
+    create(&s, &["--recipient", own.trim()]);
+}
+
 #[test]
 fn usage_policies_and_their_counts_come_back_with_a_restore() {
     let s = populated();
