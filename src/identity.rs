@@ -193,11 +193,7 @@ impl Identity {
     /// (`sigil unlock`), else opened with its passphrase.
     fn load_protected(paths: &Paths) -> Result<Identity, Error> {
         let file = protected_file(paths);
-        if let Some(keys) = opened()
-            .lock()
-            .ok()
-            .and_then(|m| m.iter().find(|(p, _)| *p == file).map(|(_, k)| k.clone()))
-        {
+        if let Some(keys) = already_opened(&file) {
             return Ok(Identity {
                 keys,
                 source: IdentitySource::Protected(file),
@@ -494,8 +490,35 @@ pub(crate) fn mask_forms(sigil: &crate::Sigil) -> Vec<Vec<u8>> {
     out
 }
 
+/// The identity when it can be had without asking anything: [`load_quietly`]'s, or a
+/// protected identity this process opened already or that `sigil unlock` left in the kernel
+/// keyring. Never a prompt, never the Secret Service.
+pub(crate) fn without_asking(paths: &Paths) -> Option<Identity> {
+    if let Some(id) = load_quietly(paths) {
+        return Some(id);
+    }
+    if env_set("SIGIL_IDENTITY")
+        || env_set("SIGIL_IDENTITY_FILE")
+        || paths.identity_pointer().exists()
+        || paths.identity_file().exists()
+    {
+        return None;
+    }
+    let file = protected_file(paths);
+    if !file.exists() {
+        return None;
+    }
+    if let Some(keys) = already_opened(&file) {
+        return Some(Identity {
+            keys,
+            source: IdentitySource::Protected(file),
+        });
+    }
+    let (text, _) = crate::unlock::cached(paths)?;
+    Identity::parse(&text, IdentitySource::Unlocked(file)).ok()
+}
+
 /// The identity when it can be had without a prompt, a keyring or a passphrase.
-#[cfg(feature = "cli")]
 fn load_quietly(paths: &Paths) -> Option<Identity> {
     if env_set("SIGIL_IDENTITY") || env_set("SIGIL_IDENTITY_FILE") {
         return Identity::load(paths).ok();
@@ -513,6 +536,14 @@ type Opened = Vec<(PathBuf, Vec<x25519::Identity>)>;
 fn opened() -> &'static std::sync::Mutex<Opened> {
     static OPENED: std::sync::OnceLock<std::sync::Mutex<Opened>> = std::sync::OnceLock::new();
     OPENED.get_or_init(Default::default)
+}
+
+/// The keys of `file` if this process opened it already.
+fn already_opened(file: &Path) -> Option<Vec<x25519::Identity>> {
+    opened()
+        .lock()
+        .ok()
+        .and_then(|m| m.iter().find(|(p, _)| *p == file).map(|(_, k)| k.clone()))
 }
 
 /// Forgets what this process opened (after the identity changed under it).

@@ -19,6 +19,7 @@
 pub mod internal;
 
 mod fsutil;
+mod seal;
 
 // The modules keep their short paths inside the crate (`crate::store::…`). Some are used only
 // by the CLI front end, so a lean build (no `cli` feature) does not use every alias.

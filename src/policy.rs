@@ -6,6 +6,8 @@
 //! use counts. The index (`<home>/.use-index.json`) is derived from it, holds only accounts
 //! that have a policy or an expiry, and is trusted only while `accounts.toml`'s size, mtime
 //! and inode match the ones it was built from; a hand edit of `accounts.toml` always wins.
+//! Those are public, so the index is also sealed with a key from the identity (`seal`): a
+//! planted index that leaves out a policy is not used.
 
 use crate::address::{Address, FieldAddress};
 use crate::audit;
@@ -223,17 +225,8 @@ pub struct Facts {
     pub renews: bool,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Index {
-    stamp: (u64, i128, u64),
-    accounts: BTreeMap<String, Facts>,
-}
-
-fn stamp(meta: &std::fs::Metadata) -> (u64, i128, u64) {
-    use std::os::unix::fs::MetadataExt;
-    let mtime = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
-    (meta.len(), mtime, meta.ino())
-}
+/// The label the index is sealed under (see `seal`).
+const INDEX_LABEL: &str = "sigil use index";
 
 fn index_path(paths: &Paths) -> std::path::PathBuf {
     paths.home().join(".use-index.json")
@@ -272,11 +265,11 @@ pub fn facts(paths: &Paths, account_key: &str) -> Result<Option<Facts>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(format!("cannot read '{}'", toml.display()), e)),
     };
-    if let Ok(bytes) = std::fs::read(index_path(paths))
-        && let Ok(idx) = serde_json::from_slice::<Index>(&bytes)
-        && idx.stamp == stamp(&meta)
+    let stamp = crate::seal::stamp(&meta);
+    if let Some(body) = crate::seal::open(paths, INDEX_LABEL, &index_path(paths), stamp)
+        && let Ok(mut idx) = serde_json::from_slice::<BTreeMap<String, Facts>>(&body)
     {
-        return Ok(idx.accounts.get(account_key).cloned());
+        return Ok(idx.remove(account_key));
     }
     let reg = Registry::load(paths)?;
     Ok(facts_of(&reg).remove(account_key))
@@ -286,24 +279,26 @@ pub fn facts(paths: &Paths, account_key: &str) -> Result<Option<Facts>> {
 /// Called by `Registry::save` under the store lock; best effort, by rename, so that readers
 /// never see half of it, and without fsync: it is derived data.
 pub(crate) fn write_index(paths: &Paths, meta: &std::fs::Metadata, reg: &Registry) {
-    let idx = Index {
-        stamp: stamp(meta),
-        accounts: facts_of(reg),
+    let path = index_path(paths);
+    let sealed = serde_json::to_vec(&facts_of(reg))
+        .ok()
+        .and_then(|body| crate::seal::wrap(paths, INDEX_LABEL, crate::seal::stamp(meta), &body));
+    let Some(bytes) = sealed else {
+        let _ = std::fs::remove_file(&path);
+        return;
     };
-    if let Ok(json) = serde_json::to_vec(&idx) {
-        let path = index_path(paths);
-        let tmp = path.with_file_name(format!(".use-index.{}.tmp", std::process::id()));
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .and_then(|mut f| f.write_all(&json))
-            .and_then(|_| std::fs::rename(&tmp, &path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+    let tmp = path.with_file_name(format!(".use-index.{}.tmp", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(&bytes))
+        .and_then(|_| std::fs::rename(&tmp, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(&path);
     }
 }
 

@@ -137,16 +137,16 @@ const HEADER: &str = "# sigil account metadata: no secret values are kept here.\
 impl Registry {
     /// Reads the registry; a missing file is an empty registry.
     pub fn load(paths: &Paths) -> Result<Registry, Error> {
-        Self::load_from(&paths.accounts())
+        Self::load_from(paths, &paths.accounts())
     }
 
-    fn load_from(path: &Path) -> Result<Registry, Error> {
+    fn load_from(paths: &Paths, path: &Path) -> Result<Registry, Error> {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Registry::empty()),
             Err(e) => return Err(Error::io(format!("cannot read '{}'", path.display()), e)),
         };
-        if let Some(reg) = Cache::read(path, &meta) {
+        if let Some(reg) = Cache::read(paths, path, &meta) {
             return Ok(reg);
         }
         let text = std::fs::read_to_string(path)
@@ -155,7 +155,7 @@ impl Registry {
         // Rebuild the cache with the stamp seen before reading: if the file was replaced
         // meanwhile, the stamp (inode) no longer matches and the cache is simply not used.
         if reg.version == 1 {
-            Cache::write(path, &meta, &reg);
+            Cache::write(paths, path, &meta, &reg);
         }
         if reg.version != 1 {
             return Err(Error::other(
@@ -190,7 +190,7 @@ impl Registry {
             f.write_all(text.as_bytes())
         })?;
         if let Ok(meta) = std::fs::metadata(&path) {
-            Cache::write(&path, &meta, self);
+            Cache::write(paths, &path, &meta, self);
             crate::policy::write_index(paths, &meta, self);
         }
         Ok(())
@@ -200,49 +200,38 @@ impl Registry {
 /// A JSON copy of `accounts.toml` for fast reading: parsing ten thousand accounts as TOML
 /// takes longer than `sigil list` may. It is derived data, written after the TOML under the
 /// same lock, and used only while the TOML file's size, mtime and inode still match, so a
-/// hand edit of `accounts.toml` always wins.
-#[derive(Serialize, Deserialize)]
-struct Cache<'a> {
-    len: u64,
-    mtime_ns: i128,
-    ino: u64,
-    /// Borrowed when writing: a copy of 10,000 accounts would cost megabytes.
-    registry: std::borrow::Cow<'a, Registry>,
-}
+/// hand edit of `accounts.toml` always wins. It is sealed with a key from the identity
+/// (`seal`): a planted copy that drops a policy is not used, and a process that cannot open
+/// the identity without asking reads the TOML instead.
+struct Cache;
 
-impl Cache<'_> {
+impl Cache {
+    const LABEL: &'static str = "sigil registry cache";
+
     fn path(toml: &Path) -> std::path::PathBuf {
         toml.with_file_name(".accounts.cache.json")
     }
 
-    fn stamp(meta: &std::fs::Metadata) -> (u64, i128, u64) {
-        use std::os::unix::fs::MetadataExt;
-        let mtime = meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128;
-        (meta.len(), mtime, meta.ino())
+    fn read(paths: &Paths, toml: &Path, meta: &std::fs::Metadata) -> Option<Registry> {
+        let body = crate::seal::open(
+            paths,
+            Self::LABEL,
+            &Self::path(toml),
+            crate::seal::stamp(meta),
+        )?;
+        serde_json::from_slice(&body).ok()
     }
 
-    fn read(toml: &Path, meta: &std::fs::Metadata) -> Option<Registry> {
-        let bytes = std::fs::read(Self::path(toml)).ok()?;
-        let cache: Cache = serde_json::from_slice(&bytes).ok()?;
-        (Self::stamp(meta) == (cache.len, cache.mtime_ns, cache.ino))
-            .then(|| cache.registry.into_owned())
-    }
-
-    /// Best effort: without a cache, readers parse the TOML.
-    fn write(toml: &Path, meta: &std::fs::Metadata, registry: &Registry) {
-        let (len, mtime_ns, ino) = Self::stamp(meta);
-        let cache = Cache {
-            len,
-            mtime_ns,
-            ino,
-            registry: std::borrow::Cow::Borrowed(registry),
-        };
+    /// Best effort: without a cache (or a key to seal it), readers parse the TOML.
+    fn write(paths: &Paths, toml: &Path, meta: &std::fs::Metadata, registry: &Registry) {
         let path = Self::path(toml);
-        let written = fsutil::write_atomic(&path, |f| {
-            let mut w = std::io::BufWriter::new(f);
-            serde_json::to_writer(&mut w, &cache)?;
-            w.flush()
+        let sealed = serde_json::to_vec(registry).ok().and_then(|body| {
+            crate::seal::wrap(paths, Self::LABEL, crate::seal::stamp(meta), &body)
         });
+        let written = match sealed {
+            Some(bytes) => fsutil::write_atomic(&path, |f| f.write_all(&bytes)),
+            None => Err(Error::other("no key to seal the cache", None)),
+        };
         if written.is_err() {
             let _ = std::fs::remove_file(path);
         }
@@ -293,6 +282,7 @@ mod tests {
     fn a_hand_edit_wins_over_the_cache() {
         let d = tempfile::tempdir().unwrap();
         let paths = Paths::in_one(d.path());
+        crate::seal::remember(&paths, &crate::identity::Identity::generate());
         let mut r = Registry::empty();
         r.accounts.insert("github/me".into(), meta());
         r.save(&paths).unwrap();

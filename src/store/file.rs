@@ -59,6 +59,7 @@ impl FileStore {
             return Ok(id);
         }
         let id = Identity::load(&self.paths)?;
+        crate::seal::remember(&self.paths, &id);
         Ok(self.identity.get_or_init(|| id))
     }
 

@@ -393,3 +393,83 @@ fn a_window_that_ends_before_it_starts_is_refused() {
     let out = policy(&s, &["show", "deploy/ci"]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("not-before"));
 }
+
+/// `accounts.toml`'s stamp as the derived files record it: size, mtime in ns, inode.
+fn stamp(s: &Sandbox) -> (u64, i128, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(s.home.join("accounts.toml")).unwrap();
+    let mtime = m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128;
+    (m.len(), mtime, m.ino())
+}
+
+/// Someone who can write the home but has not the identity plants a use index or a registry
+/// cache that matches `accounts.toml`'s public stamp and leaves the policy out: in the old
+/// format, with a made-up seal, or with a seal copied from another home of theirs. None is
+/// trusted, so the use limit holds and what `policy show` reports is what `get` enforces.
+#[test]
+fn a_planted_use_index_or_registry_cache_does_not_turn_a_policy_off() {
+    let s = Sandbox::init();
+    s.add("vendor/key", b"vendor-secret");
+    let out = policy(&s, &["set", "vendor/key", "--max-uses", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    s.cmd("sigil-get").arg("vendor/key").assert().success();
+    s.cmd("sigil-get").arg("vendor/key").assert().code(5);
+
+    let (len, mtime, ino) = stamp(&s);
+    let stamp = format!("[{len},{mtime},{ino}]");
+    let zeros = "00".repeat(32);
+    let no_policy = r#"{"version":1,"accounts":{},"policies":{}}"#;
+    let mut plants = vec![
+        (
+            ".use-index.json",
+            format!("{{\"stamp\":{stamp},\"accounts\":{{}}}}"),
+        ),
+        (
+            ".accounts.cache.json",
+            format!(
+                "{{\"len\":{len},\"mtime_ns\":{mtime},\"ino\":{ino},\"registry\":{no_policy}}}"
+            ),
+        ),
+        (
+            ".use-index.json",
+            format!("{{\"stamp\":{stamp},\"seal\":\"{zeros}\"}}\n{{}}"),
+        ),
+        (
+            ".accounts.cache.json",
+            format!("{{\"stamp\":{stamp},\"seal\":\"{zeros}\"}}\n{no_policy}"),
+        ),
+    ];
+    // The attacker's own home, where the account has no policy and both files are sealed:
+    // its seals, put on this home's stamp.
+    let other = Sandbox::init();
+    other.add("vendor/key", b"theirs");
+    other.cmd("sigil-get").arg("vendor/key").assert().success();
+    for name in [".use-index.json", ".accounts.cache.json"] {
+        let text = std::fs::read_to_string(other.home.join(name)).unwrap();
+        if let Some((head, body)) = text.split_once('\n') {
+            let head: serde_json::Value = serde_json::from_str(head).unwrap();
+            let seal = head["seal"].as_str().unwrap_or_default();
+            plants.push((
+                name,
+                format!("{{\"stamp\":{stamp},\"seal\":\"{seal}\"}}\n{body}"),
+            ));
+        }
+    }
+    let planted = plants.len();
+    for (name, text) in plants {
+        let _ = std::fs::remove_file(s.home.join(".use-index.json"));
+        let _ = std::fs::remove_file(s.home.join(".accounts.cache.json"));
+        std::fs::write(s.home.join(name), &text).unwrap();
+        let out = s.cmd("sigil-get").arg("vendor/key").output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(5),
+            "{name} {text}: {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+        let shown = policy(&s, &["show", "vendor/key"]);
+        assert!(String::from_utf8_lossy(&shown.stdout).contains("1 (used 1)"));
+    }
+    assert_eq!(planted, 6, "the other home wrote both files sealed");
+}
