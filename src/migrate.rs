@@ -118,6 +118,9 @@ pub struct Options {
     pub key_patterns: Vec<String>,
     /// The conflict policy.
     pub on_conflict: OnConflict,
+    /// Read malformed JSON and TOML (comments, trailing commas) string by string instead of
+    /// refusing them: what `--scan` does, which only reports.
+    pub(crate) lenient: bool,
 }
 
 /// The format of a source.
@@ -794,6 +797,9 @@ fn json_string_end(b: &[u8], mut i: usize) -> usize {
 
 fn parse_json(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
     if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+        if opts.lenient {
+            return json_strings(path, text, opts);
+        }
         return Err(crate::error::MalformedFile {
             path: path.to_owned(),
             line: e.line(),
@@ -802,6 +808,13 @@ fn parse_json(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
         }
         .into());
     }
+    json_strings(path, text, opts)
+}
+
+/// Every `"key": "value"` pair whose key looks like a credential, found by scanning the text
+/// for string tokens: the same for valid JSON and for JSON with comments or trailing commas
+/// (which `--scan` reads this way rather than skipping).
+fn json_strings(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
     let starts = lines_of(text);
     let b = text.as_bytes();
     let mut seen = std::collections::HashMap::new();
@@ -853,7 +866,11 @@ fn parse_json(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
 /// TOML: single-line `key = "value"` / `key = 'value'` assignments are taken; the document
 /// is parsed first so that a malformed file is refused, not half-understood.
 fn parse_toml(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
-    crate::error::parse_toml::<toml::Table>(path, text)?;
+    if let Err(e) = crate::error::parse_toml::<toml::Table>(path, text)
+        && !opts.lenient
+    {
+        return Err(e.into());
+    }
     let starts = lines_of(text);
     let mut seen = std::collections::HashMap::new();
     let mut out = Vec::new();
@@ -1960,20 +1977,70 @@ fn looks_like_dotenv(name: &str) -> bool {
     name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
 }
 
+/// Why [`read_source`] could not read a file, without the file's name (said beside it).
+fn unread_reason(e: &Error) -> String {
+    match e {
+        Error::Io { source, .. } => source.kind().to_string(),
+        Error::Usage(m) if m.contains("is not UTF-8") => "not UTF-8 text".into(),
+        e => e.to_string(),
+    }
+}
+
+/// A file [`scan`] could not read, or read only line by line, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unread {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// Why: the kind of problem, never the file's content.
+    pub reason: String,
+    /// Whether its credential-looking lines were still read (malformed JSON or TOML).
+    pub read_by_line: bool,
+}
+
+/// What [`scan`] found, and what it could not read.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scan {
+    /// The plaintext credentials.
+    pub found: Vec<Finding>,
+    /// The files it skipped or read only line by line: a scan that is silent about them
+    /// would say "nothing found" of a config it never understood.
+    pub unread: Vec<Unread>,
+}
+
 /// Finds plaintext credentials in `paths` (files, or directories searched three levels deep
-/// for dotenv files), reading only. Unreadable or malformed files are skipped.
-pub fn scan(paths: &[PathBuf], opts: &Options) -> Vec<Finding> {
+/// for dotenv files), reading only. A file that cannot be read is listed in
+/// [`Scan::unread`] with the reason; malformed JSON and TOML are read string by string and
+/// listed there too.
+pub fn scan(paths: &[PathBuf], opts: &Options) -> Scan {
+    let mut out = Scan::default();
+    let unread = |out: &mut Scan, path: &Path, reason: String, read_by_line: bool| {
+        out.unread.push(Unread {
+            path: path.to_owned(),
+            reason,
+            read_by_line,
+        });
+    };
     let mut files = Vec::new();
     let mut stack: Vec<(PathBuf, usize)> = paths.iter().rev().map(|p| (p.clone(), 0)).collect();
     while let Some((p, depth)) = stack.pop() {
-        let Ok(meta) = fs::metadata(&p) else {
-            continue;
+        let meta = match fs::metadata(&p) {
+            Ok(m) => m,
+            // The known locations are looked for whether or not they exist.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && depth == 0 => continue,
+            Err(e) => {
+                unread(&mut out, &p, e.kind().to_string(), false);
+                continue;
+            }
         };
         if meta.is_file() {
             files.push(p);
         } else if meta.is_dir() && depth < 3 {
-            let Ok(rd) = fs::read_dir(&p) else {
-                continue;
+            let rd = match fs::read_dir(&p) {
+                Ok(rd) => rd,
+                Err(e) => {
+                    unread(&mut out, &p, e.kind().to_string(), false);
+                    continue;
+                }
             };
             let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
             entries.sort();
@@ -1987,13 +2054,40 @@ pub fn scan(paths: &[PathBuf], opts: &Options) -> Vec<Finding> {
             }
         }
     }
-    let mut out = Vec::new();
+    let strict = Options {
+        lenient: false,
+        ..opts.clone()
+    };
+    let lenient = Options {
+        lenient: true,
+        ..opts.clone()
+    };
     for f in files {
-        let Ok(s) = read_source(&f, opts) else {
-            continue;
+        let s = match read_source(&f, &strict) {
+            Ok(s) => s,
+            Err(Error::Malformed(m)) => {
+                let reason = format!(
+                    "malformed at line {}, column {}: {}",
+                    m.line, m.column, m.message
+                );
+                match read_source(&f, &lenient) {
+                    Ok(s) => {
+                        unread(&mut out, &f, reason, true);
+                        s
+                    }
+                    Err(_) => {
+                        unread(&mut out, &f, reason, false);
+                        continue;
+                    }
+                }
+            }
+            Err(e) => {
+                unread(&mut out, &f, unread_reason(&e), false);
+                continue;
+            }
         };
         for i in s.items {
-            out.push(Finding {
+            out.found.push(Finding {
                 path: s.path.clone(),
                 line: i.line,
                 name: i.name,

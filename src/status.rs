@@ -350,7 +350,8 @@ pub(crate) fn plaintext_problems(problems: &mut Vec<Problem>) {
     let found = crate::migrate::scan(
         &crate::migrate::known_locations(&home),
         &crate::migrate::Options::default(),
-    );
+    )
+    .found;
     let mut files: Vec<&std::path::Path> = found.iter().map(|f| f.path.as_path()).collect();
     files.dedup();
     for f in files {

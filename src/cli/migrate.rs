@@ -110,6 +110,7 @@ pub fn run(args: Args) -> Result<()> {
         account: args.account.clone(),
         key_patterns: args.key_patterns.clone(),
         on_conflict: args.on_conflict,
+        ..Options::default()
     };
     if args.scan {
         return scan(&args, &opts);
@@ -301,31 +302,47 @@ fn scan(args: &Args, opts: &Options) -> Result<()> {
         .map(migrate::known_locations)
         .unwrap_or_default();
     paths.extend(args.sources.iter().cloned());
-    let found = migrate::scan(&paths, opts);
+    let scan = migrate::scan(&paths, opts);
     if args.json {
-        let text = serde_json::to_string_pretty(&found).expect("findings serialize");
+        let text = serde_json::to_string_pretty(&scan).expect("findings serialize");
         return super::out(format!("{text}\n").as_bytes());
+    }
+    let found = &scan.found;
+    if !found.is_empty() {
+        let rows: Vec<Vec<String>> = found
+            .iter()
+            .map(|f| {
+                vec![
+                    format!("{}:{}", shown(&f.path), f.line),
+                    f.name.clone(),
+                    f.masked.clone(),
+                    format!("→ {}", f.address),
+                ]
+            })
+            .collect();
+        super::out(super::table(&["SOURCE", "NAME", "VALUE", "ADDRESS"], &rows).as_bytes())?;
+    }
+    // What could not be read is said, or "nothing found" would be said of files never read.
+    for u in &scan.unread {
+        let (what, how) = if u.read_by_line {
+            ("read", " string by string")
+        } else {
+            ("skipped", "")
+        };
+        eprintln!(
+            "{what} '{}'{how} ({})",
+            shown(&u.path),
+            crate::shown::line(&u.reason)
+        );
     }
     if found.is_empty() {
         eprintln!("no plaintext credentials found");
-        return Ok(());
+    } else {
+        eprintln!(
+            "{} plaintext credential(s) found; `sigil migrate --dry-run FILE…` shows the plan",
+            found.len()
+        );
     }
-    let rows: Vec<Vec<String>> = found
-        .iter()
-        .map(|f| {
-            vec![
-                format!("{}:{}", shown(&f.path), f.line),
-                f.name.clone(),
-                f.masked.clone(),
-                format!("→ {}", f.address),
-            ]
-        })
-        .collect();
-    super::out(super::table(&["SOURCE", "NAME", "VALUE", "ADDRESS"], &rows).as_bytes())?;
-    eprintln!(
-        "{} plaintext credential(s) found; `sigil migrate --dry-run FILE…` shows the plan",
-        found.len()
-    );
     Ok(())
 }
 

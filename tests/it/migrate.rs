@@ -560,6 +560,47 @@ fn a_kill_at_each_step_is_undone_by_the_next_command() {
     }
 }
 
+/// A config with a comment or a trailing comma is what editors write (JSONC): `--scan` reads
+/// its strings anyway and says so, and a file it cannot read at all is named with the reason,
+/// never passed over in silence.
+#[test]
+fn scan_names_what_it_could_not_read_and_reads_jsonc_string_by_string() {
+    let s = Sandbox::init();
+    write(
+        &s.root().join("proj/settings.json"),
+        "{\n  // the key for the assistant\n  \"openai_api_key\": \"sk-proj-abcdef123456\",\n}\n",
+        0o600,
+    );
+    fs::create_dir_all(s.root().join("proj/app")).unwrap();
+    fs::write(
+        s.root().join("proj/app/.env"),
+        b"API_TOKEN=\xff\xfe-secret\n",
+    )
+    .unwrap();
+    let out = migrate(&s, &["--scan", "proj", "proj/settings.json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = redact(&s, &out.stdout);
+    assert!(!text.contains("abcdef123456"), "{text}");
+    insta::assert_snapshot!(text, @r"
+    SOURCE                NAME            VALUE  ADDRESS
+    proj/settings.json:3  openai_api_key  sk-p…  → proj/default/openai_api_key
+    ");
+    let err = redact(&s, &out.stderr);
+    assert!(
+        !err.contains("abcdef123456") && !err.contains("-secret"),
+        "{err}"
+    );
+    insta::assert_snapshot!(err, @r"
+    skipped 'proj/app/.env' (not UTF-8 text)
+    read 'proj/settings.json' string by string (malformed at line 2, column 3: key must be a string)
+    1 plaintext credential(s) found; `sigil migrate --dry-run FILE…` shows the plan
+    ");
+    let out = migrate(&s, &["--scan", "proj", "proj/settings.json", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["found"][0]["address"], "proj/default/openai_api_key");
+    assert_eq!(json["unread"].as_array().unwrap().len(), 2, "{json}");
+}
+
 #[test]
 fn scan_reports_masked_and_changes_nothing() {
     let s = Sandbox::init();
