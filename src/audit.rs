@@ -42,6 +42,39 @@ pub const ANCHOR_NAME: &str = ".audit-anchor";
 pub const SIDE_LOG_NAME: &str = "audit-unkeyed.log";
 /// The size past which the log rotates when config.toml does not say (`audit_max_size`).
 pub const DEFAULT_MAX_SIZE: u64 = 10 << 20;
+/// How many rotated files are kept when config.toml does not say (`audit_keep`): with the
+/// default size, the log takes at most about 110 MiB.
+pub const DEFAULT_KEEP: usize = 10;
+
+/// How big a log file grows and how many rotated files are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The size past which the current file is rotated.
+    pub max_size: u64,
+    /// How many rotated files are kept (at least one).
+    pub keep: usize,
+}
+
+impl Limits {
+    /// The limits config.toml sets, else the defaults.
+    pub fn of(config: Option<&crate::config::Config>) -> Limits {
+        Limits {
+            max_size: config
+                .and_then(|c| c.audit_max_size)
+                .map_or(DEFAULT_MAX_SIZE, |s| s.0),
+            keep: config
+                .and_then(|c| c.audit_keep)
+                .unwrap_or(DEFAULT_KEEP)
+                .max(1),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::of(None)
+    }
+}
 /// The checkpoint's size on disk: its JSON padded with spaces, so each update overwrites it.
 const CHECKPOINT_LEN: usize = 256;
 /// What the first entry chains from.
@@ -285,14 +318,11 @@ pub fn record_outcome(
         return;
     }
     let key = Key::of(sigil);
-    let max = sigil
-        .config()
-        .audit_max_size
-        .map_or(DEFAULT_MAX_SIZE, |s| s.0);
+    let limits = Limits::of(Some(sigil.config()));
     if let Err(e) = append(
         sigil.paths(),
         &key,
-        max,
+        limits,
         event,
         addresses.to_vec(),
         outcome,
@@ -593,6 +623,9 @@ fn position(line: &[u8]) -> Option<(u64, [u8; 32], String)> {
 /// The event that bridges a change of identity (after `sigil rekey`): the first entry under
 /// the new key names the key before it, so `verify` can tell a rotation from a forgery.
 pub const KEY_CHANGE: &str = "audit.key";
+/// The event that records where the kept chain starts after rotation deleted the oldest
+/// files: `kept from entry N after MAC` (the MAC of entry N-1, which `verify` chains from).
+pub const PRUNE: &str = "audit.prune";
 
 /// Opens the current log locked. Another process may rotate it while we wait for the lock,
 /// so the lock counts only if the path still names the file we locked.
@@ -621,7 +654,7 @@ fn open_locked(path: &Path) -> io::Result<(File, u64)> {
 pub fn append(
     paths: &Paths,
     key: &Key,
-    max_size: u64,
+    limits: Limits,
     event: &str,
     addresses: Vec<String>,
     outcome: Outcome,
@@ -643,18 +676,25 @@ pub fn append(
         Some(line) => position(&line),
         None => None,
     };
+    // Rotated files past the limit, deleted once this append is written.
+    let mut prune: Option<(Vec<PathBuf>, u64, [u8; 32])> = None;
     if last.is_none() && len == 0 {
         // Just rotated: the chain goes on from the newest rotated file.
-        if let Some(prev) = chain_files(paths, name)
+        let rotated: Vec<PathBuf> = chain_files(paths, name)
             .into_iter()
-            .rev()
-            .find(|p| *p != path)
-            && let Ok(mut pf) = File::open(&prev)
+            .filter(|p| *p != path)
+            .collect();
+        if let Some(prev) = rotated.last()
+            && let Ok(mut pf) = File::open(prev)
         {
             let plen = pf.metadata().map_err(ctx)?.len();
             if let (Some(line), _) = last_line(&mut pf, plen).map_err(ctx)? {
                 last = position(&line);
             }
+        }
+        if rotated.len() > limits.keep {
+            let gone = rotated[..rotated.len() - limits.keep].to_vec();
+            prune = pruned_head(&gone).map_err(ctx)?.map(|(s, m)| (gone, s, m));
         }
     }
     // A head record ahead of the log means entries were cut off, deleted or rolled back.
@@ -682,6 +722,18 @@ pub fn append(
             vec![],
             Outcome::Ok,
             Some(format!("previous key {prev_key}")),
+        ));
+    }
+    // The kept chain will start after the deleted files: a keyed entry says where, with the
+    // MAC it chains from, so that verify can tell this from someone deleting the oldest files.
+    if let Some((_, seq, mac)) = &prune
+        && keyed
+    {
+        events.push((
+            PRUNE.to_owned(),
+            vec![],
+            Outcome::Ok,
+            Some(format!("kept from entry {seq} after {}", hex(mac))),
         ));
     }
     events.push((event.to_owned(), addresses, outcome, reason));
@@ -727,7 +779,12 @@ pub fn append(
                 })?;
         }
     }
-    if len + line.len() as u64 > max_size {
+    if let Some((gone, _, _)) = prune {
+        for p in gone {
+            fs::remove_file(&p).map_err(ctx)?;
+        }
+    }
+    if len + line.len() as u64 > limits.max_size {
         let n = chain_files(paths, name)
             .iter()
             .filter_map(|p| {
@@ -744,6 +801,21 @@ pub fn append(
         fs::rename(&path, &to).map_err(ctx)?;
     }
     Ok(())
+}
+
+/// The first entry after the files `gone` (oldest first) and the MAC it chains from: the
+/// last entry of the last of them. `None` when they hold no entry.
+fn pruned_head(gone: &[PathBuf]) -> io::Result<Option<(u64, [u8; 32])>> {
+    for p in gone.iter().rev() {
+        let mut f = File::open(p)?;
+        let len = f.metadata()?.len();
+        if let (Some(line), _) = last_line(&mut f, len)?
+            && let Some((seq, mac, _)) = position(&line)
+        {
+            return Ok(Some((seq + 1, mac)));
+        }
+    }
+    Ok(None)
 }
 
 /// Every entry of the keyed log and of the unkeyed side log, oldest first (by time; the
@@ -771,6 +843,9 @@ pub fn read_all(paths: &Paths) -> Result<Vec<Entry>> {
 pub struct Verified {
     /// How many entries in the keyed log.
     pub entries: u64,
+    /// The first entry kept: 1, or where the chain starts after rotation deleted the oldest
+    /// files (`audit_keep`), as an `audit.prune` entry under the key records.
+    pub starts_at: u64,
     /// In how many files.
     pub files: usize,
     /// The key id, or `None` when the keyed log is empty.
@@ -855,6 +930,8 @@ struct ReadLine {
 struct Walked {
     lines: Vec<ReadLine>,
     seqs: Vec<Option<u64>>,
+    /// The first entry kept (1 unless rotation deleted the oldest files).
+    first_seq: u64,
     last_seq: u64,
     keyed_seen: bool,
     bridged: u64,
@@ -883,6 +960,17 @@ fn no_identity() -> Error {
                 .into(),
         ),
     }
+}
+
+/// The `audit.prune` entry that says the kept chain starts at `first`: its line and the MAC
+/// of the entry before `first`. Its own MAC is checked when the walk reaches it.
+fn prune_record(lines: &[ReadLine], first: u64) -> Option<(usize, [u8; 32])> {
+    let want = format!("kept from entry {first} after ");
+    lines.iter().enumerate().find_map(|(i, r)| {
+        let e = Line::decode(&r.bytes)?.entry()?;
+        let mac = e.reason.as_deref()?.strip_prefix(&want)?;
+        (e.event == PRUNE).then(|| unhex32(mac).map(|m| (i, m)))?
+    })
 }
 
 /// Walks one chain: the keyed log (`side` false), whose every entry must carry a key, or the
@@ -914,6 +1002,29 @@ fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<
         .collect();
     let mut prev = GENESIS;
     let mut expected = 1u64;
+    // Rotation may have deleted the oldest files (`audit_keep`). The keyed chain then starts
+    // where an `audit.prune` entry under our key says, chaining from the MAC it names; the
+    // side log proves nothing, so its first kept entry is taken as it stands.
+    let mut vouching: Option<usize> = None;
+    if let Some(Some(first)) = seqs.first().copied()
+        && first > 1
+    {
+        // Rotated files are numbered from 1; a first file numbered higher says older ones
+        // were deleted, which is all the side log can go by.
+        let after_deleted = files.first().is_some_and(|f| {
+            f.extension()
+                .and_then(|x| x.to_str())
+                .and_then(|x| x.parse::<u64>().ok())
+                .is_some_and(|n| n > 1)
+        });
+        if side && after_deleted {
+            expected = first;
+        } else if let Some((i, mac)) = prune_record(&lines, first) {
+            (expected, prev, vouching) = (first, mac, Some(i));
+        }
+    }
+    let start = expected;
+    let mut vouched = false;
     let mut keyed_seen = false;
     // Entries under an earlier identity (before `sigil rekey`): their first line, their key,
     // and how many. They count only when bridged by a key-change entry under ours.
@@ -993,7 +1104,8 @@ fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<
                 ),
             )));
         };
-        if verifier.mac(&prev, &line.content) != line.mac {
+        let unchained = side && i == 0 && start > 1;
+        if !unchained && verifier.mac(&prev, &line.content) != line.mac {
             let what = if entry.seq > expected {
                 if seqs[i + 1..].contains(&Some(expected)) {
                     format!(
@@ -1020,6 +1132,16 @@ fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<
         }
         prev = line.mac;
         expected = entry.seq + 1;
+        vouched |= vouching == Some(i) && entry.key == key.id();
+    }
+    if vouching.is_some() && !vouched {
+        return Ok(Err(broken(
+            &lines[0],
+            format!(
+                "follows a gap: entries 1–{} before it were deleted",
+                start - 1
+            ),
+        )));
     }
     if let Some((first, old, _)) = foreign {
         return Ok(Err(broken(
@@ -1033,6 +1155,7 @@ fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<
     Ok(Ok(Walked {
         lines,
         seqs,
+        first_seq: start,
         last_seq: expected - 1,
         keyed_seen,
         bridged,
@@ -1078,13 +1201,14 @@ pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, 
         Err(b) => return Ok(Err(b)),
     };
     Ok(Ok(Verified {
-        entries: w.last_seq,
+        entries: (w.last_seq + 1).saturating_sub(w.first_seq),
+        starts_at: w.first_seq,
         files: files.len(),
         key: w.keyed_seen.then(|| key.id().to_owned()),
         earlier_key: w.bridged,
         side: (s.last_seq > 0).then_some(Side {
             path: side_current,
-            entries: s.last_seq,
+            entries: (s.last_seq + 1).saturating_sub(s.first_seq),
             files: side_files.len(),
         }),
     }))
@@ -1246,11 +1370,15 @@ mod tests {
     }
 
     fn add(paths: &Paths, key: &Key, n: usize, max: u64) {
+        let limits = Limits {
+            max_size: max,
+            keep: DEFAULT_KEEP,
+        };
         for i in 0..n {
             append(
                 paths,
                 key,
-                max,
+                limits,
                 "get",
                 vec![format!("svc/a{i}/api_key")],
                 Outcome::Ok,
@@ -1292,11 +1420,42 @@ mod tests {
         let k = key();
         for i in 0..5 {
             let many: Vec<String> = (0..200).map(|j| format!("svc/a{i}x{j}/api_key")).collect();
-            append(&paths, &k, 6000, "resolve", many, Outcome::Ok, None).unwrap();
+            let limits = Limits {
+                max_size: 6000,
+                keep: DEFAULT_KEEP,
+            };
+            append(&paths, &k, limits, "resolve", many, Outcome::Ok, None).unwrap();
         }
         assert!(files(&paths).len() > 2, "{:?}", files(&paths));
         let v = verify(&paths, &k).unwrap().unwrap();
         assert_eq!(v.entries, 5);
+    }
+
+    #[test]
+    fn rotation_keeps_a_bounded_number_of_files_and_verify_says_where_the_chain_starts() {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::in_one(d.path());
+        let k = key();
+        let limits = Limits {
+            max_size: 2000,
+            keep: 2,
+        };
+        for i in 0..60 {
+            let many: Vec<String> = (0..10).map(|j| format!("svc/a{i}x{j}/api_key")).collect();
+            append(&paths, &k, limits, "resolve", many, Outcome::Ok, None).unwrap();
+        }
+        let kept = files(&paths);
+        assert!(kept.len() <= 3, "{kept:?}");
+        let v = verify(&paths, &k).unwrap().unwrap();
+        assert!(v.starts_at > 1, "{v:?}");
+        assert_eq!(
+            v.starts_at + v.entries - 1,
+            read_all(&paths).unwrap().last().unwrap().seq
+        );
+        // Deleting the oldest kept file too is not a rotation: nothing under the key says so.
+        fs::remove_file(&kept[0]).unwrap();
+        let b = verify(&paths, &k).unwrap().unwrap_err();
+        assert!(b.what.contains("follows a gap"), "{b:?}");
     }
 
     #[test]

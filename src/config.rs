@@ -25,6 +25,9 @@ pub struct Config {
     /// The size past which the audit log rotates: bytes, or a string such as "10MiB".
     #[serde(default)]
     pub audit_max_size: Option<crate::audit::Size>,
+    /// How many rotated audit files are kept (the oldest beyond are deleted).
+    #[serde(default)]
+    pub audit_keep: Option<usize>,
     /// Origins mapped on purpose to an account for git (`[git."https://git.corp.example"]`),
     /// keyed by origin as the user wrote it; `git-credential-sigil` normalises and checks it.
     #[serde(default)]
@@ -83,6 +86,8 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # The tamper-evident audit log, <home>/audit.log; rotated past this size.
 # audit = true
 # audit_max_size = "10MiB"
+# How many rotated files (audit.log.1, …) are kept; the oldest beyond are deleted.
+# audit_keep = 10
 
 [defaults]
 # `sigil list` and `sigil status` flag credentials expiring within this window.

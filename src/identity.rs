@@ -745,11 +745,9 @@ pub(crate) fn audit(
     if config.as_ref().is_some_and(|c| c.audit == Some(false)) {
         return;
     }
-    let max = config
-        .and_then(|c| c.audit_max_size)
-        .map_or(crate::audit::DEFAULT_MAX_SIZE, |s| s.0);
+    let limits = crate::audit::Limits::of(config.as_ref());
     let key = id.map_or(crate::audit::Key::Unkeyed, crate::audit::Key::from_identity);
-    if let Err(e) = crate::audit::append(paths, &key, max, event, vec![], outcome, reason) {
+    if let Err(e) = crate::audit::append(paths, &key, limits, event, vec![], outcome, reason) {
         eprintln!(
             "sigil: warning: cannot write the audit log: {}",
             crate::shown::block(&e.to_string())

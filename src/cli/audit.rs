@@ -195,6 +195,13 @@ fn verify(sigil: &crate::Sigil) -> Result<()> {
                 ),
                 None => "the audit log is empty\n".to_owned(),
             };
+            if v.starts_at > 1 {
+                s.push_str(&format!(
+                    "note: the kept chain starts at entry {}: entries 1–{} were in the oldest rotated files, deleted past audit_keep (recorded in the log)\n",
+                    v.starts_at,
+                    v.starts_at - 1
+                ));
+            }
             if v.earlier_key > 0 {
                 s.push_str(&format!(
                     "note: the first {} were written under an earlier identity (before a key rotation); only that identity can check them\n",

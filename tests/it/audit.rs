@@ -452,6 +452,43 @@ fn eight_concurrent_appenders_keep_the_chain() {
     assert!(out.contains("50 entries"), "{out}");
 }
 
+/// A 100 MB dry run once wrote 500 MB of audit log over 50 files kept for ever: rotation keeps
+/// `audit_keep` files, records in the keyed log where the kept chain starts, and verify says it.
+#[test]
+fn rotation_keeps_audit_keep_files_and_verify_says_where_the_kept_chain_starts() {
+    let s = Sandbox::init();
+    fs::write(
+        s.home.join("config.toml"),
+        "audit_max_size = \"1KiB\"\naudit_keep = 2\n",
+    )
+    .unwrap();
+    s.add("svc/one", b"v");
+    for _ in 0..30 {
+        s.get("svc/one");
+    }
+    let rotated: Vec<String> = fs::read_dir(&s.home)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("audit.log."))
+        .collect();
+    assert_eq!(rotated.len(), 2, "{rotated:?}");
+    let (code, out, err) = verify(&s);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("note: the kept chain starts at entry "),
+        "{out}"
+    );
+    assert!(events(&s).iter().any(|(e, _)| e == "audit.prune"));
+    // Deleting the oldest kept file as well is not a rotation, and is named.
+    let mut rotated = rotated;
+    rotated.sort_by_key(|n| n.rsplit('.').next().unwrap().parse::<u64>().unwrap());
+    fs::remove_file(s.home.join(&rotated[0])).unwrap();
+    let (code, _, err) = verify(&s);
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("follows a gap"), "{err}");
+}
+
 #[test]
 fn rotation_keeps_verify_green_and_show_follows_it() {
     let s = Sandbox::init();
