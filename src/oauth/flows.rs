@@ -6,6 +6,10 @@
 //!
 //! Ctrl-C is left to the default signal action: the process ends at once, the kernel closes
 //! the listener, and nothing is stored because storing happens only after a flow succeeded.
+//!
+//! Any local user can connect to the loopback listener, so it serves each connection on a
+//! thread of its own with a deadline for the whole request, and a redirect without our
+//! `state` is refused without ending the login (SECURITY.md).
 #![deny(clippy::arithmetic_side_effects)]
 
 use super::http::{self, HttpError};
@@ -20,6 +24,8 @@ use oauth2::{
 };
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
@@ -136,6 +142,26 @@ const SUCCESS_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><
 <body style=\"font-family:sans-serif;margin:3em\"><h1>Logged in</h1>\
 <p>sigil has the authorization. You can close this tab and return to the terminal.</p></body></html>";
 
+const FOREIGN_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>sigil: refused</title></head>\
+<body style=\"font-family:sans-serif;margin:3em\"><h1>Refused</h1>\
+<p>This answer did not carry the state sigil sent, so it was refused.</p>\
+<p>sigil is still waiting for the login it started: finish it in the tab sigil opened, or press \
+Ctrl-C in the terminal.</p></body></html>";
+
+/// How long one connection may take to send its request head, from accept to the blank line.
+/// A browser sends it at once; the limit is for connections that send nothing or drip.
+const HEAD_TIME: Duration = Duration::from_secs(10);
+
+/// The largest request head read. The redirect's is well under 4 KiB.
+const HEAD_LIMIT: usize = 16 * 1024;
+
+/// Connections served at once. A browser opens a few; more are closed as they are accepted,
+/// which keeps the accept queue moving, and a person who sees an error page reloads.
+const MAX_CONNECTIONS: usize = 32;
+
+/// How often the waiting loop looks for a new connection, an answer and the deadline.
+const POLL: Duration = Duration::from_millis(50);
+
 fn failure_page(why: &str) -> String {
     let why: String = why
         .chars()
@@ -154,31 +180,54 @@ fn failure_page(why: &str) -> String {
     )
 }
 
-fn respond(stream: &mut TcpStream, status: &str, body: &str) {
-    let head = format!(
+/// The time left until `until`, or `None` when it has passed (a zero timeout would mean none).
+fn left(until: Instant) -> Option<Duration> {
+    Some(until.saturating_duration_since(Instant::now())).filter(|d| !d.is_zero())
+}
+
+/// Sends one response and nothing more. The page fits in the socket's send buffer, so the
+/// write does not wait for the peer; the timeout covers a peer that stops reading anyway.
+fn respond(stream: &mut TcpStream, status: &str, body: &str, until: Instant) {
+    let Some(time) = left(until) else { return };
+    let _ = stream.set_write_timeout(Some(time));
+    let text = format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n",
+Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body.as_bytes());
+    let _ = stream.write_all(text.as_bytes());
     let _ = stream.flush();
 }
 
-/// Reads one request's head and returns its target (`/callback?code=…`).
-fn request_target(stream: &mut TcpStream) -> Option<String> {
+/// Reads a request head, up to its blank line or `HEAD_LIMIT` bytes, by `until`: one deadline
+/// for the whole head rather than for each read, so a client that sends a byte at a time
+/// cannot stretch it. `None` when the deadline passed or the connection failed.
+fn read_head(stream: &mut TcpStream, until: Instant) -> Option<Vec<u8>> {
+    // Some systems hand out accepted sockets non-blocking, like the listener.
     stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
+    while buf.len() < HEAD_LIMIT {
+        stream.set_read_timeout(Some(left(until)?)).ok()?;
+        let n = match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        // Only the new bytes and the three before them can complete the blank line.
+        let from = buf.len().saturating_sub(3);
+        buf.extend_from_slice(chunk.get(..n)?);
+        if buf.get(from..)?.windows(4).any(|w| w == b"\r\n\r\n") {
             break;
         }
-        buf.extend_from_slice(&chunk[..n]);
     }
-    let head = String::from_utf8_lossy(&buf);
+    Some(buf)
+}
+
+/// The target of a `GET` request head (`/callback?code=…`).
+fn request_target(head: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(head);
     let line = head.lines().next()?;
     let mut parts = line.split_whitespace();
     match (parts.next(), parts.next()) {
@@ -191,110 +240,218 @@ fn request_target(stream: &mut TcpStream) -> Option<String> {
 enum Callback {
     Code(String),
     Refused(Error),
+    /// A redirect without the state sigil sent: refused, and the login goes on waiting.
+    Foreign,
 }
 
+/// What a connection's thread needs to judge a request: its own copy, because the thread may
+/// outlive the wait (it ends by its own deadline).
+#[derive(Clone)]
+struct Expected {
+    key: String,
+    name: String,
+    state: String,
+}
+
+/// Whether `got` is the state sigil sent. The digests are compared rather than the strings, so
+/// the time the comparison takes tells a caller who may try again and again nothing about how
+/// much of a guess was right.
+fn is_our_state(got: Option<&str>, want: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    got.is_some_and(|got| Sha256::digest(got) == Sha256::digest(want))
+}
+
+/// The status line and page a request gets, and what it means for the login: `None` when it
+/// is not a redirect at all (a favicon, a malformed request).
+fn judge(target: &str, want: &Expected) -> (&'static str, String, Option<Callback>) {
+    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
+        return ("400 Bad Request", failure_page("bad request"), None);
+    };
+    if url.path() != "/callback" {
+        // Browsers also ask for /favicon.ico and the like.
+        return ("404 Not Found", failure_page("not found"), None);
+    }
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    // The state is checked first: a redirect that does not carry ours is not an answer to our
+    // request, whatever else it says (RFC 6749 §10.12). Nor does it end the login: any local
+    // user can send one, and the browser's own redirect may still be on its way.
+    if !is_our_state(param("state").as_deref(), &want.state) {
+        return (
+            "400 Bad Request",
+            FOREIGN_PAGE.to_owned(),
+            Some(Callback::Foreign),
+        );
+    }
+    if let Some(code) = param("error") {
+        let detail = param("error_description")
+            .map(|d| format!(" ({})", d.chars().take(200).collect::<String>()))
+            .unwrap_or_default();
+        let page = failure_page(&format!("{} said: {code}{detail}", want.name));
+        let denied = code == "access_denied";
+        // Whatever sent the redirect chose these words: one escaped line each.
+        let code = shown::line(&code.chars().take(100).collect::<String>()).into_owned();
+        let detail = shown::line(&detail).into_owned();
+        let error = Error::Auth {
+            message: if denied {
+                format!("the login was denied at '{}'{detail}", want.key)
+            } else {
+                format!("the login failed at '{}': {code}{detail}", want.key)
+            },
+            help: Some(if denied {
+                "approve the request in the browser to log in; nothing was stored".into()
+            } else {
+                "check the provider's settings in config.toml and run the login again".into()
+            }),
+        };
+        return ("200 OK", page, Some(Callback::Refused(error)));
+    }
+    let Some(code) = param("code") else {
+        let error = Error::Auth {
+            message: format!("the redirect from '{}' carried no code", want.key),
+            help: None,
+        };
+        let page = failure_page("The answer carried no authorization code.");
+        return ("400 Bad Request", page, Some(Callback::Refused(error)));
+    };
+    (
+        "200 OK",
+        SUCCESS_PAGE.to_owned(),
+        Some(Callback::Code(code)),
+    )
+}
+
+/// Reads, judges and answers one connection by `until`; what it means for the login.
+fn answer(mut stream: TcpStream, want: &Expected, until: Instant) -> Option<Callback> {
+    // A head that did not come in time gets no answer: the peer is not a browser.
+    let head = read_head(&mut stream, until)?;
+    let (status, page, outcome) = match request_target(&head) {
+        Some(target) => judge(&target, want),
+        None => ("400 Bad Request", failure_page("bad request"), None),
+    };
+    respond(&mut stream, status, &page, until);
+    outcome
+}
+
+/// One of the `MAX_CONNECTIONS` places, given back when the connection's thread ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Serves a connection on a thread of its own, so that one that sends nothing, or drips,
+/// holds up no other. Its thread ends by the connection's own deadline (`HEAD_TIME`, never
+/// past the login's), whether or not the login is still waiting.
+fn serve(
+    stream: TcpStream,
+    want: &Expected,
+    deadline: Instant,
+    open: &Arc<AtomicUsize>,
+    answers: &mpsc::Sender<Callback>,
+) {
+    // Only the waiting thread takes places, so none can be taken between the two steps.
+    if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+        return;
+    }
+    open.fetch_add(1, Ordering::SeqCst);
+    let slot = Slot(Arc::clone(open));
+    let until = after(HEAD_TIME).min(deadline);
+    let (want, answers) = (want.clone(), answers.clone());
+    // When no thread can be started the closure is dropped, and with it the connection.
+    let _ = std::thread::Builder::new()
+        .name("sigil-redirect".into())
+        .spawn(move || {
+            let _slot = slot;
+            if let Some(outcome) = answer(stream, &want, until) {
+                // The wait may be over; then nobody listens, and that is fine.
+                let _ = answers.send(outcome);
+            }
+        });
+}
+
+/// Accept errors that concern one connection (it was reset before it was accepted), not the
+/// listener.
+fn transient(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, WouldBlock};
+    matches!(
+        e.kind(),
+        WouldBlock | Interrupted | ConnectionAborted | ConnectionReset
+    )
+}
+
+/// The error at the deadline. Refused redirects are counted in it because a person who did
+/// finish in the browser (in a tab of an earlier login, say) would otherwise not know why.
+fn not_in_time(p: &Provider, foreign: usize) -> Error {
+    let refused = match foreign {
+        0 => String::new(),
+        1 => "a redirect without the state sigil sent was refused".to_owned(),
+        n => format!("{n} redirects without the state sigil sent were refused"),
+    };
+    let mut help = "run it again (--timeout gives more time)".to_owned();
+    if !refused.is_empty() {
+        help.push_str(&format!(
+            "; {refused}: finish the login in the tab this run opens, and if this repeats, \
+             something other than your browser is answering the redirect"
+        ));
+    }
+    Error::Auth {
+        message: format!(
+            "the login at '{}' was not completed in time; nothing was stored",
+            p.key
+        ),
+        help: Some(help),
+    }
+}
+
+/// Waits for the redirect until `deadline` and returns its code, serving every connection
+/// concurrently: neither a connection that stalls nor a redirect with the wrong state ends or
+/// stretches the wait.
 fn wait_for_callback(
     listener: &TcpListener,
     p: &Provider,
     state: &CsrfToken,
     deadline: Instant,
-) -> Result<Callback> {
+) -> Result<String> {
     let waiting = Waiting::new("waiting for the browser", deadline);
+    let want = Expected {
+        key: p.key.clone(),
+        name: p.name.clone(),
+        state: state.secret().clone(),
+    };
+    let open = Arc::new(AtomicUsize::new(0));
+    let (answers, heard) = mpsc::channel();
+    let mut foreign = 0usize;
     loop {
-        if Instant::now() >= deadline {
-            return Err(Error::Auth {
-                message: format!(
-                    "the login at '{}' was not completed in time; nothing was stored",
-                    p.key
-                ),
-                help: Some("run it again (--timeout gives more time)".into()),
-            });
-        }
-        let (mut stream, _) = match listener.accept() {
-            Ok(s) => s,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(50));
-                waiting.tick();
-                continue;
+        let Some(time) = left(deadline) else {
+            return Err(not_in_time(p, foreign));
+        };
+        let accepted = match listener.accept() {
+            Ok((stream, _)) => {
+                serve(stream, &want, deadline, &open, &answers);
+                true
             }
+            Err(e) if transient(&e) => false,
             Err(e) => return Err(Error::io("the loopback listener failed", e)),
         };
-        let Some(target) = request_target(&mut stream) else {
-            respond(&mut stream, "400 Bad Request", &failure_page("bad request"));
-            continue;
+        // After a connection, straight back to accept the next one waiting, if any.
+        let pause = if accepted {
+            Duration::ZERO
+        } else {
+            POLL.min(time)
         };
-        let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
-            respond(&mut stream, "400 Bad Request", &failure_page("bad request"));
-            continue;
-        };
-        if url.path() != "/callback" {
-            // Browsers also ask for /favicon.ico and the like.
-            respond(&mut stream, "404 Not Found", &failure_page("not found"));
-            continue;
+        match heard.recv_timeout(pause) {
+            Ok(Callback::Code(code)) => return Ok(code),
+            Ok(Callback::Refused(e)) => return Err(e),
+            Ok(Callback::Foreign) => foreign = foreign.saturating_add(1),
+            Err(_) => {}
         }
-        let param = |name: &str| {
-            url.query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        };
-        // The state is checked first: a redirect that does not carry ours is not an answer to
-        // our request, whatever else it says (RFC 6749 §10.12).
-        if param("state").as_deref() != Some(state.secret().as_str()) {
-            respond(
-                &mut stream,
-                "400 Bad Request",
-                &failure_page("The answer did not carry the state sigil sent, so it was refused."),
-            );
-            return Ok(Callback::Refused(Error::Auth {
-                message: format!(
-                    "the redirect from '{}' carried the wrong state: refused, nothing was stored",
-                    p.key
-                ),
-                help: Some(
-                    "run the login again; if this repeats, something other than your browser is answering the redirect"
-                        .into(),
-                ),
-            }));
-        }
-        if let Some(code) = param("error") {
-            let detail = param("error_description")
-                .map(|d| format!(" ({})", d.chars().take(200).collect::<String>()))
-                .unwrap_or_default();
-            respond(
-                &mut stream,
-                "200 OK",
-                &failure_page(&format!("{} said: {code}{detail}", p.name)),
-            );
-            let denied = code == "access_denied";
-            // Whatever sent the redirect chose these words: one escaped line each.
-            let code = shown::line(&code.chars().take(100).collect::<String>()).into_owned();
-            let detail = shown::line(&detail).into_owned();
-            return Ok(Callback::Refused(Error::Auth {
-                message: if denied {
-                    format!("the login was denied at '{}'{detail}", p.key)
-                } else {
-                    format!("the login failed at '{}': {code}{detail}", p.key)
-                },
-                help: Some(if denied {
-                    "approve the request in the browser to log in; nothing was stored".into()
-                } else {
-                    "check the provider's settings in config.toml and run the login again".into()
-                }),
-            }));
-        }
-        let Some(code) = param("code") else {
-            respond(
-                &mut stream,
-                "400 Bad Request",
-                &failure_page("The answer carried no authorization code."),
-            );
-            return Ok(Callback::Refused(Error::Auth {
-                message: format!("the redirect from '{}' carried no code", p.key),
-                help: None,
-            }));
-        };
-        respond(&mut stream, "200 OK", SUCCESS_PAGE);
-        return Ok(Callback::Code(code));
+        waiting.tick();
     }
 }
 
@@ -379,10 +536,7 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
         eprintln!("(no browser could be opened: open the URL above yourself)");
     }
     let deadline = after(ui.timeout);
-    let code = match wait_for_callback(&listener, p, &state, deadline)? {
-        Callback::Code(c) => c,
-        Callback::Refused(e) => return Err(e),
-    };
+    let code = wait_for_callback(&listener, p, &state, deadline)?;
     drop(listener);
     let now = OffsetDateTime::now_utc();
     let answer = oauth
@@ -634,6 +788,43 @@ fn revoke_on_loopback(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_redirect_with_our_state_answers_the_login() {
+        let want = Expected {
+            key: "k".into(),
+            name: "K".into(),
+            state: "s3cret".into(),
+        };
+        // (target, status, what it means for the login)
+        for (target, status, outcome) in [
+            ("/callback?code=c&state=s3cret", "200 OK", "code c"),
+            ("/callback?code=c&state=wrong", "400 Bad Request", "foreign"),
+            ("/callback?code=c&state=s3cre", "400 Bad Request", "foreign"),
+            ("/callback?code=c", "400 Bad Request", "foreign"),
+            (
+                "/callback?error=access_denied&state=x",
+                "400 Bad Request",
+                "foreign",
+            ),
+            (
+                "/callback?error=access_denied&state=s3cret",
+                "200 OK",
+                "refused",
+            ),
+            ("/callback?state=s3cret", "400 Bad Request", "refused"),
+            ("/favicon.ico", "404 Not Found", "nothing"),
+        ] {
+            let (got, _, meaning) = judge(target, &want);
+            let meaning = match meaning {
+                Some(Callback::Code(c)) => format!("code {c}"),
+                Some(Callback::Refused(_)) => "refused".into(),
+                Some(Callback::Foreign) => "foreign".into(),
+                None => "nothing".into(),
+            };
+            assert_eq!((got, meaning.as_str()), (status, outcome), "{target}");
+        }
+    }
 
     #[test]
     fn failure_page_escapes_html() {

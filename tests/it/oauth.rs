@@ -310,9 +310,29 @@ fn refused_login(mode: &str, says: &str) {
     stored_nothing(&sb);
 }
 
+/// The browser's own redirect with a changed state is not the answer to sigil's request: it
+/// gets a 400, and the login waits on until its deadline, then says a redirect was refused.
 #[test]
 fn a_wrong_state_is_refused_and_nothing_is_stored() {
-    refused_login("tamper-state", "wrong state");
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let log = sb.root().join("browser.log");
+    let out = login(&sb, "test/me", "test", "tamper-state")
+        .args(["--timeout", "6s"])
+        .env("SIGIL_TEST_BROWSER_LOG", &log)
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    assert!(err.contains("not completed in time"), "{err}");
+    assert!(
+        err.contains("a redirect without the state sigil sent was refused"),
+        "{err}"
+    );
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("final 400 "), "{log}");
+    stored_nothing(&sb);
 }
 
 #[test]
@@ -336,6 +356,215 @@ fn a_browser_that_never_comes_back_times_out() {
         stderr(&out)
     );
     stored_nothing(&sb);
+}
+
+/// A PKCE login of `test/me` whose browser (browser.mjs in `mode`) waits until the test calls
+/// `release`, so that the test reaches the loopback listener first, as another local user
+/// could. `port` is the listener's, from the `redirect_uri` in the URL sigil prints.
+struct HeldLogin {
+    child: Child,
+    port: u16,
+    gate: PathBuf,
+    /// When sigil printed the URL: its wait for the browser starts there.
+    shown: Instant,
+    seen: String,
+    rest: Option<std::thread::JoinHandle<String>>,
+}
+
+impl HeldLogin {
+    fn start(sb: &Sandbox, mode: &str, args: &[&str]) -> HeldLogin {
+        let gate = sb.root().join("go");
+        let script = sb.root().join("held-browser.sh");
+        // Bounded, so that a test that fails before `release` leaves no loop behind.
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\ni=0\nwhile [ ! -e '{0}' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n\
+                 [ -e '{0}' ] || exit 0\nexec {1} \"$@\"\n",
+                gate.display(),
+                browser()
+            ),
+        )
+        .unwrap();
+        crate::support::chmod(&script, 0o755);
+        let mut child = std_cmd(sb, "sigil-login")
+            .args(["test/me", "--provider", "test"])
+            .args(args)
+            .env("BROWSER", &script)
+            .env("SIGIL_TEST_BROWSER_MODE", mode)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        let url = loop {
+            let mut line = String::new();
+            assert!(err.read_line(&mut line).unwrap() > 0, "no URL: {seen}");
+            seen.push_str(&line);
+            if let Some(u) = line.split_whitespace().find(|w| w.contains("/auth?")) {
+                break url::Url::parse(u).unwrap();
+            }
+        };
+        let shown = Instant::now();
+        let redirect = url
+            .query_pairs()
+            .find(|(k, _)| k == "redirect_uri")
+            .map(|(_, v)| url::Url::parse(&v).unwrap())
+            .expect("no redirect_uri in the authorization URL");
+        let rest = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = err.read_to_string(&mut rest);
+            rest
+        });
+        HeldLogin {
+            child,
+            port: redirect.port().unwrap(),
+            gate,
+            shown,
+            seen,
+            rest: Some(rest),
+        }
+    }
+
+    fn release(&self) {
+        std::fs::write(&self.gate, "").unwrap();
+    }
+
+    /// Waits for sigil to end, killing it after `limit`: its exit code (`None` when it had to
+    /// be killed) and its stderr.
+    fn finish(&mut self, limit: Duration) -> (Option<i32>, String) {
+        let end = Instant::now() + limit;
+        let code = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status.code();
+            }
+            if Instant::now() >= end {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let rest = self
+            .rest
+            .take()
+            .map(|r| r.join().unwrap())
+            .unwrap_or_default();
+        (code, format!("{}{rest}", self.seen))
+    }
+}
+
+impl Drop for HeldLogin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::write(&self.gate, "");
+    }
+}
+
+/// `GET target` on the loopback listener as another local program would send it; (status,
+/// page), or why there was none.
+fn page(port: u16, target: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(s, "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n")?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((status, body.to_owned()))
+}
+
+/// Connections that send nothing, opened before the browser's, hold nothing up. (They were
+/// served one at a time, 5 s each: six of them kept the browser waiting 30 s.)
+#[test]
+fn idle_connections_to_the_listener_do_not_hold_up_the_login() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let mut login = HeldLogin::start(&sb, "approve", &[]);
+    let idle: Vec<TcpStream> = (0..6)
+        .map(|_| TcpStream::connect(("127.0.0.1", login.port)).unwrap())
+        .collect();
+    let released = Instant::now();
+    login.release();
+    let (code, err) = login.finish(Duration::from_secs(60));
+    let took = released.elapsed();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        took < Duration::from_secs(10),
+        "the login took {took:?} after the browser went: {err}"
+    );
+    assert!(active(srv, &text(&sb, "test/me")));
+    drop(idle);
+}
+
+/// A connection that sends a byte a second (and one that sends nothing) cannot keep the login
+/// past --timeout: it ends at its deadline with the timeout error. (It used to hang for as
+/// long as the bytes kept coming, a new 5 s read timeout after each.)
+#[test]
+fn a_dripping_connection_cannot_stretch_the_timeout() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let mut login = HeldLogin::start(&sb, "idle", &["--timeout", "3s"]);
+    // The drip first: a listener that serves one connection at a time is then stuck in it.
+    let mut drip = TcpStream::connect(("127.0.0.1", login.port)).unwrap();
+    let _idle = TcpStream::connect(("127.0.0.1", login.port)).unwrap();
+    let dripping = std::thread::spawn(move || {
+        let bytes = b"GET /callback?code=x&state="
+            .iter()
+            .chain([b'x'; 30].iter());
+        for byte in bytes.take(30) {
+            if drip.write_all(&[*byte]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+    let (code, err) = login.finish(Duration::from_secs(15));
+    let took = login.shown.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "a 3 s login took {took:?} (exit {code:?}): {err}"
+    );
+    assert_eq!(code, Some(4), "{err}");
+    assert!(err.contains("not completed in time"), "{err}");
+    stored_nothing(&sb);
+    dripping.join().unwrap();
+}
+
+/// Redirects without the state sigil sent, which any local user can send, get a 400 and a page
+/// and do not end the login: the browser's redirect that follows logs in. (The first one used
+/// to end the login with exit 4.)
+#[test]
+fn redirects_with_a_wrong_state_are_refused_and_the_login_goes_on() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let mut login = HeldLogin::start(&sb, "approve", &[]);
+    let forged: Vec<_> = [
+        "/callback?code=x&state=wrong",
+        "/callback?code=x",
+        "/callback?error=access_denied&state=wrong",
+    ]
+    .into_iter()
+    .map(|target| (target, page(login.port, target)))
+    .collect();
+    login.release();
+    let (code, err) = login.finish(Duration::from_secs(60));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(active(srv, &text(&sb, "test/me")));
+    for (target, answer) in forged {
+        let (status, body) = answer.unwrap_or_else(|e| panic!("{target}: no answer: {e}"));
+        assert_eq!(status, 400, "{target}: {body}");
+        assert!(
+            body.contains("did not carry the state sigil sent"),
+            "{target}: {body}"
+        );
+    }
 }
 
 #[test]
