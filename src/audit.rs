@@ -96,29 +96,13 @@ impl<'de> Deserialize<'de> for Size {
         }
         match Raw::deserialize(d)? {
             Raw::N(n) => Ok(Size(n)),
-            Raw::S(s) => parse_size(&s).map(Size).ok_or_else(|| {
+            Raw::S(s) => crate::fsutil::parse_size(&s).map(Size).ok_or_else(|| {
                 serde::de::Error::custom(format!(
                     "invalid size '{s}': use bytes (1048576) or a number with KiB, MiB or GiB"
                 ))
             }),
         }
     }
-}
-
-/// Parses `10MiB`, `10 MB`, `512k`, `1048576`: binary multiples, whatever the spelling.
-fn parse_size(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().ok()?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return None,
-    };
-    n.checked_mul(mult)
 }
 
 /// How entries are chained: with the identity's key, or (with no identity) a plain hash.
@@ -824,8 +808,8 @@ fn pruned_head(gone: &[PathBuf]) -> io::Result<Option<(u64, [u8; 32])>> {
 pub fn read_all(paths: &Paths) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     for p in files(paths).into_iter().chain(side_files(paths)) {
-        let bytes =
-            fs::read(&p).map_err(|e| Error::io(format!("cannot read '{}'", p.display()), e))?;
+        let bytes = crate::fsutil::read_capped(&p, crate::fsutil::Input::Log)
+            .map_err(|e| Error::io(format!("cannot read '{}'", p.display()), e))?;
         for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             if let Some(e) = Line::decode(line).and_then(|l| l.entry()) {
                 out.push(e);
@@ -978,8 +962,8 @@ fn prune_record(lines: &[ReadLine], first: u64) -> Option<(usize, [u8; 32])> {
 fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<Walked, Broken>> {
     let mut lines = Vec::new();
     for p in files {
-        let bytes =
-            fs::read(p).map_err(|e| Error::io(format!("cannot read '{}'", p.display()), e))?;
+        let bytes = crate::fsutil::read_capped(p, crate::fsutil::Input::Log)
+            .map_err(|e| Error::io(format!("cannot read '{}'", p.display()), e))?;
         let mut parts: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
         if parts.last().is_some_and(|l| l.is_empty()) {
             parts.pop();
@@ -1390,10 +1374,10 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_size("10MiB"), Some(10 << 20));
-        assert_eq!(parse_size("512 kb"), Some(512 << 10));
-        assert_eq!(parse_size("100"), Some(100));
-        assert_eq!(parse_size("10 parsecs"), None);
+        assert_eq!(crate::fsutil::parse_size("10MiB"), Some(10 << 20));
+        assert_eq!(crate::fsutil::parse_size("512 kb"), Some(512 << 10));
+        assert_eq!(crate::fsutil::parse_size("100"), Some(100));
+        assert_eq!(crate::fsutil::parse_size("10 parsecs"), None);
     }
 
     #[test]

@@ -320,7 +320,7 @@ pub fn create(
 }
 
 fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
-    match fs::read(path) {
+    match fsutil::read_capped(path, fsutil::Input::Metadata) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),

@@ -111,7 +111,7 @@ impl Config {
     /// Reads `<config>/config.toml`; a missing file means all defaults.
     pub fn load(paths: &Paths) -> Result<Config, Error> {
         let path = paths.config_file();
-        match std::fs::read_to_string(&path) {
+        match crate::fsutil::read_capped_string(&path, crate::fsutil::Input::Metadata) {
             Ok(text) => Ok(parse_toml(&path, &text)?),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),

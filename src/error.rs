@@ -137,12 +137,30 @@ pub enum Error {
 }
 
 impl Error {
-    /// An I/O error with context.
+    /// An I/O error with context. A file over its size limit (`FileTooLarge`, from the capped
+    /// reads) is bad input, not a failing disk: a usage error that says how to raise the limit.
     pub fn io(context: impl Into<String>, source: io::Error) -> Error {
+        if source.kind() == io::ErrorKind::FileTooLarge {
+            return Error::UsageHelp {
+                message: format!("{}: {source}", context.into()),
+                help: "SIGIL_MAX_INPUT raises every input limit, e.g. SIGIL_MAX_INPUT=1GiB".into(),
+            };
+        }
         Error::Io {
             context: context.into(),
             source,
         }
+    }
+
+    /// An error reading a file the user named: not found, too large, or another I/O error.
+    pub fn reading(context: impl Into<String>, source: io::Error) -> Error {
+        if source.kind() == io::ErrorKind::NotFound {
+            return Error::NotFound {
+                message: format!("{}: {source}", context.into()),
+                help: None,
+            };
+        }
+        Error::io(context, source)
     }
 
     /// Any other error with a suggestion.

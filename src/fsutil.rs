@@ -1,4 +1,5 @@
-//! Private, atomic, locked file operations: every write sigil makes goes through here.
+//! Private, atomic, locked file operations: every write sigil makes goes through here, and
+//! every read of a file from outside goes through a size limit.
 
 use crate::error::Error;
 use std::fs::{self, DirBuilder, File, OpenOptions};
@@ -23,6 +24,118 @@ impl PermissionError {
     pub fn fix(&self) -> String {
         let mode = if self.is_dir { "700" } else { "600" };
         format!("chmod {mode} '{}'", self.path.display())
+    }
+}
+
+/// Parses `10MiB`, `10 MB`, `512k`, `1048576`: binary multiples, whatever the spelling.
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// What a file sigil reads is, and so how large it may be. A file, a pipe or `/dev/zero`
+/// given where a small text is expected must end in a clear error, not in memory running out;
+/// `SIGIL_MAX_INPUT` (a size such as `1GiB`) raises every limit at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// Env files, templates, files to migrate: 16 MiB.
+    Text,
+    /// config.toml, accounts.toml and journals: 64 MiB (ten thousand accounts take 3 MB).
+    Metadata,
+    /// Identity, recipients and passphrase-protected identity files: 1 MiB.
+    Key,
+    /// A store's age file or an export envelope: 4 MiB (a secret is at most 1 MiB).
+    Stored,
+    /// One audit log file: 256 MiB (a file rotates at 10 MiB by default).
+    Log,
+}
+
+impl Input {
+    fn limit(self) -> u64 {
+        match self {
+            Input::Text => 16 << 20,
+            Input::Metadata => 64 << 20,
+            Input::Key => 1 << 20,
+            Input::Stored => 4 << 20,
+            Input::Log => 256 << 20,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Input::Text => "env files, templates and files to migrate",
+            Input::Metadata => "config.toml, accounts.toml and journals",
+            Input::Key => "identity and recipients files",
+            Input::Stored => "store files and exports",
+            Input::Log => "audit log files",
+        }
+    }
+
+    /// The limit in force: the larger of this kind's and `SIGIL_MAX_INPUT`.
+    pub(crate) fn max(self) -> u64 {
+        let raised = std::env::var("SIGIL_MAX_INPUT")
+            .ok()
+            .and_then(|v| parse_size(&v))
+            .unwrap_or(0);
+        self.limit().max(raised)
+    }
+}
+
+/// Reads all of `r` up to `input`'s limit; past it, an error of kind `FileTooLarge` that says
+/// the limit and how to raise it (nothing past the limit is read).
+pub(crate) fn read_capped_from(r: impl io::Read, input: Input) -> io::Result<Vec<u8>> {
+    use io::Read;
+    let max = input.max();
+    let mut out = Vec::new();
+    r.take(max.saturating_add(1)).read_to_end(&mut out)?;
+    if out.len() as u64 > max {
+        use zeroize::Zeroize;
+        out.zeroize();
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "it is larger than {}, the limit for {}",
+                human_size(max),
+                input.what()
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// [`read_capped_from`] of the file at `path`.
+pub(crate) fn read_capped(path: &Path, input: Input) -> io::Result<Vec<u8>> {
+    read_capped_from(File::open(path)?, input)
+}
+
+/// [`read_capped`] as UTF-8 text (invalid UTF-8 is `InvalidData`, as `fs::read_to_string`).
+pub(crate) fn read_capped_string(path: &Path, input: Input) -> io::Result<String> {
+    String::from_utf8(read_capped(path, input)?).map_err(|e| {
+        use zeroize::Zeroize;
+        e.into_bytes().zeroize();
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+fn human_size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
     }
 }
 

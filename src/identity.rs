@@ -218,12 +218,7 @@ impl Identity {
                 source_name: source.to_string(),
                 error: io::Error::other(e.to_string()),
             })?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| IdentityError::Invalid {
-            source_name: source.to_string(),
-            line: 1,
-            reason: "it is not UTF-8".into(),
-        })?;
-        Ok(Identity::parse(text, source)?)
+        Ok(Identity::parse_bytes(&bytes, source)?)
     }
 
     #[cfg(not(feature = "keyring"))]
@@ -284,12 +279,22 @@ impl Identity {
             source_name: source.to_string(),
             error,
         };
-        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        let file = std::fs::File::open(path).map_err(unreadable)?;
         let meta = file.metadata().map_err(unreadable)?;
         fsutil::check_private(path, &meta)?;
-        let mut text = Zeroizing::new(String::new());
-        file.read_to_string(&mut text).map_err(unreadable)?;
-        Ok(Identity::parse(&text, source)?)
+        let bytes =
+            Zeroizing::new(fsutil::read_capped_from(file, fsutil::Input::Key).map_err(unreadable)?);
+        Ok(Identity::parse_bytes(&bytes, source)?)
+    }
+
+    /// [`Identity::parse`] of bytes that must be UTF-8.
+    fn parse_bytes(bytes: &[u8], source: IdentitySource) -> Result<Identity, IdentityError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| IdentityError::Invalid {
+            source_name: source.to_string(),
+            line: 1,
+            reason: "it is not UTF-8".into(),
+        })?;
+        Identity::parse(text, source)
     }
 
     /// Parses identity-file text: one `AGE-SECRET-KEY-1…` per line, `#` comments allowed.
@@ -757,11 +762,9 @@ pub(crate) fn audit(
 
 fn read_private(path: &Path) -> Result<Vec<u8>, Error> {
     let ctx = |e| Error::io(format!("cannot read '{}'", path.display()), e);
-    let mut f = std::fs::File::open(path).map_err(ctx)?;
+    let f = std::fs::File::open(path).map_err(ctx)?;
     fsutil::check_private(path, &f.metadata().map_err(ctx)?)?;
-    let mut bytes = Vec::new();
-    f.read_to_end(&mut bytes).map_err(ctx)?;
-    Ok(bytes)
+    fsutil::read_capped_from(f, fsutil::Input::Key).map_err(ctx)
 }
 
 /// Decrypts a passphrase file; `None` when the passphrase is wrong.

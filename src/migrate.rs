@@ -936,12 +936,14 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
     // Rewrite what a symlink points at, not the link: a rename over it would replace the
     // link by a file.
     let path = fs::canonicalize(&path).unwrap_or(path);
-    let original = fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NotFound {
-            message: format!("'{}' not found", path.display()),
-            help: Some("`sigil migrate --scan` lists the files sigil knows".into()),
-        },
-        _ => Error::io(format!("cannot read '{}'", path.display()), e),
+    let original = crate::fsutil::read_capped(&path, crate::fsutil::Input::Text).map_err(|e| {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound {
+                message: format!("'{}' not found", path.display()),
+                help: Some("`sigil migrate --scan` lists the files sigil knows".into()),
+            },
+            _ => Error::io(format!("cannot read '{}'", path.display()), e),
+        }
     })?;
     let text = std::str::from_utf8(&original).map_err(|_| {
         Error::Usage(format!(
@@ -1132,13 +1134,16 @@ fn save_journal(sigil: &Sigil, j: &Journal) -> Result<()> {
 /// Reads a migration's journal.
 pub fn load_journal(sigil: &Sigil, id: &str) -> Result<Journal> {
     let p = journal_path(sigil, id);
-    let bytes = fs::read(&p).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NotFound {
-            message: format!("migration '{id}' not found"),
-            help: Some("`sigil migrate --list` shows the migrations".into()),
-        },
-        _ => Error::io(format!("cannot read '{}'", p.display()), e),
-    })?;
+    let bytes =
+        crate::fsutil::read_capped(&p, crate::fsutil::Input::Metadata).map_err(|e| {
+            match e.kind() {
+                std::io::ErrorKind::NotFound => Error::NotFound {
+                    message: format!("migration '{id}' not found"),
+                    help: Some("`sigil migrate --list` shows the migrations".into()),
+                },
+                _ => Error::io(format!("cannot read '{}'", p.display()), e),
+            }
+        })?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Error::other(
             format!(
@@ -1186,8 +1191,8 @@ fn encrypt_to(sigil: &Sigil, path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn decrypt(sigil: &Sigil, path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-    let bytes =
-        fs::read(path).map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
+    let bytes = crate::fsutil::read_capped(path, crate::fsutil::Input::Stored)
+        .map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
     let damaged = |r: String| Error::other(format!("'{}' is damaged: {r}", path.display()), None);
     let d = age::Decryptor::new_buffered(&bytes[..]).map_err(|e| damaged(e.to_string()))?;
     let mut r = d
@@ -1982,6 +1987,11 @@ fn unread_reason(e: &Error) -> String {
     match e {
         Error::Io { source, .. } => source.kind().to_string(),
         Error::Usage(m) if m.contains("is not UTF-8") => "not UTF-8 text".into(),
+        // A file over the size limit: the message after the file's name says which limit.
+        Error::UsageHelp { message, .. } => message
+            .split_once("': ")
+            .map_or(message.as_str(), |(_, why)| why)
+            .to_owned(),
         e => e.to_string(),
     }
 }

@@ -180,7 +180,7 @@ fn nearest(sigil: &Sigil, dir: &Path) -> Result<Option<(PathBuf, String)>> {
     let mut d = dir;
     while d.starts_with(root) {
         let f = d.join(RECIPIENTS_FILE);
-        match std::fs::read_to_string(&f) {
+        match crate::fsutil::read_capped_string(&f, crate::fsutil::Input::Key) {
             Ok(text) => return Ok(Some((f, text))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("cannot read '{}'", f.display()), e)),

@@ -159,18 +159,35 @@ pub fn located(reference: &str, location: String, source: Error) -> Error {
 /// `origin` names the template in errors (`file:line`).
 pub fn render(template: &str, origin: &str, resolver: &mut Resolver<'_>) -> Result<String> {
     let mut out = String::with_capacity(template.len());
+    render_into(template, origin, resolver, &mut |piece| {
+        out.push_str(piece);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`render`], handing the output to `out` piece by piece instead of building it: a template
+/// of a few hundred references to a large secret renders in the memory of one copy of it.
+/// The resolver keeps each distinct secret, so rendering twice (once to check that every
+/// reference resolves, then to write) reads and counts each secret once.
+pub fn render_into(
+    template: &str,
+    origin: &str,
+    resolver: &mut Resolver<'_>,
+    out: &mut dyn FnMut(&str) -> Result<()>,
+) -> Result<()> {
     for (n, line) in template.split_inclusive('\n').enumerate() {
         let at = || format!("{origin}:{}", n + 1);
         if let Some(rendered) = render_dotenv_line(line, resolver, &at)? {
-            out.push_str(&rendered);
+            out(&rendered)?;
             continue;
         }
         let mut rest = line;
         while let Some(open) = rest.find("{{") {
-            out.push_str(&rest[..open]);
+            out(&rest[..open])?;
             let after = &rest[open + 2..];
             let Some(close) = after.find("}}") else {
-                out.push_str(&rest[open..]);
+                out(&rest[open..])?;
                 rest = "";
                 break;
             };
@@ -181,18 +198,18 @@ pub fn render(template: &str, origin: &str, resolver: &mut Resolver<'_>) -> Resu
                     let secret = resolver
                         .resolve(&reference)
                         .map_err(|e| located(inner, at(), e))?;
-                    out.push_str(as_text(&secret, inner).map_err(|e| located(inner, at(), e))?);
+                    out(as_text(&secret, inner).map_err(|e| located(inner, at(), e))?)?;
                     rest = &after[close + 2..];
                 }
                 None => {
-                    out.push_str("{{");
+                    out("{{")?;
                     rest = after;
                 }
             }
         }
-        out.push_str(rest);
+        out(rest)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A dotenv assignment whose whole value is a reference, rendered; `None` for other lines.

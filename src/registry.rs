@@ -149,7 +149,7 @@ impl Registry {
         if let Some(reg) = Cache::read(paths, path, &meta) {
             return Ok(reg);
         }
-        let text = std::fs::read_to_string(path)
+        let text = fsutil::read_capped_string(path, fsutil::Input::Metadata)
             .map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
         let reg: Registry = parse_toml(path, &text)?;
         // Rebuild the cache with the stamp seen before reading: if the file was replaced

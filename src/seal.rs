@@ -128,7 +128,7 @@ pub(crate) fn open(
     path: &std::path::Path,
     stamp: (u64, i128, u64),
 ) -> Option<Vec<u8>> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::fsutil::read_capped(path, crate::fsutil::Input::Metadata).ok()?;
     let (header, body) = split(&bytes)?;
     (header.stamp == stamp && check(paths, label, stamp, body, &header.seal)).then(|| body.to_vec())
 }

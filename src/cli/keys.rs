@@ -56,10 +56,13 @@ pub(crate) fn given_recipients(
         out.push(parse_recipient(k)?);
     }
     for f in files {
-        let text = std::fs::read_to_string(f).map_err(|e| Error::NotFound {
-            message: format!("cannot read the recipients file '{}': {e}", f.display()),
-            help: None,
-        })?;
+        let text =
+            crate::fsutil::read_capped_string(f, crate::fsutil::Input::Key).map_err(|e| {
+                Error::reading(
+                    format!("cannot read the recipients file '{}'", f.display()),
+                    e,
+                )
+            })?;
         out.extend(backup::parse_recipients(f, &text)?);
     }
     Ok(out)

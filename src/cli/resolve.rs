@@ -2,9 +2,8 @@
 
 use super::out;
 use crate::error::{Error, Result};
-use crate::reference::{Resolver, located, render};
+use crate::reference::{Resolver, located, render_into};
 use clap::Parser;
-use std::io::Read;
 use std::path::PathBuf;
 
 /// Resolve auth:// references, or render a template that holds them
@@ -60,31 +59,51 @@ pub fn run(args: Args) -> Result<()> {
         None => (read_stdin()?, "<stdin>".to_owned()),
         Some(p) if p.as_os_str() == "-" => (read_stdin()?, "<stdin>".to_owned()),
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::NotFound {
-                message: format!("cannot read the template '{}': {e}", p.display()),
-                help: None,
-            })?;
+            let text =
+                crate::fsutil::read_capped_string(p, crate::fsutil::Input::Text).map_err(|e| {
+                    Error::reading(format!("cannot read the template '{}'", p.display()), e)
+                })?;
             (zeroize::Zeroizing::new(text), p.display().to_string())
         }
     };
-    let rendered = zeroize::Zeroizing::new(render(&template, &origin, &mut resolver)?);
+    // All or nothing: every reference is resolved before anything is written; the second
+    // pass streams the output from the resolver's copies.
+    render_into(&template, &origin, &mut resolver, &mut |_| Ok(()))?;
+    let mut write = |w: &mut dyn std::io::Write| {
+        render_into(&template, &origin, &mut resolver, &mut |piece| {
+            w.write_all(piece.as_bytes()).map_err(Error::Output)
+        })
+    };
     match args.output {
-        None => out(rendered.as_bytes()),
+        None => {
+            let mut o = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut o)?;
+            std::io::Write::flush(&mut o).map_err(Error::Output)
+        }
         Some(path) => {
             let path = std::path::absolute(&path)
                 .map_err(|e| Error::io(format!("cannot resolve '{}'", path.display()), e))?;
-            crate::fsutil::write_atomic(&path, |f| {
-                use std::io::Write;
-                f.write_all(rendered.as_bytes())
-            })
+            let mut result = Ok(());
+            let written = crate::fsutil::write_atomic(&path, |f| {
+                let mut w = std::io::BufWriter::new(f);
+                result = write(&mut w);
+                match &result {
+                    Ok(()) => std::io::Write::flush(&mut w),
+                    // The real error is kept in `result`; this only stops the rename.
+                    Err(_) => Err(std::io::Error::other("rendering failed")),
+                }
+            });
+            result.and(written)
         }
     }
 }
 
 fn read_stdin() -> Result<zeroize::Zeroizing<String>> {
-    let mut s = zeroize::Zeroizing::new(String::new());
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .map_err(|e| Error::io("cannot read the template from stdin", e))?;
-    Ok(s)
+    let bytes = zeroize::Zeroizing::new(
+        crate::fsutil::read_capped_from(std::io::stdin().lock(), crate::fsutil::Input::Text)
+            .map_err(|e| Error::io("cannot read the template from stdin", e))?,
+    );
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Error::Usage("the template on stdin is not UTF-8 text".into()))?;
+    Ok(zeroize::Zeroizing::new(text.to_owned()))
 }

@@ -91,10 +91,10 @@ pub(crate) fn gather_env(env_files: &[PathBuf], assignments: &[String]) -> Resul
         );
     };
     for file in env_files {
-        let text = std::fs::read_to_string(file).map_err(|e| Error::NotFound {
-            message: format!("cannot read the env file '{}': {e}", file.display()),
-            help: None,
-        })?;
+        let text =
+            crate::fsutil::read_capped_string(file, crate::fsutil::Input::Text).map_err(|e| {
+                Error::reading(format!("cannot read the env file '{}'", file.display()), e)
+            })?;
         let shown = file.display().to_string();
         for e in dotenv::parse(&text, &shown)? {
             set(&e.name, e.value, format!("{shown}:{}", e.line));

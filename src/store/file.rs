@@ -109,7 +109,7 @@ impl FileStore {
         while d.starts_with(&self.root) {
             let f = d.join(RECIPIENTS_FILE);
             self.refuse_links(&f)?;
-            match fs::read_to_string(&f) {
+            match fsutil::read_capped_string(&f, fsutil::Input::Key) {
                 Ok(text) => return Ok((parse_recipients(&f, &text)?, Some(f))),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => return Err(Error::io(format!("cannot read '{}'", f.display()), e)),
@@ -368,7 +368,7 @@ impl Store for FileStore {
             use std::os::unix::fs::OpenOptionsExt;
             open.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
         }
-        let mut file = match open.open(&path) {
+        let file = match open.open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(StoreError::NotFound {
@@ -382,8 +382,7 @@ impl Store for FileStore {
         let ctx = |e| Error::io(format!("cannot read '{}'", path.display()), e);
         let meta = file.metadata().map_err(ctx)?;
         fsutil::check_private(&path, &meta)?;
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes).map_err(ctx)?;
+        let bytes = fsutil::read_capped_from(file, fsutil::Input::Stored).map_err(ctx)?;
         self.decrypt(&path, &bytes)
     }
 

@@ -17,6 +17,7 @@ mod identity;
 mod init;
 mod keyring;
 mod library;
+mod limits;
 mod list;
 mod migrate;
 mod no_echo;
