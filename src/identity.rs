@@ -1163,6 +1163,8 @@ const SIGIL_FILES: &[(&str, Shape)] = &[
     (".use-index.json", Shape::File(|_| true)),
     (".lock", Shape::File(is_empty)),
     (".passphrase-lock", Shape::File(is_empty)),
+    // Only once the identity's keyring item, found by the id in it, is gone (above).
+    ("keyring-id.toml", Shape::File(is_keyring_id)),
 ];
 
 /// A lock file: sigil's are empty (they are only ever `flock`ed).
@@ -1203,6 +1205,11 @@ fn rekey_file(_: &Path, rel: &[String]) -> bool {
 /// `accounts.toml` as sigil writes it: its header, or only sigil's tables.
 fn is_accounts_toml(p: &Path) -> bool {
     toml_keys_within(p, &["version", "accounts", "policies"])
+}
+
+/// The home's keyring id (`store::keyring`'s `home`): only its keys.
+fn is_keyring_id(p: &Path) -> bool {
+    toml_keys_within(p, &["id", "legacy", "legacy_identity"])
 }
 
 /// `config.toml` with only sigil's settings.

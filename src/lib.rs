@@ -724,7 +724,8 @@ impl Sigil {
     #[doc(hidden)]
     /// Deletes every secret of this sigil and all its metadata: everything in its file store,
     /// and in the keyring (shared by every sigil home of the user) the items this home's
-    /// `accounts.toml` records there. Returns how many secrets were deleted.
+    /// `accounts.toml` records there — on Linux only those carrying the home's tag, all of
+    /// them when there are duplicates. Returns how many secrets (addresses) were deleted.
     pub fn delete_all(&self) -> Result<usize> {
         let _lock = Lock::acquire(&self.paths.lock_file())?;
         let reg = Registry::load(&self.paths)?;

@@ -97,6 +97,12 @@ impl Paths {
         self.config.join("identity.keyring")
     }
 
+    /// This home's id in the OS keyring, `<config>/keyring-id.toml`: the `sigil-home`
+    /// attribute of every Secret Service item it keeps there.
+    pub fn keyring_id(&self) -> PathBuf {
+        self.config.join("keyring-id.toml")
+    }
+
     /// The lock file that serializes writers, `<home>/.lock`.
     pub fn lock_file(&self) -> PathBuf {
         self.home.join(".lock")

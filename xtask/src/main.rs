@@ -2052,9 +2052,9 @@ const METHOD: &str = "
   XDG directories in a temporary directory of their own, so no desktop keyring is touched (the
   same setup `cargo xtask test` gives the keyring tests). `sigil-init` makes `SIGIL_HOME`,
   `printf 'tok' | sigil-add bench/kr` with `SIGIL_BACKEND=keyring` stores the secret (item
-  attributes `service=sigil username=bench/kr/api_key`), and both `sigil get` and
-  `secret-tool lookup` are checked to print it before they are timed in one hyperfine run, each
-  through `env`.
+  attributes `service=sigil username=bench/kr/api_key` and the home's `sigil-home` tag, which
+  the lookup leaves out), and both `sigil get` and `secret-tool lookup` are checked to print it
+  before they are timed in one hyperfine run, each through `env`.
 - hyperfine's raw exports (JSON and CSV) are left in `target/xtask-bench/`.
 
 ## In-process benchmarks
