@@ -7,7 +7,12 @@
 //! kernel's timeout is set just after the key is added, and the line covers the moment
 //! between (and lets `sigil status` say how long is left without parsing `/proc/keys`).
 //! Only processes that possess the session keyring can read the key (the kernel's default
-//! permissions for a new key); other platforms have no such keyring and ask every time.
+//! permissions for a new key): those of the login session that ran `sigil unlock`. A process
+//! without a session keyring of its own (a login without `pam_keyinit`: `su`, containers,
+//! some SSH setups) falls back to the user-session keyring, which any process of the user in
+//! any session can reach (`keyctl link @us @s`). Unlocking into it is refused unless asked for
+//! knowingly (`--user-keyring`), and `sigil lock` looks in both. Other platforms have no such
+//! keyring and ask every time.
 
 use crate::error::Error;
 use crate::paths::Paths;
@@ -43,15 +48,21 @@ mod kernel {
     use super::*;
     use linux_keyutils::{Key, KeyError, KeyRing, KeyRingIdentifier};
 
-    fn session() -> Result<KeyRing, KeyError> {
-        // Without a session keyring of its own a process uses the user-session keyring,
-        // which is what a login without pam_keyinit has; the kernel resolves both here.
-        KeyRing::from_special_id(KeyRingIdentifier::Session, false)
-            .or_else(|_| KeyRing::from_special_id(KeyRingIdentifier::Session, true))
+    /// The session keyring, and whether it is this login's own (not the user-session keyring
+    /// that the kernel hands a process without one).
+    fn session() -> Result<(KeyRing, bool), KeyError> {
+        let session = KeyRing::from_special_id(KeyRingIdentifier::Session, false)
+            .or_else(|_| KeyRing::from_special_id(KeyRingIdentifier::Session, true))?;
+        let user = KeyRing::from_special_id(KeyRingIdentifier::UserSession, false).ok();
+        Ok((session, user != Some(session)))
+    }
+
+    pub(super) fn own_session() -> bool {
+        session().is_ok_and(|(_, own)| own)
     }
 
     fn find(paths: &Paths) -> Option<Key> {
-        session().ok()?.search(&key_name(paths)).ok()
+        session().ok()?.0.search(&key_name(paths)).ok()
     }
 
     fn failure(what: &str, e: KeyError) -> Error {
@@ -62,7 +73,7 @@ mod kernel {
     }
 
     pub(super) fn store(paths: &Paths, payload: &[u8], secs: u64) -> Result<(), Error> {
-        let ring = session().map_err(|e| failure("open", e))?;
+        let (ring, _) = session().map_err(|e| failure("open", e))?;
         let key = ring
             .add_key(&key_name(paths), payload)
             .map_err(|e| failure("write to", e))?;
@@ -75,14 +86,38 @@ mod kernel {
         find(paths)?.read_to_vec().ok().map(Zeroizing::new)
     }
 
+    /// Drops the key from the session keyring and from the user-session keyring: a process
+    /// with a session of its own does not reach the user-session keyring's keys (their owner
+    /// may only view them), so it links that keyring into its session for a moment, which
+    /// makes them its own to find and invalidate, and unlinks it again. `sigil lock` so finds
+    /// the identity wherever an unlock put it.
     pub(super) fn remove(paths: &Paths) -> Result<bool, Error> {
-        let Some(key) = find(paths) else {
-            return Ok(false);
+        let (session, own) = session().map_err(|e| failure("open", e))?;
+        let drop_all = |found: &mut bool| -> Result<(), Error> {
+            // Each search finds one key; a few rounds cover duplicates from racing unlocks.
+            for _ in 0..8 {
+                let Ok(key) = session.search(&key_name(paths)) else {
+                    break;
+                };
+                key.invalidate()
+                    .or_else(|_| key.revoke())
+                    .map_err(|e| failure("remove the identity from", e))?;
+                *found = true;
+            }
+            Ok(())
         };
-        key.invalidate()
-            .or_else(|_| key.revoke())
-            .map_err(|e| failure("remove the identity from", e))?;
-        Ok(true)
+        let mut found = false;
+        drop_all(&mut found)?;
+        if own
+            && session
+                .link_keyring_id(KeyRingIdentifier::UserSession)
+                .is_ok()
+        {
+            let dropped = drop_all(&mut found);
+            let _ = session.unlink_keyring_id(KeyRingIdentifier::UserSession);
+            dropped?;
+        }
+        Ok(found)
     }
 }
 
@@ -104,11 +139,36 @@ mod kernel {
     pub(super) fn remove(_paths: &Paths) -> Result<bool, Error> {
         Ok(false)
     }
+
+    pub(super) fn own_session() -> bool {
+        false
+    }
 }
 
 /// Whether this system has a kernel keyring to unlock into.
 pub fn supported() -> bool {
     cfg!(target_os = "linux")
+}
+
+/// Refuses to unlock where every session of the user could use the identity: without a
+/// session keyring of its own, the kernel would put the key into the user-session keyring.
+/// `user_keyring` accepts that knowingly. Checked before the passphrase is asked for.
+pub fn check_placement(user_keyring: bool) -> Result<(), Error> {
+    if user_keyring || kernel::own_session() {
+        return Ok(());
+    }
+    Err(Error::Refused {
+        message: "this process has no session keyring of its own, so the identity would be \
+                  kept in the user-session keyring, where every process of your user in any \
+                  session can use it: refused"
+            .into(),
+        help: Some(
+            "start a session keyring for this login (`keyctl session -`, or log in through \
+             pam_keyinit), or pass --user-keyring to accept that every process of your user \
+             can use the unlocked identity"
+                .into(),
+        ),
+    })
 }
 
 /// Keeps the identity text in the kernel keyring for `duration`; returns until when.

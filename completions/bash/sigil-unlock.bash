@@ -23,7 +23,7 @@ _sigil__unlock() {
 
     case "${cmd}" in
         sigil__unlock)
-            opts="-h -V --for --help --version"
+            opts="-h -V --for --user-keyring --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -2003,7 +2003,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__unlock)
-            opts="-h -V --for --help --version"
+            opts="-h -V --for --user-keyring --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -222,6 +222,7 @@ complete -c sigil -n "__fish_sigil_using_subcommand identity; and __fish_seen_su
 complete -c sigil -n "__fish_sigil_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "passwd" -d 'Change the passphrase'
 complete -c sigil -n "__fish_sigil_using_subcommand identity; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sigil -n "__fish_sigil_using_subcommand unlock" -l for -d 'How long to stay unlocked (e.g. 90s, 15m, 2h; at most 24h)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand unlock" -l user-keyring -d 'Without a session keyring of this login\'s own (no pam_keyinit: su, containers, some SSH setups), keep the identity in the user-session keyring anyway, where every process of your user in any session can use it'
 complete -c sigil -n "__fish_sigil_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand unlock" -s V -l version -d 'Print version'
 complete -c sigil -n "__fish_sigil_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -22,6 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-unlock' -ScriptBlock {
     $completions = @(switch ($command) {
         'sigil-unlock' {
             [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long to stay unlocked (e.g. 90s, 15m, 2h; at most 24h)')
+            [CompletionResult]::new('--user-keyring', '--user-keyring', [CompletionResultType]::ParameterName, 'Without a session keyring of this login''s own (no pam_keyinit: su, containers, some SSH setups), keep the identity in the user-session keyring anyway, where every process of your user in any session can use it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -16,15 +16,24 @@ use std::time::Duration;
     about = "Keep the decrypted identity in the kernel keyring for a while",
     long_about = "Ask for the passphrase of the protected identity once and keep the decrypted \
 identity in the Linux kernel's session keyring, so that commands of this login session need no \
-passphrase until the time runs out (no daemon: the kernel drops it). `sigil lock` drops it \
-sooner; `sigil status` says how long is left. Other systems have no kernel keyring: there \
-sigil asks each time.",
+passphrase until the time runs out (no daemon: the kernel drops it). Only processes of this \
+login session (the ones that possess its session keyring) can use it. A process without a \
+session keyring of its own (no pam_keyinit: su, containers, some SSH setups) is refused, \
+since the key would land in the user-session keyring that every session of the user can \
+reach; --user-keyring accepts that. `sigil lock` drops it sooner, wherever it is; `sigil \
+status` says how long is left. Other systems have no kernel keyring: there sigil asks each \
+time.",
     after_help = "Examples:\n  sigil unlock\n  sigil unlock --for 1h\n  sigil lock"
 )]
 pub struct Args {
     /// How long to stay unlocked (e.g. 90s, 15m, 2h; at most 24h)
     #[arg(long = "for", value_name = "DURATION", default_value = "15m", value_parser = parse_for)]
     pub duration: Duration,
+    /// Without a session keyring of this login's own (no pam_keyinit: su, containers, some
+    /// SSH setups), keep the identity in the user-session keyring anyway, where every process
+    /// of your user in any session can use it
+    #[arg(long)]
+    pub user_keyring: bool,
 }
 
 fn parse_for(s: &str) -> std::result::Result<Duration, String> {
@@ -51,6 +60,7 @@ pub fn run(args: Args) -> Result<()> {
             Some("sigil asks for the passphrase each time instead".into()),
         ));
     }
+    unlock::check_placement(args.user_keyring)?;
     // Always from identity.age with its passphrase, never from the unlocked copy: a process
     // that can use the identity must not be able to keep it unlocked for ever.
     let (id, _passphrase) = identity::open_protected(&paths)?;

@@ -289,8 +289,81 @@ fn key_desc(s: &Sandbox) -> String {
     format!("sigil:identity:{}", s.home.display())
 }
 
+/// Whether `keyctl search KEYRING user DESC` finds the key (from this process's view).
+fn keyring_holds(keyring: &str, desc: &str) -> bool {
+    Command::new("keyctl")
+        .args(["search", keyring, "user", desc])
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The user-session keyring's name, which `keyctl session NAME` joins: a process run that way
+/// is what a login without pam_keyinit looks like (no session keyring of its own).
+fn user_session() -> String {
+    let out = Command::new("id").arg("-u").output().unwrap();
+    format!("_uid_ses.{}", String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// Without a session keyring of its own the key would land in the user-session keyring, which
+/// any process of the user in any session can link and read: unlock refuses unless told with
+/// --user-keyring, and `sigil lock` from another session finds and drops the key there.
+#[test]
+fn unlock_refuses_the_user_session_keyring_unless_asked_and_lock_finds_it_there() {
+    need("keyctl");
+    let (s, p) = protected("pw");
+    let desc = key_desc(&s);
+    let in_user_session = |args: &[&str]| {
+        let mut c = s.std_cmd("keyctl");
+        c.args(["session", &user_session()])
+            .arg(bin("sigil-unlock"))
+            .args(args)
+            .env("SIGIL_PASSPHRASE_FILE", &p);
+        c.output().unwrap()
+    };
+    let out = in_user_session(&["--for", "1m"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("no session keyring of its own"), "{err}");
+    assert!(err.contains("--user-keyring"), "{err}");
+    assert!(
+        !keyring_holds("@us", &desc),
+        "nothing went to the user-session keyring"
+    );
+
+    let out = in_user_session(&["--for", "1m", "--user-keyring"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(keyring_holds("@us", &desc));
+    // This test runs in a session of its own (cargo xtask test starts one), like another
+    // login of the same user: `sigil lock` there still finds the key and drops it.
+    assert!(
+        own_session(),
+        "run the tests under `keyctl session -` (cargo xtask test does)"
+    );
+    let out = s.cmd("sigil-lock").assert().success();
+    assert_eq!(stderr(out.get_output()), "sigil-lock: locked\n");
+    assert!(!keyring_holds("@us", &desc));
+    assert!(!kernel_has(&desc));
+}
+
+/// Whether this process has a session keyring of its own (not the user-session keyring).
+fn own_session() -> bool {
+    let id = |k: &str| {
+        Command::new("keyctl")
+            .args(["id", k])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    id("@s") != id("@us")
+}
+
 #[test]
 fn unlock_keeps_it_in_the_kernel_keyring_until_the_timeout() {
+    assert!(
+        own_session(),
+        "run the tests under `keyctl session -` (cargo xtask test does)"
+    );
     let (s, p) = protected("pw");
     let out = s
         .cmd("sigil-unlock")

@@ -352,6 +352,8 @@ const TEST_TOOLS: &[(&str, &str)] = &[
     ("git", "git"),
     ("dbus-run-session", "dbus"),
     ("script", "bsdutils"),
+    // The suite runs in a session keyring of its own, and the unlock tests inspect keyrings.
+    ("keyctl", "keyutils"),
     // The TOTP tests check sigil's codes against a second implementation.
     ("oathtool", "oathtool"),
     // The OAuth tests run an oidc-provider authorization server (tests/oidc).
@@ -955,9 +957,31 @@ fn cargo_step(root: &Path, args: &[&str]) -> Result<()> {
 
 /// [`cargo_step`], with `configure` applied to the command (e.g. environment) first.
 fn cargo_step_with(root: &Path, args: &[&str], configure: impl FnOnce(&mut Command)) -> Result<()> {
+    cargo_step_as(root, args, false, configure)
+}
+
+/// [`cargo_step_with`], optionally under a session keyring of its own (`keyctl session -`):
+/// `sigil unlock` keeps the identity only in a session keyring that belongs to the login, which
+/// a container or CI job may lack (it then has only the user-session keyring). The tests of
+/// that case make it for themselves.
+fn cargo_step_as(
+    root: &Path,
+    args: &[&str],
+    own_session: bool,
+    configure: impl FnOnce(&mut Command),
+) -> Result<()> {
     let shown = format!("cargo {}", args.join(" "));
     header(&shown);
-    let mut command = cargo(root, args);
+    let mut command = if own_session {
+        let mut c = Command::new("keyctl");
+        c.args(["session", "-"])
+            .arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(args)
+            .current_dir(root);
+        c
+    } else {
+        cargo(root, args)
+    };
     configure(&mut command);
     // Reported as `cargo …` rather than by the toolchain path `CARGO` points to.
     let status = command
@@ -1001,7 +1025,7 @@ fn test() -> Result<()> {
     ensure_oidc_server(&root)?;
     // Includes xtask's `generated_files_are_fresh`, so stale completions or man pages fail here.
     let run_tests = |keyring: &KeyringSession| {
-        cargo_step_with(&root, &["test", "--workspace"], |command| {
+        cargo_step_as(&root, &["test", "--workspace"], true, |command| {
             keyring.apply(command);
             command.env("SIGIL_TEST_REQUIRE_KEYRING", "1");
             // With node and tests/oidc/node_modules in place, the OAuth tests fail, not skip.
