@@ -221,6 +221,7 @@ pub(crate) fn write_atomic(
 /// Opens a file for appending, creating it 0600 whatever the umask: for files outside the home
 /// that sigil writes secrets into but does not own (`$GITHUB_ENV`). An existing file keeps
 /// its mode; its owner chose it.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub(crate) fn open_append_private(path: &Path) -> io::Result<File> {
     OpenOptions::new()
         .append(true)

@@ -66,6 +66,25 @@ pub fn open() -> Result<Sigil> {
 }
 
 /// An open sigil: the entry point for reading and writing credentials.
+///
+/// Every read through it passes the account's usage policy and is audited. What would let a
+/// program step around that is not part of the interface: it cannot claim to be `sigil run`,
+/// nor read a store directly.
+///
+/// ```compile_fail
+/// let s = sigil::open().unwrap();
+/// let _ = s.for_use(sigil::internal::policy::Use::Run); // crate-private
+/// ```
+///
+/// ```compile_fail
+/// let s = sigil::open().unwrap();
+/// let _ = s.file_store(); // crate-private
+/// ```
+///
+/// ```compile_fail
+/// let s = sigil::open().unwrap();
+/// let _ = s.store_of(sigil::BackendKind::File); // crate-private
+/// ```
 pub struct Sigil {
     paths: Paths,
     config: Config,
@@ -285,10 +304,12 @@ impl Sigil {
         &self.paths
     }
 
-    #[doc(hidden)]
     /// Says which command hands secrets out through this handle (`sigil run`, …), for usage
     /// policies, the audit log and expiry warnings. Without it a read counts as `get`.
-    pub fn for_use(mut self, usage: policy::Use) -> Sigil {
+    /// Crate-private: a program must not claim to be `sigil run` to pass an `--allow run`
+    /// policy.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    pub(crate) fn for_use(mut self, usage: policy::Use) -> Sigil {
         self.usage = Some(usage);
         self
     }
@@ -311,9 +332,9 @@ impl Sigil {
         &self.choice
     }
 
-    #[doc(hidden)]
     /// The file store (also what holds the identity's secrets when the keyring is not used).
-    pub fn file_store(&self) -> &FileStore {
+    /// Crate-private, as [`Sigil::store_of`]: a store read skips policy and audit.
+    pub(crate) fn file_store(&self) -> &FileStore {
         &self.file
     }
 
@@ -323,10 +344,10 @@ impl Sigil {
         self.probe.get_or_init(backend::probe_keyring)
     }
 
-    #[doc(hidden)]
     /// A backend by kind. The keyring is probed first, so an absent or locked keyring is an
-    /// error that says why instead of a hang or a prompt.
-    pub fn store_of(&self, kind: BackendKind) -> Result<&dyn Store> {
+    /// error that says why instead of a hang or a prompt. Crate-private: reading a store
+    /// directly skips the usage policy and the audit log that [`Sigil::get`] applies.
+    pub(crate) fn store_of(&self, kind: BackendKind) -> Result<&dyn Store> {
         match kind {
             BackendKind::File => Ok(&self.file),
             BackendKind::Env => Ok(&self.env),

@@ -39,6 +39,60 @@ fn refused(message: impl Into<String>) -> Error {
     }
 }
 
+/// A base32 secret as people copy it (spaces, dashes, lower case, `=` padding) in the form
+/// the decoder takes: upper case, nothing else.
+fn clean_base32(text: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        text.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect::<String>()
+            .trim_end_matches('=')
+            .to_owned(),
+    )
+}
+
+/// An `otpauth://` URI as Google Authenticator's key-URI format and the common apps accept it:
+/// the scheme, the type and the parameter names in any case, the secret with padding, spaces
+/// or lower case. Returns it in the form the TOTP library parses (lower-case type and names,
+/// a clean secret); refusals name what is wrong, never the secret.
+fn normalize_uri(input: &str) -> Result<Zeroizing<String>> {
+    let mut url = url::Url::parse(input)
+        .map_err(|e| refused(format!("the otpauth:// URI is malformed: {e}")))?;
+    let kind = url.host_str().unwrap_or("").to_ascii_lowercase();
+    match kind.as_str() {
+        "totp" => {}
+        "hotp" => {
+            return Err(refused(
+                "this is an HOTP (counter-based) URI; sigil makes TOTP (time-based) codes only",
+            ));
+        }
+        _ => {
+            return Err(refused(
+                "the otpauth:// URI is not for 'totp' (after otpauth://): sigil makes TOTP codes only",
+            ));
+        }
+    }
+    url.set_host(Some("totp"))
+        .map_err(|e| refused(format!("the otpauth:// URI is malformed: {e}")))?;
+    let pairs: Vec<(String, Zeroizing<String>)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let k = k.to_ascii_lowercase();
+            let v = if k == "secret" {
+                clean_base32(&v)
+            } else {
+                Zeroizing::new(v.into_owned())
+            };
+            (k, v)
+        })
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    Ok(Zeroizing::new(url.into()))
+}
+
 impl Otp {
     /// Parses what a user gives for `addr`: an `otpauth://totp/…` URI or a base32 secret.
     /// A base32 secret gets the RFC 6238 defaults (SHA1, 6 digits, 30 s) and the address
@@ -56,7 +110,8 @@ impl Otp {
             ));
         }
         let totp = if lower.starts_with("otpauth://") {
-            let mut totp = Totp::from_url_unchecked(input).map_err(uri_error)?;
+            let uri = normalize_uri(input)?;
+            let mut totp = Totp::from_url_unchecked(uri.as_str()).map_err(uri_error)?;
             if totp.account_name().is_empty() {
                 let mut b = builder_from(&totp);
                 b = b.with_account_name(addr.account());
@@ -71,15 +126,7 @@ impl Otp {
                 "this is not an otpauth:// URI: a TOTP URI starts with otpauth://totp/",
             ));
         } else {
-            let cleaned: Zeroizing<String> = Zeroizing::new(
-                input
-                    .chars()
-                    .filter(|c| !c.is_whitespace() && *c != '-')
-                    .map(|c| c.to_ascii_uppercase())
-                    .collect::<String>()
-                    .trim_end_matches('=')
-                    .to_owned(),
-            );
+            let cleaned = clean_base32(input);
             let secret = totp_rs::Secret::try_from_base32(cleaned.as_str()).map_err(|_| {
                 refused("the TOTP secret is not valid base32 (letters A–Z and digits 2–7)")
             })?;
@@ -95,6 +142,7 @@ impl Otp {
     }
 
     /// Reads a stored seed back (the normalized URI that `sigil add --totp` wrote).
+    /// (Kept below [`Otp::parse`], which it goes through.)
     pub fn from_stored(addr: &FieldAddress, value: &Secret) -> Result<Otp> {
         let not_totp = || Error::UsageHelp {
             message: format!("'{addr}' does not hold a TOTP seed"),
@@ -351,6 +399,38 @@ mod tests {
         assert_eq!(again.code_at(1234), otp.code_at(1234));
         assert!(format!("{otp:?}").contains("SHA256"));
         assert!(!format!("{otp:?}").contains("GEZDG"));
+    }
+
+    /// What authenticator apps accept: padding, a lower-case secret, the scheme, type and
+    /// parameter names in upper case. All give the same codes as the plain form.
+    #[test]
+    fn uris_are_taken_as_the_common_apps_take_them() {
+        let plain = Otp::parse(
+            "otpauth://totp/ACME:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY&issuer=ACME",
+            &addr(),
+        )
+        .unwrap();
+        for form in [
+            "otpauth://totp/ACME:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY======&issuer=ACME",
+            "otpauth://totp/ACME:me?secret=gezdgnbvgy3tqojqgezdgnbvgy&issuer=ACME",
+            "OTPAUTH://TOTP/ACME:me?SECRET=GEZDGNBVGY3TQOJQGEZDGNBVGY&ISSUER=ACME",
+            "otpauth://TOTP/ACME:me?Secret=gezd%20gnbv%20gy3t%20qojq%20gezd%20gnbv%20gy&issuer=ACME",
+        ] {
+            let otp = Otp::parse(form, &addr()).unwrap_or_else(|e| panic!("{form}: {e}"));
+            assert_eq!(
+                otp.code_at(59).as_str(),
+                plain.code_at(59).as_str(),
+                "{form}"
+            );
+            assert_eq!(otp.uri().unwrap().expose(), plain.uri().unwrap().expose());
+        }
+        let e = Otp::parse(
+            "OTPAUTH://HOTP/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY",
+            &addr(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("HOTP"), "{e}");
     }
 
     #[test]

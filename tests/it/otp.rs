@@ -99,6 +99,37 @@ fn codes_match_oathtool_for_a_base32_secret_and_for_uris() {
     assert!(text.contains("\"totp\""), "{text}");
 }
 
+/// URIs as authenticator apps take them: `=` padding, a lower-case secret, an upper-case
+/// scheme, type and parameter names. Each gives oathtool's codes.
+#[test]
+fn uris_in_every_common_spelling_give_oathtools_codes() {
+    let s = Sandbox::init();
+    let lower = SEED.to_ascii_lowercase();
+    for (addr, uri) in [
+        (
+            "pad/me",
+            format!("otpauth://totp/ACME:me?secret={SEED}======&issuer=ACME"),
+        ),
+        (
+            "lower/me",
+            format!("otpauth://totp/ACME:me?secret={lower}&issuer=ACME"),
+        ),
+        (
+            "upper/me",
+            format!("OTPAUTH://TOTP/ACME:me?SECRET={SEED}&ISSUER=ACME"),
+        ),
+    ] {
+        let out = s
+            .cmd("sigil-add")
+            .args([addr, "--totp"])
+            .write_stdin(uri.clone())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{uri}: {}", stderr(&out));
+        agree(&s, addr, &["--totp", "-b", SEED]);
+    }
+}
+
 #[test]
 fn bad_uris_and_secrets_each_get_a_clear_error() {
     let s = Sandbox::init();

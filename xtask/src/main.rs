@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+mod advisories;
 mod bulk;
 
 use clap::{Arg, ArgAction};
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
             gen_write()
         }),
         Some(("test", _)) => done(test()),
+        Some(("advisories", _)) => done(advisories(&workspace_root())),
         Some(("bench", _)) => done(bench()),
         Some(("keyring-shell", m)) => keyring_shell(
             m.get_many::<OsString>("command")
@@ -81,6 +83,11 @@ fn cli() -> clap::Command {
         .subcommand(
             clap::Command::new("test")
                 .about("install missing tools, then run fmt, clippy and the whole test suite"),
+        )
+        .subcommand(
+            clap::Command::new("advisories").about(
+                "check Cargo.lock against the RustSec advisory snapshot in xtask/advisory-db",
+            ),
         )
         .subcommand(clap::Command::new("bench").about(
             "time sigil against age, pass and secret-tool with hyperfine; write \
@@ -1018,6 +1025,7 @@ fn test() -> Result<()> {
         },
     )?;
     lean_library(&root)?;
+    advisories(&root)?;
     // The keyring backend's tests run against a real Secret Service, never the developer's:
     // this one lives until the end of this function, however it ends. With
     // SIGIL_TEST_REQUIRE_KEYRING they fail, rather than skip, when no keyring answers.
@@ -1051,6 +1059,14 @@ fn test() -> Result<()> {
     }
     drop(keyring);
     eprintln!("all checks passed");
+    Ok(())
+}
+
+/// `Cargo.lock` against the RustSec advisories, offline.
+fn advisories(root: &Path) -> Result<()> {
+    header("advisories: Cargo.lock against xtask/advisory-db");
+    let summary = advisories::check(root)?;
+    eprintln!("{summary}");
     Ok(())
 }
 
