@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     /// What kind: `decrypt`, `refresh`, `expired`, `expiring`, `permissions`, `plaintext`,
-    /// `metadata`.
+    /// `metadata`, `recipients`.
     pub check: String,
     /// The credential or file concerned.
     pub subject: String,
@@ -163,6 +163,16 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
     }
     report.secrets = secrets;
     report.refreshed = refreshed;
+    // Whatever was asked: some secrets may still open with a removed member's key. Reported,
+    // not finished (see `status::gather`).
+    if let Some(u) = crate::recipients::unfinished(sigil) {
+        report.problems.push(Problem {
+            check: "recipients".into(),
+            subject: u.subject,
+            problem: u.message,
+            fix: u.fix,
+        });
+    }
     if only.is_empty() {
         let mut found = Vec::new();
         crate::status::permission_problems(sigil.paths(), &mut found);

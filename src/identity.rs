@@ -1155,6 +1155,10 @@ const SIGIL_FILES: &[(&str, Shape)] = &[
     ("rekey", Shape::Tree(rekey_file)),
     (".restore-undo", Shape::Tree(|_, _| true)),
     (".restore-journal.json", Shape::File(|_| true)),
+    (
+        ".recipients-journal",
+        Shape::File(crate::recipients::is_journal),
+    ),
     ("audit.log", Shape::File(is_audit_log)),
     (".audit-checkpoint", Shape::File(|_| true)),
     ("audit-unkeyed.log", Shape::File(is_audit_log)),

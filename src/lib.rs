@@ -113,6 +113,7 @@ pub struct Builder {
     paths: Option<Paths>,
     identity: Option<Identity>,
     backend: Option<String>,
+    leave_recipients: bool,
 }
 
 impl Builder {
@@ -137,6 +138,14 @@ impl Builder {
     /// does; `None` leaves the choice to `SIGIL_BACKEND`, config.toml and `auto`.
     pub fn backend(mut self, name: Option<&str>) -> Builder {
         self.backend = name.map(str::to_owned);
+        self
+    }
+
+    /// Leaves an interrupted `sigil recipients add` or `rm` as it is, for the commands that
+    /// report it (`status`, `check`) or finish it themselves (`recipients`).
+    #[cfg(feature = "cli")]
+    pub(crate) fn leave_recipients(mut self) -> Builder {
+        self.leave_recipients = true;
         self
     }
 
@@ -207,6 +216,18 @@ impl Builder {
                 Ok(None) => {}
                 Err(e) => eprintln!(
                     "sigil: cannot finish the interrupted key rotation yet: {}",
+                    shown::block(&e.to_string())
+                ),
+            }
+        }
+        // An interrupted `sigil recipients add` or `rm` is finished by whichever command comes
+        // next (one stat), with the report a complete run prints: the values to rotate too.
+        if !self.leave_recipients && recipients::pending(sigil.paths.home()) {
+            match recipients::heal(&sigil) {
+                Ok(Some(change)) => eprint!("{}", recipients::healed_report(&change)),
+                Ok(None) => {}
+                Err(e) => eprintln!(
+                    "sigil: cannot finish the interrupted edit of a folder's recipients yet: {}",
                     shown::block(&e.to_string())
                 ),
             }

@@ -9,9 +9,20 @@
 //! secrets re-encrypted are those the edited file governs; a deeper folder with a file of its
 //! own keeps its recipients and is left alone.
 //!
-//! A kill half-way leaves the new `.age-recipients` written and some secrets still encrypted
-//! to the old set (every one still readable by the user, whose key is in both); running the
-//! same command again re-encrypts the rest, as every run re-encrypts every governed secret.
+//! An edit is journaled and rolls forward. Every governed secret is decrypted first (one that
+//! cannot be read stops the edit with nothing changed); then `<home>/.recipients-journal`
+//! (0600, written atomically and fsynced) names the edit (`add` or `rm`, the folder, the key
+//! and its name) and every secret it re-encrypts, before anything else changes. Then the
+//! `.age-recipients` is written, then each secret, each recorded in the journal as done; the
+//! journal goes last. A kill half-way leaves every secret readable by the user (whose key is
+//! in the old set and the new one), but some still readable by a removed key, or not yet by
+//! an added one: until the journal is gone the edit is unfinished. Running the same command
+//! again finishes it and reports it as a complete run would, the values to rotate included
+//! (`rm alice team` still works though alice has left the file); so does whichever other
+//! command opens sigil next ([`heal`], from `Sigil::open`), which prints that report on
+//! stderr. `sigil status` and `sigil check` do not finish it: they report it as a problem,
+//! with the command that finishes it, so that a cron job's check does not hide the values to
+//! rotate in a log.
 
 use crate::Sigil;
 use crate::address::{Address, FieldAddress};
@@ -20,7 +31,8 @@ use crate::fsutil::{self, Lock};
 use crate::secret::Secret;
 use crate::store::{RECIPIENTS_FILE, Store};
 use age::x25519;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -164,6 +176,38 @@ impl Text {
         s.push('\n');
         s
     }
+
+    /// Removes every line holding `key` (a key listed twice is still a recipient after one
+    /// goes), each with the `# name:` comment above it. The name it had: `None` when the key
+    /// was not there.
+    fn remove_key(&mut self, key: &str) -> Option<Option<String>> {
+        let found: Vec<(usize, Option<String>)> = self
+            .keys()
+            .into_iter()
+            .filter(|(_, k, _)| k == key)
+            .map(|(i, _, n)| (i, n))
+            .collect();
+        let name = found.first().map(|(_, n)| n.clone());
+        for (line, named) in found.into_iter().rev() {
+            self.lines.remove(line);
+            if named.is_some() && line > 0 {
+                self.lines.remove(line - 1);
+            }
+        }
+        name
+    }
+
+    /// Appends `key`, under its name, unless it is there already; whether it was added.
+    fn add_key(&mut self, key: &str, name: Option<&str>) -> bool {
+        if self.keys().iter().any(|(_, k, _)| k == key) {
+            return false;
+        }
+        if let Some(n) = name {
+            self.lines.push(format!("{NAME_PREFIX}{n}"));
+        }
+        self.lines.push(key.to_owned());
+        true
+    }
 }
 
 fn my_keys(sigil: &Sigil) -> Vec<String> {
@@ -231,9 +275,32 @@ pub fn list(sigil: &Sigil, folder: &Folder) -> Result<Listing> {
     })
 }
 
+/// Which edit: `recipients add` or `recipients rm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// A key joins the folder.
+    Add,
+    /// A key leaves the folder.
+    Remove,
+}
+
+impl Op {
+    /// The subcommand's name.
+    pub fn word(self) -> &'static str {
+        match self {
+            Op::Add => "add",
+            Op::Remove => "rm",
+        }
+    }
+}
+
 /// What an edit did.
 #[derive(Debug, Clone)]
 pub struct Change {
+    /// Which edit.
+    pub op: Op,
+    /// The folder edited.
+    pub folder: Folder,
     /// The `.age-recipients` written.
     pub file: PathBuf,
     /// Whether the folder got a file of its own just now.
@@ -255,13 +322,99 @@ pub struct Change {
     pub forced: Vec<FieldAddress>,
 }
 
+impl Change {
+    /// The key as messages name it: with its name when it has one.
+    pub fn who(&self) -> String {
+        who(&self.key, self.name.as_deref())
+    }
+
+    /// What `recipients add` or `rm` says about the change on stderr, one line each.
+    pub fn summary(&self) -> Vec<String> {
+        let who = self.who();
+        let n = secrets(self.reencrypted.len());
+        let r = self.recipients;
+        let created = if self.created {
+            " (created from the recipients it inherited)"
+        } else {
+            ""
+        };
+        let file = self.file.display();
+        let first = match (self.op, self.changed) {
+            (Op::Add, true) => {
+                format!("added {who} to '{file}'{created}; re-encrypted {n} to the {r} recipients")
+            }
+            (Op::Add, false) => format!(
+                "{who} is already a recipient of {}; re-encrypted {n} to the {r} recipients",
+                self.folder.shown()
+            ),
+            (Op::Remove, true) => format!(
+                "removed {who} from '{file}'{created}; re-encrypted {n} to the {r} remaining recipient{}",
+                plural(r)
+            ),
+            (Op::Remove, false) => format!(
+                "{who} is not a recipient of {}; re-encrypted {n} to the {r} recipient{}",
+                self.folder.shown(),
+                plural(r)
+            ),
+        };
+        let mut out = vec![first];
+        for k in &self.kept {
+            out.push(format!(
+                "'{k}' has a .age-recipients of its own and was left as it is"
+            ));
+        }
+        out
+    }
+
+    /// The values the removed member could read, to rotate (the list `rm` prints on stdout):
+    /// with the warning that goes before it, or `None` when nothing is to rotate.
+    pub fn to_rotate(&self) -> Option<(String, String)> {
+        if self.op != Op::Remove || !self.changed || self.reencrypted.is_empty() {
+            return None;
+        }
+        let warning = format!(
+            "warning: re-encryption does not take back what {} could already read: they may have copied these values, and anyone holding their key can still open old copies (a git history, a backup). Rotate them:",
+            self.who()
+        );
+        let list = self.reencrypted.iter().map(|a| format!("{a}\n")).collect();
+        Some((warning, list))
+    }
+
+    /// Whether this is the edit that `sigil recipients OP WHO FOLDER` asks for: the same
+    /// folder, and the key, or for `rm` its name too.
+    pub fn answers(&self, op: Op, folder: &Folder, who: &str) -> bool {
+        let who = who.trim();
+        self.op == op
+            && self.folder.name == folder.name
+            && (self.key == who
+                || (op == Op::Remove && self.name.as_deref() == Some(who))
+                || parse_key(who).is_ok_and(|k| k == self.key))
+    }
+}
+
+fn who(key: &str, name: Option<&str>) -> String {
+    match name {
+        // The name comes from a shared file: escaped, so it cannot drive the terminal.
+        Some(n) => format!("{} (key {key})", crate::shown::line(n)),
+        None => key.to_owned(),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn secrets(n: usize) -> String {
+    format!("{n} secret{}", plural(n))
+}
+
 /// Adds `key` (an `age1…` public key) to a folder's recipients and re-encrypts its secrets.
 ///
 /// The new recipient can then decrypt those files with `age`, where no usage policy applies.
 /// So a secret whose policy forbids handing it out as a copy (see `policy::exportable`: a
 /// run-only secret, a time window, a use count) refuses the whole edit, exit 5 and nothing
 /// changed, unless `force`; a forced hand-over is recorded in the audit log with the secrets
-/// it concerned.
+/// it concerned, before the first file is written.
 pub fn add(
     sigil: &Sigil,
     folder: &Folder,
@@ -300,21 +453,14 @@ pub fn add(
             .cloned()
             .collect())
     };
-    let change = edit(sigil, folder, handover, |text| {
+    edit(sigil, folder, Op::Add, handover, |text| {
         if let Some((_, k, n)) = text.keys().into_iter().find(|(_, k, _)| *k == key) {
             return Ok((false, k, n));
         }
-        if let Some(n) = name {
-            text.lines.push(format!("{NAME_PREFIX}{}", n.trim()));
-        }
-        text.lines.push(key.clone());
-        Ok((true, key.clone(), name.map(|n| n.trim().to_owned())))
-    })?;
-    if !change.forced.is_empty() {
-        let forced: Vec<String> = change.forced.iter().map(ToString::to_string).collect();
-        crate::audit::record(sigil, "recipients.add.force", &forced, &Ok::<(), Error>(()));
-    }
-    Ok(change)
+        let name = name.map(|n| n.trim().to_owned());
+        text.add_key(&key, name.as_deref());
+        Ok((true, key.clone(), name))
+    })
 }
 
 /// Removes a recipient (by key, or by its `# name:`) from a folder and re-encrypts its
@@ -325,6 +471,7 @@ pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
     edit(
         sigil,
         folder,
+        Op::Remove,
         |_, _| Ok(Vec::new()),
         |text| {
             let keys = text.keys();
@@ -332,7 +479,7 @@ pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
                 keys.iter()
                     .find(|(_, _, n)| n.as_deref() == Some(who.as_str()))
             });
-            let Some((line, key, name)) = found.cloned() else {
+            let Some((_, key, name)) = found.cloned() else {
                 if x25519::Recipient::from_str(&who).is_ok() {
                     return Ok((false, who.clone(), None));
                 }
@@ -356,10 +503,7 @@ pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
                 ),
             });
             }
-            text.lines.remove(line);
-            if name.is_some() && line > 0 {
-                text.lines.remove(line - 1);
-            }
+            text.remove_key(&key);
             Ok((true, key, name))
         },
     )
@@ -395,25 +539,27 @@ pub(crate) fn parse_public_key(key: &str) -> Result<x25519::Recipient> {
     })
 }
 
-/// Applies `change` to the folder's recipients file (its own, created from the inherited one
-/// when missing) and re-encrypts every secret it governs. Every secret is decrypted before
-/// anything is written, so one that cannot be read stops the edit with nothing changed.
-/// `handover` sees whether the key list changed and what the file governs before anything is
-/// decrypted or written; it may refuse, and returns the secrets it let through by force.
-fn edit(
+/// A folder's recipients file as an edit leaves it.
+struct Planned {
+    /// The folder's own `.age-recipients`.
+    own: PathBuf,
+    /// Whether the folder has no file of its own yet (the new one starts from the inherited).
+    created: bool,
+    /// The new text.
+    text: String,
+    /// How many keys it lists.
+    recipients: usize,
+}
+
+/// Applies `change` to the folder's recipients (its own file, else a copy of the inherited
+/// one) without writing anything. The result must still list one of the user's keys: sigil
+/// never writes what it could not read back.
+fn plan<T>(
     sigil: &Sigil,
     folder: &Folder,
-    handover: impl FnOnce(bool, &[FieldAddress]) -> Result<Vec<FieldAddress>>,
-    change: impl FnOnce(&mut Text) -> Result<(bool, String, Option<String>)>,
-) -> Result<Change> {
-    let store = sigil.file_store();
-    let identity = store.identity()?;
-    let mine: Vec<String> = identity
-        .recipients()
-        .iter()
-        .map(|r| r.to_string())
-        .collect();
-    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    mine: &[String],
+    change: impl FnOnce(&mut Text) -> Result<T>,
+) -> Result<(Planned, T)> {
     let own = folder.own_file();
     let (created, base) = match nearest(sigil, &folder.dir)? {
         Some((f, text)) if f == own => (false, text),
@@ -425,7 +571,7 @@ fn edit(
     };
     crate::backup::parse_recipients(&own, &base)?;
     let mut text = Text::new(&base);
-    let (changed, key, name) = change(&mut text)?;
+    let out = change(&mut text)?;
     let new_text = text.render();
     crate::backup::parse_recipients(&own, &new_text)?;
     let new_keys: Vec<String> = text.keys().into_iter().map(|(_, k, _)| k).collect();
@@ -436,9 +582,25 @@ fn edit(
         }
         .into());
     }
+    let planned = Planned {
+        own,
+        created,
+        text: new_text,
+        recipients: new_keys.len(),
+    };
+    Ok((planned, out))
+}
 
-    // What the file governs once written: every secret in the folder whose nearest
-    // recipients file is (or, for a folder that gets one now, will be) this one.
+/// What the folder's file governs once written: every secret in the folder whose nearest
+/// recipients file is (or, for a folder that gets one now, will be) `own`; and the deeper
+/// folders that have a file of their own, left alone.
+fn governed(
+    sigil: &Sigil,
+    folder: &Folder,
+    own: &Path,
+    created: bool,
+) -> Result<(Vec<FieldAddress>, Vec<String>)> {
+    let store = sigil.file_store();
     let mut governed = Vec::new();
     let mut kept = Vec::new();
     let mut by_dir: BTreeMap<PathBuf, bool> = BTreeMap::new();
@@ -475,36 +637,524 @@ fn edit(
             governed.push(addr);
         }
     }
+    Ok((governed, kept))
+}
+
+/// Applies `change` to the folder's recipients file (its own, created from the inherited one
+/// when missing) and re-encrypts every secret it governs. Every secret is decrypted before
+/// anything is written, so one that cannot be read stops the edit with nothing changed; then
+/// the journal is written, and the work is done by [`proceed`], as a resumed edit's is.
+/// `handover` sees whether the key list changed and what the file governs before anything is
+/// decrypted or written; it may refuse, and returns the secrets it let through by force.
+fn edit(
+    sigil: &Sigil,
+    folder: &Folder,
+    op: Op,
+    handover: impl FnOnce(bool, &[FieldAddress]) -> Result<Vec<FieldAddress>>,
+    change: impl FnOnce(&mut Text) -> Result<(bool, String, Option<String>)>,
+) -> Result<Change> {
+    let store = sigil.file_store();
+    let mine: Vec<String> = store
+        .identity()?
+        .recipients()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    let home = sigil.paths().home();
+    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    // One journal at a time: starting over an unfinished edit would lose its list of values
+    // to rotate. The CLI finishes it first; this is for a run that raced in between.
+    if let Some(j) = Journal::load(home)? {
+        return Err(Error::other(
+            format!("{} is unfinished", j.described()),
+            Some(format!("run `{}` to finish it first", j.command())),
+        ));
+    }
+    let (planned, (changed, key, name)) = plan(sigil, folder, &mine, change)?;
+    let (governed, kept) = governed(sigil, folder, &planned.own, planned.created)?;
     let forced = handover(changed, &governed)?;
-    let mut values: Vec<(FieldAddress, Secret)> = Vec::with_capacity(governed.len());
-    for addr in governed {
-        let v = store.get(&addr).map_err(|e| {
+    let mut values = BTreeMap::new();
+    for addr in &governed {
+        let v = store.get(addr).map_err(|e| {
             Error::other(
                 format!("cannot re-encrypt '{addr}': {e}; nothing was changed"),
                 e.help(),
             )
         })?;
-        values.push((addr, v));
+        values.insert(addr.clone(), v);
     }
-    fsutil::create_private_dir(&folder.dir)?;
-    fsutil::write_atomic(&own, |f| f.write_all(new_text.as_bytes()))?;
-    let mut reencrypted = Vec::with_capacity(values.len());
-    for (addr, v) in values {
-        store.put(&addr, &v)?;
-        reencrypted.push(addr);
+    if !forced.is_empty() {
+        // Recorded before the first write, so that no kill can hand them over unrecorded.
+        let list: Vec<String> = forced.iter().map(ToString::to_string).collect();
+        crate::audit::record(sigil, "recipients.add.force", &list, &Ok::<(), Error>(()));
     }
-    Ok(Change {
-        file: own,
-        created,
-        changed,
+    let journal = Journal {
+        op,
+        folder: folder.name.clone(),
         key,
         name,
-        reencrypted,
+        created: planned.created,
+        changed,
         kept,
-        recipients: new_keys.len(),
-        forced,
+        secrets: governed,
+        done: BTreeSet::new(),
+    };
+    journal.write(home)?;
+    abort_for_tests(0);
+    let mut change = proceed(sigil, folder, journal, Some(values))?;
+    change.forced = forced;
+    Ok(change)
+}
+
+/// Carries out a journaled edit, from its start or from where a killed one stopped: writes
+/// the folder's recipients file as the edit leaves it, then re-encrypts each secret the
+/// journal names and does not mark done, marking it; the journal is removed last. `values`
+/// holds what [`edit`] decrypted; a resumed edit (`None`) reads each file again.
+/// Every step can be repeated, so a kill at any point leaves work the next run finishes.
+fn proceed(
+    sigil: &Sigil,
+    folder: &Folder,
+    mut j: Journal,
+    values: Option<BTreeMap<FieldAddress, Secret>>,
+) -> Result<Change> {
+    let store = sigil.file_store();
+    let home = sigil.paths().home();
+    let resumed = values.is_none();
+    let mut values = values.unwrap_or_default();
+    let mine = my_keys(sigil);
+    let (planned, ()) = plan(sigil, folder, &mine, |text| {
+        j.apply(text);
+        Ok(())
+    })?;
+    if resumed {
+        // A writer killed in the middle of the recipients file left its temporary file.
+        remove_temporaries(&folder.dir);
+    }
+    if fs::read_to_string(&planned.own).ok().as_deref() != Some(planned.text.as_str()) {
+        fsutil::create_private_dir(&folder.dir)?;
+        fsutil::write_atomic(&planned.own, |f| f.write_all(planned.text.as_bytes()))?;
+    }
+    abort_for_tests(1);
+    for addr in j.secrets.clone() {
+        if j.done.contains(&addr) {
+            continue;
+        }
+        let value = match values.remove(&addr) {
+            Some(v) => Some(v),
+            None => reread(sigil, &j, &addr)?,
+        };
+        if let Some(v) = value {
+            store.put(&addr, &v)?;
+        }
+        Journal::mark_done(home, &addr)?;
+        j.done.insert(addr);
+        abort_for_tests(1 + j.done.len());
+    }
+    Journal::remove(home)?;
+    Ok(Change {
+        op: j.op,
+        folder: folder.clone(),
+        file: planned.own,
+        created: j.created,
+        changed: j.changed,
+        key: j.key,
+        name: j.name,
+        reencrypted: j.secrets,
+        kept: j.kept,
+        recipients: planned.recipients,
+        forced: Vec::new(),
     })
 }
+
+/// A secret of a resumed edit, read again; `None` when it was deleted since (nothing is left
+/// to re-encrypt, though its value is still to rotate).
+fn reread(sigil: &Sigil, j: &Journal, addr: &FieldAddress) -> Result<Option<Secret>> {
+    let store = sigil.file_store();
+    // A writer killed in the middle of this file left its temporary file beside it; under
+    // the store lock no write is under way.
+    store.remove_leftovers(addr)?;
+    if !store.contains(addr)? {
+        return Ok(None);
+    }
+    store.get(addr).map(Some).map_err(|e| {
+        Error::other(
+            format!(
+                "cannot re-encrypt '{addr}' to finish {}: {e}",
+                j.described()
+            ),
+            Some(format!(
+                "repair or remove that secret (`sigil rm {addr} --yes`), then run `{}`",
+                j.command()
+            )),
+        )
+    })
+}
+
+/// Removes the temporary files (`.tmp-*`) directly in `dir`, as a killed write leaves them.
+/// Only under the store lock.
+fn remove_temporaries(dir: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let is_file = e.file_type().is_ok_and(|t| t.is_file());
+        if is_file && e.file_name().to_string_lossy().starts_with(".tmp-") {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The journal of an edit in progress, in the home.
+const JOURNAL: &str = ".recipients-journal";
+/// Its first line.
+const JOURNAL_V1: &str = "sigil recipients journal v1";
+
+/// An edit's journal: a header written atomically before anything changes (the edit and
+/// every secret it re-encrypts), then one `done ADDRESS` line appended, and synced, per
+/// secret re-encrypted. It holds no value, only addresses and public keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Journal {
+    op: Op,
+    /// The folder's name (`""` for the store root).
+    folder: String,
+    key: String,
+    name: Option<String>,
+    created: bool,
+    changed: bool,
+    kept: Vec<String>,
+    secrets: Vec<FieldAddress>,
+    done: BTreeSet<FieldAddress>,
+}
+
+fn journal_path(home: &Path) -> PathBuf {
+    home.join(JOURNAL)
+}
+
+impl Journal {
+    fn render(&self) -> String {
+        let mut s = format!("{JOURNAL_V1}\nop {}\n", self.op.word());
+        s.push_str(&format!("folder {}\nkey {}\n", self.folder, self.key));
+        if let Some(n) = &self.name {
+            s.push_str(&format!("name {n}\n"));
+        }
+        if self.created {
+            s.push_str("created\n");
+        }
+        if self.changed {
+            s.push_str("changed\n");
+        }
+        for k in &self.kept {
+            s.push_str(&format!("kept {k}\n"));
+        }
+        for a in &self.secrets {
+            s.push_str(&format!("secret {a}\n"));
+        }
+        for a in &self.done {
+            s.push_str(&format!("done {a}\n"));
+        }
+        s
+    }
+
+    fn parse(path: &Path, text: &str) -> Result<Journal> {
+        let damaged = |why: &str| {
+            Error::other(
+                format!(
+                    "the recipients journal '{}' is damaged: {why}",
+                    path.display()
+                ),
+                Some(format!(
+                    "remove it, then run the `sigil recipients add` or `rm` that was interrupted again: it re-encrypts the whole folder ('{}')",
+                    path.display()
+                )),
+            )
+        };
+        // Only `done` lines are appended: a kill during one leaves it without its newline.
+        let whole = if text.ends_with('\n') {
+            text
+        } else {
+            text.rsplit_once('\n').map_or("", |(w, _)| w)
+        };
+        let mut lines = whole.lines();
+        if lines.next() != Some(JOURNAL_V1) {
+            return Err(damaged("it does not start with its format line"));
+        }
+        let mut j = Journal {
+            op: Op::Add,
+            folder: String::new(),
+            key: String::new(),
+            name: None,
+            created: false,
+            changed: false,
+            kept: vec![],
+            secrets: vec![],
+            done: BTreeSet::new(),
+        };
+        let addr = |s: &str| {
+            s.parse::<FieldAddress>()
+                .map_err(|_| damaged("an address does not parse"))
+        };
+        for line in lines {
+            let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+            match word {
+                "op" if rest == "rm" => j.op = Op::Remove,
+                "op" if rest == "add" => j.op = Op::Add,
+                "folder" => j.folder = rest.to_owned(),
+                "key" => j.key = parse_key(rest).map_err(|_| damaged("its key does not parse"))?,
+                "name" => j.name = Some(rest.to_owned()),
+                "created" => j.created = true,
+                "changed" => j.changed = true,
+                "kept" => j.kept.push(rest.to_owned()),
+                "secret" => j.secrets.push(addr(rest)?),
+                "done" => {
+                    j.done.insert(addr(rest)?);
+                }
+                _ => return Err(damaged("it has a line sigil did not write")),
+            }
+        }
+        if j.key.is_empty() {
+            return Err(damaged("it names no key"));
+        }
+        Ok(j)
+    }
+
+    /// The journal in `home`, if an edit is under way or was interrupted.
+    fn load(home: &Path) -> Result<Option<Journal>> {
+        let path = journal_path(home);
+        match fs::read_to_string(&path) {
+            Ok(text) => Journal::parse(&path, &text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),
+        }
+    }
+
+    /// Writes the header: atomically, 0600, file and directory synced.
+    fn write(&self, home: &Path) -> Result<()> {
+        fsutil::create_private_dir(home)?;
+        let text = self.render();
+        fsutil::write_atomic(&journal_path(home), |f| f.write_all(text.as_bytes()))
+    }
+
+    fn mark_done(home: &Path, addr: &FieldAddress) -> Result<()> {
+        let path = journal_path(home);
+        let ctx = |e| Error::io(format!("cannot write '{}'", path.display()), e);
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(ctx)?;
+        f.write_all(format!("done {addr}\n").as_bytes())
+            .map_err(ctx)?;
+        f.sync_data().map_err(ctx)
+    }
+
+    /// Removing the journal is the end of the edit.
+    fn remove(home: &Path) -> Result<()> {
+        let path = journal_path(home);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                let _ = fsutil::sync_dir(home);
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(format!("cannot remove '{}'", path.display()), e)),
+        }
+    }
+
+    /// Does the edit to a recipients file's text again (nothing when it is done already).
+    fn apply(&self, text: &mut Text) {
+        match self.op {
+            Op::Add => {
+                text.add_key(&self.key, self.name.as_deref());
+            }
+            Op::Remove => {
+                text.remove_key(&self.key);
+            }
+        }
+    }
+
+    /// The command that finishes the edit: the one that was interrupted.
+    fn command(&self) -> String {
+        command(self.op, &self.folder, &self.key, self.name.as_deref())
+    }
+
+    fn described(&self) -> String {
+        format!("the interrupted `{}`", self.command())
+    }
+}
+
+/// The command line of an edit: `rm` by name when the key has one, `add` with its name.
+fn command(op: Op, folder: &str, key: &str, name: Option<&str>) -> String {
+    let mut c = format!("sigil recipients {} ", op.word());
+    match (name, op) {
+        (Some(n), Op::Remove) => c.push_str(&shell_word(n)),
+        _ => c.push_str(key),
+    }
+    if !folder.is_empty() {
+        c.push(' ');
+        c.push_str(folder);
+    }
+    if let (Some(n), Op::Add) = (name, op) {
+        c.push_str(" --name ");
+        c.push_str(&shell_word(n));
+    }
+    c
+}
+
+/// `word` as one shell word: quoted when it holds anything but letters, digits and `._-@`.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    let word = crate::shown::line(word);
+    if plain {
+        word.into_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Whether an edit's journal is there: one is running, or one was killed (one stat).
+pub fn pending(home: &Path) -> bool {
+    fs::symlink_metadata(journal_path(home)).is_ok()
+}
+
+/// Whether `path` is a journal sigil wrote (for `rm --all --purge-identity`).
+pub(crate) fn is_journal(path: &Path) -> bool {
+    fs::read_to_string(path).is_ok_and(|t| t.starts_with(JOURNAL_V1))
+}
+
+/// Finishes an interrupted edit, waiting for the store lock: what `recipients add`, `rm` and
+/// `list` do first. The finished edit, reported as a complete run reports it; `None` when
+/// there was none.
+pub fn finish(sigil: &Sigil) -> Result<Option<Change>> {
+    if !pending(sigil.paths().home()) {
+        return Ok(None);
+    }
+    sigil.file_store().identity()?;
+    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    finish_locked(sigil)
+}
+
+/// Finishes an interrupted edit for whichever command opens sigil next, unless the store lock
+/// is held (an edit, or another writer, is at work: it is left to them) or the identity
+/// cannot be had without asking (a hook never prompts: the error names the command that
+/// finishes it).
+pub fn heal(sigil: &Sigil) -> Result<Option<Change>> {
+    let Some(_lock) = Lock::try_acquire(&sigil.paths().lock_file())? else {
+        return Ok(None);
+    };
+    let Some(j) = Journal::load(sigil.paths().home())? else {
+        return Ok(None);
+    };
+    let store = sigil.file_store();
+    if store.loaded_identity().is_none() && crate::identity::without_asking(sigil.paths()).is_none()
+    {
+        return Err(Error::other(
+            format!(
+                "{} is unfinished: finishing it needs the identity, which this command does not ask for; run `{}`",
+                j.described(),
+                j.command()
+            ),
+            None,
+        ));
+    }
+    finish_locked(sigil)
+}
+
+fn finish_locked(sigil: &Sigil) -> Result<Option<Change>> {
+    let Some(j) = Journal::load(sigil.paths().home())? else {
+        return Ok(None);
+    };
+    let folder = Folder::parse(sigil, Some(&j.folder))?;
+    proceed(sigil, &folder, j, None).map(Some)
+}
+
+/// What a command that finished an interrupted edit prints on stderr: the report of a
+/// complete run, the values to rotate included (on stderr too: stdout is the command's own).
+pub fn healed_report(c: &Change) -> String {
+    let command = command(c.op, &c.folder.name, &c.key, c.name.as_deref());
+    let mut s = format!("sigil: finished the interrupted `{command}`\n");
+    for line in c.summary() {
+        s.push_str(&line);
+        s.push('\n');
+    }
+    if let Some((warning, list)) = c.to_rotate() {
+        s.push_str(&warning);
+        s.push('\n');
+        s.push_str(&list);
+    }
+    s
+}
+
+/// An unfinished edit as `sigil status` and `sigil check` report it.
+#[derive(Debug, Clone)]
+pub struct Unfinished {
+    /// The recipients file of the folder concerned (or the journal, when it is damaged).
+    pub subject: String,
+    /// What is wrong.
+    pub message: String,
+    /// The command that finishes it.
+    pub fix: String,
+}
+
+/// The interrupted edit, if there is one; read from the journal alone (no identity, no lock).
+pub fn unfinished(sigil: &Sigil) -> Option<Unfinished> {
+    let home = sigil.paths().home();
+    if !pending(home) {
+        return None;
+    }
+    let damaged = |e: Error| Unfinished {
+        subject: journal_path(home).display().to_string(),
+        message: e.to_string(),
+        fix: e.help().unwrap_or_default(),
+    };
+    let (j, folder) = match Journal::load(home) {
+        Ok(Some(j)) => match Folder::parse(sigil, Some(&j.folder)) {
+            Ok(f) => (j, f),
+            Err(e) => return Some(damaged(e)),
+        },
+        Ok(None) => return None,
+        Err(e) => return Some(damaged(e)),
+    };
+    let left = j.secrets.iter().filter(|a| !j.done.contains(a)).count();
+    let who = who(&j.key, j.name.as_deref());
+    let what = match (j.op, j.changed) {
+        (Op::Remove, true) if left > 0 => {
+            format!("; {who} may still open them, and the values to rotate have not been listed")
+        }
+        (Op::Remove, true) => "; the values to rotate have not been listed".to_owned(),
+        (Op::Add, true) if left > 0 => format!("; {who} cannot open them yet"),
+        _ => String::new(),
+    };
+    Some(Unfinished {
+        subject: folder.own_file().display().to_string(),
+        message: format!(
+            "`{}` was interrupted with {left} of {} of {} still to re-encrypt{what}",
+            j.command(),
+            secrets(j.secrets.len()),
+            folder.shown()
+        ),
+        fix: j.command(),
+    })
+}
+
+/// Test builds only: `SIGIL_TEST_RECIPIENTS_ABORT_AT=N` kills the process as soon as step N
+/// of an edit is on disk (0: the journal; 1: the recipients file; 1+k: k secrets
+/// re-encrypted), like a `kill -9` there, so the tests can show that an edit killed at any
+/// step is finished.
+#[cfg(debug_assertions)]
+fn abort_for_tests(step: usize) {
+    if std::env::var("SIGIL_TEST_RECIPIENTS_ABORT_AT")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        == Some(step)
+    {
+        std::process::abort();
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn abort_for_tests(_: usize) {}
 
 /// A new folder's recipients file, copied from the one it inherits (keys and names; the
 /// inherited file's other comments describe that folder, not this one).
@@ -543,5 +1193,60 @@ mod tests {
             inherited_text(&t.render()),
             format!("{HEADER}\nage1me\n# name: alice\nage1alice\nage1bob\n")
         );
+    }
+
+    #[test]
+    fn a_key_is_removed_with_its_name_everywhere_and_added_once() {
+        let mut t = Text::new(&format!(
+            "{HEADER}\nage1me\n# name: alice\nage1alice\nage1bob\nage1alice\n"
+        ));
+        assert_eq!(t.remove_key("age1alice"), Some(Some("alice".into())));
+        assert_eq!(t.render(), format!("{HEADER}\nage1me\nage1bob\n"));
+        // Again: nothing to do (a resumed edit repeats this step).
+        assert_eq!(t.remove_key("age1alice"), None);
+        assert!(t.add_key("age1carol", Some("carol")));
+        assert!(!t.add_key("age1carol", Some("carol")));
+        assert_eq!(
+            t.render(),
+            format!("{HEADER}\nage1me\nage1bob\n# name: carol\nage1carol\n")
+        );
+    }
+
+    #[test]
+    fn journal_round_trip_and_a_torn_last_line() {
+        let key = x25519::Identity::generate().to_public().to_string();
+        let j = Journal {
+            op: Op::Remove,
+            folder: "team".into(),
+            key: key.clone(),
+            name: Some("alice smith".into()),
+            created: true,
+            changed: true,
+            kept: vec!["team/db".into()],
+            secrets: vec![
+                "team/a/api_key".parse().unwrap(),
+                "team/b/x".parse().unwrap(),
+            ],
+            done: BTreeSet::from(["team/a/api_key".parse().unwrap()]),
+        };
+        let p = Path::new("/h/.recipients-journal");
+        let text = j.render();
+        assert_eq!(Journal::parse(p, &text).unwrap(), j);
+        // A kill in the middle of appending `done team/b/x` leaves a line without its end.
+        let torn = format!("{text}done team/b");
+        assert_eq!(Journal::parse(p, &torn).unwrap(), j);
+        assert_eq!(j.command(), "sigil recipients rm 'alice smith' team");
+        let add = Journal {
+            op: Op::Add,
+            folder: String::new(),
+            name: Some("bob".into()),
+            ..j
+        };
+        assert_eq!(
+            add.command(),
+            format!("sigil recipients add {key} --name bob")
+        );
+        let err = Journal::parse(p, "sigil recipients journal v1\nop rm\nrm -rf /\n").unwrap_err();
+        assert!(err.to_string().contains("damaged"), "{err}");
     }
 }

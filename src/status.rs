@@ -246,6 +246,14 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
             });
         }
     }
+    // Reported, not finished: finishing prints the values to rotate, which belong in front of
+    // whoever runs the fix, not in a report that a script may read past.
+    if let Some(u) = crate::recipients::unfinished(sigil) {
+        problems.push(Problem {
+            message: u.message,
+            fix: Some(u.fix),
+        });
+    }
     permission_problems(paths, &mut problems);
     plaintext_problems(&mut problems);
     git_problems(sigil, &mut problems);
@@ -318,6 +326,7 @@ pub(crate) fn permission_problems(paths: &Paths, problems: &mut Vec<Problem>) {
             && p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"))
             && !crate::rekey::pending(paths)
+            && !crate::recipients::pending(paths.home())
         {
             problems.push(Problem {
                 message: format!(

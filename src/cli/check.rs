@@ -14,7 +14,7 @@ use clap::Parser;
 refresh (a real refresh, stored atomically), that nothing has expired or expires within the \
 warning window ([defaults] expiry_warning, 7 days), that the store's permissions are private, \
 and that no plaintext credentials sit in the known locations (~/.netrc, ~/.git-credentials, \
-gh's hosts.yml). With ADDR, only those credentials are checked. Exits 0 when all is well; \
+gh's hosts.yml), and that no `recipients add` or `rm` was left unfinished. With ADDR, only those credentials are checked. Exits 0 when all is well; \
 otherwise prints a table of problems with the command that fixes each, and exits 1.",
     after_help = "Examples:\n  sigil check\n  sigil check github/me --json\n  0 6 * * * sigil check || notify-send 'sigil needs attention'"
 )]
@@ -37,7 +37,8 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .map(|a| super::address(a))
         .collect::<Result<Vec<_>>>()?;
-    let sigil = args.backend.open()?;
+    // Reports an interrupted `recipients` edit instead of finishing it (see `check::run`).
+    let sigil = args.backend.open_leaving_recipients()?;
     let report = crate::check::run(&sigil, &only);
     let subjects: Vec<String> = only.iter().map(|a| a.to_string()).collect();
     let report = report?;

@@ -137,6 +137,15 @@ impl BackendArg {
             .backend(self.backend.as_deref())
             .open()
     }
+
+    /// Opens it leaving an interrupted `recipients add` or `rm` as it is: `status` and `check`
+    /// report it, `recipients` finishes it and reports it as its own result.
+    pub fn open_leaving_recipients(&self) -> Result<crate::Sigil> {
+        crate::Sigil::builder()
+            .backend(self.backend.as_deref())
+            .leave_recipients()
+            .open()
+    }
 }
 
 /// How a backend is named in messages.

@@ -3,7 +3,7 @@
 
 use super::out;
 use crate::error::Result;
-use crate::recipients::{self, Change, Folder};
+use crate::recipients::{self, Change, Folder, Op};
 use clap::{Parser, Subcommand};
 
 /// List, add and remove the recipients of a shared folder
@@ -17,7 +17,10 @@ use clap::{Parser, Subcommand};
 it. `add` and `rm` edit the folder's own file (creating it from the inherited recipients when it \
 has none, so the rest of the store is not widened) and re-encrypt every secret it governs, one \
 file atomically at a time. A deeper folder with its own .age-recipients is left alone. \
-Removing someone does not take back what they already read: rotate those values.",
+Removing someone does not take back what they already read: rotate those values (`rm` lists \
+them). An edit is journaled: if it is interrupted, running it again (`rm` by name too) or any \
+other sigil command finishes it and lists the values to rotate; `sigil status` and `sigil \
+check` report it until then.",
     after_help = "Examples:\n  sigil recipients list team\n  sigil recipients add \"$(age-keygen -y alice.txt)\" team --name alice\n  sigil recipients rm alice team"
 )]
 pub struct Args {
@@ -70,54 +73,17 @@ pub enum Command {
 
 /// Runs `sigil recipients`.
 pub fn run(args: Args) -> Result<()> {
-    let sigil = args.backend.open()?;
+    // An interrupted add or rm is left to this command, which reports it as its own result
+    // when it is the same edit run again (`rm alice team` after alice left the file).
+    let sigil = args.backend.open_leaving_recipients()?;
+    let finished = recipients::finish(&sigil)?;
     match args.command {
         Command::List { path, json } => {
             let folder = Folder::parse(&sigil, path.as_deref())?;
-            let l = recipients::list(&sigil, &folder)?;
-            if json {
-                let v = serde_json::json!({
-                    "folder": folder.name,
-                    "file": l.file.as_ref().map(|f| f.display().to_string()),
-                    "inherited": l.inherited,
-                    "recipients": l.recipients.iter().map(|r| serde_json::json!({
-                        "key": r.key,
-                        "name": r.name,
-                        "you": r.you,
-                    })).collect::<Vec<_>>(),
-                });
-                return out(format!("{v:#}\n").as_bytes());
+            if let Some(c) = finished {
+                eprint!("{}", recipients::healed_report(&c));
             }
-            match &l.file {
-                Some(f) if l.inherited => eprintln!(
-                    "{} has no .age-recipients of its own; it inherits '{}':",
-                    folder.shown(),
-                    f.display()
-                ),
-                Some(f) => eprintln!("recipients of {} ('{}'):", folder.shown(), f.display()),
-                None => eprintln!(
-                    "no .age-recipients applies to {}: its secrets are encrypted to your identity alone",
-                    folder.shown()
-                ),
-            }
-            let text: String = l
-                .recipients
-                .iter()
-                .map(|r| {
-                    let mut label: Vec<&str> = Vec::new();
-                    if let Some(n) = &r.name {
-                        label.push(n);
-                    }
-                    if r.you {
-                        label.push("(you)");
-                    }
-                    format!("{}  {}\n", r.key, label.join(" "))
-                        .trim_end()
-                        .to_owned()
-                        + "\n"
-                })
-                .collect();
-            out(text.as_bytes())
+            list(&sigil, &folder, json)
         }
         Command::Add {
             key,
@@ -126,90 +92,98 @@ pub fn run(args: Args) -> Result<()> {
             force,
         } => {
             let folder = Folder::parse(&sigil, path.as_deref())?;
+            if let Some(c) = same(finished, Op::Add, &folder, &key) {
+                return report(&c);
+            }
             let c = recipients::add(&sigil, &folder, &key, name.as_deref(), force)?;
-            let who = who(&c);
             if !c.forced.is_empty() {
                 let list: Vec<String> = c.forced.iter().map(|a| format!("'{a}'")).collect();
                 eprintln!(
-                    "warning: --force handed {who} {} that a usage policy restricts; it can decrypt them without sigil, where no policy applies (recorded in the audit log)",
+                    "warning: --force handed {} {} that a usage policy restricts; it can decrypt them without sigil, where no policy applies (recorded in the audit log)",
+                    c.who(),
                     list.join(", ")
                 );
             }
-            if c.changed {
-                eprintln!(
-                    "added {who} to '{}'{}; re-encrypted {} to the {} recipients",
-                    c.file.display(),
-                    created(&c),
-                    secrets(c.reencrypted.len()),
-                    c.recipients
-                );
-            } else {
-                eprintln!(
-                    "{who} is already a recipient of {}; re-encrypted {} to the {} recipients",
-                    folder.shown(),
-                    secrets(c.reencrypted.len()),
-                    c.recipients
-                );
-            }
-            kept(&c);
-            Ok(())
+            report(&c)
         }
         Command::Rm { key, path } => {
             let folder = Folder::parse(&sigil, path.as_deref())?;
+            if let Some(c) = same(finished, Op::Remove, &folder, &key) {
+                return report(&c);
+            }
             let c = recipients::remove(&sigil, &folder, &key)?;
-            let who = who(&c);
-            if c.changed {
-                eprintln!(
-                    "removed {who} from '{}'{}; re-encrypted {} to the {} remaining recipient{}",
-                    c.file.display(),
-                    created(&c),
-                    secrets(c.reencrypted.len()),
-                    c.recipients,
-                    if c.recipients == 1 { "" } else { "s" }
-                );
-            } else {
-                eprintln!(
-                    "{who} is not a recipient of {}; re-encrypted {} to the {} recipient{}",
-                    folder.shown(),
-                    secrets(c.reencrypted.len()),
-                    c.recipients,
-                    if c.recipients == 1 { "" } else { "s" }
-                );
-            }
-            kept(&c);
-            if c.changed && !c.reencrypted.is_empty() {
-                eprintln!(
-                    "warning: re-encryption does not take back what {who} could already read: they may have copied these values, and anyone holding their key can still open old copies (a git history, a backup). Rotate them:"
-                );
-                let list: String = c.reencrypted.iter().map(|a| format!("{a}\n")).collect();
-                out(list.as_bytes())?;
-            }
-            Ok(())
+            report(&c)
         }
     }
 }
 
-fn who(c: &Change) -> String {
-    match &c.name {
-        Some(n) => format!("{n} (key {})", c.key),
-        None => c.key.clone(),
+/// The edit just finished when it is the one asked for again; otherwise it is reported as
+/// any command that finishes one reports it, and the one asked for runs.
+fn same(finished: Option<Change>, op: Op, folder: &Folder, who: &str) -> Option<Change> {
+    let c = finished?;
+    if c.answers(op, folder, who) {
+        return Some(c);
     }
+    eprint!("{}", recipients::healed_report(&c));
+    None
 }
 
-fn created(c: &Change) -> &'static str {
-    if c.created {
-        " (created from the recipients it inherited)"
-    } else {
-        ""
+/// What an add or rm says: its summary on stderr, and for a removal the values to rotate on
+/// stdout (after the warning on stderr).
+fn report(c: &Change) -> Result<()> {
+    for line in c.summary() {
+        eprintln!("{line}");
     }
+    if let Some((warning, list)) = c.to_rotate() {
+        eprintln!("{warning}");
+        out(list.as_bytes())?;
+    }
+    Ok(())
 }
 
-fn secrets(n: usize) -> String {
-    format!("{n} secret{}", if n == 1 { "" } else { "s" })
-}
-
-fn kept(c: &Change) {
-    for k in &c.kept {
-        eprintln!("'{k}' has a .age-recipients of its own and was left as it is");
+fn list(sigil: &crate::Sigil, folder: &Folder, json: bool) -> Result<()> {
+    let l = recipients::list(sigil, folder)?;
+    if json {
+        let v = serde_json::json!({
+            "folder": folder.name,
+            "file": l.file.as_ref().map(|f| f.display().to_string()),
+            "inherited": l.inherited,
+            "recipients": l.recipients.iter().map(|r| serde_json::json!({
+                "key": r.key,
+                "name": r.name,
+                "you": r.you,
+            })).collect::<Vec<_>>(),
+        });
+        return out(format!("{v:#}\n").as_bytes());
     }
+    match &l.file {
+        Some(f) if l.inherited => eprintln!(
+            "{} has no .age-recipients of its own; it inherits '{}':",
+            folder.shown(),
+            f.display()
+        ),
+        Some(f) => eprintln!("recipients of {} ('{}'):", folder.shown(), f.display()),
+        None => eprintln!(
+            "no .age-recipients applies to {}: its secrets are encrypted to your identity alone",
+            folder.shown()
+        ),
+    }
+    let text: String = l
+        .recipients
+        .iter()
+        .map(|r| {
+            let mut label: Vec<&str> = Vec::new();
+            if let Some(n) = &r.name {
+                label.push(n);
+            }
+            if r.you {
+                label.push("(you)");
+            }
+            format!("{}  {}\n", r.key, label.join(" "))
+                .trim_end()
+                .to_owned()
+                + "\n"
+        })
+        .collect();
+    out(text.as_bytes())
 }

@@ -13,7 +13,7 @@ use std::fmt::Write;
     about = "Show the backend, identity, counts and problems",
     long_about = "Show where sigil keeps its files, which backend and identity are in use and \
 why, how many credentials there are, which are expiring, and any problem to fix (permissions, \
-missing secrets) with the command that fixes it."
+missing secrets, an interrupted `recipients add` or `rm`) with the command that fixes it."
 )]
 pub struct Args {
     /// Also show how the backend was chosen, step by step
@@ -29,7 +29,8 @@ pub struct Args {
 
 /// Runs `sigil status`.
 pub fn run(args: Args) -> Result<()> {
-    let sigil = args.backend.open()?;
+    // Reports an interrupted `recipients` edit instead of finishing it (see `status::gather`).
+    let sigil = args.backend.open_leaving_recipients()?;
     let st = crate::status::gather(&sigil)?;
     if args.json {
         let mut s = serde_json::to_string_pretty(&st)

@@ -64,7 +64,6 @@ impl FileStore {
     }
 
     /// The identity if it was loaded already (nothing is looked for or asked).
-    #[cfg(feature = "cli")]
     pub(crate) fn loaded_identity(&self) -> Option<&Identity> {
         self.identity.get()
     }

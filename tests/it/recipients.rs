@@ -262,8 +262,8 @@ fn bad_keys_folders_and_names_are_refused() {
 fn a_run_cut_short_is_finished_by_running_it_again() {
     let s = team();
     let (dave, dave_key) = keygen(s.root(), "dave");
-    // As a kill right after the recipients file was written leaves it: dave listed, no
-    // secret re-encrypted yet.
+    // As a hand edit (a `git pull`), or a kill of a sigil that kept no journal, leaves it:
+    // dave listed, no secret re-encrypted yet. With no journal, adding him again re-encrypts.
     let file = s.home.join("store/team/.age-recipients");
     let mine = fs::read_to_string(s.home.join("store/.age-recipients")).unwrap();
     fs::write(&file, format!("{mine}{dave_key}\n")).unwrap();
@@ -389,4 +389,214 @@ fn symlinks_planted_in_the_store_are_never_followed() {
         "rekey skipped the store"
     );
     assert_eq!(t.get("a/b"), b"1");
+}
+
+/// A team folder of three secrets shared with alice (by name), and her identity file.
+fn team_with_alice() -> (Sandbox, PathBuf, String) {
+    let s = team();
+    s.add("team/cache/api_key", b"cache-key");
+    let (alice, alice_key) = keygen(s.root(), "alice");
+    s.cmd("sigil-recipients")
+        .args(["add", &alice_key, "team", "--name", "alice"])
+        .assert()
+        .success();
+    assert!(age_reads(&s, &alice, "team/cache/api_key").is_some());
+    (s, alice, alice_key)
+}
+
+const TEAM: [&str; 3] = [
+    "team/cache/api_key",
+    "team/db/password",
+    "team/deploy/api_key",
+];
+
+/// The steps of an edit of TEAM that a kill can follow: the journal, the recipients file, and
+/// each of the three secrets (debug builds abort there when the variable says so).
+const STEPS: std::ops::RangeInclusive<usize> = 0..=4;
+
+/// Runs `sigil recipients ARGS` killed once step `step` is on disk.
+fn killed(s: &Sandbox, args: &[&str], step: usize) {
+    let out = s
+        .cmd("sigil-recipients")
+        .env("SIGIL_TEST_RECIPIENTS_ABORT_AT", step.to_string())
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        None,
+        "not killed at {step}: {}",
+        stderr(&out)
+    );
+    assert!(
+        s.home.join(".recipients-journal").exists(),
+        "no journal after a kill at {step}"
+    );
+}
+
+/// What a complete `sigil recipients rm alice team` reports (stderr, ---, stdout), redacted.
+const RM_ALICE: &str = "removed alice (key age1[KEY]) from '[TMP]/home/store/team/.age-recipients'; re-encrypted 3 secrets to the 1 remaining recipient
+warning: re-encryption does not take back what alice (key age1[KEY]) could already read: they may have copied these values, and anyone holding their key can still open old copies (a git history, a backup). Rotate them:
+---
+team/cache/api_key
+team/db/password
+team/deploy/api_key
+";
+
+/// After an edit was finished: the removed member opens none of the folder's secrets, those
+/// re-encrypted and one written afterwards, and the user still reads them all.
+fn alice_reads_nothing(s: &Sandbox, alice: &Path, step: usize) {
+    for addr in TEAM {
+        assert_eq!(
+            age_reads(s, alice, addr),
+            None,
+            "{addr} after a kill at {step}"
+        );
+    }
+    s.add("team/later/api_key", b"later");
+    assert_eq!(
+        age_reads(s, alice, "team/later/api_key"),
+        None,
+        "step {step}"
+    );
+    assert_eq!(s.get("team/deploy/api_key"), b"deploy-key");
+    assert_eq!(s.get("team/later/api_key"), b"later");
+    let text = fs::read_to_string(s.home.join("store/team/.age-recipients")).unwrap();
+    assert!(!text.contains("alice"), "step {step}: {text}");
+    assert!(!s.home.join(".recipients-journal").exists(), "step {step}");
+}
+
+/// `sigil status` and `sigil check` report an interrupted edit, with the command that
+/// finishes it, and leave it as it is.
+fn reported(s: &Sandbox, message: &str, fix: &str) {
+    let out = s.cmd("sigil-status").output().unwrap();
+    let text = s.redact(&out.stdout);
+    assert!(text.contains(message), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(&format!("fix: {}\n", redact_keys(fix))),
+        "{text}"
+    );
+    let out = s.cmd("sigil-check").args(["--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["check"] == "recipients")
+        .unwrap_or_else(|| panic!("check did not report it: {v:#}"));
+    assert!(
+        redact_keys(found["problem"].as_str().unwrap()).contains(message),
+        "{found:#}"
+    );
+    assert_eq!(found["fix"], fix);
+    assert!(
+        s.home.join(".recipients-journal").exists(),
+        "status or check finished it"
+    );
+}
+
+/// The security review's case: `recipients rm` killed after the file was written left the
+/// removed key reading most of the folder, and nothing said so. Killed at every step, it is
+/// reported by `status` and `check` (which leave it), and running it again by name (alice is
+/// no longer in the file) finishes it and prints what a complete run prints: the values to
+/// rotate. Alice then opens nothing.
+#[test]
+fn a_killed_rm_is_reported_and_finished_by_running_it_again_by_name() {
+    for step in STEPS {
+        let (s, alice, _) = team_with_alice();
+        killed(&s, &["rm", "alice", "team"], step);
+        let left = 3 - step.saturating_sub(1);
+        let message = if left > 0 {
+            format!(
+                "`sigil recipients rm alice team` was interrupted with {left} of 3 secrets of 'team' still to re-encrypt; alice (key age1[KEY]) may still open them, and the values to rotate have not been listed"
+            )
+        } else {
+            "`sigil recipients rm alice team` was interrupted with 0 of 3 secrets of 'team' still to re-encrypt; the values to rotate have not been listed".to_owned()
+        };
+        reported(&s, &message, "sigil recipients rm alice team");
+        let out = s
+            .cmd("sigil-recipients")
+            .args(["rm", "alice", "team"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "step {step}: {}", stderr(&out));
+        assert_eq!(both(&s, &out), RM_ALICE, "step {step}");
+        alice_reads_nothing(&s, &alice, step);
+    }
+}
+
+/// The same kills, finished by whichever command comes next (`get` here: its stdout stays the
+/// value, the report and the values to rotate go to stderr).
+#[test]
+fn a_killed_rm_is_finished_by_the_next_command() {
+    for step in STEPS {
+        let (s, alice, _) = team_with_alice();
+        killed(&s, &["rm", "alice", "team"], step);
+        let out = s
+            .cmd("sigil-get")
+            .args(["-n", "team/db/password"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "step {step}: {}", stderr(&out));
+        assert_eq!(out.stdout, b"db-pass");
+        let (err, stdout) = RM_ALICE.split_once("---\n").unwrap();
+        assert_eq!(
+            s.redact(&out.stderr),
+            format!(
+                "sigil: finished the interrupted `sigil recipients rm alice team`\n{err}{stdout}"
+            ),
+            "step {step}"
+        );
+        alice_reads_nothing(&s, &alice, step);
+        let out = s.cmd("sigil-status").output().unwrap();
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("interrupted"),
+            "step {step}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+/// `recipients add` killed half-way: reported, then finished by running it again (the new
+/// member reads every secret), or by the next command.
+#[test]
+fn a_killed_add_is_reported_and_finished() {
+    let s = team();
+    s.add("team/cache/api_key", b"cache-key");
+    let (bob, bob_key) = keygen(s.root(), "bob");
+    killed(&s, &["add", &bob_key, "team", "--name", "bob"], 2);
+    reported(
+        &s,
+        "`sigil recipients add age1[KEY] team --name bob` was interrupted with 2 of 3 secrets of 'team' still to re-encrypt; bob (key age1[KEY]) cannot open them yet",
+        &format!("sigil recipients add {bob_key} team --name bob"),
+    );
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", &bob_key, "team", "--name", "bob"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        both(&s, &out),
+        "added bob (key age1[KEY]) to '[TMP]/home/store/team/.age-recipients' (created from the recipients it inherited); re-encrypted 3 secrets to the 2 recipients\n---\n"
+    );
+    for addr in TEAM {
+        assert!(age_reads(&s, &bob, addr).is_some(), "{addr}");
+    }
+    assert!(!s.home.join(".recipients-journal").exists());
+
+    // Killed before any secret, then `sigil list` comes next.
+    let t = team();
+    let (carol, carol_key) = keygen(t.root(), "carol");
+    killed(&t, &["add", &carol_key, "team"], 1);
+    let out = t.cmd("sigil-list").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        t.redact(&out.stderr),
+        "sigil: finished the interrupted `sigil recipients add age1[KEY] team`\nadded age1[KEY] to '[TMP]/home/store/team/.age-recipients' (created from the recipients it inherited); re-encrypted 2 secrets to the 2 recipients\n"
+    );
+    assert!(age_reads(&t, &carol, "team/deploy/api_key").is_some());
+    assert!(age_reads(&t, &carol, "team/db/password").is_some());
+    assert_eq!(age_reads(&t, &carol, "github/me/token"), None);
 }
