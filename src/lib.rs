@@ -65,6 +65,39 @@ pub fn open() -> Result<Sigil> {
     Sigil::builder().open()
 }
 
+/// How to take back one secret's write or deletion when a later step of the same command
+/// (the metadata write) fails.
+enum Undo<'a> {
+    /// A file-store secret: its old file, kept by a hard link.
+    File(store::Kept),
+    /// Another backend's secret: its old value, or `None` when there was none.
+    Value {
+        store: &'a dyn Store,
+        addr: FieldAddress,
+        old: Option<Secret>,
+    },
+}
+
+impl Undo<'_> {
+    fn undo(self) {
+        match self {
+            Undo::File(kept) => kept.undo(),
+            Undo::Value { store, addr, old } => {
+                let _ = match old {
+                    Some(v) => store.put(&addr, &v),
+                    None => store.delete(&addr).map(|_| ()),
+                };
+            }
+        }
+    }
+
+    fn done(self) {
+        if let Undo::File(kept) = self {
+            kept.done();
+        }
+    }
+}
+
 /// An open sigil: the entry point for reading and writing credentials.
 ///
 /// Every read through it passes the account's usage policy and is audited. What would let a
@@ -656,7 +689,13 @@ impl Sigil {
             }
             .into());
         }
-        store.put(addr, secret)?;
+        // The secret and its metadata change together or not at all: should the metadata not
+        // be written (a full disk), the secret goes back to what it was.
+        let undo = self.undo_for(kind, addr)?;
+        if let Err(e) = store.put(addr, secret) {
+            undo.undo();
+            return Err(e);
+        }
         let now = OffsetDateTime::now_utc();
         let kind_of_account = opts.kind.unwrap_or(if addr.field() == "password" {
             Kind::Password
@@ -682,7 +721,35 @@ impl Sigil {
         if opts.note.is_some() {
             meta.note = opts.note.clone();
         }
-        reg.save(&self.paths)
+        match reg.save(&self.paths) {
+            Ok(()) => {
+                undo.done();
+                Ok(())
+            }
+            Err(e) => {
+                undo.undo();
+                Err(e)
+            }
+        }
+    }
+
+    /// What it takes to put `addr` back as it is now in the backend `kind`: the file kept by
+    /// a hard link, or the old value of another backend (read without the identity).
+    fn undo_for(&self, kind: BackendKind, addr: &FieldAddress) -> Result<Undo<'_>> {
+        if kind == BackendKind::File {
+            return Ok(Undo::File(self.file.keep(addr)?));
+        }
+        let store = self.store_of(kind)?;
+        let old = if store.contains(addr)? {
+            Some(store.get(addr)?)
+        } else {
+            None
+        };
+        Ok(Undo::Value {
+            store,
+            addr: addr.clone(),
+            old,
+        })
     }
 
     #[doc(hidden)]
@@ -737,10 +804,31 @@ impl Sigil {
         // Best effort and before the secrets go: a failed revocation only warns.
         #[cfg(feature = "oauth")]
         self.revoke_before_delete(&reg, addr, &targets);
+        // All or nothing, as for a write: every deleted secret can be put back until the
+        // metadata is written.
         let mut deleted = Vec::new();
+        let mut undos: Vec<Undo<'_>> = Vec::new();
+        let undo_all = |undos: Vec<Undo<'_>>| undos.into_iter().rev().for_each(Undo::undo);
         for (t, kind) in targets {
-            if self.store_of(kind)?.delete(&t)? {
-                deleted.push(t);
+            let step = self.undo_for(kind, &t).and_then(|undo| {
+                match self.store_of(kind).and_then(|s| s.delete(&t)) {
+                    Ok(gone) => Ok((gone, undo)),
+                    Err(e) => {
+                        undo.undo();
+                        Err(e)
+                    }
+                }
+            });
+            match step {
+                Ok((true, undo)) => {
+                    deleted.push(t);
+                    undos.push(undo);
+                }
+                Ok((false, undo)) => undo.done(),
+                Err(e) => {
+                    undo_all(undos);
+                    return Err(e);
+                }
             }
         }
         let key = addr.account_key();
@@ -759,7 +847,11 @@ impl Sigil {
                 }
             }
         }
-        reg.save(&self.paths)?;
+        if let Err(e) = reg.save(&self.paths) {
+            undo_all(undos);
+            return Err(e);
+        }
+        undos.into_iter().for_each(Undo::done);
         Ok(deleted)
     }
 

@@ -68,6 +68,26 @@ impl FileStore {
         self.identity.get()
     }
 
+    /// Keeps what `addr`'s file holds now (a hard link beside it, which needs no space for
+    /// data), so that a command whose later step fails (the metadata write on a full disk)
+    /// can put the old file back instead of leaving a new value it reports as not stored.
+    pub(crate) fn keep(&self, addr: &FieldAddress) -> Result<Kept, Error> {
+        let path = self.path_of(addr);
+        self.refuse_links(&path)?;
+        let dir = path.parent().expect("secret path has a parent");
+        // `.tmp-` so that status reports, and the sweeps remove, one a kill left behind.
+        let saved = dir.join(format!(".tmp-kept-{}-{}", std::process::id(), addr.field()));
+        let _ = fs::remove_file(&saved);
+        match fs::hard_link(&path, &saved) {
+            Ok(()) => Ok(Kept {
+                path,
+                saved: Some(saved),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Kept { path, saved: None }),
+            Err(e) => Err(Error::io(format!("cannot keep '{}'", path.display()), e)),
+        }
+    }
+
     /// Where a secret's file is. The address grammar keeps every part a plain file name.
     pub fn path_of(&self, addr: &FieldAddress) -> PathBuf {
         self.root
@@ -321,6 +341,51 @@ impl FileStore {
             .read_to_end(&mut out)
             .map_err(|e| damaged(e.to_string()))?;
         Ok(Secret::new(std::mem::take(&mut *out)))
+    }
+}
+
+/// A secret file as it was before a change ([`FileStore::keep`]): [`Kept::undo`] puts it
+/// back (or removes a file that did not exist), [`Kept::done`] forgets it.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    path: PathBuf,
+    saved: Option<PathBuf>,
+}
+
+impl Kept {
+    /// Restores the file as it was: a rename, which needs no space.
+    pub(crate) fn undo(self) {
+        match &self.saved {
+            Some(saved) => {
+                let _ = fs::rename(saved, &self.path);
+                // A rename between two links of one file does nothing (POSIX): when the
+                // change never replaced the file, the kept link is still there.
+                let _ = fs::remove_file(saved);
+            }
+            None => {
+                let _ = fs::remove_file(&self.path);
+                self.remove_empty_dirs();
+            }
+        }
+    }
+
+    /// The change stands: drops the kept copy, and the account's directories if a removal
+    /// left them empty (the kept link had kept them from being removed with the file).
+    pub(crate) fn done(self) {
+        if let Some(saved) = &self.saved {
+            let _ = fs::remove_file(saved);
+            self.remove_empty_dirs();
+        }
+    }
+
+    /// Removes the account's and the service's directory when they are empty.
+    fn remove_empty_dirs(&self) {
+        if let Some(dir) = self.path.parent() {
+            let _ = fs::remove_dir(dir).and_then(|()| match dir.parent() {
+                Some(up) => fs::remove_dir(up),
+                None => Ok(()),
+            });
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod keyring;
 mod memory;
 
 pub use env::{EnvStore, var_name};
+pub(crate) use file::Kept;
 pub use file::{FileStore, RECIPIENTS_FILE};
 #[cfg(feature = "keyring")]
 pub use keyring::KeyringStore;

@@ -1,0 +1,126 @@
+//! Faults: commands on a store that fills up (a real 600 KB tmpfs, mounted when the tests run
+//! as root, as CI does) either do everything they say or nothing, and say which.
+
+use crate::support::{Sandbox, stderr};
+use std::path::{Path, PathBuf};
+
+use std::process::Command;
+
+/// A small tmpfs, unmounted when dropped.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    /// Mounts it on `dir`; `None` when this process may not mount (not root): the case is
+    /// then not run here, and `cargo xtask test` in CI (root) runs it.
+    fn mount(dir: &Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(dir.to_owned()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Whether `addr` is readable and what it holds, and whether accounts.toml records it.
+fn state(s: &Sandbox, addr: &str) -> (Option<Vec<u8>>, bool) {
+    let out = s.cmd("sigil-get").args(["-n", addr]).output().unwrap();
+    let value = out.status.success().then_some(out.stdout);
+    let account = addr.rsplit_once('/').map_or(addr, |(a, _)| a);
+    let toml = std::fs::read_to_string(s.home.join("accounts.toml")).unwrap_or_default();
+    (value, toml.contains(&format!("[accounts.\"{account}\"]")))
+}
+
+/// Fills the store's disk with accounts until adds fail, then keeps trying adds, forced
+/// overwrites and removals: after every command that fails, the secret and its metadata are
+/// as they were before it, and after every one that succeeds, as it said.
+#[test]
+fn on_a_full_disk_add_and_rm_change_everything_or_nothing() {
+    let s = Sandbox::new();
+    // Declared after the sandbox, so unmounted before its directory is removed.
+    let Some(_disk) = SmallDisk::mount(&s.home, "600k") else {
+        eprintln!("skipped: mounting a tmpfs needs root (CI runs it)");
+        return;
+    };
+    s.cmd("sigil-init").assert().success();
+    s.add("keep/me", b"old-value");
+    let mut failures = 0;
+    let mut i = 0;
+    while failures < 12 && i < 2000 {
+        i += 1;
+        let addr = format!("fill/u{i}/api_key");
+        let out = s
+            .cmd("sigil-add")
+            .arg(&addr)
+            .write_stdin(format!("value-{i}"))
+            .output()
+            .unwrap();
+        let (value, recorded) = state(&s, &addr);
+        if out.status.success() {
+            assert_eq!(
+                value.as_deref(),
+                Some(format!("value-{i}").as_bytes()),
+                "{addr}"
+            );
+            assert!(recorded, "{addr} stored but not recorded");
+            continue;
+        }
+        failures += 1;
+        assert!(
+            stderr(&out).contains("No space left on device"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(value, None, "a failed add of {addr} left it readable");
+        assert!(!recorded, "a failed add of {addr} left it recorded");
+        // A forced overwrite and a removal on the same full disk.
+        let out = s
+            .cmd("sigil-add")
+            .args(["keep/me", "--force"])
+            .write_stdin("new-value")
+            .output()
+            .unwrap();
+        let (value, recorded) = state(&s, "keep/me/api_key");
+        let expected: &[u8] = if out.status.success() {
+            b"new-value"
+        } else {
+            b"old-value"
+        };
+        assert_eq!(value.as_deref(), Some(expected), "{}", stderr(&out));
+        assert!(recorded);
+        let victim = format!("fill/u{}/api_key", i / 2 + 1);
+        let before = state(&s, &victim);
+        let out = s
+            .cmd("sigil-rm")
+            .args([victim.as_str(), "--yes"])
+            .output()
+            .unwrap();
+        let after = state(&s, &victim);
+        if out.status.success() {
+            assert_eq!(after, (None, false), "{victim}");
+        } else {
+            assert_eq!(after, before, "a failed rm of {victim}: {}", stderr(&out));
+        }
+    }
+    assert!(failures > 0, "the disk never filled up ({i} adds)");
+    // No kept copies or temporary files are left behind.
+    let out = s.cmd("sigil-status").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("orphan") && !text.contains(".tmp-"),
+        "{text}"
+    );
+}
