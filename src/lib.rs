@@ -76,6 +76,8 @@ enum Undo<'a> {
         addr: FieldAddress,
         old: Option<Secret>,
     },
+    /// Nothing can be put back.
+    Nothing,
 }
 
 impl Undo<'_> {
@@ -88,6 +90,7 @@ impl Undo<'_> {
                     None => store.delete(&addr).map(|_| ()),
                 };
             }
+            Undo::Nothing => {}
         }
     }
 
@@ -740,10 +743,15 @@ impl Sigil {
             return Ok(Undo::File(self.file.keep(addr)?));
         }
         let store = self.store_of(kind)?;
-        let old = if store.contains(addr)? {
-            Some(store.get(addr)?)
-        } else {
-            None
+        // A value that cannot be read (duplicate keyring items, say) cannot be put back
+        // either; the change goes ahead as before, without an undo.
+        let old = match store.contains(addr) {
+            Ok(false) => None,
+            Ok(true) => match store.get(addr) {
+                Ok(v) => Some(v),
+                Err(_) => return Ok(Undo::Nothing),
+            },
+            Err(_) => return Ok(Undo::Nothing),
         };
         Ok(Undo::Value {
             store,
