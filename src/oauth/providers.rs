@@ -54,8 +54,21 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// `self` with every key that `over` sets replaced.
+    /// `self` with every key that `over` sets replaced. Another issuer (a self-managed GitLab
+    /// for the `gitlab` entry) is another server: the catalogue's endpoints, client and git
+    /// hosts belong to the old one, so they go, and what `over` does not give is discovered
+    /// from the new issuer. Keeping them sent the login to gitlab.com, and would have handed
+    /// gitlab.com's git remotes a token of the self-managed server.
     fn overridden_by(mut self, over: Spec) -> Spec {
+        if over.issuer.is_some() && over.issuer != self.issuer {
+            self.auth_url = None;
+            self.token_url = None;
+            self.device_url = None;
+            self.revoke_url = None;
+            self.client_id = None;
+            self.client_secret = None;
+            self.hosts = None;
+        }
         macro_rules! take {
             ($($f:ident),*) => { $( if over.$f.is_some() { self.$f = over.$f; } )* };
         }
@@ -302,6 +315,38 @@ fn discover(key: &str, spec: &mut Spec) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `[providers.gitlab] issuer = "https://gitlab.example.com"`, as the catalogue's own
+    /// advice says, points every endpoint at that server (by discovery), not at gitlab.com.
+    #[test]
+    fn another_issuer_drops_the_catalogues_endpoints_client_and_hosts() {
+        let mut config = Config::default();
+        let table: toml::Table =
+            toml::from_str("issuer = \"https://gitlab.example.com\"\nclient_id = \"mine\"")
+                .unwrap();
+        config.providers.insert("gitlab".into(), table);
+        let spec = all(&config).unwrap().remove("gitlab").unwrap();
+        assert_eq!(spec.issuer.as_deref(), Some("https://gitlab.example.com"));
+        for url in [
+            &spec.auth_url,
+            &spec.token_url,
+            &spec.device_url,
+            &spec.revoke_url,
+        ] {
+            assert!(url.is_none(), "{url:?} is left for discovery");
+        }
+        assert_eq!(spec.client_id.as_deref(), Some("mine"));
+        assert!(
+            spec.hosts.is_none(),
+            "gitlab.com's remotes do not get this server's token"
+        );
+        // The same issuer keeps what it had.
+        let mut config = Config::default();
+        let table: toml::Table = toml::from_str("issuer = \"https://gitlab.com\"").unwrap();
+        config.providers.insert("gitlab".into(), table);
+        let spec = all(&config).unwrap().remove("gitlab").unwrap();
+        assert!(spec.token_url.is_some() && spec.hosts.is_some());
+    }
 
     #[test]
     fn the_catalogue_has_every_promised_provider_with_endpoints() {
