@@ -213,6 +213,9 @@ pub struct Item {
     bound: Option<crate::registry::Binding>,
 }
 
+/// The line and name of a credential-looking dotenv variable built by `${…}` expansion.
+pub type Expanded = (usize, String);
+
 /// One source file of a plan.
 #[derive(Debug)]
 pub struct SourcePlan {
@@ -224,6 +227,9 @@ pub struct SourcePlan {
     pub original: Vec<u8>,
     /// What was found.
     pub items: Vec<Item>,
+    /// Line and name of the credential-looking dotenv variables left as they are because
+    /// they are built by `${…}` expansion.
+    pub expanded: Vec<Expanded>,
 }
 
 impl SourcePlan {
@@ -424,10 +430,11 @@ fn dir_name(path: &Path) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-/// Whether a value is already a reference (left alone).
+/// Whether a value is already a reference (left alone): exactly what
+/// [`crate::reference::is_reference`] says, for every format, for `migrate`, `--scan`,
+/// `sigil status` and `sigil check` alike.
 fn is_reference(v: &str) -> bool {
-    let v = v.trim();
-    v.starts_with(crate::address::AUTH_SCHEME) || v.starts_with("ref+") || v.contains("{{")
+    crate::reference::is_reference(v)
 }
 
 fn item(
@@ -452,12 +459,16 @@ fn item(
     }
 }
 
-fn parse_dotenv(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
+/// The credentials of a dotenv file, each at the span the parser read its value from, so
+/// that the rewrite replaces exactly that (and [`verify_dotenv_rewrite`] checks it). Also
+/// the credential-named variables left as they are because they are built by `${…}`
+/// expansion.
+fn parse_dotenv(path: &Path, text: &str, opts: &Options) -> Result<(Vec<Item>, Vec<Expanded>)> {
     let origin = path.display().to_string();
     let entries = crate::dotenv::parse(text, &origin)?;
-    let starts = lines_of(text);
     let dir = dir_name(path);
     let mut out = Vec::new();
+    let mut expanded = Vec::new();
     for e in entries {
         if e.value.is_empty() || is_reference(&e.value) {
             continue;
@@ -465,49 +476,71 @@ fn parse_dotenv(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
         if !opts.all && !matches(&opts.key_patterns, DOTENV_PATTERNS, &e.name) {
             continue;
         }
-        // Find the value's text on the entry's line: after the first `=`.
-        let ls = starts[e.line - 1];
-        let eq = ls + text[ls..].find('=').expect("the parser saw an '='");
-        let mut vs = eq + 1;
-        let bytes = text.as_bytes();
-        while vs < bytes.len() && (bytes[vs] == b' ' || bytes[vs] == b'\t') {
-            vs += 1;
+        // What `${…}` gives is known only when the program runs, and the variables it names
+        // may be references by then: storing today's expansion would freeze it, storing the
+        // text would store no secret. Such a value stays as it is.
+        if e.expands() {
+            expanded.push((e.line, e.name));
+            continue;
         }
-        let end = match e.quote {
-            Some(q) => {
-                let mut i = vs + 1;
-                while i < bytes.len() && bytes[i] != q as u8 {
-                    if q == '"' && bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                (i + 1).min(bytes.len())
-            }
-            None => {
-                let le = text[vs..].find('\n').map_or(text.len(), |i| vs + i);
-                let le = if text[vs..le].ends_with('\r') {
-                    le - 1
-                } else {
-                    le
-                };
-                let body = &text[vs..le];
-                let cut = body.find(" #").or_else(|| body.find("\t#"));
-                vs + cut.map_or(body.trim_end().len(), |c| body[..c].trim_end().len())
-            }
-        };
         let address = dotenv_address(opts, &dir, &e.name)?;
         out.push(item(
             e.line,
             &e.name,
             address,
             &e.value,
-            (vs, end),
+            (e.span.start, e.span.end),
             false,
             e.quote,
         ));
     }
-    Ok(out)
+    Ok((out, expanded))
+}
+
+/// Checks, before a dotenv source is replaced, that its rewrite reads back as intended:
+/// the same assignments on the same lines, each taken value now its reference and every
+/// other value as it was. The rewrite is built from the parser's spans, so this never
+/// fails; it is the guard that a future change to either cannot slip past.
+pub(crate) fn verify_dotenv_rewrite(s: &SourcePlan) -> Result<()> {
+    let origin = s.path.display().to_string();
+    let failed = |line: usize| {
+        Error::other(
+            format!("'{origin}' line {line}: the rewritten file would not read back as intended"),
+            Some("nothing was changed; please report this".into()),
+        )
+    };
+    let before_text = String::from_utf8_lossy(&s.original);
+    let before = crate::dotenv::parse(&before_text, &origin)?;
+    let new = s.rewritten();
+    let after = std::str::from_utf8(&new)
+        .ok()
+        .and_then(|t| crate::dotenv::parse(t, &origin).ok())
+        .ok_or_else(|| failed(1))?;
+    let taken: std::collections::HashMap<usize, String> = s
+        .items
+        .iter()
+        .filter(|i| i.taken())
+        .map(|i| (i.span.0, i.address.to_reference()))
+        .collect();
+    if before.len() != after.len() {
+        return Err(failed(1));
+    }
+    // A multi-line value replaced by its one-line reference moves the lines after it up.
+    let mut moved_up = 0;
+    for (b, a) in before.iter().zip(&after) {
+        let value_ok = match taken.get(&b.span.start) {
+            Some(r) => a.value == *r && !a.expands(),
+            None => a.value == b.value && a.pieces == b.pieces,
+        };
+        let same = a.name == b.name && a.export == b.export && a.line + moved_up == b.line;
+        if !same || !value_ok {
+            return Err(failed(b.line));
+        }
+        if taken.contains_key(&b.span.start) {
+            moved_up += crate::dotenv::line_ends(&before_text[b.span.clone()]);
+        }
+    }
+    Ok(())
 }
 
 /// A token of a netrc file with its byte range.
@@ -580,6 +613,9 @@ fn parse_netrc(text: &str) -> Result<Vec<Item>> {
         let (Some(login), Some(password)) = (login, password) else {
             continue;
         };
+        if is_reference(&password) {
+            continue;
+        }
         // curl sends a `machine` entry to that host over any protocol; sigil keeps it for
         // git over https only (plain http needs a mapping the user makes on purpose).
         let Some((account, bound)) =
@@ -632,6 +668,9 @@ fn parse_git_credentials(text: &str) -> Result<Vec<Item>> {
             continue;
         };
         let (user, pass) = (percent_decode(user), percent_decode(pass));
+        if is_reference(&pass) {
+            continue;
+        }
         let path = percent_decode(path);
         let path = path.trim_matches('/');
         let Some((account, bound)) = crate::git_credential::import_target(
@@ -712,7 +751,7 @@ fn parse_gh_hosts(text: &str) -> Result<Vec<Item>> {
             continue;
         };
         let token = unquote_yaml(v);
-        if token.is_empty() {
+        if token.is_empty() || is_reference(&token) {
             continue;
         }
         let user = match (&under_users, &user_key) {
@@ -952,8 +991,13 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
         ))
     })?;
     let format = Format::of(&path);
+    let mut expanded = Vec::new();
     let items = match format {
-        Format::Dotenv => parse_dotenv(&path, text, opts)?,
+        Format::Dotenv => {
+            let (items, e) = parse_dotenv(&path, text, opts)?;
+            expanded = e;
+            items
+        }
         Format::Netrc => parse_netrc(text)?,
         Format::GitCredentials => parse_git_credentials(text)?,
         Format::GhHosts => parse_gh_hosts(text)?,
@@ -965,6 +1009,7 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
         format,
         original,
         items,
+        expanded,
     })
 }
 
@@ -1373,6 +1418,9 @@ fn apply_steps(
         }
         let meta = fs::metadata(&s.path)
             .map_err(|e| Error::io(format!("cannot read '{}'", s.path.display()), e))?;
+        if s.format == Format::Dotenv {
+            verify_dotenv_rewrite(s)?;
+        }
         let original = format!("source-{n}.age");
         encrypt_to(sigil, &dir.join(&original), &s.original)?;
         journal.sources.push(SourceRecord {
@@ -2156,10 +2204,174 @@ mod tests {
             format: Format::Netrc,
             original: text.as_bytes().to_vec(),
             items,
+            expanded: vec![],
         };
         assert_eq!(
             String::from_utf8(plan.rewritten()).unwrap(),
             "default login x password y\n"
         );
+    }
+
+    /// xorshift64*: a deterministic generator, so a failing file is reproduced by its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+
+        fn text(&mut self, soup: &[&str], max: usize) -> String {
+            (0..self.below(max)).map(|_| self.pick(soup)).collect()
+        }
+    }
+
+    /// Pieces of values: blanks and hashes (comments), quotes and backslashes (escapes),
+    /// expansions, reference look-alikes, non-ASCII.
+    const SOUP: &[&str] = &[
+        "a",
+        "Z",
+        "0",
+        "#",
+        " ",
+        "\t",
+        "'",
+        "\"",
+        "\\",
+        "$",
+        "{",
+        "}",
+        "${A}",
+        "${B:-x}",
+        "=",
+        "é",
+        "auth://",
+        "auth://svc/acct",
+        "ref+",
+        "ref+vault://x",
+        "{{",
+        "}}",
+        ":",
+        "\\n",
+    ];
+
+    /// A random dotenv file: assignments in every style, comments, blank and bare lines,
+    /// some garbage, every line ending, sometimes a byte order mark.
+    fn random_dotenv(r: &mut Rng) -> String {
+        let mut text = String::new();
+        if r.below(8) == 0 {
+            text.push('\u{feff}');
+        }
+        let names = [
+            "API_KEY",
+            "DB_PASSWORD",
+            "A_TOKEN",
+            "TOKEN",
+            "x.y",
+            "'Q K'",
+            "CLÉ_KEY",
+        ];
+        for _ in 0..r.below(8) {
+            let line = match r.below(10) {
+                0 => r.pick(&["", " ", "\t "]).to_owned(),
+                1 => format!("{}# {}", r.pick(&["", "  "]), r.text(SOUP, 6)),
+                2 => r.text(SOUP, 8),
+                3 => r.pick(&names).to_owned(),
+                _ => {
+                    let body = r.text(SOUP, 8);
+                    let multi = r.text(&["\n", "\r\n", "\r", "x"], 3);
+                    let value = match r.below(4) {
+                        0 => body,
+                        1 => format!("'{body}{multi}'"),
+                        2 => format!("\"{body}{multi}\""),
+                        _ => String::new(),
+                    };
+                    format!(
+                        "{}{}{}{}={}{value}{}",
+                        r.pick(&["", " ", "\t"]),
+                        r.pick(&["", "export ", "export\t"]),
+                        r.pick(&names),
+                        r.pick(&["", " "]),
+                        r.pick(&["", " ", "\t"]),
+                        r.pick(&["", " ", "\t# c", " # c", "#c", " #", "\t"]),
+                    )
+                }
+            };
+            text.push_str(&line);
+            text.push_str(r.pick(&["\n", "\n", "\r\n", "\r", ""]));
+        }
+        text
+    }
+
+    /// The property behind migrate's rewrite: for every file the parser reads, the rewrite
+    /// reads back with a reference exactly where each plaintext value was, every other value
+    /// and every other byte as they were.
+    #[test]
+    fn a_rewrite_reads_back_with_references_exactly_where_the_values_were() {
+        // One service, so that any name the garbage lines make has an address.
+        let opts = Options {
+            all: true,
+            service: Some("svc".into()),
+            ..Options::default()
+        };
+        let path = Path::new("/p/app/.env");
+        let mut parsed = 0;
+        for seed in 1..=20_000u64 {
+            let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let text = random_dotenv(&mut r);
+            let Ok(before) = crate::dotenv::parse(&text, "t") else {
+                continue;
+            };
+            parsed += 1;
+            let (items, _) = parse_dotenv(path, &text, &opts).unwrap();
+            let plan = SourcePlan {
+                path: path.into(),
+                format: Format::Dotenv,
+                original: text.as_bytes().to_vec(),
+                items,
+                expanded: vec![],
+            };
+            let new = String::from_utf8(plan.rewritten()).unwrap();
+            let after = crate::dotenv::parse(&new, "t")
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text:?}\n{new:?}"));
+            assert_eq!(before.len(), after.len(), "seed {seed}: {text:?}");
+            let (mut kept_old, mut kept_new) = (String::new(), String::new());
+            let (mut at_old, mut at_new) = (0, 0);
+            let mut moved_up = 0;
+            for (b, a) in before.iter().zip(&after) {
+                let why = format!("seed {seed}, line {}: {text:?} → {new:?}", b.line);
+                let now = (&a.name, a.line + moved_up, a.export);
+                assert_eq!(now, (&b.name, b.line, b.export), "{why}");
+                let plaintext = !b.value.is_empty() && !b.expands() && !is_reference(&b.value);
+                let item = plan.items.iter().find(|i| i.span.0 == b.span.start);
+                assert_eq!(item.is_some(), plaintext, "{why}");
+                match item {
+                    Some(i) => {
+                        assert_eq!(a.value, i.address.to_reference(), "{why}");
+                        assert_eq!(i.value.expose(), b.value.as_bytes(), "{why}");
+                        kept_old.push_str(&text[at_old..b.span.start]);
+                        kept_new.push_str(&new[at_new..a.span.start]);
+                        (at_old, at_new) = (b.span.end, a.span.end);
+                        moved_up += crate::dotenv::line_ends(&text[b.span.clone()]);
+                    }
+                    None => assert_eq!((&a.value, &a.pieces), (&b.value, &b.pieces), "{why}"),
+                }
+            }
+            kept_old.push_str(&text[at_old..]);
+            kept_new.push_str(&new[at_new..]);
+            assert_eq!(
+                kept_old, kept_new,
+                "seed {seed}: bytes outside the values changed"
+            );
+            verify_dotenv_rewrite(&plan).unwrap();
+        }
+        // Most files must parse, or the property says little.
+        assert!(parsed > 6_000, "only {parsed} of 20,000 files parsed");
     }
 }

@@ -153,6 +153,30 @@ pub fn located(reference: &str, location: String, source: Error) -> Error {
     }
 }
 
+/// Whether text is a reference, exactly: `auth://` followed by a valid address,
+/// `ref+<backend>://…`, or text holding a `{{ … }}` template expression around one. This is
+/// the one test of what is already out of plaintext (for `migrate`, `--scan`, `status` and
+/// `check`): anything else is plaintext however much it looks like a reference
+/// (`ab{{cd`, `ref+abc123`, `auth://me:pw@db`).
+pub fn is_reference(text: &str) -> bool {
+    if matches!(Reference::parse(text), Some(Ok(_))) {
+        return true;
+    }
+    // Scanned as `render_into` scans a template, so what it would render counts.
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            return false;
+        };
+        if matches!(Reference::parse(after[..close].trim()), Some(Ok(_))) {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
 /// Renders a template: every `{{ auth://… }}` (spaces optional) is replaced by its value,
 /// and so is the value of a dotenv line (`NAME=auth://…`, quoted or not, `export` allowed)
 /// that is exactly a reference. `{{` that does not hold a reference passes through untouched.
@@ -212,25 +236,24 @@ pub fn render_into(
     Ok(())
 }
 
-/// A dotenv assignment whose whole value is a reference, rendered; `None` for other lines.
+/// A dotenv assignment whose whole value is a reference, rendered: the value's span (as
+/// the dotenv parser read it) replaced by the quoted secret, the rest of the line (`export`,
+/// blanks, a comment) kept. `None` for other lines; a value built by `${…}` expansion is
+/// never a reference.
 fn render_dotenv_line(
     line: &str,
     resolver: &mut Resolver<'_>,
     at: &dyn Fn() -> String,
 ) -> Result<Option<String>> {
-    let (body, ending) = match line.strip_suffix('\n') {
-        Some(b) => match b.strip_suffix('\r') {
-            Some(b2) => (b2, "\r\n"),
-            None => (b, "\n"),
-        },
-        None => (line, ""),
-    };
-    let Ok(entries) = dotenv::parse(body, "") else {
+    let Ok(entries) = dotenv::parse(line, "") else {
         return Ok(None);
     };
     let [entry] = entries.as_slice() else {
         return Ok(None);
     };
+    if entry.expands() {
+        return Ok(None);
+    }
     let Some(parsed) = Reference::parse(&entry.value) else {
         return Ok(None);
     };
@@ -239,12 +262,11 @@ fn render_dotenv_line(
         .resolve(&reference)
         .map_err(|e| located(&entry.value, at(), e))?;
     let value = as_text(&secret, &entry.value).map_err(|e| located(&entry.value, at(), e))?;
-    let indent = &body[..body.len() - body.trim_start().len()];
-    let export = if entry.export { "export " } else { "" };
     Ok(Some(format!(
-        "{indent}{export}{}={}{ending}",
-        entry.name,
-        dotenv::quote(value)
+        "{}{}{}",
+        &line[..entry.span.start],
+        dotenv::quote(value),
+        &line[entry.span.end..]
     )))
 }
 

@@ -1,7 +1,7 @@
 //! `sigil env`: print resolved variables for CI and shells.
 
 use super::out;
-use super::run::{gather_env, resolve_env};
+use super::run::gather_env;
 use crate::dotenv;
 use crate::error::{Error, Result};
 use crate::reference::Resolver;
@@ -95,20 +95,14 @@ fn gh_escape(v: &str) -> String {
 pub fn run(args: Args) -> Result<()> {
     let sigil = args.backend.open()?.for_use(crate::policy::Use::Env);
     let mut resolver = Resolver::new(&sigil);
-    let from_files: std::collections::HashSet<String> = {
-        let vars = gather_env(&args.env_files, &[])?;
-        vars.iter()
-            .filter(|v| !v.origin.starts_with("the environment variable"))
-            .map(|v| v.name.to_string_lossy().into_owned())
-            .collect()
-    };
-    let vars = resolve_env(gather_env(&args.env_files, &[])?, &mut resolver)?;
+    let vars = gather_env(&args.env_files, &[], &mut resolver)?;
     let mut chosen = Vec::new();
-    for (v, secret) in vars {
-        let name = v.name.to_string_lossy().into_owned();
-        if !(secret || from_files.contains(&name)) {
+    for v in vars {
+        let secret = v.secret;
+        if !(secret || v.from_file) {
             continue;
         }
+        let name = v.name.to_string_lossy().into_owned();
         if !is_shell_name(&v.name) {
             return Err(bad_name(&v));
         }

@@ -179,6 +179,14 @@ pub fn run(args: Args) -> Result<()> {
     }
     let plan = migrate::plan(&sigil, &args.sources, &opts)?;
     let text = render_plan(&plan);
+    for s in &plan.sources {
+        for (line, name) in &s.expanded {
+            eprintln!(
+                "note: '{name}' ('{}:{line}') is built by ${{…}} expansion and stays as it is",
+                s.path.display()
+            );
+        }
+    }
     if args.dry_run {
         super::out(text.as_bytes())?;
         if let Some((s, i)) = plan.conflicts().first() {

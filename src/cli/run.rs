@@ -49,57 +49,175 @@ pub struct Args {
     pub backend: super::BackendArg,
 }
 
-/// A variable and where its value came from, for error messages.
+/// A variable, where its value came from (for error messages), and what it holds.
 pub(crate) struct Var {
     pub name: OsString,
     pub value: OsString,
     pub origin: String,
+    /// Whether the value is a resolved secret or holds one through `${…}` expansion.
+    pub secret: bool,
+    /// Whether an env file or `--env` set it, rather than the inherited environment.
+    pub from_file: bool,
 }
 
-/// The environment with the env files and `--env` assignments applied, in order.
-pub(crate) fn gather_env(env_files: &[PathBuf], assignments: &[String]) -> Result<Vec<Var>> {
-    // A later assignment replaces an earlier one and moves to the end, as a shell's would.
-    // Replaced slots are left empty and dropped at the end, with an index by name, so that
-    // an env file of 160,000 lines takes linear time, not quadratic.
-    let mut vars: Vec<Option<Var>> = Vec::new();
-    let mut at: std::collections::HashMap<OsString, usize> = std::collections::HashMap::new();
-    let mut put = |vars: &mut Vec<Option<Var>>, v: Var| {
-        if let Some(old) = at.insert(v.name.clone(), vars.len()) {
-            vars[old] = None;
+/// A value while the environment is built. A reference is resolved only when something
+/// needs it (an expansion, or the end), so one that a later file replaces is never read.
+enum Held {
+    Plain(Vec<u8>),
+    Reference(String),
+    Secret(Vec<u8>),
+}
+
+impl Held {
+    /// A value as written: a reference when it is one (or an `auth://` one that does not
+    /// parse, which resolving reports), else plain text.
+    fn of(value: Vec<u8>) -> Held {
+        match std::str::from_utf8(&value) {
+            Ok(text) if crate::address::Reference::parse(text).is_some() => {
+                Held::Reference(text.to_owned())
+            }
+            _ => Held::Plain(value),
         }
-        vars.push(Some(v));
-    };
-    for (name, value) in std::env::vars_os() {
-        let origin = format!("the environment variable {}", name.to_string_lossy());
-        put(
-            &mut vars,
-            Var {
-                name,
-                value,
-                origin,
-            },
-        );
     }
-    let mut set = |name: &str, value: String, origin: String| {
-        put(
-            &mut vars,
-            Var {
-                name: name.into(),
-                value: value.into(),
-                origin,
+}
+
+struct Slot {
+    name: OsString,
+    held: Held,
+    origin: String,
+    from_file: bool,
+}
+
+/// The environment being built: a later assignment replaces an earlier one and moves to the
+/// end, as a shell's would. Replaced slots are left empty and dropped at the end, with an
+/// index by name, so that an env file of 160,000 lines takes linear time, not quadratic.
+struct Building<'r, 'a> {
+    slots: Vec<Option<Slot>>,
+    at: std::collections::HashMap<OsString, usize>,
+    resolver: &'r mut Resolver<'a>,
+}
+
+impl Building<'_, '_> {
+    fn put(&mut self, slot: Slot) {
+        if let Some(old) = self.at.insert(slot.name.clone(), self.slots.len()) {
+            self.slots[old] = None;
+        }
+        self.slots.push(Some(slot));
+    }
+
+    /// Resolves the slot at `i` when it holds a reference.
+    fn resolve(&mut self, i: usize) -> Result<()> {
+        let slot = self.slots[i].as_mut().expect("indexed slots are filled");
+        if let Held::Reference(r) = &slot.held {
+            let secret = self
+                .resolver
+                .resolve_text(r)
+                .map_err(|e| located(r, slot.origin.clone(), e))?;
+            slot.held = Held::Secret(secret.expose().to_vec());
+        }
+        Ok(())
+    }
+
+    /// A variable's value for `${name}`, its reference resolved: the program would get the
+    /// secret, so the expansion does too. Whether it is a secret comes with it.
+    fn lookup(&mut self, name: &str) -> Result<Option<(Vec<u8>, bool)>> {
+        let Some(&i) = self.at.get(std::ffi::OsStr::new(name)) else {
+            return Ok(None);
+        };
+        self.resolve(i)?;
+        Ok(
+            match &self.slots[i]
+                .as_ref()
+                .expect("indexed slots are filled")
+                .held
+            {
+                Held::Plain(v) => Some((v.clone(), false)),
+                Held::Secret(v) => Some((v.clone(), true)),
+                Held::Reference(_) => unreachable!("resolved above"),
             },
-        );
-    };
+        )
+    }
+
+    /// An env-file entry: its expansions done against what is set so far (the environment,
+    /// earlier files and earlier lines). What an expansion gives is never taken for a
+    /// reference: a reference is written out, so that no variable can steer which secret
+    /// is read.
+    fn entry(&mut self, e: &dotenv::Entry, origin: String) -> Result<()> {
+        let held = if e.expands() {
+            let (mut secret, mut failed) = (false, None);
+            let value = e.expand(&mut |name| match self.lookup(name) {
+                Ok(found) => found.map(|(v, s)| {
+                    secret |= s;
+                    v
+                }),
+                Err(err) => {
+                    failed.get_or_insert(err);
+                    None
+                }
+            });
+            if let Some(err) = failed {
+                return Err(err);
+            }
+            if secret {
+                Held::Secret(value)
+            } else {
+                Held::Plain(value)
+            }
+        } else {
+            Held::of(e.value.clone().into_bytes())
+        };
+        self.put(Slot {
+            name: e.name.clone().into(),
+            held,
+            origin,
+            from_file: true,
+        });
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<Var>> {
+        for i in 0..self.slots.len() {
+            if self.slots[i].is_some() {
+                self.resolve(i)?;
+            }
+        }
+        let vars = self.slots.into_iter().flatten().map(|s| {
+            let (value, secret) = match s.held {
+                Held::Plain(v) => (v, false),
+                Held::Secret(v) => (v, true),
+                Held::Reference(_) => unreachable!("resolved above"),
+            };
+            Var {
+                name: s.name,
+                value: os_from_bytes(value),
+                origin: s.origin,
+                secret,
+                from_file: s.from_file,
+            }
+        });
+        Ok(vars.collect())
+    }
+}
+
+/// The environment with the env files and `--env` assignments applied, in order, every
+/// reference resolved and every `${…}` expanded (docs/dotenv.md).
+pub(crate) fn gather_env(
+    env_files: &[PathBuf],
+    assignments: &[String],
+    resolver: &mut Resolver<'_>,
+) -> Result<Vec<Var>> {
+    // Every file is read and parsed, and every assignment checked, before a secret is read.
+    let mut files = Vec::new();
     for file in env_files {
         let text =
             crate::fsutil::read_capped_string(file, crate::fsutil::Input::Text).map_err(|e| {
                 Error::reading(format!("cannot read the env file '{}'", file.display()), e)
             })?;
         let shown = file.display().to_string();
-        for e in dotenv::parse(&text, &shown)? {
-            set(&e.name, e.value, format!("{shown}:{}", e.line));
-        }
+        let entries = dotenv::parse(&text, &shown)?;
+        files.push((shown, entries));
     }
+    let mut sets = Vec::new();
     for a in assignments {
         let Some((name, value)) = a.split_once('=') else {
             return Err(Error::Usage(format!(
@@ -107,32 +225,48 @@ pub(crate) fn gather_env(env_files: &[PathBuf], assignments: &[String]) -> Resul
                 a.escape_debug()
             )));
         };
-        set(name, value.to_owned(), format!("--env {name}"));
+        sets.push((name, value));
     }
-    Ok(vars.into_iter().flatten().collect())
+    let mut env = Building {
+        slots: Vec::new(),
+        at: std::collections::HashMap::new(),
+        resolver,
+    };
+    for (name, value) in std::env::vars_os() {
+        let origin = format!("the environment variable {}", name.to_string_lossy());
+        let held = Held::of(os_bytes(&value));
+        env.put(Slot {
+            name,
+            held,
+            origin,
+            from_file: false,
+        });
+    }
+    for (shown, entries) in &files {
+        for e in entries {
+            env.entry(e, format!("{shown}:{}", e.line))?;
+        }
+    }
+    for (name, value) in sets {
+        env.put(Slot {
+            name: name.into(),
+            held: Held::of(value.as_bytes().to_vec()),
+            origin: format!("--env {name}"),
+            from_file: true,
+        });
+    }
+    env.finish()
 }
 
-/// Resolves every value that is a reference; returns the environment to hand on and whether
-/// each variable held a secret.
-pub(crate) fn resolve_env(vars: Vec<Var>, resolver: &mut Resolver<'_>) -> Result<Vec<(Var, bool)>> {
-    let mut out = Vec::with_capacity(vars.len());
-    for mut v in vars {
-        let Some(text) = v.value.to_str() else {
-            out.push((v, false));
-            continue;
-        };
-        if crate::address::Reference::parse(text).is_none() {
-            out.push((v, false));
-            continue;
-        }
-        let reference = text.to_owned();
-        let secret = resolver
-            .resolve_text(&reference)
-            .map_err(|e| located(&reference, v.origin.clone(), e))?;
-        v.value = os_from_bytes(secret.expose().to_vec());
-        out.push((v, true));
-    }
-    Ok(out)
+#[cfg(unix)]
+fn os_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    s.as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn os_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
+    s.to_string_lossy().into_owned().into_bytes()
 }
 
 #[cfg(unix)]
@@ -170,12 +304,11 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
 pub fn run(args: Args) -> Result<ExitCode> {
     let sigil = args.backend.open()?.for_use(crate::policy::Use::Run);
     let mut resolver = Resolver::new(&sigil);
-    let vars = resolve_env(gather_env(&args.env_files, &args.env)?, &mut resolver)?;
+    let vars = gather_env(&args.env_files, &args.env, &mut resolver)?;
     let (program, rest) = args.command.split_first().expect("clap requires CMD");
     // The command gets the environment built above less the variables that carry sigil's
     // key: it needs the secrets it asked for, never the identity that opens all the others.
-    let mut cmd =
-        crate::child::command_with_env(program, vars.iter().map(|(v, _)| (&v.name, &v.value)));
+    let mut cmd = crate::child::command_with_env(program, vars.iter().map(|v| (&v.name, &v.value)));
     cmd.args(rest);
     if args.no_mask {
         #[cfg(unix)]

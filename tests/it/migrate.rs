@@ -804,3 +804,150 @@ fn a_dry_run_uses_no_policy_count_and_writes_no_reads_to_the_audit_log() {
     s.cmd("sigil-get").arg("openai/app").assert().success();
     s.cmd("sigil-get").arg("openai/app").assert().success();
 }
+
+/// The value of `$NAME` that a program run by `sigil run --env-file FILE` sees.
+fn run_sees(s: &Sandbox, file: &str, name: &str) -> String {
+    let run = s
+        .cmd("sigil-run")
+        .args(["--no-mask", "--env-file", file, "--"])
+        .args(["sh", "-c", &format!("printf '%s' \"${name}\"")])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    String::from_utf8(run.stdout).unwrap()
+}
+
+#[test]
+fn a_tab_before_a_comment_ends_the_value_and_the_program_still_runs() {
+    let s = Sandbox::init();
+    let env = s.root().join("api/.env");
+    write(&env, "API_TOKEN=s3cret\t# rotated monthly\n", 0o600);
+    assert_eq!(run_sees(&s, "api/.env", "API_TOKEN"), "s3cret");
+    let out = migrate(&s, &["api/.env"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stored(&s, "api/api/token").unwrap(), b"s3cret");
+    assert_eq!(
+        fs::read_to_string(&env).unwrap(),
+        "API_TOKEN=auth://api/api/token\t# rotated monthly\n"
+    );
+    assert_eq!(run_sees(&s, "api/.env", "API_TOKEN"), "s3cret");
+}
+
+#[test]
+fn an_empty_value_before_a_comment_is_empty_and_stays() {
+    let s = Sandbox::init();
+    let env = s.root().join("app/.env");
+    let text = "A_TOKEN= # comment\nB_TOKEN=\t# another\n";
+    write(&env, text, 0o600);
+    let out = migrate(&s, &["app/.env"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing to migrate"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_to_string(&env).unwrap(), text);
+    assert_eq!(stored(&s, "a/app/token"), None);
+    assert_eq!(run_sees(&s, "app/.env", "A_TOKEN"), "");
+}
+
+/// Values that only look like references are plaintext; real ones are left alone.
+const LOOK_ALIKES: &str = "DB_PASSWORD=ab{{cd\n\
+API_KEY=ref+abc123\n\
+URL_TOKEN=auth://me:pw@db.example.com/app\n\
+GH_TOKEN=auth://github/me\n\
+VAULT_TOKEN=ref+vault://secret/x#/key\n\
+TEMPLATE_TOKEN=\"{{ auth://github/me/token }}\"\n";
+
+#[test]
+fn values_that_only_look_like_references_are_plaintext_to_migrate_and_scan() {
+    let s = Sandbox::init();
+    let env = s.root().join("proj/app/.env");
+    write(&env, LOOK_ALIKES, 0o600);
+    let out = migrate(&s, &["--scan", "proj"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    insta::assert_snapshot!(redact(&s, &out.stdout), @r"
+    SOURCE           NAME         VALUE  ADDRESS
+    proj/app/.env:1  DB_PASSWORD  …      → db/app/password
+    proj/app/.env:2  API_KEY      …      → api/app/key
+    proj/app/.env:3  URL_TOKEN    auth…  → url/app/token
+    ");
+    let out = migrate(&s, &["proj/app/.env"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stored(&s, "db/app/password").unwrap(), b"ab{{cd");
+    assert_eq!(stored(&s, "api/app/key").unwrap(), b"ref+abc123");
+    insta::assert_snapshot!(fs::read_to_string(&env).unwrap(), @r#"
+    DB_PASSWORD=auth://db/app/password
+    API_KEY=auth://api/app/key
+    URL_TOKEN=auth://url/app/token
+    GH_TOKEN=auth://github/me
+    VAULT_TOKEN=ref+vault://secret/x#/key
+    TEMPLATE_TOKEN="{{ auth://github/me/token }}"
+    "#);
+}
+
+#[test]
+fn status_and_check_decide_what_is_plaintext_as_migrate_does() {
+    let s = Sandbox::init();
+    // gh's token is a look-alike (plaintext); the netrc password is a real reference.
+    write(
+        &s.root().join(".config/gh/hosts.yml"),
+        "github.com:\n    oauth_token: ref+abc123\n    user: me\n",
+        0o600,
+    );
+    write(
+        &s.root().join(".netrc"),
+        "machine example.org login bob password auth://example.org/bob\n",
+        0o600,
+    );
+    let st = s.cmd("sigil-status").output().unwrap();
+    let all = format!("{}{}", s.redact(&st.stdout), s.redact(&st.stderr));
+    assert!(
+        all.contains("plaintext credentials found in '[TMP]/.config/gh/hosts.yml' (1)"),
+        "{all}"
+    );
+    assert!(!all.contains(".netrc"), "{all}");
+    let check = s.cmd("sigil-check").args(["--json"]).output().unwrap();
+    let json = s.redact(&check.stdout);
+    assert!(
+        json.contains("hosts.yml") && !json.contains(".netrc"),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_value_built_by_expansion_stays_and_sees_the_secret_it_names() {
+    let s = Sandbox::init();
+    let env = s.root().join("app/.env");
+    let text = "DB_PASSWORD=hunter2-correct-horse\n\
+                DATABASE_URL=postgres://u:${DB_PASSWORD}@db/app\n\
+                API_KEY=${CI_API_KEY:-dev-key}\n";
+    write(&env, text, 0o600);
+    let before = run_sees(&s, "app/.env", "DATABASE_URL");
+    assert_eq!(before, format!("postgres://u:{DB}@db/app"));
+    let out = migrate(&s, &["app/.env"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let note = "note: 'API_KEY' ('[TMP]/app/.env:3') is built by ${…} expansion and stays as it is";
+    assert!(s.redact(&out.stderr).contains(note), "{}", stderr(&out));
+    insta::assert_snapshot!(fs::read_to_string(&env).unwrap(), @r"
+    DB_PASSWORD=auth://db/app/password
+    DATABASE_URL=postgres://u:${DB_PASSWORD}@db/app
+    API_KEY=${CI_API_KEY:-dev-key}
+    ");
+    // The program sees what it saw before the migration.
+    assert_eq!(run_sees(&s, "app/.env", "DATABASE_URL"), before);
+    assert_eq!(run_sees(&s, "app/.env", "API_KEY"), "dev-key");
+}
+
+#[test]
+fn a_file_that_does_not_parse_completely_is_never_rewritten() {
+    let s = Sandbox::init();
+    let env = s.root().join("app/.env");
+    let text = "API_KEY=sk-live-1234567890abcdef\nDB_PASSWORD=\"open\nPORT 80\n";
+    write(&env, text, 0o600);
+    let out = migrate(&s, &["app/.env"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(redact(&s, &out.stderr), @r#"sigil-migrate: error: '[TMP]/app/.env' line 2: the " quote is never closed"#);
+    assert_eq!(fs::read_to_string(&env).unwrap(), text);
+    assert_eq!(stored(&s, "api/app/key"), None);
+}

@@ -229,7 +229,8 @@ fn no_error_repeats_a_secret_that_a_parser_read() {
 
     // `sigil run --env-file`, and references in the environment.
     let env_files = [
-        ("no equals", format!("{MARKER}\n")),
+        // A name alone on its line sets nothing (as in python-dotenv); two words are refused.
+        ("no equals", format!("{MARKER} {MARKER}\n")),
         ("name", format!("TOKEN {MARKER}=x\n")),
         ("quote", format!("TOKEN='{MARKER}\n")),
         ("after quote", format!("TOKEN='x' {MARKER}\n")),

@@ -366,6 +366,8 @@ const TEST_TOOLS: &[(&str, &str)] = &[
     // The OAuth tests run an oidc-provider authorization server (tests/oidc).
     ("node", "nodejs"),
     ("npm", "npm"),
+    // The dotenv tests hold sigil's reading of env files against python-dotenv's.
+    ("python-dotenv", "python3-dotenv"),
 ];
 
 /// Commands `cargo xtask bench` runs besides sigil's own binaries; it also installs
