@@ -635,6 +635,11 @@ fn open_locked(path: &Path) -> io::Result<(File, u64)> {
 /// records (checkpoint and anchor) move; without it, to the unkeyed side log, so that a
 /// process without the identity (a wrong passphrase, an env-only job) never puts into the
 /// keyed chain an entry anyone could have written, and never breaks it either.
+///
+/// An entry that cannot be written (a full disk) leaves an empty marker file in `<home>`
+/// (`.audit-lost-<time>-<pid>-<event>`: a name, no data, so it can be made when nothing else
+/// can); the next append that succeeds records an `audit.lost` entry naming them and removes
+/// them, so the log says that entries are missing and from when.
 pub fn append(
     paths: &Paths,
     key: &Key,
@@ -644,6 +649,90 @@ pub fn append(
     outcome: Outcome,
     reason: Option<String>,
 ) -> Result<()> {
+    match append_entries(paths, key, limits, event, addresses, outcome, reason) {
+        Ok(recorded) => {
+            for marker in recorded {
+                let _ = fs::remove_file(marker);
+            }
+            Ok(())
+        }
+        Err(e) => {
+            mark_lost(paths, event);
+            Err(e)
+        }
+    }
+}
+
+/// The event that records entries lost to a failed write.
+pub const LOST: &str = "audit.lost";
+const LOST_PREFIX: &str = ".audit-lost-";
+
+fn mark_lost(paths: &Paths, event: &str) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let safe: String = event
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = format!("{LOST_PREFIX}{now}-{}-{safe}", std::process::id());
+    let _ = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(paths.home().join(name));
+}
+
+/// The markers of lost entries, oldest first, and the `audit.lost` entry's reason for them.
+fn lost_markers(paths: &Paths) -> (Vec<PathBuf>, Option<String>) {
+    let mut found: Vec<(i64, String, PathBuf)> = fs::read_dir(paths.home())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let rest = name.strip_prefix(LOST_PREFIX)?;
+            let mut parts = rest.splitn(3, '-');
+            let at: i64 = parts.next()?.parse().ok()?;
+            let event = parts.nth(1)?.to_owned();
+            Some((at, event, e.path()))
+        })
+        .collect();
+    if found.is_empty() {
+        return (Vec::new(), None);
+    }
+    found.sort();
+    let when = |t: i64| {
+        time::OffsetDateTime::from_unix_timestamp(t)
+            .map_or_else(|_| t.to_string(), crate::when::format)
+    };
+    let events: Vec<&str> = found.iter().map(|(_, e, _)| e.as_str()).collect();
+    let reason = format!(
+        "{} entr{} could not be written ({}) from {} to {}",
+        found.len(),
+        if found.len() == 1 { "y" } else { "ies" },
+        events.join(", "),
+        when(found[0].0),
+        when(found[found.len() - 1].0)
+    );
+    (found.into_iter().map(|(_, _, p)| p).collect(), Some(reason))
+}
+
+/// [`append`]'s work; returns the lost-entry markers it recorded.
+fn append_entries(
+    paths: &Paths,
+    key: &Key,
+    limits: Limits,
+    event: &str,
+    addresses: Vec<String>,
+    outcome: Outcome,
+    reason: Option<String>,
+) -> Result<Vec<PathBuf>> {
     let keyed = matches!(key, Key::Keyed { .. });
     let name = if keyed { LOG_NAME } else { SIDE_LOG_NAME };
     let path = paths.home().join(name);
@@ -652,7 +741,7 @@ pub fn append(
     // Once the home exists (`sigil init`, a first write, or `mkdir`), the log is kept.
     let (mut f, len) = match open_locked(&path) {
         Ok(x) => x,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(ctx(e)),
     };
     let (tail, torn) = last_line(&mut f, len).map_err(ctx)?;
@@ -697,7 +786,7 @@ pub fn append(
     }
     let (mut prev_seq, mut prev_mac, prev_key) =
         last.unwrap_or((0, GENESIS, Key::Unkeyed.id().to_owned()));
-    let mut events = Vec::with_capacity(2);
+    let mut events = Vec::with_capacity(3);
     // The log was written under another identity until now (a rotated key): say so first,
     // under the new key, so that verify can tell the rotation from a forgery.
     if keyed && prev_key != "none" && prev_key != key.id() {
@@ -719,6 +808,12 @@ pub fn append(
             Outcome::Ok,
             Some(format!("kept from entry {seq} after {}", hex(mac))),
         ));
+    }
+    // Entries that could not be written before this one: said first, so that the log shows
+    // a gap where it has one.
+    let (lost, lost_reason) = lost_markers(paths);
+    if let Some(why) = lost_reason {
+        events.push((LOST.to_owned(), vec![], Outcome::Failed, Some(why)));
     }
     events.push((event.to_owned(), addresses, outcome, reason));
     let mut line = Vec::new();
@@ -751,8 +846,13 @@ pub fn append(
         prev_seq = entry.seq;
         prev_mac = mac;
     }
-    // One write with O_APPEND: a reader never sees half an entry from a live writer.
-    f.write_all(&line).map_err(ctx)?;
+    // One write with O_APPEND: a reader never sees half an entry from a live writer. A write
+    // cut short (a full disk) is cut back off, under the lock: half a line would read as
+    // tampering, when it is a lost entry (which the marker left by `append` records).
+    if let Err(e) = f.write_all(&line) {
+        let _ = f.set_len(len);
+        return Err(ctx(e));
+    }
     if keyed {
         for place in [Place::Checkpoint, Place::Anchor] {
             Checkpoint::new(place, key, prev_seq, &mac)
@@ -784,7 +884,7 @@ pub fn append(
         let to = paths.home().join(format!("{name}.{}", n + 1));
         fs::rename(&path, &to).map_err(ctx)?;
     }
-    Ok(())
+    Ok(lost)
 }
 
 /// The first entry after the files `gone` (oldest first) and the MAC it chains from: the
@@ -839,6 +939,8 @@ pub struct Verified {
     pub earlier_key: u64,
     /// The unkeyed side log, when it has entries.
     pub side: Option<Side>,
+    /// What `audit.lost` entries say could not be written (a full disk), oldest first.
+    pub lost: Vec<String>,
 }
 
 /// The unkeyed side log as `verify` found it: intact as a hash chain, which proves nothing
@@ -1184,7 +1286,16 @@ pub fn verify(paths: &Paths, key: &Key) -> Result<std::result::Result<Verified, 
         Ok(s) => s,
         Err(b) => return Ok(Err(b)),
     };
+    let lost = w
+        .lines
+        .iter()
+        .chain(&s.lines)
+        .filter_map(|r| Line::decode(&r.bytes)?.entry())
+        .filter(|e| e.event == LOST)
+        .filter_map(|e| e.reason)
+        .collect();
     Ok(Ok(Verified {
+        lost,
         entries: (w.last_seq + 1).saturating_sub(w.first_seq),
         starts_at: w.first_seq,
         files: files.len(),

@@ -195,6 +195,12 @@ fn verify(sigil: &crate::Sigil) -> Result<()> {
                 ),
                 None => "the audit log is empty\n".to_owned(),
             };
+            for lost in &v.lost {
+                s.push_str(&format!(
+                    "note: {}: the log has a gap there\n",
+                    crate::shown::line(lost)
+                ));
+            }
             if v.starts_at > 1 {
                 s.push_str(&format!(
                     "note: the kept chain starts at entry {}: entries 1–{} were in the oldest rotated files, deleted past audit_keep (recorded in the log)\n",

@@ -124,3 +124,47 @@ fn on_a_full_disk_add_and_rm_change_everything_or_nothing() {
         "{text}"
     );
 }
+
+/// Audit entries that cannot be written (a full disk) are not lost silently: each command
+/// warns, and the next entry that can be written says how many were lost and when, which
+/// `sigil audit verify` reports as a gap.
+#[test]
+fn audit_entries_lost_to_a_full_disk_are_recorded_by_the_next_one() {
+    let s = Sandbox::new();
+    let Some(_disk) = SmallDisk::mount(&s.home, "400k") else {
+        eprintln!("skipped: mounting a tmpfs needs root (CI runs it)");
+        return;
+    };
+    s.cmd("sigil-init").assert().success();
+    s.add("svc/me", b"value");
+    // Fill what is left; the log's last page may still take a few entries.
+    let filler = s.home.join("filler");
+    let _ = std::fs::write(&filler, vec![0u8; 1 << 20]);
+    let mut warned = 0;
+    for _ in 0..40 {
+        let out = s.cmd("sigil-get").args(["-n", "svc/me"]).output().unwrap();
+        assert_eq!(out.stdout, b"value", "{}", stderr(&out));
+        if stderr(&out).contains("warning: cannot write the audit log") {
+            warned += 1;
+        }
+    }
+    assert!(warned > 0, "the log never filled up");
+    std::fs::remove_file(&filler).unwrap();
+    s.cmd("sigil-get").args(["-n", "svc/me"]).assert().success();
+    let out = s.cmd("sigil-audit").arg("verify").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entries = if warned == 1 { "entry" } else { "entries" };
+    assert!(
+        text.contains(&format!(
+            "note: {warned} {entries} could not be written (get"
+        )),
+        "{text}"
+    );
+    let markers = std::fs::read_dir(&s.home)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".audit-lost-"))
+        .count();
+    assert_eq!(markers, 0);
+}
