@@ -48,9 +48,26 @@ fn key(paths: &Paths) -> Option<Key> {
     if let Some((_, k)) = keys.iter().find(|(home, _)| home == paths.home()) {
         return k.clone();
     }
-    let key = crate::identity::without_asking(paths).map(|id| derive(&id));
+    let found = crate::identity::without_asking(paths);
+    let key = found.as_ref().map(derive);
     keys.push((paths.home().to_owned(), key.clone()));
+    if let Some(id) = found
+        && let Ok(mut quiet) = QUIET.lock()
+    {
+        quiet.push((paths.home().to_owned(), id));
+    }
     key
+}
+
+/// Identities [`key`] opened without asking, by home, until the file store takes them: the
+/// same identity `Identity::load` would find first, so `sigil get` reads it once, not twice.
+static QUIET: Mutex<Vec<(PathBuf, Identity)>> = Mutex::new(Vec::new());
+
+/// The identity opened for `paths` by the seal, handed over once (see [`QUIET`]).
+pub(crate) fn take_identity(paths: &Paths) -> Option<Identity> {
+    let mut quiet = QUIET.lock().ok()?;
+    let i = quiet.iter().position(|(home, _)| home == paths.home())?;
+    Some(quiet.swap_remove(i).1)
 }
 
 fn hasher(key: &Key, label: &str, stamp: (u64, i128, u64), body: &[u8]) -> Hmac<Sha256> {

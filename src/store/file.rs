@@ -58,6 +58,10 @@ impl FileStore {
         if let Some(id) = self.identity.get() {
             return Ok(id);
         }
+        // The seal may have opened it already (without asking) to check the use index.
+        if let Some(id) = crate::seal::take_identity(&self.paths) {
+            return Ok(self.identity.get_or_init(|| id));
+        }
         let id = Identity::load(&self.paths)?;
         crate::seal::remember(&self.paths, &id);
         Ok(self.identity.get_or_init(|| id))

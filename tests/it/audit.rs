@@ -670,6 +670,17 @@ fn split_cmd(s: &Sandbox, name: &str) -> assert_cmd::Command {
     c
 }
 
+/// [`split`] with the secret `svc/one` added.
+fn split_with_one() -> Sandbox {
+    let s = split();
+    split_cmd(&s, "sigil-add")
+        .arg("svc/one")
+        .write_stdin("v")
+        .assert()
+        .success();
+    s
+}
+
 fn split_get(s: &Sandbox, n: usize) {
     for _ in 0..n {
         split_cmd(s, "sigil-get")
@@ -702,12 +713,7 @@ fn a_deleted_log_is_named() {
 
 #[test]
 fn a_deleted_log_and_checkpoint_are_named_by_the_anchor_in_the_config_directory() {
-    let s = split();
-    split_cmd(&s, "sigil-add")
-        .arg("svc/one")
-        .write_stdin("v")
-        .assert()
-        .success();
+    let s = split_with_one();
     split_get(&s, 2);
     assert_eq!(split_verify(&s).0, 0, "{:?}", split_verify(&s));
     fs::remove_file(log(&s)).unwrap();
@@ -722,12 +728,7 @@ fn a_deleted_log_and_checkpoint_are_named_by_the_anchor_in_the_config_directory(
 
 #[test]
 fn a_rollback_of_log_and_checkpoint_is_named_by_the_anchor_in_the_config_directory() {
-    let s = split();
-    split_cmd(&s, "sigil-add")
-        .arg("svc/one")
-        .write_stdin("v")
-        .assert()
-        .success();
+    let s = split_with_one();
     split_get(&s, 1);
     // The attacker keeps a copy of both, lets the user work, then puts the copy back.
     let old_log = fs::read(log(&s)).unwrap();

@@ -300,13 +300,7 @@ fn public_key(s: &Sandbox) -> String {
 
 /// `sigil-get -n ADDR`'s stdout in the private keyring, asserting success.
 fn get_from_keyring(s: &Sandbox, addr: &str) -> Vec<u8> {
-    s.keyring(s.cmd("sigil-get"))
-        .args(["-n", addr])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone()
+    s.get_with(s.keyring(s.cmd("sigil-get")), addr)
 }
 
 #[test]

@@ -96,8 +96,12 @@ impl Sandbox {
 
     /// `sigil-get -n ADDR`'s stdout, asserting success.
     pub fn get(&self, addr: &str) -> Vec<u8> {
-        self.cmd("sigil-get")
-            .args(["-n", addr])
+        self.get_with(self.cmd("sigil-get"), addr)
+    }
+
+    /// [`Sandbox::get`] through a prepared `sigil-get` command (e.g. in the private keyring).
+    pub fn get_with(&self, mut get: Command, addr: &str) -> Vec<u8> {
+        get.args(["-n", addr])
             .assert()
             .success()
             .get_output()
