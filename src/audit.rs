@@ -397,6 +397,23 @@ impl Line {
     }
 }
 
+#[doc(hidden)]
+/// A stored line (without its newline) split into the entry's JSON and its MAC, with the
+/// entry when that JSON is one. Public only for the fuzz targets, which check it against
+/// [`encode_line`].
+pub fn decode_line(line: &[u8]) -> Option<(Vec<u8>, [u8; 32], Option<Entry>)> {
+    let l = Line::decode(line)?;
+    let entry = l.entry();
+    Some((l.content, l.mac, entry))
+}
+
+#[doc(hidden)]
+/// The stored line (with its newline) of an entry's JSON and its MAC: [`decode_line`]'s
+/// inverse, public for the fuzz targets.
+pub fn encode_line(content: &[u8], mac: &[u8; 32]) -> Vec<u8> {
+    Line::encode(content, mac)
+}
+
 /// The head of the keyed chain (the last entry's number and MAC), kept apart from the log so
 /// that a truncated, deleted or rolled-back log is noticed. It is authenticated with the
 /// chain's key rather than age-encrypted: anyone who knows a public key can write an age

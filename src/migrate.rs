@@ -929,6 +929,20 @@ fn parse_toml(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
     Ok(out)
 }
 
+#[doc(hidden)]
+/// The entries of a source's text in `format`; `path` only names it (and, for dotenv, JSON
+/// and TOML, gives the derived service). Public for the fuzz targets, which need no file.
+pub fn parse_text(path: &Path, format: Format, text: &str, opts: &Options) -> Result<Vec<Item>> {
+    match format {
+        Format::Dotenv => parse_dotenv(path, text, opts),
+        Format::Netrc => parse_netrc(text),
+        Format::GitCredentials => parse_git_credentials(text),
+        Format::GhHosts => parse_gh_hosts(text),
+        Format::Json => parse_json(path, text, opts),
+        Format::Toml => parse_toml(path, text, opts),
+    }
+}
+
 /// Reads and parses one source (no store access).
 pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
     let path = std::path::absolute(path)
@@ -952,14 +966,7 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
         ))
     })?;
     let format = Format::of(&path);
-    let items = match format {
-        Format::Dotenv => parse_dotenv(&path, text, opts)?,
-        Format::Netrc => parse_netrc(text)?,
-        Format::GitCredentials => parse_git_credentials(text)?,
-        Format::GhHosts => parse_gh_hosts(text)?,
-        Format::Json => parse_json(&path, text, opts)?,
-        Format::Toml => parse_toml(&path, text, opts)?,
-    };
+    let items = parse_text(&path, format, text, opts)?;
     Ok(SourcePlan {
         path,
         format,
