@@ -10,6 +10,7 @@ mod concurrency;
 mod dispatch;
 mod env;
 mod export;
+mod fuzz_corpus;
 mod get;
 mod git_credential;
 mod help;
