@@ -468,11 +468,15 @@ fn parse_dotenv(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
         // Find the value's text on the entry's line: after the first `=`.
         let ls = starts[e.line - 1];
         let eq = ls + text[ls..].find('=').expect("the parser saw an '='");
-        let mut vs = eq + 1;
+        // Skip exactly what `dotenv::parse` trims before a value: any whitespace on the line
+        // (a vertical tab too), not only spaces and tabs, or the span would start before the
+        // value and a quoted one would be cut at its opening quote.
+        let after_eq = &text[eq + 1..];
+        let vs = eq + 1 + after_eq.len()
+            - after_eq
+                .trim_start_matches(|c: char| c.is_whitespace() && c != '\n')
+                .len();
         let bytes = text.as_bytes();
-        while vs < bytes.len() && (bytes[vs] == b' ' || bytes[vs] == b'\t') {
-            vs += 1;
-        }
         let end = match e.quote {
             Some(q) => {
                 let mut i = vs + 1;
@@ -595,16 +599,20 @@ fn parse_netrc(text: &str) -> Result<Vec<Item>> {
     Ok(out)
 }
 
+/// `%XX` decoded, byte by byte: the two bytes after a `%` may be part of a multi-byte
+/// character (slicing the text there would panic), and only hex digits make an escape
+/// (`u8::from_str_radix` would also take `%+5`).
 fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
+    let digit = |c: u8| (c as char).to_digit(16);
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%'
             && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+            && let (Some(h), Some(l)) = (digit(b[i + 1]), digit(b[i + 2]))
         {
-            out.push(v);
+            out.push((h * 16 + l) as u8);
             i += 3;
             continue;
         }
@@ -2151,6 +2159,41 @@ mod tests {
         assert!(!matches(&[], CONFIG_PATTERNS, "max_tokens"));
         assert_eq!(mask(b"sk-test-1234567890abcd11"), "sk-t…");
         assert_eq!(mask(b"short"), "…");
+    }
+
+    /// Found by the `dotenv` fuzz target: whitespace other than spaces and tabs before a
+    /// quoted value made the rewrite replace only the opening quote, leaving the secret in
+    /// the file and the file unreadable.
+    #[test]
+    fn dotenv_value_after_other_whitespace_is_replaced_whole() {
+        for gap in ["\u{b}", "\u{c}", " \u{a0}\t", "\u{3000}"] {
+            let text = format!("API_KEY={gap}\"sk-1\nsk-2\"\r\nPORT=1\n");
+            let items = parse_dotenv(Path::new("/x/app/.env"), &text, &Options::default()).unwrap();
+            assert_eq!(items.len(), 1, "{gap:?}");
+            let plan = SourcePlan {
+                path: "/x/app/.env".into(),
+                format: Format::Dotenv,
+                original: text.as_bytes().to_vec(),
+                items,
+            };
+            assert_eq!(
+                String::from_utf8(plan.rewritten()).unwrap(),
+                format!("API_KEY={gap}\"auth://api/app/key\"\r\nPORT=1\n"),
+                "{gap:?}"
+            );
+        }
+    }
+
+    /// Found by the `git_credentials` fuzz target: a `%` before a multi-byte character
+    /// panicked (the escape was sliced out of the text as a string).
+    #[test]
+    fn git_credentials_percent_before_multibyte_text_is_kept() {
+        assert_eq!(percent_decode("ci%4Йo"), "ci%4Йo");
+        assert_eq!(percent_decode("%Йx%41"), "%ЙxA");
+        assert_eq!(percent_decode("a%+5b%40"), "a%+5b@");
+        let text = "https://ci%4Йo:pw@git.example.com\nhttps://me%40corp:pw@github.com\n";
+        let items = parse_git_credentials(text).unwrap();
+        assert!(items.iter().all(|i| i.value.expose() == b"pw"));
     }
 
     #[test]
