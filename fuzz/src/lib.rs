@@ -252,9 +252,13 @@ fn migrated(path: &Path, format: migrate::Format, data: &[u8]) {
             "the rewritten source does not parse: {e}\n--- before\n{text}\n--- after\n{rewritten}"
         )
     });
+    // A value written twice in the source may stay where its second copy was not an entry
+    // (gh_hosts: a removed line can move a later one under another host): only values that
+    // occur once must be gone.
+    let once = |v: &[u8]| text.matches(&*String::from_utf8_lossy(v)).count() <= 1;
     for i in &again {
         assert!(
-            !values.iter().any(|v| v == i.value.expose()),
+            !values.iter().any(|v| v == i.value.expose() && once(v)),
             "the rewritten source still holds a value it gave up ({}, line {})\n--- before\n{text}\n--- after\n{rewritten}",
             i.name,
             i.line
@@ -335,8 +339,11 @@ pub fn git_credential(data: &[u8]) {
     };
     if let Some(origin) = req.origin() {
         let printed = origin.to_string();
-        // Display does not percent-encode the path: only a plain one reads back.
-        if !printed.contains(['%', '?', '#']) {
+        // Display does not percent-encode the path, and parsing trims its slashes and
+        // refuses a line break or NUL, as git does: only a plain path reads back.
+        let plain_path =
+            origin_path(&printed).is_none_or(|p| !p.starts_with('/') && !p.ends_with('/'));
+        if !printed.contains(['%', '?', '#', '\n', '\0']) && plain_path {
             assert_eq!(
                 git_credential::Origin::parse(&printed).as_ref(),
                 Ok(&origin),
@@ -347,6 +354,12 @@ pub fn git_credential(data: &[u8]) {
     if let (Some(username), Some(password)) = (&req.username, &req.password) {
         answer_reads_back(&req, username, password);
     }
+}
+
+/// The path of a printed origin (`protocol://host[:port]/path`), if it has one.
+fn origin_path(printed: &str) -> Option<&str> {
+    let rest = &printed[printed.find("://")? + 3..];
+    Some(&rest[rest.find('/')? + 1..])
 }
 
 /// An answer built from `req`'s username and password, written in the protocol, parses to

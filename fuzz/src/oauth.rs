@@ -34,11 +34,25 @@ fn provider() -> oauth::Provider {
 /// messages stay on one line.
 pub fn oauth_token(data: &[u8]) {
     token_body(data, None);
+    // A key is not where a server puts a token, and the error names the key it failed
+    // under: only a placeholder in value position is a secret's.
     if let Ok(text) = std::str::from_utf8(data)
+        && !in_key_position(text)
         && let Some((text, m)) = planted(text)
     {
         token_body(text.as_bytes(), Some(&m));
     }
+}
+
+/// Whether a [`super::PLACEHOLDER`] in `text` is (as far as text shows) inside a JSON key:
+/// its string is followed by a ':'.
+fn in_key_position(text: &str) -> bool {
+    text.match_indices(super::PLACEHOLDER).any(|(at, p)| {
+        let after = &text[at + p.len()..];
+        after
+            .find('"')
+            .is_some_and(|q| after[q + 1..].trim_start().starts_with(':'))
+    })
 }
 
 fn token_body(body: &[u8], marker: Option<&str>) {
