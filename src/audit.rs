@@ -351,13 +351,22 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// A MAC as [`hex`] writes it: 64 lower-case hex digits and nothing else, so that each MAC
+/// has one spelling. (`u8::from_str_radix` would also take `0F` and `+f`: a line edited that
+/// way would still verify.)
 fn unhex32(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let b = text.as_bytes();
+    if b.len() != 64 {
         return None;
     }
     let mut out = [0u8; 32];
     for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+        *o = digit(b[2 * i])? << 4 | digit(b[2 * i + 1])?;
     }
     Some(out)
 }
@@ -395,6 +404,23 @@ impl Line {
     fn entry(&self) -> Option<Entry> {
         serde_json::from_slice(&self.content).ok()
     }
+}
+
+#[doc(hidden)]
+/// A stored line (without its newline) split into the entry's JSON and its MAC, with the
+/// entry when that JSON is one. Public only for the fuzz targets, which check it against
+/// [`encode_line`].
+pub fn decode_line(line: &[u8]) -> Option<(Vec<u8>, [u8; 32], Option<Entry>)> {
+    let l = Line::decode(line)?;
+    let entry = l.entry();
+    Some((l.content, l.mac, entry))
+}
+
+#[doc(hidden)]
+/// The stored line (with its newline) of an entry's JSON and its MAC: [`decode_line`]'s
+/// inverse, public for the fuzz targets.
+pub fn encode_line(content: &[u8], mac: &[u8; 32]) -> Vec<u8> {
+    Line::encode(content, mac)
 }
 
 /// The head of the keyed chain (the last entry's number and MAC), kept apart from the log so
@@ -1459,6 +1485,20 @@ fn check_heads(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `audit_line` fuzz target: a MAC in upper case (or with a `+` before a
+    /// digit) decoded to the same bytes, so an edited line still verified.
+    #[test]
+    fn a_mac_has_one_spelling() {
+        let mac = [0xaf; 32];
+        let line = Line::encode(br#"{"seq":1}"#, &mac);
+        let line = line.strip_suffix(b"\n").unwrap();
+        assert_eq!(Line::decode(line).unwrap().mac, mac);
+        let text = String::from_utf8(line.to_vec()).unwrap();
+        for edited in [text.replacen("af", "AF", 1), text.replacen("af", "+a", 1)] {
+            assert!(Line::decode(edited.as_bytes()).is_none(), "{edited}");
+        }
+    }
 
     fn key() -> Key {
         Key::from_identity(&Identity::generate())

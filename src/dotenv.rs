@@ -69,17 +69,18 @@ impl Entry {
     }
 }
 
-/// Spaces and tabs: the blanks between the parts of a line. Other whitespace is text.
-fn is_blank(b: u8) -> bool {
-    b == b' ' || b == b'\t'
+/// The blanks between the parts of a line: whitespace other than a line ending, as
+/// python-dotenv's `[^\S\r\n]` has it (spaces and tabs, and also a vertical tab, a form
+/// feed, a no-break space and the other Unicode spaces, and the separators U+001C–U+001F
+/// that Python counts as whitespace). A value written after any of them must be read after
+/// all of them, or a rewrite would replace only part of it.
+fn is_blank(c: char) -> bool {
+    c != '\n' && c != '\r' && (c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 
-/// What ends an unquoted name.
-fn ends_name(b: u8) -> bool {
-    matches!(
-        b,
-        b'=' | b'#' | b' ' | b'\t' | b'\r' | b'\n' | b'\x0b' | b'\x0c'
-    )
+/// What ends an unquoted name: `=`, `#`, a blank or a line ending.
+fn ends_name(c: char) -> bool {
+    matches!(c, '=' | '#' | '\n' | '\r') || is_blank(c)
 }
 
 /// A position in the text being parsed, with its line.
@@ -95,10 +96,15 @@ impl Cursor<'_> {
         self.text.as_bytes().get(self.at).copied()
     }
 
+    /// The character at the cursor.
+    fn peek_char(&self) -> Option<char> {
+        self.text[self.at..].chars().next()
+    }
+
     fn blanks(&mut self) -> bool {
         let from = self.at;
-        while self.peek().is_some_and(is_blank) {
-            self.at += 1;
+        while let Some(c) = self.peek_char().filter(|&c| is_blank(c)) {
+            self.at += c.len_utf8();
         }
         self.at > from
     }
@@ -153,7 +159,12 @@ impl Cursor<'_> {
     /// `export` and the blanks after it, when the line starts so.
     fn export(&mut self) -> bool {
         let rest = &self.text.as_bytes()[self.at..];
-        if rest.starts_with(b"export") && rest.get(6).copied().is_some_and(is_blank) {
+        if rest.starts_with(b"export")
+            && self.text[self.at + 6..]
+                .chars()
+                .next()
+                .is_some_and(is_blank)
+        {
             self.at += 6;
             self.blanks();
             return true;
@@ -173,8 +184,8 @@ impl Cursor<'_> {
             return Ok(rest[..len].to_owned());
         }
         let from = self.at;
-        while self.peek().is_some_and(|b| !ends_name(b)) {
-            self.at += 1;
+        while let Some(c) = self.peek_char().filter(|&c| !ends_name(c)) {
+            self.at += c.len_utf8();
         }
         if self.at == from {
             return Err(self.error(line, "expected a name before '='"));
@@ -187,19 +198,12 @@ impl Cursor<'_> {
     fn unquoted(&mut self, after_blank: bool) -> (String, Range<usize>) {
         let start = self.at;
         self.skip_to_line_end();
-        let body = &self.text.as_bytes()[start..self.at];
-        let comment = (0..body.len()).find(|&i| {
-            body[i] == b'#'
-                && if i == 0 {
-                    after_blank
-                } else {
-                    is_blank(body[i - 1])
-                }
+        let body = &self.text[start..self.at];
+        let comment = body.char_indices().find(|&(i, c)| {
+            c == '#' && body[..i].chars().next_back().map_or(after_blank, is_blank)
         });
-        let mut end = comment.unwrap_or(body.len());
-        while end > 0 && is_blank(body[end - 1]) {
-            end -= 1;
-        }
+        let end = comment.map_or(body.len(), |(i, _)| i);
+        let end = body[..end].trim_end_matches(is_blank).len();
         let span = start..start + end;
         (self.text[span.clone()].to_owned(), span)
     }

@@ -631,16 +631,20 @@ fn parse_netrc(text: &str) -> Result<Vec<Item>> {
     Ok(out)
 }
 
+/// `%XX` decoded, byte by byte: the two bytes after a `%` may be part of a multi-byte
+/// character (slicing the text there would panic), and only hex digits make an escape
+/// (`u8::from_str_radix` would also take `%+5`).
 fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
+    let digit = |c: u8| (c as char).to_digit(16);
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%'
             && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+            && let (Some(h), Some(l)) = (digit(b[i + 1]), digit(b[i + 2]))
         {
-            out.push(v);
+            out.push((h * 16 + l) as u8);
             i += 3;
             continue;
         }
@@ -968,6 +972,30 @@ fn parse_toml(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
     Ok(out)
 }
 
+#[doc(hidden)]
+/// The entries of a source's text in `format`; `path` only names it (and, for dotenv, JSON
+/// and TOML, gives the derived service). Public for the fuzz targets, which need no file.
+pub fn parse_text(path: &Path, format: Format, text: &str, opts: &Options) -> Result<Vec<Item>> {
+    parse_source(path, format, text, opts).map(|(items, _)| items)
+}
+
+/// The entries of a source's text and, for dotenv, the values left alone because they expand.
+fn parse_source(
+    path: &Path,
+    format: Format,
+    text: &str,
+    opts: &Options,
+) -> Result<(Vec<Item>, Vec<Expanded>)> {
+    Ok(match format {
+        Format::Dotenv => parse_dotenv(path, text, opts)?,
+        Format::Netrc => (parse_netrc(text)?, Vec::new()),
+        Format::GitCredentials => (parse_git_credentials(text)?, Vec::new()),
+        Format::GhHosts => (parse_gh_hosts(text)?, Vec::new()),
+        Format::Json => (parse_json(path, text, opts)?, Vec::new()),
+        Format::Toml => (parse_toml(path, text, opts)?, Vec::new()),
+    })
+}
+
 /// Reads and parses one source (no store access).
 pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
     let path = std::path::absolute(path)
@@ -991,19 +1019,7 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
         ))
     })?;
     let format = Format::of(&path);
-    let mut expanded = Vec::new();
-    let items = match format {
-        Format::Dotenv => {
-            let (items, e) = parse_dotenv(&path, text, opts)?;
-            expanded = e;
-            items
-        }
-        Format::Netrc => parse_netrc(text)?,
-        Format::GitCredentials => parse_git_credentials(text)?,
-        Format::GhHosts => parse_gh_hosts(text)?,
-        Format::Json => parse_json(&path, text, opts)?,
-        Format::Toml => parse_toml(&path, text, opts)?,
-    };
+    let (items, expanded) = parse_source(&path, format, text, opts)?;
     Ok(SourcePlan {
         path,
         format,
@@ -2192,6 +2208,43 @@ mod tests {
         assert!(!matches(&[], CONFIG_PATTERNS, "max_tokens"));
         assert_eq!(mask(b"sk-test-1234567890abcd11"), "sk-t…");
         assert_eq!(mask(b"short"), "…");
+    }
+
+    /// Found by the `dotenv` fuzz target: whitespace other than spaces and tabs before a
+    /// quoted value made the rewrite replace only the opening quote, leaving the secret in
+    /// the file and the file unreadable.
+    #[test]
+    fn dotenv_value_after_other_whitespace_is_replaced_whole() {
+        for gap in ["\u{b}", "\u{c}", " \u{a0}\t", "\u{3000}"] {
+            let text = format!("API_KEY={gap}\"sk-1\nsk-2\"\r\nPORT=1\n");
+            let (items, expanded) =
+                parse_dotenv(Path::new("/x/app/.env"), &text, &Options::default()).unwrap();
+            assert_eq!(items.len(), 1, "{gap:?}");
+            let plan = SourcePlan {
+                path: "/x/app/.env".into(),
+                format: Format::Dotenv,
+                original: text.as_bytes().to_vec(),
+                items,
+                expanded,
+            };
+            assert_eq!(
+                String::from_utf8(plan.rewritten()).unwrap(),
+                format!("API_KEY={gap}\"auth://api/app/key\"\r\nPORT=1\n"),
+                "{gap:?}"
+            );
+        }
+    }
+
+    /// Found by the `git_credentials` fuzz target: a `%` before a multi-byte character
+    /// panicked (the escape was sliced out of the text as a string).
+    #[test]
+    fn git_credentials_percent_before_multibyte_text_is_kept() {
+        assert_eq!(percent_decode("ci%4Йo"), "ci%4Йo");
+        assert_eq!(percent_decode("%Йx%41"), "%ЙxA");
+        assert_eq!(percent_decode("a%+5b%40"), "a%+5b@");
+        let text = "https://ci%4Йo:pw@git.example.com\nhttps://me%40corp:pw@github.com\n";
+        let items = parse_git_credentials(text).unwrap();
+        assert!(items.iter().all(|i| i.value.expose() == b"pw"));
     }
 
     #[test]

@@ -195,6 +195,14 @@ impl Otp {
         if t.issuer().is_some_and(|i| i.contains(':')) {
             return Err(refused("the issuer of the otpauth:// URI contains ':'"));
         }
+        // The label `issuer:account` splits at its first ':'; another one leaves the account
+        // with a ':' that the URI writer then refuses (quoting the label), so the seed could
+        // be parsed but never stored.
+        if t.account_name().contains(':') {
+            return Err(refused(
+                "the account name in the label of the otpauth:// URI contains ':'",
+            ));
+        }
         Ok(())
     }
 
@@ -431,6 +439,22 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("HOTP"), "{e}");
+    }
+
+    /// Found by the `otpauth` fuzz target: a label with two ':' parsed, but its URI could
+    /// not be written, so `sigil add --totp` failed after accepting it, quoting the label.
+    #[test]
+    fn a_label_with_a_second_colon_is_refused_when_parsed() {
+        for uri in [
+            "otpauth://totp/E://totp/Example:alice?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/Issuer:me:you?secret=JBSWY3DPEHPK3PXP&issuer=Issuer",
+        ] {
+            let e = Otp::parse(uri, &addr()).unwrap_err().to_string();
+            assert!(e.contains("account name"), "{uri}: {e}");
+            assert!(!e.contains("alice") && !e.contains("you"), "{e}");
+        }
+        let ok = Otp::parse("otpauth://totp/Issuer:me?secret=JBSWY3DPEHPK3PXP", &addr()).unwrap();
+        assert!(ok.uri().is_ok());
     }
 
     #[test]

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 /// Resolves references for one run, remembering every value it read.
 pub struct Resolver<'a> {
-    sigil: &'a Sigil,
+    /// `None` for an offline resolver, which knows only the values it was given.
+    sigil: Option<&'a Sigil>,
     values: HashMap<String, Secret>,
     reads: usize,
 }
@@ -27,8 +28,20 @@ impl<'a> Resolver<'a> {
     /// A resolver over an open sigil.
     pub fn new(sigil: &'a Sigil) -> Resolver<'a> {
         Resolver {
-            sigil,
+            sigil: Some(sigil),
             values: HashMap::new(),
+            reads: 0,
+        }
+    }
+
+    #[doc(hidden)]
+    /// A resolver that reads no store and runs no `vals`: it knows exactly `values`, keyed
+    /// by reference text (`auth://service/account/field`, `ref+…`); any other reference is
+    /// not found. For the template fuzz target, which must render without a sigil home.
+    pub fn offline(values: HashMap<String, Secret>) -> Resolver<'static> {
+        Resolver {
+            sigil: None,
+            values,
             reads: 0,
         }
     }
@@ -51,14 +64,20 @@ impl<'a> Resolver<'a> {
         if let Some(s) = self.values.get(&key) {
             return Ok(s.clone());
         }
+        let Some(sigil) = self.sigil else {
+            return Err(Error::NotFound {
+                message: format!("'{key}' not found"),
+                help: None,
+            });
+        };
         let secret = match reference {
             Reference::Auth(a) => {
                 // `github/me` and `github/me/api_key` are the same secret: key on the field.
-                let full = self.sigil.resolve_field(a)?.to_reference();
+                let full = sigil.resolve_field(a)?.to_reference();
                 match self.values.get(&full) {
                     Some(s) => s.clone(),
                     None => {
-                        let s = self.sigil.get_address(a)?.1;
+                        let s = sigil.get_address(a)?.1;
                         self.reads += 1;
                         self.values.insert(full, s.clone());
                         s

@@ -191,6 +191,24 @@ fn read_qr_image(path: &Path) -> Result<Zeroizing<String>> {
         },
         _ => Error::io(format!("cannot open '{shown}'"), e),
     })?;
+    qr_text(reader, &shown.to_string())
+}
+
+#[doc(hidden)]
+/// The text of the QR code in an image held in memory (what `--qr-image` reads from a file);
+/// public for the fuzz target.
+pub fn qr_in_image(bytes: &[u8]) -> Result<Zeroizing<String>> {
+    qr_text(
+        image::ImageReader::new(std::io::Cursor::new(bytes)),
+        "the image",
+    )
+}
+
+/// The otpauth:// URI in the QR code of an image; `shown` names the image in errors.
+fn qr_text<R: std::io::BufRead + std::io::Seek>(
+    reader: image::ImageReader<R>,
+    shown: &str,
+) -> Result<Zeroizing<String>> {
     let img = reader
         .with_guessed_format()
         .map_err(|e| Error::io(format!("cannot read '{shown}'"), e))?

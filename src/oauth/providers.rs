@@ -188,6 +188,11 @@ fn build(key: &str, mut spec: Spec) -> Result<Provider> {
     if needs_discovery {
         discover(key, &mut spec)?;
     }
+    build_checked(key, spec)
+}
+
+/// A provider from a spec whose endpoints are known: each one checked.
+fn build_checked(key: &str, spec: Spec) -> Result<Provider> {
     let url_of = |what: &str, v: &Option<String>| -> Result<Option<url::Url>> {
         let Some(text) = v else { return Ok(None) };
         let u = url::Url::parse(text).map_err(|e| {
@@ -274,6 +279,22 @@ fn discover(key: &str, spec: &mut Spec) -> Result<()> {
             "check issuer in [providers.{key}], or give auth_url and token_url instead"
         )),
     })?;
+    apply_discovery(key, spec, &doc)
+}
+
+#[doc(hidden)]
+/// The provider a spec with an `issuer` becomes once `doc` (its OpenID configuration, as
+/// fetched) fills the endpoints it leaves out. Public for the fuzz target, which feeds
+/// documents without a server.
+pub fn from_discovery(key: &str, mut spec: Spec, doc: &serde_json::Value) -> Result<Provider> {
+    apply_discovery(key, &mut spec, doc)?;
+    build_checked(key, spec)
+}
+
+/// Checks a fetched discovery document against the spec's issuer and fills the endpoints
+/// the spec leaves out from it.
+fn apply_discovery(key: &str, spec: &mut Spec, doc: &serde_json::Value) -> Result<()> {
+    let issuer = spec.issuer.as_deref().unwrap_or_default();
     // OpenID Connect Discovery 1.0 §4.3: the document must name exactly the issuer it was
     // fetched for. Anything else (a look-alike, a copied document, a server answering for
     // another) could point the token endpoint elsewhere, so it is refused before a client

@@ -12,6 +12,7 @@ mod dotenv;
 mod env;
 mod export;
 mod faults;
+mod fuzz_corpus;
 mod get;
 mod git_credential;
 mod help;

@@ -8,6 +8,9 @@
 //!   against a private Secret Service (gnome-keyring on a D-Bus bus of its own).
 //! - `cargo xtask bench` measures whole-process timings against `age`, `pass` and
 //!   `secret-tool` with hyperfine and writes `docs/performance.md`.
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]` runs sigil's fuzz targets (`fuzz/`) one after
+//!   another with cargo-fuzz on nightly, N seconds each, and fails on a crash
+//!   (`docs/fuzzing.md`).
 //! - `cargo xtask keyring-shell [-- CMD...]` (hidden) runs CMD, or a shell, inside such a
 //!   private Secret Service, e.g. `cargo xtask keyring-shell -- secret-tool search --all service
 //!   sigil`.
@@ -25,6 +28,7 @@ use std::time::{Duration, Instant};
 
 mod advisories;
 mod bulk;
+mod fuzz;
 
 use clap::{Arg, ArgAction};
 use clap_complete::{Generator, Shell};
@@ -45,6 +49,12 @@ fn main() -> ExitCode {
         Some(("test", _)) => done(test()),
         Some(("advisories", _)) => done(advisories(&workspace_root())),
         Some(("bench", _)) => done(bench()),
+        Some(("fuzz", m)) => done(fuzz(
+            *m.get_one::<u64>("seconds").expect("has a default"),
+            m.get_many::<String>("targets")
+                .map(|t| t.cloned().collect())
+                .unwrap_or_default(),
+        )),
         Some(("keyring-shell", m)) => keyring_shell(
             m.get_many::<OsString>("command")
                 .map(|args| args.cloned().collect())
@@ -93,6 +103,27 @@ fn cli() -> clap::Command {
             "time sigil against age, pass and secret-tool with hyperfine; write \
                  docs/performance.md",
         ))
+        .subcommand(
+            clap::Command::new("fuzz")
+                .about(
+                    "run the fuzz targets in fuzz/ one after another with cargo-fuzz on \
+                     nightly; fail on a crash",
+                )
+                .arg(
+                    Arg::new("seconds")
+                        .long("seconds")
+                        .value_name("N")
+                        .default_value("60")
+                        .value_parser(clap::value_parser!(u64).range(1..))
+                        .help("how long each target runs"),
+                )
+                .arg(
+                    Arg::new("targets")
+                        .value_name("TARGET")
+                        .num_args(0..)
+                        .help("the targets to run (default: every one in fuzz/fuzz_targets/)"),
+                ),
+        )
         .subcommand(
             clap::Command::new("keyring-shell")
                 .about(
@@ -1062,6 +1093,11 @@ fn test() -> Result<()> {
     drop(keyring);
     eprintln!("all checks passed");
     Ok(())
+}
+
+/// `cargo xtask fuzz`: see [`fuzz::run_all`].
+fn fuzz(seconds: u64, targets: Vec<String>) -> Result<()> {
+    fuzz::run_all(&workspace_root(), seconds, &targets)
 }
 
 /// `Cargo.lock` against the RustSec advisories, offline.
