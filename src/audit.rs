@@ -18,6 +18,7 @@
 //! microseconds, which `sigil get` must be able to afford.
 
 use crate::Sigil;
+use crate::config::AuditSetting;
 use crate::error::{Error, ExitClass, Result};
 use crate::identity::Identity;
 use crate::paths::Paths;
@@ -27,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -276,8 +277,100 @@ fn reason(e: &Error) -> String {
 /// Whether `sigil` keeps an audit log: on unless config.toml says `audit = false`, and never
 /// for the memory backend (a program's tests), which writes nothing to disk.
 pub fn enabled(sigil: &Sigil) -> bool {
-    sigil.config().audit != Some(false)
+    sigil.config().audit != Some(AuditSetting::Off)
         && sigil.choice().kind != crate::backend::BackendKind::Memory
+}
+
+/// Whether config.toml says `audit = "required"` (and the log is kept at all).
+pub fn required(sigil: &Sigil) -> bool {
+    sigil.config().audit == Some(AuditSetting::Required) && enabled(sigil)
+}
+
+/// Room an entry needs: far more than one line, so that a log that passes this check takes
+/// the entry written after the change (a rotation renames; it does not copy).
+const ROOM: u64 = 64 * 1024;
+
+/// With `audit = "required"`, checks before a command changes anything or hands a secret
+/// out that its entry can be written: the log opens for appending (not a directory, not on a
+/// read-only filesystem, not denied) and its filesystem has room. Without it, nothing.
+pub fn ready(sigil: &Sigil) -> Result<()> {
+    if !required(sigil) {
+        return Ok(());
+    }
+    ready_at(sigil.paths(), matches!(Key::of(sigil), Key::Keyed { .. }))
+}
+
+/// [`ready`] for a command that works without a [`Sigil`] (`sigil rekey`): reads
+/// config.toml itself; `keyed` says which log the entry goes to.
+pub fn ready_without_sigil(paths: &Paths, keyed: bool) -> Result<()> {
+    let config = crate::fsutil::check_config(paths)
+        .ok()
+        .and_then(|()| crate::config::Config::load(paths).ok());
+    if config.is_some_and(|c| c.audit == Some(AuditSetting::Required)) {
+        return ready_at(paths, keyed);
+    }
+    Ok(())
+}
+
+fn ready_at(paths: &Paths, keyed: bool) -> Result<()> {
+    let log = paths
+        .home()
+        .join(if keyed { LOG_NAME } else { SIDE_LOG_NAME });
+    let checked = (|| -> io::Result<()> {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(paths.home())?;
+        OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(&log)?;
+        let st = rustix::fs::statvfs(paths.home())?;
+        if st.f_bavail.saturating_mul(st.f_frsize) < ROOM {
+            return Err(io::Error::from(io::ErrorKind::StorageFull));
+        }
+        Ok(())
+    })();
+    checked.map_err(|e| not_written(format!("cannot append to '{}': {e}", log.display())))
+}
+
+/// The error of a command refused because its entry could not be written.
+fn not_written(why: String) -> Error {
+    Error::other(
+        format!("cannot write the audit log: {}", crate::shown::block(&why)),
+        Some(
+            "config.toml says audit = \"required\": nothing was handed out or changed; \
+             free some space or fix the log, or set audit = true to go on with a warning"
+                .into(),
+        ),
+    )
+}
+
+/// Records an event as [`record`] does; with `audit = "required"` an entry that cannot be
+/// written is the command's error instead of a warning, and the caller must not hand out
+/// or keep what it did.
+pub fn record_required<T>(
+    sigil: &Sigil,
+    event: &str,
+    addresses: &[String],
+    result: &Result<T>,
+) -> Result<()> {
+    if !required(sigil) {
+        record(sigil, event, addresses, result);
+        return Ok(());
+    }
+    let (outcome, reason) = Outcome::of(result);
+    append(
+        sigil.paths(),
+        &Key::of(sigil),
+        Limits::of(Some(sigil.config())),
+        event,
+        addresses.to_vec(),
+        outcome,
+        reason,
+    )
+    .map_err(|e| not_written(e.to_string()))
 }
 
 /// Records an event whose outcome is `result`'s. A log that cannot be written is a warning,
@@ -875,7 +968,9 @@ fn append_entries(
     // One write with O_APPEND: a reader never sees half an entry from a live writer. A write
     // cut short (a full disk) is cut back off, under the lock: half a line would read as
     // tampering, when it is a lost entry (which the marker left by `append` records).
-    if let Err(e) = f.write_all(&line) {
+    if let Err(e) =
+        crate::fsutil::fault(crate::fsutil::Step::Append).and_then(|()| f.write_all(&line))
+    {
         let _ = f.set_len(len);
         return Err(ctx(e));
     }

@@ -238,6 +238,7 @@ pub fn create(
     encryption: Encryption,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Manifest> {
+    crate::audit::ready(sigil)?;
     let paths = sigil.paths();
     let reg = Registry::load(paths)?;
     let accounts_bytes = read_optional(&paths.accounts())?.unwrap_or_else(|| {
@@ -708,7 +709,7 @@ pub fn restore(
     let _lock = if dry_run {
         None
     } else {
-        Some(Lock::acquire(&paths.lock_file())?)
+        Some(sigil.lock_for_change()?)
     };
     let recovered = !dry_run && recover_locked(sigil)?;
     let target = Registry::load(paths)?;

@@ -19,9 +19,10 @@ pub struct Config {
     /// Custom OAuth providers, by name (used by the OAuth work; kept verbatim here).
     #[serde(default)]
     pub providers: BTreeMap<String, toml::Table>,
-    /// `audit = false` turns the audit log off (default on).
+    /// `audit = false` turns the audit log off (default on); `audit = "required"` makes a
+    /// command fail rather than act without its entry.
     #[serde(default)]
-    pub audit: Option<bool>,
+    pub audit: Option<AuditSetting>,
     /// The size past which the audit log rotates: bytes, or a string such as "10MiB".
     #[serde(default)]
     pub audit_max_size: Option<crate::audit::Size>,
@@ -32,6 +33,38 @@ pub struct Config {
     /// keyed by origin as the user wrote it; `git-credential-sigil` normalises and checks it.
     #[serde(default)]
     pub git: BTreeMap<String, GitMapping>,
+}
+
+/// The `audit` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditSetting {
+    /// `true` (the default): entries are written; one that cannot be is a warning.
+    On,
+    /// `false`: no audit log.
+    Off,
+    /// `"required"`: fail closed. Nothing is handed out, and no change is made or kept,
+    /// without its entry.
+    Required,
+}
+
+impl<'de> Deserialize<'de> for AuditSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Word(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bool(true) => Ok(AuditSetting::On),
+            Raw::Bool(false) => Ok(AuditSetting::Off),
+            Raw::Word(w) if w == "required" => Ok(AuditSetting::Required),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "audit is true, false or \"required\", not \"{}\"",
+                w.escape_default()
+            ))),
+        }
+    }
 }
 
 /// One `[git."<origin>"]` table: the credential git gets for exactly that origin.
@@ -84,7 +117,7 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # backend = "auto"
 
 # The tamper-evident audit log, <home>/audit.log; rotated past this size.
-# audit = true
+# audit = true           # false: no log; "required": fail rather than act without an entry
 # audit_max_size = "10MiB"
 # How many rotated files (audit.log.1, …) are kept; the oldest beyond are deleted.
 # audit_keep = 10

@@ -13,7 +13,7 @@ use crate::address::{Address, FieldAddress};
 use crate::backend::BackendKind;
 use crate::backup::{Encryption, Key, OnConflict};
 use crate::error::{Error, Result};
-use crate::fsutil::{self, Lock};
+use crate::fsutil;
 use crate::registry::{AccountMeta, Kind, Registry};
 use crate::secret::Secret;
 use age::secrecy::SecretString;
@@ -57,6 +57,7 @@ impl std::fmt::Debug for Credential {
 /// read as stored: an OAuth token is not refreshed first, so the export is what the store
 /// holds.
 pub fn collect(sigil: &Sigil, addr: &Address) -> Result<Credential> {
+    crate::audit::ready(sigil)?;
     let located = sigil.fields_of(addr)?;
     if located.is_empty() {
         return Err(Error::NotFound {
@@ -601,7 +602,7 @@ pub fn import(
         && new_account
         && !written.is_empty()
     {
-        let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+        let _lock = sigil.lock_for_change()?;
         let mut reg = Registry::load(sigil.paths())?;
         if let Some(rec) = reg.accounts.get_mut(&account.account_key()) {
             rec.provider = m.provider;

@@ -206,6 +206,7 @@ pub(crate) fn write_atomic(
 ) -> Result<(), Error> {
     let dir = path.parent().expect("a file path has a parent");
     let ctx = |e: io::Error| Error::io(format!("cannot write '{}'", path.display()), e);
+    fault(Step::Write).map_err(ctx)?;
     // tempfile creates the file with mode 0600.
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
@@ -213,9 +214,88 @@ pub(crate) fn write_atomic(
         .map_err(ctx)?;
     write(tmp.as_file_mut()).map_err(ctx)?;
     tmp.as_file_mut().flush().map_err(ctx)?;
+    fault(Step::Sync).map_err(ctx)?;
     tmp.as_file().sync_all().map_err(ctx)?;
+    fault(Step::Rename).map_err(ctx)?;
     tmp.persist(path).map_err(|e| ctx(e.error))?;
     sync_dir(dir).map_err(ctx)
+}
+
+/// A step of a command that changes what is on disk, where the tests inject faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Creating and writing a temporary file.
+    Write,
+    /// Flushing a written file to the disk (`fsync`).
+    Sync,
+    /// Renaming a written file over the one it replaces.
+    Rename,
+    /// Making a hard link (a kept copy of a secret's old file).
+    Link,
+    /// Deleting a file.
+    Remove,
+    /// Appending to a log.
+    Append,
+}
+
+impl Step {
+    fn name(self) -> &'static str {
+        match self {
+            Step::Write => "write",
+            Step::Sync => "sync",
+            Step::Rename => "rename",
+            Step::Link => "link",
+            Step::Remove => "remove",
+            Step::Append => "append",
+        }
+    }
+}
+
+/// Called before each step that changes the disk. In test builds (debug assertions)
+/// `SIGIL_TEST_FAULT=[KIND:]N:ACTION` makes the N-th such step of the process (counting
+/// only steps of KIND — `write`, `sync`, `rename`, `link`, `remove`, `append` — when given)
+/// fail: `kill` ends the process there at once, as `kill -9` would (no destructor, no
+/// undo runs); `eio` and `enospc` make the step fail with that error. The tests use it to
+/// show that a command killed, or failing, at any step leaves the state before it or the
+/// state after it. Release builds do nothing here.
+#[cfg(debug_assertions)]
+pub(crate) fn fault(step: Step) -> io::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let Ok(spec) = std::env::var("SIGIL_TEST_FAULT") else {
+        return Ok(());
+    };
+    let parts: Vec<&str> = spec.split(':').collect();
+    let (kind, n, action) = match parts[..] {
+        [n, action] => (None, n, action),
+        [kind, n, action] => (Some(kind), n, action),
+        _ => return Ok(()),
+    };
+    if kind.is_some_and(|k| k != step.name()) {
+        return Ok(());
+    }
+    let Ok(n) = n.parse::<usize>() else {
+        return Ok(());
+    };
+    if COUNT.fetch_add(1, Ordering::SeqCst) + 1 != n {
+        return Ok(());
+    }
+    match action {
+        "kill" => std::process::abort(),
+        "eio" => Err(io::Error::from_raw_os_error(
+            rustix::io::Errno::IO.raw_os_error(),
+        )),
+        "enospc" => Err(io::Error::from_raw_os_error(
+            rustix::io::Errno::NOSPC.raw_os_error(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub(crate) fn fault(_: Step) -> io::Result<()> {
+    Ok(())
 }
 
 /// Opens a file for appending, creating it 0600 whatever the umask: for files outside the home

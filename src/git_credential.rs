@@ -26,7 +26,6 @@
 
 use crate::address::{self, Address, FieldAddress};
 use crate::error::{Error, ExitClass, Result};
-use crate::fsutil::Lock;
 use crate::registry::{AccountMeta, Binding, Kind, Registry};
 use crate::{PutOptions, Secret, Sigil};
 use std::fmt;
@@ -831,7 +830,7 @@ fn write_stored(
     expires_at: Option<OffsetDateTime>,
     refresh: Option<&Secret>,
 ) -> Result<Outcome> {
-    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let _lock = sigil.lock_for_change()?;
     let mut reg = Registry::load(sigil.paths())?;
     let existing = stored_for(&reg, origin, Some(username))
         .first()
@@ -987,7 +986,7 @@ pub fn erase(sigil: &Sigil, req: &Request) -> Result<Outcome> {
 /// too). `false` when the token changed meanwhile.
 fn expire_oauth(sigil: &Sigil, field: &FieldAddress, rejected: &Secret) -> Result<bool> {
     crate::policy::admit(sigil, &field.account_address())?;
-    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let _lock = sigil.lock_for_change()?;
     let mut reg = Registry::load(sigil.paths())?;
     let key = field.account_key();
     let kind = sigil.placement_in(&reg, field)?;

@@ -747,7 +747,10 @@ pub(crate) fn audit(
     let config = fsutil::check_config(paths)
         .ok()
         .and_then(|()| crate::config::Config::load(paths).ok());
-    if config.as_ref().is_some_and(|c| c.audit == Some(false)) {
+    if config
+        .as_ref()
+        .is_some_and(|c| c.audit == Some(crate::config::AuditSetting::Off))
+    {
         return;
     }
     let limits = crate::audit::Limits::of(config.as_ref());

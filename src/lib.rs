@@ -672,18 +672,50 @@ impl Sigil {
         }
     }
 
+    /// The store lock, for a command about to change something or hand a secret out; with
+    /// `audit = "required"` only once the audit log is known to take the entry.
+    pub(crate) fn lock_for_change(&self) -> Result<Lock> {
+        audit::ready(self)?;
+        Lock::acquire(&self.paths.lock_file())
+    }
+
     /// Stores a secret and records its metadata, under the store lock. An account stays in
     /// the backend it was first stored in; a new one goes to [`Sigil::write_backend`].
     pub fn put(&self, addr: &FieldAddress, secret: &Secret, opts: &PutOptions) -> Result<()> {
-        let result = self.put_unaudited(addr, secret, opts);
-        audit::record(self, "add", &[addr.to_string()], &result);
+        let shown = [addr.to_string()];
+        let result = self.put_unaudited(addr, secret, opts, &shown);
+        self.record_change("add", &shown, &result);
         result
     }
 
-    fn put_unaudited(&self, addr: &FieldAddress, secret: &Secret, opts: &PutOptions) -> Result<()> {
-        let _lock = Lock::acquire(&self.paths.lock_file())?;
+    /// Records a change's entry after it, unless `audit = "required"` already wrote it as
+    /// part of the change ([`Sigil::seal_change`]) and the change stands.
+    fn record_change<T>(&self, event: &str, shown: &[String], result: &Result<T>) {
+        if !(audit::required(self) && result.is_ok()) {
+            audit::record(self, event, shown, result);
+        }
+    }
+
+    /// With `audit = "required"`, writes a change's entry while it can still be taken back
+    /// (under the lock, metadata written, undo kept): a change is kept only with its entry.
+    fn seal_change(&self, event: &str, shown: &[String]) -> Result<()> {
+        if !audit::required(self) {
+            return Ok(());
+        }
+        audit::record_required(self, event, shown, &Ok::<(), Error>(()))
+    }
+
+    fn put_unaudited(
+        &self,
+        addr: &FieldAddress,
+        secret: &Secret,
+        opts: &PutOptions,
+        shown: &[String],
+    ) -> Result<()> {
+        let _lock = self.lock_for_change()?;
         // Parse the registry before touching a store, so a malformed file changes nothing.
         let mut reg = Registry::load(&self.paths)?;
+        let before = audit::required(self).then(|| reg.clone());
         let kind = self.placement_in(&reg, addr)?;
         let store = self.store_of(kind)?;
         if !opts.force && store.contains(addr)? {
@@ -724,7 +756,14 @@ impl Sigil {
         if opts.note.is_some() {
             meta.note = opts.note.clone();
         }
-        match reg.save(&self.paths) {
+        let saved = reg.save(&self.paths).and_then(|()| {
+            self.seal_change("add", shown).inspect_err(|_| {
+                if let Some(before) = &before {
+                    let _ = before.save(&self.paths);
+                }
+            })
+        });
+        match saved {
             Ok(()) => {
                 undo.done();
                 Ok(())
@@ -794,13 +833,14 @@ impl Sigil {
             Ok(gone) if !gone.is_empty() => gone.iter().map(|f| f.to_string()).collect(),
             _ => vec![addr.to_string()],
         };
-        audit::record(self, "rm", &shown, &result);
+        self.record_change("rm", &shown, &result);
         result
     }
 
     fn delete_unaudited(&self, addr: &Address) -> Result<Vec<FieldAddress>> {
-        let _lock = Lock::acquire(&self.paths.lock_file())?;
+        let _lock = self.lock_for_change()?;
         let mut reg = Registry::load(&self.paths)?;
+        let before = audit::required(self).then(|| reg.clone());
         let targets = self.fields_of(addr)?;
         let had_meta = reg.accounts.contains_key(&addr.account_key());
         if targets.is_empty() && !(had_meta && addr.field().is_none()) {
@@ -855,7 +895,20 @@ impl Sigil {
                 }
             }
         }
-        if let Err(e) = reg.save(&self.paths) {
+        let shown: Vec<String> = deleted.iter().map(|f| f.to_string()).collect();
+        let shown = if shown.is_empty() {
+            vec![addr.to_string()]
+        } else {
+            shown
+        };
+        let saved = reg.save(&self.paths).and_then(|()| {
+            self.seal_change("rm", &shown).inspect_err(|_| {
+                if let Some(before) = &before {
+                    let _ = before.save(&self.paths);
+                }
+            })
+        });
+        if let Err(e) = saved {
             undo_all(undos);
             return Err(e);
         }
@@ -869,7 +922,7 @@ impl Sigil {
     /// `accounts.toml` records there — on Linux only those carrying the home's tag, all of
     /// them when there are duplicates. Returns how many secrets (addresses) were deleted.
     pub fn delete_all(&self) -> Result<usize> {
-        let _lock = Lock::acquire(&self.paths.lock_file())?;
+        let _lock = self.lock_for_change()?;
         let reg = Registry::load(&self.paths)?;
         let mut n = 0;
         let mut local: Vec<&dyn Store> = vec![&self.file];

@@ -1353,6 +1353,7 @@ pub fn apply_with(sigil: &Sigil, plan: &Plan, progress: &mut dyn FnMut(usize)) -
     }
     // Fail early and write nothing when the originals could not be encrypted.
     sigil.file_store().identity()?;
+    crate::audit::ready(sigil)?;
     let _lock = lock(sigil)?;
     let id = new_id(sigil);
     let dir = root(sigil).join(&id);
@@ -1886,6 +1887,7 @@ fn unmove(sigil: &Sigil, from: &str, to: &str, moved: &[String]) -> Result<()> {
 /// `sigil migrate --rollback`: undoes a finished migration (the latest by default). A source
 /// changed since is refused unless `force`, and then kept beside as `<name>.sigil-<id>`.
 pub fn rollback(sigil: &Sigil, id: Option<&str>, force: bool) -> Result<Journal> {
+    crate::audit::ready(sigil)?;
     let _lock = lock(sigil)?;
     let mut j = match id {
         Some(id) => load_journal(sigil, id)?,

@@ -344,7 +344,7 @@ fn warn_expiry(sigil: &Sigil, key: &str, facts: &Facts) {
 /// Counts one use under the store lock, refusing past `max_uses`; the count lives in
 /// `accounts.toml`, so eight readers at once never exceed it.
 fn take_use(sigil: &Sigil, key: &str, usage: Use) -> Result<bool> {
-    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let _lock = sigil.lock_for_change()?;
     let mut reg = Registry::load(sigil.paths())?;
     let Some(p) = reg.policies.get_mut(key) else {
         return Ok(false);
@@ -410,7 +410,14 @@ pub(crate) fn guard(
         Ok(((full, _), _)) => full.to_string(),
         Err(_) => addr.to_string(),
     };
-    audit::record(sigil, usage.as_str(), &[shown], &result);
+    // With `audit = "required"` a read whose entry cannot be written hands nothing out,
+    // and the use it counted is given back.
+    if let Err(e) = audit::record_required(sigil, usage.as_str(), &[shown], &result) {
+        if counted && result.is_ok() {
+            refund(sigil, &key);
+        }
+        return Err(e);
+    }
     let ((full, secret), f) = result?;
     if sigil.usage().is_some()
         && matches!(usage, Use::Get | Use::Resolve | Use::Run)
@@ -521,7 +528,7 @@ pub(crate) fn refuse_handover(accounts: &[String], what: &str, help: &str) -> Re
 /// `max_uses` starts a new count.
 pub fn set(sigil: &Sigil, addr: &Address, change: Policy) -> Result<Policy> {
     let key = account_of(addr)?;
-    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let _lock = sigil.lock_for_change()?;
     let mut reg = Registry::load(sigil.paths())?;
     if !reg.accounts.contains_key(&key) {
         return Err(Error::NotFound {
@@ -562,7 +569,7 @@ pub fn set(sigil: &Sigil, addr: &Address, change: Policy) -> Result<Policy> {
 /// Removes an account's policy; whether there was one.
 pub fn clear(sigil: &Sigil, addr: &Address) -> Result<bool> {
     let key = account_of(addr)?;
-    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let _lock = sigil.lock_for_change()?;
     let mut reg = Registry::load(sigil.paths())?;
     let had = reg.policies.remove(&key).is_some();
     if had {

@@ -661,7 +661,7 @@ fn edit(
         .map(|r| r.to_string())
         .collect();
     let home = sigil.paths().home();
-    let _lock = Lock::acquire(&sigil.paths().lock_file())?;
+    let _lock = sigil.lock_for_change()?;
     // One journal at a time: starting over an unfinished edit would lose its list of values
     // to rotate. The CLI finishes it first; this is for a run that raced in between.
     if let Some(j) = Journal::load(home)? {

@@ -193,6 +193,7 @@ fn public_keys(id: &Identity) -> Vec<String> {
 /// even when it is unlocked: the new identity is protected with it.
 pub fn rekey(paths: &Paths) -> Result<Report> {
     let place = identity::place(paths)?;
+    crate::audit::ready_without_sigil(paths, true)?;
     let _lock = Lock::acquire(&paths.lock_file())?;
     if pending(paths) {
         finish_locked(paths)?;

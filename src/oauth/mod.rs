@@ -18,7 +18,6 @@ use crate::Sigil;
 use crate::address::{Address, FieldAddress};
 use crate::backend::BackendKind;
 use crate::error::{Error, Result};
-use crate::fsutil::Lock;
 use crate::registry::{AccountMeta, Kind, Registry};
 use crate::secret::Secret;
 use crate::token::TokenSet;
@@ -270,7 +269,7 @@ impl Sigil {
         tokens: &TokenSet,
         force: bool,
     ) -> Result<BackendKind> {
-        let _lock = Lock::acquire(&self.paths.lock_file())?;
+        let _lock = self.lock_for_change()?;
         let mut reg = Registry::load(&self.paths)?;
         let token_addr = account.with_field(TOKEN_FIELD)?;
         let kind = self.placement_in(&reg, &token_addr)?;
@@ -344,7 +343,7 @@ impl Sigil {
             }
             _ => return Ok(None),
         }
-        let _lock = Lock::acquire(&self.paths.lock_file())?;
+        let _lock = self.lock_for_change()?;
         let mut reg = Registry::load(&self.paths)?;
         let Some(meta) = reg.accounts.get(&key).cloned() else {
             return Ok(None);

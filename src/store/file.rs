@@ -82,7 +82,7 @@ impl FileStore {
         // `.tmp-` so that status reports, and the sweeps remove, one a kill left behind.
         let saved = dir.join(format!(".tmp-kept-{}-{}", std::process::id(), addr.field()));
         let _ = fs::remove_file(&saved);
-        match fs::hard_link(&path, &saved) {
+        match fsutil::fault(fsutil::Step::Link).and_then(|()| fs::hard_link(&path, &saved)) {
             Ok(()) => Ok(Kept {
                 path,
                 saved: Some(saved),
@@ -208,11 +208,13 @@ impl FileStore {
             return fsutil::write_atomic(&path, encrypt);
         }
         let ctx = |e: io::Error| Error::io(format!("cannot write '{}'", path.display()), e);
+        fsutil::fault(fsutil::Step::Write).map_err(ctx)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempfile_in(dir)
             .map_err(ctx)?;
         encrypt(tmp.as_file_mut()).map_err(ctx)?;
+        fsutil::fault(fsutil::Step::Rename).map_err(ctx)?;
         tmp.persist(&path).map_err(|e| ctx(e.error))?;
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         pending.insert(path.clone());
@@ -260,7 +262,7 @@ impl FileStore {
     fn remove(&self, addr: &FieldAddress, durable: bool) -> Result<bool, Error> {
         let path = self.path_of(addr);
         self.refuse_links(&path)?;
-        match fs::remove_file(&path) {
+        match fsutil::fault(fsutil::Step::Remove).and_then(|()| fs::remove_file(&path)) {
             Ok(()) => {
                 let dir = path.parent().expect("secret path has a parent");
                 if durable {

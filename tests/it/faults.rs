@@ -168,3 +168,171 @@ fn audit_entries_lost_to_a_full_disk_are_recorded_by_the_next_one() {
         .count();
     assert_eq!(markers, 0);
 }
+
+/// Sets `audit = "required"` in the sandbox's config.toml.
+fn require_audit(s: &Sandbox) {
+    let config = s.home.join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap_or_default();
+    std::fs::write(&config, format!("audit = \"required\"\n{text}")).unwrap();
+}
+
+/// The keyed audit log, and how many entries it holds.
+fn entries(s: &Sandbox) -> usize {
+    std::fs::read_to_string(s.home.join("audit.log"))
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+/// With `audit = "required"`, a log that cannot be written (here: a directory where the
+/// file should be, which no permission bit or root can write into) stops every command
+/// before it hands a secret out or changes anything; with the default setting the same
+/// commands go on with a warning.
+#[test]
+fn with_audit_required_nothing_is_handed_out_or_changed_without_its_entry() {
+    let s = Sandbox::init();
+    s.add("svc/me", b"old-value");
+    s.add("other/me", b"other-value");
+    let log = s.home.join("audit.log");
+    std::fs::remove_file(&log).unwrap();
+    std::fs::create_dir(&log).unwrap();
+
+    // The default: a warning, and the work goes on.
+    let out = s.cmd("sigil-get").args(["-n", "svc/me"]).output().unwrap();
+    assert_eq!(out.stdout, b"old-value");
+    assert!(stderr(&out).contains("warning: cannot write the audit log"));
+
+    require_audit(&s);
+    let refused = |out: std::process::Output| {
+        assert!(!out.status.success(), "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{:?}", out.stdout);
+        let err = stderr(&out);
+        assert!(
+            err.contains("cannot write the audit log: cannot append to"),
+            "{err}"
+        );
+        assert!(
+            err.contains("audit = \"required\": nothing was handed out or changed"),
+            "{err}"
+        );
+    };
+    refused(s.cmd("sigil-get").args(["-n", "svc/me"]).output().unwrap());
+    refused(
+        s.cmd("sigil-resolve")
+            .write_stdin("x={{ auth://svc/me }}\n")
+            .output()
+            .unwrap(),
+    );
+    refused(
+        s.cmd("sigil-add")
+            .args(["svc/me", "--force"])
+            .write_stdin("new-value")
+            .output()
+            .unwrap(),
+    );
+    refused(
+        s.cmd("sigil-add")
+            .arg("new/one")
+            .write_stdin("v")
+            .output()
+            .unwrap(),
+    );
+    refused(
+        s.cmd("sigil-rm")
+            .args(["other/me", "--yes"])
+            .output()
+            .unwrap(),
+    );
+    refused(
+        s.cmd("sigil-policy")
+            .args(["set", "svc/me", "--max-uses", "3"])
+            .output()
+            .unwrap(),
+    );
+    let before = std::fs::read(s.home.join("accounts.toml")).unwrap();
+
+    // With the log back, everything is as it was, and a read is recorded.
+    std::fs::remove_dir(&log).unwrap();
+    assert_eq!(s.get("svc/me"), b"old-value");
+    assert_eq!(s.get("other/me"), b"other-value");
+    assert!(!s.secret_file("new/one/api_key").exists());
+    assert_eq!(std::fs::read(s.home.join("accounts.toml")).unwrap(), before);
+    assert!(
+        entries(&s) >= 2,
+        "the reads after the log came back are recorded"
+    );
+}
+
+/// With `audit = "required"`, an entry that fails after the log was found writable (here:
+/// the append itself fails with EIO, injected) takes the change back: the add, the forced
+/// add and the removal each fail, and the store is as before them.
+#[test]
+fn with_audit_required_a_change_whose_entry_fails_is_taken_back() {
+    let s = Sandbox::init();
+    s.add("svc/me", b"old-value");
+    require_audit(&s);
+    let before = std::fs::read(s.home.join("accounts.toml")).unwrap();
+    let n = entries(&s);
+    let failing_append = |c: &mut assert_cmd::Command| {
+        c.env("SIGIL_TEST_FAULT", "append:1:eio");
+    };
+    let mut add = s.cmd("sigil-add");
+    failing_append(&mut add);
+    let out = add
+        .args(["svc/me", "--force"])
+        .write_stdin("new")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Input/output error"),
+        "{}",
+        stderr(&out)
+    );
+    let mut add = s.cmd("sigil-add");
+    failing_append(&mut add);
+    assert!(
+        !add.arg("new/one")
+            .write_stdin("v")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let mut rm = s.cmd("sigil-rm");
+    failing_append(&mut rm);
+    assert!(
+        !rm.args(["svc/me", "--yes"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert_eq!(std::fs::read(s.home.join("accounts.toml")).unwrap(), before);
+    assert!(!s.secret_file("new/one/api_key").exists());
+    assert_eq!(s.get("svc/me"), b"old-value");
+    let leftovers: Vec<_> = walk(&s.home)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".tmp-")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(entries(&s) > n, "the get above is recorded");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
