@@ -856,13 +856,52 @@ fn write_stored(
             return Ok(Outcome::Unchanged(pw_field));
         }
     }
-    match refresh {
-        Some(r) => store.put(&refresh_field, r)?,
-        None => {
-            store.delete(&refresh_field)?;
+    // The secrets and the metadata change together or not at all.
+    let change = sigil.begin_change_of(&[(kind, &refresh_field), (kind, &pw_field)])?;
+    let written = (|| {
+        match refresh {
+            Some(r) => store.put(&refresh_field, r)?,
+            None => {
+                store.delete(&refresh_field)?;
+            }
+        }
+        store.put(&pw_field, password)?;
+        record_stored(
+            sigil,
+            &mut reg,
+            &account,
+            kind,
+            origin,
+            username,
+            refresh.is_some(),
+            expires_at,
+        )
+    })();
+    match written {
+        Ok(()) => change.commit(),
+        Err(e) => {
+            change.abort();
+            return Err(e);
         }
     }
-    store.put(&pw_field, password)?;
+    Ok(match existing {
+        Some(_) => Outcome::Replaced(pw_field),
+        None => Outcome::Stored(pw_field),
+    })
+}
+
+/// Records git's stored credential in the metadata and writes it.
+#[allow(clippy::too_many_arguments)]
+fn record_stored(
+    sigil: &Sigil,
+    reg: &mut Registry,
+    account: &Address,
+    kind: crate::backend::BackendKind,
+    origin: &Origin,
+    username: &str,
+    has_refresh: bool,
+    expires_at: Option<OffsetDateTime>,
+) -> Result<()> {
     let now = OffsetDateTime::now_utc();
     let meta = reg
         .accounts
@@ -870,7 +909,7 @@ fn write_stored(
         .or_insert_with(|| AccountMeta::new(Kind::Password, kind.as_str(), now));
     meta.fields.retain(|f| f != REFRESH_FIELD);
     meta.fields.insert(address::DEFAULT_FIELD.to_owned());
-    if refresh.is_some() {
+    if has_refresh {
         meta.fields.insert(REFRESH_FIELD.to_owned());
     }
     meta.backend = kind.as_str().to_owned();
@@ -881,11 +920,7 @@ fn write_stored(
         origin: origin.to_string(),
         username: username.to_owned(),
     });
-    reg.save(sigil.paths())?;
-    Ok(match existing {
-        Some(_) => Outcome::Replaced(pw_field),
-        None => Outcome::Stored(pw_field),
-    })
+    reg.save(sigil.paths())
 }
 
 /// A free `service/account` for a new git-stored credential: the origin's host (and port)

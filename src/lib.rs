@@ -81,6 +81,15 @@ enum Undo<'a> {
 }
 
 impl Undo<'_> {
+    /// The kept file, for the change journal (a kill cannot run an undo; the next command
+    /// does it from the journal). Other backends' values are not written to disk.
+    fn kept(&self) -> Option<&store::Kept> {
+        match self {
+            Undo::File(k) => Some(k),
+            _ => None,
+        }
+    }
+
     fn undo(self) {
         match self {
             Undo::File(kept) => kept.undo(),
@@ -98,6 +107,29 @@ impl Undo<'_> {
         if let Undo::File(kept) = self {
             kept.done();
         }
+    }
+}
+
+/// Secrets and then their metadata changed as one, for a use case other than `put` and
+/// `delete` (the git helper's `store`): every touched secret kept for an undo and named in
+/// the change journal before the first is written. [`Change::commit`] once the metadata is
+/// written; [`Change::abort`] on any failure puts every secret back.
+pub(crate) struct Change<'a> {
+    undos: Vec<Undo<'a>>,
+    journal: store::change::Journal,
+}
+
+impl Change<'_> {
+    /// The change stands.
+    pub(crate) fn commit(self) {
+        self.undos.into_iter().for_each(Undo::done);
+        self.journal.end();
+    }
+
+    /// The change failed: every secret goes back to what it was.
+    pub(crate) fn abort(self) {
+        self.undos.into_iter().rev().for_each(Undo::undo);
+        self.journal.end();
     }
 }
 
@@ -222,6 +254,22 @@ impl Builder {
             probe: OnceLock::new(),
             usage: None,
         };
+        // An add or rm killed between its secrets and their metadata is taken back or
+        // finished by whichever command comes next (one stat), once its process is gone.
+        if store::change::pending(sigil.paths.home())
+            && let Ok(Some(_lock)) = Lock::try_acquire(&sigil.paths.lock_file())
+        {
+            match store::change::heal(sigil.paths.home()) {
+                Ok(Some(store::change::Healed::TakenBack)) => {
+                    eprintln!("sigil: took back a change to the store that was interrupted")
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!(
+                    "sigil: cannot take back the interrupted change yet: {}",
+                    shown::block(&e.to_string())
+                ),
+            }
+        }
         // An interrupted `sigil migrate` is undone by whichever command comes next (one stat).
         if migrate::pending(sigil.paths.home()) {
             match migrate::heal(&sigil) {
@@ -727,8 +775,16 @@ impl Sigil {
         // The secret and its metadata change together or not at all: should the metadata not
         // be written (a full disk), the secret goes back to what it was.
         let undo = self.undo_for(kind, addr)?;
+        let journal = match self.begin_change(undo.kept()) {
+            Ok(j) => j,
+            Err(e) => {
+                undo.undo();
+                return Err(e);
+            }
+        };
         if let Err(e) = store.put(addr, secret) {
             undo.undo();
+            journal.end();
             return Err(e);
         }
         let now = OffsetDateTime::now_utc();
@@ -764,15 +820,45 @@ impl Sigil {
             })
         });
         match saved {
-            Ok(()) => {
-                undo.done();
-                Ok(())
+            Ok(()) => undo.done(),
+            Err(_) => undo.undo(),
+        }
+        journal.end();
+        saved
+    }
+
+    /// Starts a [`Change`] of these secrets, each in its backend, and then of accounts.toml.
+    pub(crate) fn begin_change_of(
+        &self,
+        fields: &[(BackendKind, &FieldAddress)],
+    ) -> Result<Change<'_>> {
+        let mut undos = Vec::new();
+        for (kind, addr) in fields {
+            match self.undo_for(*kind, addr) {
+                Ok(u) => undos.push(u),
+                Err(e) => {
+                    undos.into_iter().rev().for_each(Undo::undo);
+                    return Err(e);
+                }
             }
+        }
+        match self.begin_change(undos.iter().filter_map(Undo::kept)) {
+            Ok(journal) => Ok(Change { undos, journal }),
             Err(e) => {
-                undo.undo();
+                undos.into_iter().rev().for_each(Undo::undo);
                 Err(e)
             }
         }
+    }
+
+    /// Writes the change journal for a change of these kept secret files and then of
+    /// accounts.toml, so that a kill between them is taken back or finished by the next
+    /// command ([`store::change`]).
+    fn begin_change<'a>(
+        &self,
+        kept: impl IntoIterator<Item = &'a store::Kept>,
+    ) -> Result<store::change::Journal> {
+        store::change::Journal::begin(self.paths.home(), &self.paths.accounts(), kept)
     }
 
     /// What it takes to put `addr` back as it is now in the backend `kind`: the file kept by
@@ -857,24 +943,36 @@ impl Sigil {
         let mut deleted = Vec::new();
         let mut undos: Vec<Undo<'_>> = Vec::new();
         let undo_all = |undos: Vec<Undo<'_>>| undos.into_iter().rev().for_each(Undo::undo);
+        let mut planned = Vec::new();
         for (t, kind) in targets {
-            let step = self.undo_for(kind, &t).and_then(|undo| {
-                match self.store_of(kind).and_then(|s| s.delete(&t)) {
-                    Ok(gone) => Ok((gone, undo)),
-                    Err(e) => {
-                        undo.undo();
-                        Err(e)
-                    }
+            match self.undo_for(kind, &t) {
+                Ok(undo) => planned.push((t, kind, undo)),
+                Err(e) => {
+                    undo_all(planned.into_iter().map(|(_, _, u)| u).collect());
+                    return Err(e);
                 }
-            });
-            match step {
-                Ok((true, undo)) => {
+            }
+        }
+        let journal = match self.begin_change(planned.iter().filter_map(|(_, _, u)| u.kept())) {
+            Ok(j) => j,
+            Err(e) => {
+                undo_all(planned.into_iter().map(|(_, _, u)| u).collect());
+                return Err(e);
+            }
+        };
+        let mut planned = planned.into_iter();
+        while let Some((t, kind, undo)) = planned.next() {
+            match self.store_of(kind).and_then(|s| s.delete(&t)) {
+                Ok(true) => {
                     deleted.push(t);
                     undos.push(undo);
                 }
-                Ok((false, undo)) => undo.done(),
+                Ok(false) => undos.push(undo),
                 Err(e) => {
+                    undo.undo();
                     undo_all(undos);
+                    undo_all(planned.map(|(_, _, u)| u).collect());
+                    journal.end();
                     return Err(e);
                 }
             }
@@ -910,9 +1008,11 @@ impl Sigil {
         });
         if let Err(e) = saved {
             undo_all(undos);
+            journal.end();
             return Err(e);
         }
         undos.into_iter().for_each(Undo::done);
+        journal.end();
         Ok(deleted)
     }
 

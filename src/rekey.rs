@@ -227,9 +227,20 @@ pub fn rekey(paths: &Paths) -> Result<Report> {
         Some(format!("{} -> {new_key}", old_keys.join(", "))),
     );
     pause("ready");
-    let j = Journal::load(paths)?;
-    proceed(paths, &j, &old, &new)
+    // From here the rotation goes forward: a failure leaves it to be finished, and says so.
+    Journal::load(paths)
+        .and_then(|j| proceed(paths, &j, &old, &new))
+        .map_err(|e| {
+            Error::other(
+                format!("the key rotation stopped halfway: {e}"),
+                Some(FINISHED_NEXT.to_owned()),
+            )
+        })
 }
+
+/// What a rotation that failed once its new key was ready tells the user.
+pub const FINISHED_NEXT: &str =
+    "the new key is ready and the rotation is finished by the next sigil command (`sigil status`), or by `sigil rekey` again";
 
 /// Finishes an interrupted rotation, as the next command does; `None` when there was none.
 pub fn heal(paths: &Paths) -> Result<Option<&'static str>> {

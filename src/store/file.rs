@@ -359,6 +359,21 @@ pub(crate) struct Kept {
 }
 
 impl Kept {
+    /// A kept file named by a change journal.
+    pub(crate) fn from_parts(path: PathBuf, saved: Option<PathBuf>) -> Kept {
+        Kept { path, saved }
+    }
+
+    /// The secret's file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its old content's link, when it existed.
+    pub(crate) fn saved(&self) -> Option<&Path> {
+        self.saved.as_deref()
+    }
+
     /// Restores the file as it was: a rename, which needs no space.
     pub(crate) fn undo(self) {
         match &self.saved {

@@ -1,5 +1,6 @@
 //! Secret backends behind one trait: `file` (age files, the default) and `memory` (tests).
 
+pub(crate) mod change;
 mod env;
 mod file;
 #[cfg(feature = "keyring")]

@@ -336,3 +336,342 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// One multi-step command for the kill and I/O-error matrices: how to prepare its home, and
+/// the command itself.
+struct Case {
+    name: &'static str,
+    setup: fn(&Sandbox),
+    bin: &'static str,
+    args: &'static [&'static str],
+    stdin: &'static str,
+}
+
+/// What a user can see of a home: every secret's value (read with the identity), the
+/// metadata with its timestamps masked (they differ between two runs of one command), the
+/// other settings files, and the `.env` a migration rewrites. Audit logs, locks, caches,
+/// temporary files and the records kept for an undo (`migrations/`) are not part of it.
+fn visible(s: &Sandbox) -> String {
+    let mut out = String::new();
+    let store = s.home.join("store");
+    let mut files: Vec<PathBuf> = walk(&s.home)
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            let rel = p.strip_prefix(&s.home).unwrap();
+            (rel.starts_with("store") || rel.parent() == Some(Path::new("")))
+                && !(name.starts_with('.') && name != ".age-recipients"
+                    || name.starts_with("audit"))
+        })
+        .collect();
+    files.sort();
+    for f in files {
+        let rel = f.strip_prefix(&s.home).unwrap().display().to_string();
+        if let Ok(field) = f.strip_prefix(&store)
+            && f.extension().is_some_and(|e| e == "age")
+        {
+            let addr = field.with_extension("").display().to_string();
+            let got = s.cmd("sigil-get").args(["-n", &addr]).output().unwrap();
+            let value = String::from_utf8_lossy(&got.stdout);
+            out.push_str(&format!("{rel}: {value:?} ({})\n", got.status));
+        } else {
+            let text = std::fs::read_to_string(&f).unwrap_or_else(|_| "<binary>".into());
+            // Metadata without accounts reads as no metadata file at all, for every command.
+            if rel == "accounts.toml" && !text.contains("[accounts.") {
+                continue;
+            }
+            out.push_str(&format!("{rel}:\n{}\n", masked(&text)));
+        }
+    }
+    let env = s.root().join("app/.env");
+    if let Ok(text) = std::fs::read_to_string(env) {
+        out.push_str(&format!("app/.env:\n{text}\n"));
+    }
+    out
+}
+
+/// A copy of `template` (its whole temp dir) in a new sandbox.
+fn copy_of(template: &Sandbox) -> Sandbox {
+    let s = Sandbox::new();
+    let ok = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", template.root().display()))
+        .arg(s.root())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    s
+}
+
+/// Runs the case's command in `s`, with `SIGIL_TEST_FAULT` set to `fault` when given.
+fn run_case(s: &Sandbox, case: &Case, fault: Option<&str>) -> std::process::Output {
+    let mut c = s.cmd(case.bin);
+    c.args(case.args)
+        .current_dir(s.root())
+        .write_stdin(case.stdin);
+    if let Some(f) = fault {
+        c.env("SIGIL_TEST_FAULT", f);
+    }
+    c.output().unwrap()
+}
+
+/// The next command heals what an interrupted one left (journals are finished or rolled
+/// back on open); `sigil status` is such a command and changes nothing else.
+fn heal(s: &Sandbox) {
+    s.cmd("sigil-status").output().unwrap();
+}
+
+/// Runs `case` with `action` (`kill`, `eio` or `enospc`) at its 1st, 2nd, … durable step
+/// until it no longer reaches that step (a kill), or up to `steps` (an error). Returns how
+/// many steps it counted. After each run and the next command, the home must look as
+/// before the command or as after an uninterrupted run; a command that failed must not look
+/// as after unless it said it was done, and one that succeeded must look as after.
+fn matrix(case: &Case, action: &str, steps: usize) -> usize {
+    let template = Sandbox::init();
+    (case.setup)(&template);
+    // Reading the state reads every secret, which counts uses: it reads copies only.
+    let before = visible(&copy_of(&template));
+    let old_keys = keys(&before);
+    let before = relabel(&before, &old_keys);
+    let visible = |s: &Sandbox| relabel(&visible(s), &old_keys);
+    let whole = copy_of(&template);
+    let out = run_case(&whole, case, None);
+    assert!(out.status.success(), "{}: {}", case.name, stderr(&out));
+    let after = visible(&whole);
+    assert_ne!(before, after, "{}: the command changes nothing", case.name);
+    for n in 1..200 {
+        let s = copy_of(&template);
+        let out = run_case(&s, case, Some(&format!("{n}:{action}")));
+        let killed = out.status.code().is_none();
+        heal(&s);
+        let now = visible(&s);
+        let what = format!("{} with {action} at step {n}: {}", case.name, stderr(&out));
+        if action == "kill" && !killed {
+            assert!(out.status.success(), "{what}");
+            assert_eq!(now, after, "{what}");
+            return n - 1;
+        }
+        if out.status.success() {
+            assert_eq!(now, after, "{what}");
+        } else if killed {
+            assert!(
+                now == before || now == after,
+                "{what}\n--- before\n{before}\n--- after\n{after}\n--- now\n{now}"
+            );
+        } else if stderr(&out).contains("finished by the next sigil command") {
+            // A command that goes forward once started (rekey) says it will be finished.
+            assert_eq!(now, after, "{what}");
+        } else {
+            // A command that says it failed changed nothing.
+            assert_eq!(now, before, "{what}");
+        }
+        if action != "kill" && n >= steps {
+            return n;
+        }
+    }
+    panic!("{}: more than 200 steps", case.name)
+}
+
+fn setup_one(s: &Sandbox) {
+    s.add("keep/me", b"old-value");
+    s.add("keep/me/password", b"old-password");
+}
+
+fn setup_policy(s: &Sandbox) {
+    setup_one(s);
+    s.cmd("sigil-policy")
+        .args(["set", "keep/me", "--max-uses", "5"])
+        .assert()
+        .success();
+}
+
+fn setup_env(s: &Sandbox) {
+    std::fs::create_dir_all(s.root().join("app")).unwrap();
+    std::fs::write(
+        s.root().join("app/.env"),
+        "API_KEY=sk-live-1234567890abcdef\nDB_PASSWORD=hunter2hunter2\nPORT=8080\n",
+    )
+    .unwrap();
+}
+
+fn setup_backup(s: &Sandbox) {
+    setup_one(s);
+    // A backup is written only into a directory others cannot read.
+    crate::support::chmod(s.root(), 0o700);
+    s.cmd("sigil-backup")
+        .args(["create", "-o", "saved.age"])
+        .current_dir(s.root())
+        .assert()
+        .success();
+    s.cmd("sigil-add")
+        .args(["keep/me", "--force"])
+        .write_stdin("changed-since")
+        .assert()
+        .success();
+    s.cmd("sigil-rm")
+        .args(["keep/me/password", "--yes"])
+        .assert()
+        .success();
+}
+
+fn setup_team(s: &Sandbox) {
+    s.add("team/db/password", b"db-secret");
+    s.add("team/cache/api_key", b"cache-secret");
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "add",
+        setup: setup_one,
+        bin: "sigil-add",
+        args: &["new/one"],
+        stdin: "new-value",
+    },
+    Case {
+        name: "add --force",
+        setup: setup_one,
+        bin: "sigil-add",
+        args: &["keep/me", "--force"],
+        stdin: "new-value",
+    },
+    Case {
+        name: "rm field",
+        setup: setup_one,
+        bin: "sigil-rm",
+        args: &["keep/me/password", "--yes"],
+        stdin: "",
+    },
+    Case {
+        name: "rm account",
+        setup: setup_one,
+        bin: "sigil-rm",
+        args: &["keep/me", "--yes"],
+        stdin: "",
+    },
+    Case {
+        name: "policy set",
+        setup: setup_one,
+        bin: "sigil-policy",
+        args: &["set", "keep/me", "--max-uses", "3"],
+        stdin: "",
+    },
+    Case {
+        name: "get counting a use",
+        setup: setup_policy,
+        bin: "sigil-get",
+        args: &["keep/me"],
+        stdin: "",
+    },
+    Case {
+        name: "migrate",
+        setup: setup_env,
+        bin: "sigil-migrate",
+        args: &["app/.env"],
+        stdin: "",
+    },
+    Case {
+        name: "restore",
+        setup: setup_backup,
+        bin: "sigil-backup",
+        args: &["restore", "saved.age", "--on-conflict", "overwrite"],
+        stdin: "",
+    },
+    Case {
+        name: "rekey",
+        setup: setup_team,
+        bin: "sigil-rekey",
+        args: &[],
+        stdin: "",
+    },
+    Case {
+        name: "git store",
+        setup: setup_one,
+        bin: "git-credential-sigil",
+        args: &["store"],
+        stdin: "protocol=https\nhost=git.example.org\nusername=me\npassword=git-secret\n\n",
+    },
+];
+
+/// SIGKILL, EIO and ENOSPC at every durable step of every multi-step command: a kill
+/// leaves, once the next command ran, the state before it or the state after it; an error
+/// makes the command fail and change nothing, or succeed (a step it may do without) and do
+/// everything.
+#[test]
+fn a_kill_or_an_io_error_at_any_step_leaves_the_state_before_or_after() {
+    for case in CASES {
+        let steps = matrix(case, "kill", usize::MAX);
+        assert!(steps >= 2, "{}: {steps} steps", case.name);
+        matrix(case, "eio", steps);
+        matrix(case, "enospc", steps);
+    }
+}
+
+/// `text` with every RFC 3339 time (`2026-12-01T06:40:00.123Z`) replaced by `<time>`.
+fn masked(text: &str) -> String {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        let date = (0..4).all(|k| digit(i + k))
+            && b.get(i + 4) == Some(&b'-')
+            && b.get(i + 7) == Some(&b'-')
+            && b.get(i + 10) == Some(&b'T');
+        if date {
+            let mut j = i + 11;
+            while j < b.len() && (b[j].is_ascii_digit() || b":.+-Z".contains(&b[j])) {
+                j += 1;
+            }
+            out.push_str("<time>");
+            i = j;
+        } else {
+            let c = text[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// Where the age keys (`AGE-SECRET-KEY-1…`, `age1…`) are in `text`: (start, end).
+fn key_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for prefix in ["AGE-SECRET-KEY-1", "age1"] {
+        for (at, _) in text.match_indices(prefix) {
+            let end = text[at + prefix.len()..]
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .map_or(text.len(), |e| at + prefix.len() + e);
+            if end - at > 40 {
+                out.push((at, end));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn keys(text: &str) -> Vec<String> {
+    key_spans(text)
+        .into_iter()
+        .map(|(a, b)| text[a..b].to_owned())
+        .collect()
+}
+
+/// `text` with each age key named for whether it was there before (a rekey makes a random
+/// new one, which two runs never share).
+fn relabel(text: &str, old: &[String]) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for (a, b) in key_spans(text) {
+        out.push_str(&text[last..a]);
+        let key = &text[a..b];
+        match old.iter().position(|k| k == key) {
+            Some(i) => out.push_str(&format!("<old key {i}>")),
+            None => out.push_str("<new key>"),
+        }
+        last = b;
+    }
+    out.push_str(&text[last..]);
+    out
+}
