@@ -581,11 +581,15 @@ pub fn import(
         .accounts
         .contains_key(&account.account_key());
     let meta = cred.meta;
-    let mut written = Vec::with_capacity(todo.len());
-    for (fa, value) in &todo {
-        sigil.put(
-            fa,
-            value,
+    // Every field and the metadata in one change: an import killed or failing halfway leaves
+    // nothing of it. `put` records kind, expiry and note; what it does not know (the OAuth
+    // provider and scopes, when the account was first made) is restored for an account this
+    // import makes.
+    let fields: Vec<(FieldAddress, &Secret)> = todo.iter().map(|(fa, v)| (fa.clone(), v)).collect();
+    let key = account.account_key();
+    if !fields.is_empty() {
+        sigil.put_fields(
+            &fields,
             &PutOptions {
                 force: policy == OnConflict::Overwrite,
                 kind: meta.as_ref().map(|m| m.kind),
@@ -593,24 +597,18 @@ pub fn import(
                 note: meta.as_ref().and_then(|m| m.note.clone()),
                 bound: None,
             },
+            &|reg| {
+                if let Some(m) = meta.as_ref().filter(|_| new_account)
+                    && let Some(rec) = reg.accounts.get_mut(&key)
+                {
+                    rec.provider = m.provider.clone();
+                    rec.scopes = m.scopes.clone();
+                    rec.created = m.created;
+                }
+            },
         )?;
-        written.push(fa.clone());
     }
-    // `put` records kind, expiry and note; what it does not know (the OAuth provider and
-    // scopes, when the account was first made) is restored for an account this import made.
-    if let Some(m) = meta
-        && new_account
-        && !written.is_empty()
-    {
-        let _lock = sigil.lock_for_change()?;
-        let mut reg = Registry::load(sigil.paths())?;
-        if let Some(rec) = reg.accounts.get_mut(&account.account_key()) {
-            rec.provider = m.provider;
-            rec.scopes = m.scopes;
-            rec.created = m.created;
-            reg.save(sigil.paths())?;
-        }
-    }
+    let written: Vec<FieldAddress> = fields.into_iter().map(|(fa, _)| fa).collect();
     Ok(Imported {
         address: account,
         written,

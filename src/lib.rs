@@ -133,6 +133,35 @@ impl Change<'_> {
     }
 }
 
+/// Records in the metadata that `addr` was stored in `kind` with `opts`.
+fn record_put(reg: &mut Registry, addr: &FieldAddress, kind: BackendKind, opts: &PutOptions) {
+    let now = OffsetDateTime::now_utc();
+    let kind_of_account = opts.kind.unwrap_or(if addr.field() == "password" {
+        Kind::Password
+    } else {
+        Kind::ApiKey
+    });
+    let meta = reg
+        .accounts
+        .entry(addr.account_key())
+        .or_insert_with(|| AccountMeta::new(kind_of_account, kind.as_str(), now));
+    meta.fields.insert(addr.field().to_owned());
+    meta.updated = now;
+    meta.backend = kind.as_str().to_owned();
+    if opts.kind.is_some() {
+        meta.kind = kind_of_account;
+    }
+    if opts.expires_at.is_some() || opts.bound.is_some() {
+        meta.expires_at = opts.expires_at;
+    }
+    if opts.bound.is_some() {
+        meta.bound = opts.bound.clone();
+    }
+    if opts.note.is_some() {
+        meta.note = opts.note.clone();
+    }
+}
+
 /// An open sigil: the entry point for reading and writing credentials.
 ///
 /// Every read through it passes the account's usage policy and is audited. What would let a
@@ -730,9 +759,23 @@ impl Sigil {
     /// Stores a secret and records its metadata, under the store lock. An account stays in
     /// the backend it was first stored in; a new one goes to [`Sigil::write_backend`].
     pub fn put(&self, addr: &FieldAddress, secret: &Secret, opts: &PutOptions) -> Result<()> {
-        let shown = [addr.to_string()];
-        let result = self.put_unaudited(addr, secret, opts, &shown);
-        self.record_change("add", &shown, &result);
+        self.put_fields(&[(addr.clone(), secret)], opts, &|_| {})
+    }
+
+    /// Stores several fields of one command as one change: all of them and their metadata,
+    /// or none (a kill between them is taken back by the next command). `adjust` may change
+    /// the metadata further before it is written. Each field is audited as an `add`.
+    pub(crate) fn put_fields(
+        &self,
+        fields: &[(FieldAddress, &Secret)],
+        opts: &PutOptions,
+        adjust: &dyn Fn(&mut Registry),
+    ) -> Result<()> {
+        let shown: Vec<String> = fields.iter().map(|(a, _)| a.to_string()).collect();
+        let result = self.put_unaudited(fields, opts, &shown, adjust);
+        for a in &shown {
+            self.record_change("add", std::slice::from_ref(a), &result);
+        }
         result
     }
 
@@ -755,76 +798,47 @@ impl Sigil {
 
     fn put_unaudited(
         &self,
-        addr: &FieldAddress,
-        secret: &Secret,
+        fields: &[(FieldAddress, &Secret)],
         opts: &PutOptions,
         shown: &[String],
+        adjust: &dyn Fn(&mut Registry),
     ) -> Result<()> {
         let _lock = self.lock_for_change()?;
         // Parse the registry before touching a store, so a malformed file changes nothing.
         let mut reg = Registry::load(&self.paths)?;
         let before = audit::required(self).then(|| reg.clone());
-        let kind = self.placement_in(&reg, addr)?;
-        let store = self.store_of(kind)?;
-        if !opts.force && store.contains(addr)? {
-            return Err(StoreError::Exists {
-                address: addr.to_string(),
+        let mut placed = Vec::with_capacity(fields.len());
+        for (addr, _) in fields {
+            let kind = self.placement_in(&reg, addr)?;
+            if !opts.force && self.store_of(kind)?.contains(addr)? {
+                return Err(StoreError::Exists {
+                    address: addr.to_string(),
+                }
+                .into());
             }
-            .into());
+            placed.push((kind, addr));
         }
-        // The secret and its metadata change together or not at all: should the metadata not
-        // be written (a full disk), the secret goes back to what it was.
-        let undo = self.undo_for(kind, addr)?;
-        let journal = match self.begin_change(undo.kept()) {
-            Ok(j) => j,
-            Err(e) => {
-                undo.undo();
-                return Err(e);
+        // The secrets and their metadata change together or not at all: should the metadata
+        // not be written (a full disk), every secret goes back to what it was.
+        let change = self.begin_change_of(&placed)?;
+        let written = (|| {
+            for ((kind, addr), (_, secret)) in placed.iter().zip(fields) {
+                self.store_of(*kind)?.put(addr, secret)?;
+                record_put(&mut reg, addr, *kind, opts);
             }
-        };
-        if let Err(e) = store.put(addr, secret) {
-            undo.undo();
-            journal.end();
-            return Err(e);
-        }
-        let now = OffsetDateTime::now_utc();
-        let kind_of_account = opts.kind.unwrap_or(if addr.field() == "password" {
-            Kind::Password
-        } else {
-            Kind::ApiKey
-        });
-        let meta = reg
-            .accounts
-            .entry(addr.account_key())
-            .or_insert_with(|| AccountMeta::new(kind_of_account, kind.as_str(), now));
-        meta.fields.insert(addr.field().to_owned());
-        meta.updated = now;
-        meta.backend = kind.as_str().to_owned();
-        if opts.kind.is_some() {
-            meta.kind = kind_of_account;
-        }
-        if opts.expires_at.is_some() || opts.bound.is_some() {
-            meta.expires_at = opts.expires_at;
-        }
-        if opts.bound.is_some() {
-            meta.bound = opts.bound.clone();
-        }
-        if opts.note.is_some() {
-            meta.note = opts.note.clone();
-        }
-        let saved = reg.save(&self.paths).and_then(|()| {
+            adjust(&mut reg);
+            reg.save(&self.paths)?;
             self.seal_change("add", shown).inspect_err(|_| {
                 if let Some(before) = &before {
                     let _ = before.save(&self.paths);
                 }
             })
-        });
-        match saved {
-            Ok(()) => undo.done(),
-            Err(_) => undo.undo(),
+        })();
+        match written {
+            Ok(()) => change.commit(),
+            Err(_) => change.abort(),
         }
-        journal.end();
-        saved
+        written
     }
 
     /// Starts a [`Change`] of these secrets, each in its backend, and then of accounts.toml.

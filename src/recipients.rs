@@ -701,7 +701,17 @@ fn edit(
     };
     journal.write(home)?;
     abort_for_tests(0);
-    let mut change = proceed(sigil, folder, journal, Some(values))?;
+    // From here the edit goes forward: a failure leaves it to be finished, and says so.
+    let described = journal.command();
+    let mut change = proceed(sigil, folder, journal, Some(values)).map_err(|e| {
+        Error::other(
+            format!("`{described}` stopped halfway: {e}"),
+            Some(
+                "it is finished by the next sigil command that opens the store (`sigil list`; `status` and `check` only report it), or by running it again"
+                    .into(),
+            ),
+        )
+    })?;
     change.forced = forced;
     Ok(change)
 }

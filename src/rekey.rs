@@ -239,8 +239,7 @@ pub fn rekey(paths: &Paths) -> Result<Report> {
 }
 
 /// What a rotation that failed once its new key was ready tells the user.
-pub const FINISHED_NEXT: &str =
-    "the new key is ready and the rotation is finished by the next sigil command (`sigil status`), or by `sigil rekey` again";
+pub const FINISHED_NEXT: &str = "the new key is ready and the rotation is finished by the next sigil command that opens the store (`sigil list`), or by `sigil rekey` again";
 
 /// Finishes an interrupted rotation, as the next command does; `None` when there was none.
 pub fn heal(paths: &Paths) -> Result<Option<&'static str>> {

@@ -417,9 +417,9 @@ fn run_case(s: &Sandbox, case: &Case, fault: Option<&str>) -> std::process::Outp
 }
 
 /// The next command heals what an interrupted one left (journals are finished or rolled
-/// back on open); `sigil status` is such a command and changes nothing else.
+/// back on open); `sigil list` is such a command and changes nothing else.
 fn heal(s: &Sandbox) {
-    s.cmd("sigil-status").output().unwrap();
+    s.cmd("sigil-list").output().unwrap();
 }
 
 /// Runs `case` with `action` (`kill`, `eio` or `enospc`) at its 1st, 2nd, … durable step
@@ -459,8 +459,8 @@ fn matrix(case: &Case, action: &str, steps: usize) -> usize {
                 now == before || now == after,
                 "{what}\n--- before\n{before}\n--- after\n{after}\n--- now\n{now}"
             );
-        } else if stderr(&out).contains("finished by the next sigil command") {
-            // A command that goes forward once started (rekey) says it will be finished.
+        } else if stderr(&out).contains("is finished by the next sigil command") {
+            // A command that goes forward once started (rekey, recipients) says so.
             assert_eq!(now, after, "{what}");
         } else {
             // A command that says it failed changed nothing.
@@ -519,6 +519,25 @@ fn setup_team(s: &Sandbox) {
     s.add("team/db/password", b"db-secret");
     s.add("team/cache/api_key", b"cache-secret");
 }
+
+fn setup_export(s: &Sandbox) {
+    setup_one(s);
+    crate::support::chmod(s.root(), 0o700);
+    let text = std::fs::read_to_string(s.identity_file()).unwrap();
+    let own = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_owned();
+    s.cmd("sigil-export")
+        .args(["keep/me", "--recipient", &own, "-o", "out.age"])
+        .current_dir(s.root())
+        .assert()
+        .success();
+}
+
+/// Another person's age public key (the example key of age's documentation).
+const FRIEND: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
 
 const CASES: &[Case] = &[
     Case {
@@ -582,6 +601,20 @@ const CASES: &[Case] = &[
         setup: setup_team,
         bin: "sigil-rekey",
         args: &[],
+        stdin: "",
+    },
+    Case {
+        name: "import",
+        setup: setup_export,
+        bin: "sigil-import",
+        args: &["out.age", "--as", "keep/copy"],
+        stdin: "",
+    },
+    Case {
+        name: "recipients add",
+        setup: setup_team,
+        bin: "sigil-recipients",
+        args: &["add", FRIEND, "team", "--name", "friend"],
         stdin: "",
     },
     Case {
