@@ -293,14 +293,53 @@ impl Sigil {
         }
         values.push((TOKEN_FIELD, tokens.access_token.clone()));
         let keep: BTreeSet<String> = values.iter().map(|(f, _)| (*f).to_owned()).collect();
-        for stale in [REFRESH_FIELD, ID_TOKEN_FIELD, CLIENT_SECRET_FIELD] {
-            if !keep.contains(stale) {
-                store.delete(&account.with_field(stale)?)?;
+        let mut stale = Vec::new();
+        for f in [REFRESH_FIELD, ID_TOKEN_FIELD, CLIENT_SECRET_FIELD] {
+            if !keep.contains(f) {
+                stale.push(account.with_field(f)?);
             }
         }
+        let mut fresh = Vec::new();
         for (field, value) in &values {
-            store.put(&account.with_field(field)?, value)?;
+            fresh.push((account.with_field(field)?, value));
         }
+        // The tokens and the metadata change together or not at all: a login that fails or
+        // is killed halfway leaves the earlier login as it was.
+        let touched: Vec<(BackendKind, &FieldAddress)> = stale
+            .iter()
+            .chain(fresh.iter().map(|(a, _)| a))
+            .map(|a| (kind, a))
+            .collect();
+        let change = self.begin_change_of(&touched)?;
+        let written = (|| {
+            for a in &stale {
+                store.delete(a)?;
+            }
+            for (a, value) in &fresh {
+                store.put(a, value)?;
+            }
+            self.record_login(&mut reg, account, kind, provider, tokens, keep)
+        })();
+        match written {
+            Ok(()) => change.commit(),
+            Err(e) => {
+                change.abort();
+                return Err(e);
+            }
+        }
+        Ok(kind)
+    }
+
+    /// Records a login's account in the metadata and writes it.
+    fn record_login(
+        &self,
+        reg: &mut Registry,
+        account: &Address,
+        kind: BackendKind,
+        provider: &str,
+        tokens: &TokenSet,
+        keep: BTreeSet<String>,
+    ) -> Result<()> {
         let now = OffsetDateTime::now_utc();
         let meta = reg
             .accounts
@@ -316,8 +355,7 @@ impl Sigil {
         meta.scopes = tokens.scopes.clone();
         meta.expires_at = tokens.expires_at;
         meta.updated = now;
-        reg.save(&self.paths)?;
-        Ok(kind)
+        reg.save(&self.paths)
     }
 
     /// For `get` of an OAuth account's `token`: when it expires within the skew, refreshes it
@@ -419,6 +457,10 @@ impl Sigil {
             },
             other => other,
         })?;
+        // Not one change that a failure takes back: a provider that rotates refresh tokens
+        // has already retired the old one, so the new tokens are kept as far as they were
+        // written, refresh token first. Metadata left behind (the old expiry) only makes the
+        // next `get` refresh again, with the new refresh token.
         if let Some(rt) = &fresh.refresh_token {
             store.put(&account.with_field(REFRESH_FIELD)?, rt)?;
         }

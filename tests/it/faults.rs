@@ -391,7 +391,7 @@ fn visible(s: &Sandbox) -> String {
 }
 
 /// A copy of `template` (its whole temp dir) in a new sandbox.
-fn copy_of(template: &Sandbox) -> Sandbox {
+pub(crate) fn copy_of(template: &Sandbox) -> Sandbox {
     let s = Sandbox::new();
     let ok = Command::new("cp")
         .arg("-a")
@@ -418,7 +418,7 @@ fn run_case(s: &Sandbox, case: &Case, fault: Option<&str>) -> std::process::Outp
 
 /// The next command heals what an interrupted one left (journals are finished or rolled
 /// back on open); `sigil list` is such a command and changes nothing else.
-fn heal(s: &Sandbox) {
+pub(crate) fn heal(s: &Sandbox) {
     s.cmd("sigil-list").output().unwrap();
 }
 
@@ -707,4 +707,136 @@ fn relabel(text: &str, old: &[String]) -> String {
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// A store on a read-only filesystem (a tmpfs remounted read-only when the tests run as
+/// root; without root, the home's write permission taken away, which only binds non-root):
+/// reads work, with a warning that the audit log cannot be written, and every write fails
+/// with a clear error and changes nothing.
+#[test]
+fn a_read_only_store_reads_and_refuses_writes_cleanly() {
+    let s = Sandbox::new();
+    let disk = SmallDisk::mount(&s.home, "4m");
+    s.cmd("sigil-init").assert().success();
+    s.add("keep/me", b"old-value");
+    let before = visible(&copy_of(&s));
+    let read_only = match &disk {
+        Some(d) => Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&d.0)
+            .status()
+            .unwrap()
+            .success(),
+        None => {
+            Command::new("chmod")
+                .args(["-R", "a-w"])
+                .arg(&s.home)
+                .status()
+                .unwrap();
+            std::fs::write(s.home.join("probe"), b"x").is_err()
+        }
+    };
+    if !read_only {
+        eprintln!("skipped: root without mount cannot make a read-only store");
+        return;
+    }
+    let out = s.cmd("sigil-get").args(["-n", "keep/me"]).output().unwrap();
+    assert_eq!(out.stdout, b"old-value", "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: cannot write the audit log"),
+        "{}",
+        stderr(&out)
+    );
+    let out = s.cmd("sigil-list").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("keep/me"));
+    let out = s
+        .cmd("sigil-resolve")
+        .write_stdin("x={{ auth://keep/me }}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"x=old-value\n", "{}", stderr(&out));
+    for (bin, args, stdin) in [
+        ("sigil-add", &["keep/me", "--force"][..], "new-value"),
+        ("sigil-add", &["new/one"][..], "v"),
+        ("sigil-rm", &["keep/me", "--yes"][..], ""),
+        (
+            "sigil-policy",
+            &["set", "keep/me", "--max-uses", "2"][..],
+            "",
+        ),
+    ] {
+        let out = s.cmd(bin).args(args).write_stdin(stdin).output().unwrap();
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{bin} {args:?}: {err}");
+        assert!(
+            err.contains("Read-only file system") || err.contains("Permission denied"),
+            "{bin} {args:?}: {err}"
+        );
+        assert!(err.lines().count() <= 3, "{bin} {args:?}: {err}");
+    }
+    if disk.is_none() {
+        Command::new("chmod")
+            .args(["-R", "u+w"])
+            .arg(&s.home)
+            .status()
+            .unwrap();
+    }
+    assert_eq!(visible(&copy_of(&s)), before);
+}
+
+/// Fills the filesystem of `dir` to the edge, then frees `slack` bytes.
+fn fill(dir: &Path, slack: u64) {
+    use std::io::Write;
+    let path = dir.join(".filler");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let chunk = vec![0u8; 4096];
+    while f.write_all(&chunk).is_ok() {}
+    let _ = f.sync_all();
+    let len = f.metadata().unwrap().len();
+    f.set_len(len.saturating_sub(slack)).unwrap();
+}
+
+/// Every multi-step writing command run on a real tmpfs filled to the edge (and with a
+/// little room left, so that different steps are the first to fail): it succeeds and did
+/// everything, or fails and changed nothing, whatever step ran out of space.
+#[test]
+fn on_a_full_disk_every_writing_command_changes_everything_or_nothing() {
+    for case in CASES {
+        for slack in [0, 4 << 10, 8 << 10, 16 << 10] {
+            let s = Sandbox::new();
+            let Some(_disk) = SmallDisk::mount(&s.home, "2m") else {
+                eprintln!("skipped: mounting a tmpfs needs root (CI runs it)");
+                return;
+            };
+            s.cmd("sigil-init").assert().success();
+            (case.setup)(&s);
+            let before = visible(&copy_of(&s));
+            let old_keys = keys(&before);
+            let before = relabel(&before, &old_keys);
+            let whole = copy_of(&s);
+            assert!(
+                run_case(&whole, case, None).status.success(),
+                "{}",
+                case.name
+            );
+            let after = relabel(&visible(&whole), &old_keys);
+            fill(&s.home, slack);
+            let out = run_case(&s, case, None);
+            heal(&s);
+            let now = relabel(&visible(&copy_of(&s)), &old_keys);
+            let what = format!("{} with {slack} bytes free: {}", case.name, stderr(&out));
+            if out.status.success() {
+                assert_eq!(now, after, "{what}");
+            } else if stderr(&out).contains("is finished by the next sigil command") {
+                // Finished by the next command once there is room again.
+                std::fs::remove_file(s.home.join(".filler")).unwrap();
+                heal(&s);
+                assert_eq!(relabel(&visible(&copy_of(&s)), &old_keys), after, "{what}");
+            } else {
+                assert!(stderr(&out).contains("No space left on device"), "{what}");
+                assert_eq!(now, before, "{what}");
+            }
+        }
+    }
 }

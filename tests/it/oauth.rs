@@ -1531,3 +1531,66 @@ fn text_no_refresh(sb: &Sandbox, addr: &str) -> String {
     assert!(out.status.success(), "{}", stderr(&out));
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// A second login over a first one, killed or failing (EIO) at any durable step, leaves the
+/// first login as it was or the second one complete: never a mix of the two, and never a
+/// field recorded without its value or a value without its record.
+#[test]
+fn a_login_killed_or_failing_at_any_step_keeps_the_earlier_one_or_is_complete() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let login = |s: &Sandbox, fault: Option<String>| {
+        let mut c = s.cmd("sigil-login");
+        c.args([
+            "ci/bot",
+            "--provider",
+            "ci",
+            "--client-secret-stdin",
+            "--force",
+        ])
+        .write_stdin("ci-secret-for-tests\n");
+        if let Some(f) = fault {
+            c.env("SIGIL_TEST_FAULT", f);
+        }
+        c.output().unwrap()
+    };
+    assert!(login(&sb, None).status.success());
+    let first = text(&sb, "ci/bot");
+    for action in ["kill", "eio"] {
+        for n in 1..60 {
+            let s = crate::faults::copy_of(&sb);
+            let out = login(&s, Some(format!("{n}:{action}")));
+            let killed = out.status.code().is_none();
+            crate::faults::heal(&s);
+            let token = text(&s, "ci/bot");
+            let what = format!("{action} at step {n}: {}", stderr(&out));
+            if out.status.success() || killed && token != first {
+                assert_ne!(token, first, "{what}");
+                assert!(active(srv, &token), "{what}");
+            } else {
+                assert_eq!(token, first, "{what}");
+            }
+            // Every field recorded has its file, and every file is recorded.
+            let reg = accounts(&s);
+            let fields = reg
+                .lines()
+                .skip_while(|l| !l.starts_with("[accounts.\"ci/bot\"]"))
+                .find_map(|l| l.strip_prefix("fields = "))
+                .unwrap()
+                .to_owned();
+            let mut files: Vec<String> = std::fs::read_dir(s.home.join("store/ci/bot"))
+                .unwrap()
+                .flatten()
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_suffix(".age").map(|f| format!("\"{f}\""))
+                })
+                .collect();
+            files.sort();
+            assert_eq!(fields, format!("[{}]", files.join(", ")), "{what}");
+            if !killed && action == "kill" {
+                break;
+            }
+        }
+    }
+}
