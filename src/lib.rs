@@ -1038,35 +1038,47 @@ impl Sigil {
     pub fn delete_all(&self) -> Result<usize> {
         let _lock = self.lock_for_change()?;
         let reg = Registry::load(&self.paths)?;
-        let mut n = 0;
-        let mut local: Vec<&dyn Store> = vec![&self.file];
         if let Some(m) = &self.memory {
-            local.push(m);
-        }
-        for store in local {
-            for f in store.list()? {
-                if store.delete(&f)? {
-                    n += 1;
-                }
+            for f in m.list()? {
+                m.delete(&f)?;
             }
         }
-        let in_keyring: Vec<FieldAddress> = reg
-            .accounts
-            .iter()
-            .filter(|(_, m)| m.backend == BackendKind::Keyring.as_str())
-            .flat_map(|(key, m)| m.fields.iter().map(move |f| format!("{key}/{f}")))
-            .filter_map(|a| a.parse().ok())
+        let mut targets: Vec<(BackendKind, FieldAddress)> = self
+            .file
+            .list()?
+            .into_iter()
+            .map(|f| (BackendKind::File, f))
             .collect();
-        if !in_keyring.is_empty() {
-            let keyring = self.store_of(BackendKind::Keyring)?;
-            for f in in_keyring {
-                if keyring.delete(&f)? {
+        targets.extend(
+            reg.accounts
+                .iter()
+                .filter(|(_, m)| m.backend == BackendKind::Keyring.as_str())
+                .flat_map(|(key, m)| m.fields.iter().map(move |f| format!("{key}/{f}")))
+                .filter_map(|a| a.parse().ok())
+                .map(|f| (BackendKind::Keyring, f)),
+        );
+        // All or nothing, as for `delete`: every secret can be put back until the metadata
+        // is written, and the file store's are named in the change journal for a kill. (A
+        // keyring value is put back after an error, not after a kill: it is never written
+        // to disk.)
+        let touched: Vec<(BackendKind, &FieldAddress)> =
+            targets.iter().map(|(k, f)| (*k, f)).collect();
+        let change = self.begin_change_of(&touched)?;
+        let deleted = (|| {
+            let mut n = 0;
+            for (kind, f) in &targets {
+                if self.store_of(*kind)?.delete(f)? {
                     n += 1;
                 }
             }
+            Registry::empty().save(&self.paths)?;
+            Ok(n)
+        })();
+        match deleted {
+            Ok(_) => change.commit(),
+            Err(_) => change.abort(),
         }
-        Registry::empty().save(&self.paths)?;
-        Ok(n)
+        deleted
     }
 
     /// Every account with its metadata, sorted by address; `service` filters.

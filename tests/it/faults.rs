@@ -536,6 +536,15 @@ fn setup_export(s: &Sandbox) {
         .success();
 }
 
+fn setup_git(s: &Sandbox) {
+    setup_one(s);
+    s.cmd("git-credential-sigil")
+        .arg("store")
+        .write_stdin("protocol=https\nhost=git.example.org\nusername=me\npassword=git-secret\n\n")
+        .assert()
+        .success();
+}
+
 /// Another person's age public key (the example key of age's documentation).
 const FRIEND: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
 
@@ -616,6 +625,20 @@ const CASES: &[Case] = &[
         bin: "sigil-recipients",
         args: &["add", FRIEND, "team", "--name", "friend"],
         stdin: "",
+    },
+    Case {
+        name: "rm --all",
+        setup: setup_team,
+        bin: "sigil-rm",
+        args: &["--all", "--yes"],
+        stdin: "",
+    },
+    Case {
+        name: "git erase",
+        setup: setup_git,
+        bin: "git-credential-sigil",
+        args: &["erase"],
+        stdin: "protocol=https\nhost=git.example.org\nusername=me\npassword=git-secret\n\n",
     },
     Case {
         name: "git store",
