@@ -405,11 +405,7 @@ pub fn record_outcome(
         outcome,
         reason,
     ) {
-        eprintln!(
-            "{}: warning: cannot write the audit log: {}",
-            binary(),
-            crate::shown::block(&e.to_string())
-        );
+        crate::notice::warn(format!("cannot write the audit log: {e}"));
     }
 }
 

@@ -1101,7 +1101,7 @@ fn finish_journal(home: &Path) -> Result<()> {
 
 /// What a command says when it undid an interrupted restore.
 pub const HEALED: &str =
-    "sigil: undid a restore that had been interrupted, leaving the store as it was before it";
+    "undid a restore that had been interrupted, leaving the store as it was before it";
 
 /// Whether a restore's journal is there: one is running, or one was killed (one stat).
 pub fn pending(home: &Path) -> bool {

@@ -712,7 +712,7 @@ pub(crate) fn open_protected(
                 failures = record_failure(paths);
                 audit_failure(paths, failures);
                 if attempt < tries {
-                    eprintln!("sigil: wrong passphrase, try again");
+                    crate::notice::note("wrong passphrase, try again");
                 }
             }
         }
@@ -756,10 +756,7 @@ pub(crate) fn audit(
     let limits = crate::audit::Limits::of(config.as_ref());
     let key = id.map_or(crate::audit::Key::Unkeyed, crate::audit::Key::from_identity);
     if let Err(e) = crate::audit::append(paths, &key, limits, event, vec![], outcome, reason) {
-        eprintln!(
-            "sigil: warning: cannot write the audit log: {}",
-            crate::shown::block(&e.to_string())
-        );
+        crate::notice::warn(format!("cannot write the audit log: {e}"));
     }
 }
 
@@ -873,7 +870,9 @@ fn backoff(paths: &Paths) {
         // A counter dated in the future (edited, or a clock set back) never makes the wait
         // longer than the schedule's own for that count.
         let wait = ((until - now) as u64).min(delay);
-        eprintln!("sigil: {n} wrong passphrase(s) in a row; waiting {wait} s before trying");
+        crate::notice::note(format!(
+            "{n} wrong passphrase(s) in a row; waiting {wait} s before trying"
+        ));
         std::thread::sleep(std::time::Duration::from_secs(wait));
     }
 }

@@ -39,6 +39,8 @@ pub mod init;
 pub mod mask;
 #[path = "migrate.rs"]
 pub mod migrate;
+#[path = "notice.rs"]
+pub mod notice;
 #[cfg(feature = "oauth")]
 #[path = "oauth/mod.rs"]
 pub mod oauth;

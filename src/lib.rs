@@ -38,6 +38,7 @@ pub use backend::BackendKind;
 pub use error::{Error, ExitClass, MalformedFile, Result};
 pub use fsutil::PermissionError;
 pub use identity::{Identity, IdentityError, IdentitySource};
+pub use internal::notice;
 pub use paths::Paths;
 pub use registry::{AccountMeta, Kind};
 pub use secret::Secret;
@@ -290,59 +291,48 @@ impl Builder {
         {
             match store::change::heal(sigil.paths.home()) {
                 Ok(Some(store::change::Healed::TakenBack)) => {
-                    eprintln!("sigil: took back a change to the store that was interrupted")
+                    notice::note("took back a change to the store that was interrupted")
                 }
                 Ok(_) => {}
-                Err(e) => eprintln!(
-                    "sigil: cannot take back the interrupted change yet: {}",
-                    shown::block(&e.to_string())
-                ),
+                Err(e) => notice::warn(format!("cannot take back the interrupted change yet: {e}")),
             }
         }
         // An interrupted `sigil migrate` is undone by whichever command comes next (one stat).
         if migrate::pending(sigil.paths.home()) {
             match migrate::heal(&sigil) {
-                Ok(Some(id)) => eprintln!("sigil: undid the interrupted migration '{id}'"),
+                Ok(Some(id)) => notice::note(format!("undid the interrupted migration '{id}'")),
                 Ok(None) => {}
-                Err(e) => eprintln!(
-                    "sigil: cannot undo the interrupted migration yet: {}",
-                    shown::block(&e.to_string())
-                ),
+                Err(e) => notice::warn(format!("cannot undo the interrupted migration yet: {e}")),
             }
         }
         // An interrupted `sigil backup restore` is undone by whichever command comes next
         // (one stat).
         if backup::pending(sigil.paths.home()) {
             match backup::heal(&sigil) {
-                Ok(true) => eprintln!("{}", backup::HEALED),
+                Ok(true) => notice::note(backup::HEALED),
                 Ok(false) => {}
-                Err(e) => eprintln!(
-                    "sigil: cannot undo the interrupted restore yet: {}",
-                    shown::block(&e.to_string())
-                ),
+                Err(e) => notice::warn(format!("cannot undo the interrupted restore yet: {e}")),
             }
         }
         // An interrupted `sigil rekey` is finished by whichever command comes next (one stat).
         if rekey::pending(&sigil.paths) {
             match rekey::heal(&sigil.paths) {
-                Ok(Some(what)) => eprintln!("sigil: {what} the interrupted key rotation"),
+                Ok(Some(what)) => notice::note(format!("{what} the interrupted key rotation")),
                 Ok(None) => {}
-                Err(e) => eprintln!(
-                    "sigil: cannot finish the interrupted key rotation yet: {}",
-                    shown::block(&e.to_string())
-                ),
+                Err(e) => notice::warn(format!(
+                    "cannot finish the interrupted key rotation yet: {e}"
+                )),
             }
         }
         // An interrupted `sigil recipients add` or `rm` is finished by whichever command comes
         // next (one stat), with the report a complete run prints: the values to rotate too.
         if !self.leave_recipients && recipients::pending(sigil.paths.home()) {
             match recipients::heal(&sigil) {
-                Ok(Some(change)) => eprint!("{}", recipients::healed_report(&change)),
+                Ok(Some(change)) => notice::note(recipients::healed_report(&change).trim_end()),
                 Ok(None) => {}
-                Err(e) => eprintln!(
-                    "sigil: cannot finish the interrupted edit of a folder's recipients yet: {}",
-                    shown::block(&e.to_string())
-                ),
+                Err(e) => notice::warn(format!(
+                    "cannot finish the interrupted edit of a folder's recipients yet: {e}"
+                )),
             }
         }
         Ok(sigil)

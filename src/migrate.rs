@@ -1294,7 +1294,7 @@ fn pause(_step: &str) -> Result<()> {
 #[cfg(debug_assertions)]
 fn pause(step: &str) -> Result<()> {
     if std::env::var("SIGIL_TEST_MIGRATE_PAUSE").as_deref() == Ok(step) {
-        eprintln!("sigil-migrate: paused at {step}");
+        crate::notice::note(format!("paused at {step}"));
         std::thread::sleep(std::time::Duration::from_secs(60));
     }
     if std::env::var("SIGIL_TEST_MIGRATE_FAIL").as_deref() == Ok(step) {

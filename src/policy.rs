@@ -327,18 +327,13 @@ fn warn_expiry(sigil: &Sigil, key: &str, facts: &Facts) {
     {
         return;
     }
-    let bin = std::env::args_os()
-        .next()
-        .map(std::path::PathBuf::from)
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "sigil".into());
     let what = match state {
         ExpiryState::Expired => format!("expired at {}", when::format(at)),
         _ => format!("expires at {}", when::format(at)),
     };
-    eprintln!(
-        "{bin}: warning: '{key}' {what}; renew it, then record the new date with `sigil add {key} --force --expires …`"
-    );
+    crate::notice::warn(format!(
+        "'{key}' {what}; renew it, then record the new date with `sigil add {key} --force --expires …`"
+    ));
 }
 
 /// Counts one use under the store lock, refusing past `max_uses`; the count lives in

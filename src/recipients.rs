@@ -1083,7 +1083,7 @@ fn finish_locked(sigil: &Sigil) -> Result<Option<Change>> {
 /// complete run, the values to rotate included (on stderr too: stdout is the command's own).
 pub fn healed_report(c: &Change) -> String {
     let command = command(c.op, &c.folder.name, &c.key, c.name.as_deref());
-    let mut s = format!("sigil: finished the interrupted `{command}`\n");
+    let mut s = format!("finished the interrupted `{command}`\n");
     for line in c.summary() {
         s.push_str(&line);
         s.push('\n');

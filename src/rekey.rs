@@ -72,7 +72,7 @@ fn pause(_step: &str) {}
 #[cfg(debug_assertions)]
 fn pause(step: &str) {
     if std::env::var("SIGIL_TEST_REKEY_PAUSE").as_deref() == Ok(step) {
-        eprintln!("sigil-rekey: paused at {step}");
+        crate::notice::note(format!("paused at {step}"));
         std::thread::sleep(std::time::Duration::from_secs(60));
     }
 }

@@ -230,7 +230,7 @@ fn run_command(args: Args) -> Result<()> {
             // Opening the store undid an interrupted restore already, unless another
             // command held the lock then; this waits for it.
             if !dry_run && backup::recover(&sigil)? {
-                eprintln!("{}", backup::HEALED);
+                eprintln!("sigil-backup: {}", backup::HEALED);
             }
             let mut bar = Progress::new("restoring");
             let plan = backup::restore(

@@ -39,6 +39,7 @@ use std::process::ExitCode;
 /// errors from clap exit 2, `--help` and `--version` exit 0.
 pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
     harden();
+    print_notices(bin);
     let args = A::parse();
     crate::exit::finish(bin, run(args))
 }
@@ -47,11 +48,32 @@ pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
 /// its child's on).
 pub fn main_with_code<A: Parser>(bin: &str, run: fn(A) -> Result<ExitCode>) -> ExitCode {
     harden();
+    print_notices(bin);
     let args = A::parse();
     match run(args) {
         Ok(code) => code,
         Err(e) => crate::exit::report(bin, &e),
     }
+}
+
+/// The program's name in what it prints.
+static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Prints what the library has to say on stderr as it says it: `<bin>: note`,
+/// `<bin>: warning: …`, or an instruction as it is; outside text made safe for a terminal.
+pub fn print_notices(bin: &str) {
+    let _ = BIN.set(bin.to_owned());
+    crate::notice::set_sink(|n| {
+        use crate::notice::Level;
+        let bin = BIN.get().map_or("sigil", String::as_str);
+        let text = crate::shown::block(&n.text);
+        let mut err = io::stderr().lock();
+        let _ = match n.level {
+            Level::Note => writeln!(err, "{bin}: {text}"),
+            Level::Warning => writeln!(err, "{bin}: warning: {text}"),
+            Level::Prompt => writeln!(err, "{}", n.text),
+        };
+    });
 }
 
 /// Keeps this process's memory, which holds the identity and the secrets it reads, out of

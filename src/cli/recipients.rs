@@ -81,7 +81,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::List { path, json } => {
             let folder = Folder::parse(&sigil, path.as_deref())?;
             if let Some(c) = finished {
-                eprint!("{}", recipients::healed_report(&c));
+                eprint!("sigil-recipients: {}", recipients::healed_report(&c));
             }
             list(&sigil, &folder, json)
         }
@@ -124,7 +124,7 @@ fn same(finished: Option<Change>, op: Op, folder: &Folder, who: &str) -> Option<
     if c.answers(op, folder, who) {
         return Some(c);
     }
-    eprint!("{}", recipients::healed_report(&c));
+    eprint!("sigil-recipients: {}", recipients::healed_report(&c));
     None
 }
 

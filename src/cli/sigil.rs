@@ -130,6 +130,7 @@ fn run_command(name: &str, rest: Vec<OsString>) -> ExitCode {
 /// Runs the dispatcher on this process's arguments.
 pub fn main() -> ExitCode {
     super::harden();
+    super::print_notices(BIN);
     let mut args = std::env::args_os().skip(1);
     let Some(first) = args.next() else {
         return print(&listing());

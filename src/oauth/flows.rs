@@ -528,12 +528,12 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
         request = request.add_extra_param(k.clone(), v.clone());
     }
     let (url, state) = request.url();
-    eprintln!(
+    crate::notice::prompt(format!(
         "Log in to {} in your browser:\n\n  {url}\n",
         shown::line(&p.name)
-    );
+    ));
     if ui.open_browser && !open_browser(url.as_str()) {
-        eprintln!("(no browser could be opened: open the URL above yourself)");
+        crate::notice::prompt("(no browser could be opened: open the URL above yourself)");
     }
     let deadline = after(ui.timeout);
     let code = wait_for_callback(&listener, p, &state, deadline)?;
@@ -579,14 +579,14 @@ pub fn device(
         .map_err(|e| request_error(p, "the device authorization", e))?;
     // The URI and the code are the server's text: each shown escaped, on its own line.
     let uri = details.verification_uri().as_str();
-    eprintln!(
+    crate::notice::prompt(format!(
         "To log in to {}, open {}\nand enter the code: {}",
         shown::line(&p.name),
         shown::line(uri),
         shown::line(details.user_code().secret())
-    );
+    ));
     if let Some(complete) = details.verification_uri_complete() {
-        eprintln!("(or open {} )", shown::line(complete.secret()));
+        crate::notice::prompt(format!("(or open {} )", shown::line(complete.secret())));
     }
     let lifetime = details.expires_in().min(ui.timeout);
     // The oauth2 crate adds 5 s to the interval on every `slow_down` without checking, so an

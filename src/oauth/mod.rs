@@ -509,11 +509,11 @@ impl Sigil {
             return;
         };
         let warn = |why: String| {
-            eprintln!(
-                "warning: could not revoke the tokens of '{key}' at '{provider_key}': {}; \
+            crate::notice::warn(format!(
+                "could not revoke the tokens of '{key}' at '{provider_key}': {}; \
                  the local copy is deleted anyway",
                 crate::shown::line(&why)
-            );
+            ));
         };
         let provider = match providers::resolve(provider_key, &self.config) {
             Ok(p) => p,

@@ -654,7 +654,7 @@ fn a_restore_killed_half_way_is_undone_by_the_next_one() {
         .code(1);
     let err = stderr(out.get_output());
     assert!(
-        err.starts_with("sigil: undid a restore that had been interrupted"),
+        err.starts_with("sigil-backup: undid a restore that had been interrupted"),
         "{err}"
     );
     assert_eq!(names(&snapshot_store(&t.home)), names(&before));
@@ -694,7 +694,7 @@ fn any_command_after_a_killed_restore_undoes_it() {
     assert_eq!(out.stdout, b"mine", "{}", stderr(&out));
     assert_eq!(
         stderr(&out),
-        "sigil: undid a restore that had been interrupted, leaving the store as it was before it\n"
+        "sigil-get: undid a restore that had been interrupted, leaving the store as it was before it\n"
     );
     // The overwritten secret was re-encrypted, so compare names here and its value above.
     assert_eq!(names(&snapshot_store(&t.home)), names(&before));

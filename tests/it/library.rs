@@ -98,3 +98,25 @@ fn the_memory_backend_serves_programs_that_embed_sigil() {
         sigil::ExitClass::NotFound
     );
 }
+
+/// What the library has to tell a person reaches the program as notices, not on its stderr:
+/// here, an audit entry it could not write (the log is a directory).
+#[test]
+fn a_program_gets_the_library_s_warnings_as_notices() {
+    let s = Sandbox::init();
+    s.add("lib/me", b"v");
+    let log = s.home.join("audit.log");
+    std::fs::remove_file(&log).unwrap();
+    std::fs::create_dir(&log).unwrap();
+    let sigil = sigil::Sigil::builder().home(&s.home).open().unwrap();
+    assert_eq!(sigil.get("lib/me").unwrap().expose(), b"v");
+    let notices = sigil::notice::take();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.level == sigil::notice::Level::Warning
+                && n.text.starts_with("cannot write the audit log")
+                && n.text.contains(&*log.to_string_lossy())),
+        "{notices:?}"
+    );
+}

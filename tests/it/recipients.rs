@@ -544,7 +544,7 @@ fn a_killed_rm_is_finished_by_the_next_command() {
         assert_eq!(
             s.redact(&out.stderr),
             format!(
-                "sigil: finished the interrupted `sigil recipients rm alice team`\n{err}{stdout}"
+                "sigil-get: finished the interrupted `sigil recipients rm alice team`\n{err}{stdout}"
             ),
             "step {step}"
         );
@@ -594,7 +594,7 @@ fn a_killed_add_is_reported_and_finished() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         t.redact(&out.stderr),
-        "sigil: finished the interrupted `sigil recipients add age1[KEY] team`\nadded age1[KEY] to '[TMP]/home/store/team/.age-recipients' (created from the recipients it inherited); re-encrypted 2 secrets to the 2 recipients\n"
+        "sigil-list: finished the interrupted `sigil recipients add age1[KEY] team`\nadded age1[KEY] to '[TMP]/home/store/team/.age-recipients' (created from the recipients it inherited); re-encrypted 2 secrets to the 2 recipients\n"
     );
     assert!(age_reads(&t, &carol, "team/deploy/api_key").is_some());
     assert!(age_reads(&t, &carol, "team/db/password").is_some());

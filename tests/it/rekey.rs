@@ -291,9 +291,9 @@ fn a_kill_at_each_step_is_finished_by_the_next_command() {
         assert!(out.status.success(), "{step}: {}", stderr(&out));
         let err = stderr(&out);
         let want = if step == "journal" {
-            "sigil: rolled back the interrupted key rotation"
+            "sigil-list: rolled back the interrupted key rotation"
         } else {
-            "sigil: finished the interrupted key rotation"
+            "sigil-list: finished the interrupted key rotation"
         };
         assert!(err.contains(want), "{step}: {err}");
         assert!(!s.home.join("rekey").exists(), "{step}");

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 mod advisories;
 mod bulk;
 mod fuzz;
+mod tidy;
 
 use clap::{Arg, ArgAction};
 use clap_complete::{Generator, Shell};

@@ -180,9 +180,9 @@ impl Items {
         // The tagged copy first: a failure in between leaves two copies, never none.
         self.create(user, label, &value)?;
         old.delete().map_err(unavailable)?;
-        eprintln!(
-            "sigil: adopted '{user}' in the keyring for this home (an earlier sigil kept it untagged)"
-        );
+        crate::notice::note(format!(
+            "adopted '{user}' in the keyring for this home (an earlier sigil kept it untagged)"
+        ));
         Ok(Found::Value(value))
     }
 
