@@ -1166,21 +1166,11 @@ fn load_encrypted(sigil: &Sigil, path: &Path) -> Result<Secret> {
     Ok(Secret::new(std::mem::take(&mut *out)))
 }
 
-/// Test builds only: `SIGIL_TEST_RESTORE_ABORT_AFTER=N` kills the process after N writes,
-/// so the tests can show that a killed restore is undone.
-#[cfg(debug_assertions)]
-fn abort_for_tests(written: usize) {
-    if std::env::var("SIGIL_TEST_RESTORE_ABORT_AFTER")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        == Some(written)
-    {
-        std::process::abort();
-    }
+/// A restore's write of one secret is done: the tests kill it after the N-th
+/// (`SIGIL_TEST_FAULT=@restored#N:kill`, [`fsutil::point`]).
+fn abort_for_tests(_written: usize) {
+    let _ = fsutil::point("restored");
 }
-
-#[cfg(not(debug_assertions))]
-fn abort_for_tests(_: usize) {}
 
 /// How many threads write a restore (see [`restore`]).
 const WRITERS: usize = 4;

@@ -255,9 +255,10 @@ impl Step {
 /// `SIGIL_TEST_FAULT=[KIND:]N:ACTION` makes the N-th such step of the process (counting
 /// only steps of KIND — `write`, `sync`, `rename`, `link`, `remove`, `append` — when given)
 /// fail: `kill` ends the process there at once, as `kill -9` would (no destructor, no
-/// undo runs); `eio` and `enospc` make the step fail with that error. The tests use it to
-/// show that a command killed, or failing, at any step leaves the state before it or the
-/// state after it. Release builds do nothing here.
+/// undo runs); `eio` and `enospc` make the step fail with that error; `fail` with an error
+/// saying it was injected. The tests use it to show that a command killed, or failing, at
+/// any step leaves the state before it or the state after it. Release builds do nothing
+/// here.
 #[cfg(debug_assertions)]
 pub(crate) fn fault(step: Step) -> io::Result<()> {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -267,7 +268,7 @@ pub(crate) fn fault(step: Step) -> io::Result<()> {
     };
     let parts: Vec<&str> = spec.split(':').collect();
     let (kind, n, action) = match parts[..] {
-        [n, action] => (None, n, action),
+        [n, action] if !n.starts_with('@') => (None, n, action),
         [kind, n, action] => (Some(kind), n, action),
         _ => return Ok(()),
     };
@@ -280,6 +281,62 @@ pub(crate) fn fault(step: Step) -> io::Result<()> {
     if COUNT.fetch_add(1, Ordering::SeqCst) + 1 != n {
         return Ok(());
     }
+    injected(action, step.name())
+}
+
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub(crate) fn fault(_: Step) -> io::Result<()> {
+    Ok(())
+}
+
+/// A named point of a multi-step command (`journal`, `secrets`, …), where the tests kill it
+/// or make it fail: in test builds `SIGIL_TEST_FAULT=@NAME[#N]:ACTION` acts at the N-th time
+/// (the first by default) the process reaches NAME, with the actions of [`fault`]. This is
+/// the one fault-injection mechanism of the test suite, with [`fault`] for the durable steps
+/// every command shares. Release builds do nothing here.
+#[cfg(debug_assertions)]
+pub(crate) fn point(name: &str) -> io::Result<()> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+    let Ok(spec) = std::env::var("SIGIL_TEST_FAULT") else {
+        return Ok(());
+    };
+    let Some((at, action)) = spec.strip_prefix('@').and_then(|s| s.split_once(':')) else {
+        return Ok(());
+    };
+    let (wanted, n) = match at.split_once('#') {
+        Some((w, n)) => (w, n.parse::<usize>().unwrap_or(0)),
+        None => (at, 1),
+    };
+    if wanted != name {
+        return Ok(());
+    }
+    let seen = {
+        let mut map = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+        let c = map
+            .get_or_insert_with(HashMap::new)
+            .entry(name.to_owned())
+            .or_default();
+        *c += 1;
+        *c
+    };
+    if seen != n {
+        return Ok(());
+    }
+    injected(action, name)
+}
+
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub(crate) fn point(_: &str) -> io::Result<()> {
+    Ok(())
+}
+
+/// Carries out an injected fault's action at `at`.
+#[cfg(debug_assertions)]
+fn injected(action: &str, at: &str) -> io::Result<()> {
     match action {
         "kill" => std::process::abort(),
         "eio" => Err(io::Error::from_raw_os_error(
@@ -288,14 +345,9 @@ pub(crate) fn fault(step: Step) -> io::Result<()> {
         "enospc" => Err(io::Error::from_raw_os_error(
             rustix::io::Errno::NOSPC.raw_os_error(),
         )),
+        "fail" => Err(io::Error::other(format!("injected failure at '{at}'"))),
         _ => Ok(()),
     }
-}
-
-#[cfg(not(debug_assertions))]
-#[inline(always)]
-pub(crate) fn fault(_: Step) -> io::Result<()> {
-    Ok(())
 }
 
 /// Opens a file for appending, creating it 0600 whatever the umask: for files outside the home

@@ -1286,21 +1286,10 @@ fn replace_file(path: &Path, bytes: &[u8], mode: u32, uid: u32, gid: u32) -> Res
 
 /// Test hooks, compiled into debug (test) builds only: stop at a named step of an apply (to be
 /// killed there) or fail at it. Release binaries never read these variables.
-#[cfg(not(debug_assertions))]
-fn pause(_step: &str) -> Result<()> {
-    Ok(())
-}
-
-#[cfg(debug_assertions)]
+/// A named step of a migration, where the tests kill it or make it fail
+/// ([`fsutil::point`]).
 fn pause(step: &str) -> Result<()> {
-    if std::env::var("SIGIL_TEST_MIGRATE_PAUSE").as_deref() == Ok(step) {
-        crate::notice::note(format!("paused at {step}"));
-        std::thread::sleep(std::time::Duration::from_secs(60));
-    }
-    if std::env::var("SIGIL_TEST_MIGRATE_FAIL").as_deref() == Ok(step) {
-        return Err(Error::other(format!("injected failure at '{step}'"), None));
-    }
-    Ok(())
+    fsutil::point(step).map_err(|e| Error::other(e.to_string(), None))
 }
 
 fn new_id(sigil: &Sigil) -> String {

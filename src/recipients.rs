@@ -1148,23 +1148,13 @@ pub fn unfinished(sigil: &Sigil) -> Option<Unfinished> {
     })
 }
 
-/// Test builds only: `SIGIL_TEST_RECIPIENTS_ABORT_AT=N` kills the process as soon as step N
-/// of an edit is on disk (0: the journal; 1: the recipients file; 1+k: k secrets
-/// re-encrypted), like a `kill -9` there, so the tests can show that an edit killed at any
-/// step is finished.
-#[cfg(debug_assertions)]
-fn abort_for_tests(step: usize) {
-    if std::env::var("SIGIL_TEST_RECIPIENTS_ABORT_AT")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        == Some(step)
-    {
-        std::process::abort();
-    }
+/// Step N of an edit is on disk (0: the journal; 1: the recipients file; 1+k: k secrets
+/// re-encrypted): the tests kill it there, like a `kill -9`, with
+/// `SIGIL_TEST_FAULT=@recipients#N+1:kill` ([`fsutil::point`]), to show that an edit killed
+/// at any step is finished.
+fn abort_for_tests(_step: usize) {
+    let _ = fsutil::point("recipients");
 }
-
-#[cfg(not(debug_assertions))]
-fn abort_for_tests(_: usize) {}
 
 /// A new folder's recipients file, copied from the one it inherits (keys and names; the
 /// inherited file's other comments describe that folder, not this one).

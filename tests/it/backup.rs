@@ -90,8 +90,7 @@ fn names(v: &[(PathBuf, Vec<u8>)]) -> Vec<PathBuf> {
 }
 
 /// A restore with `--on-conflict overwrite` into a home holding `github/me/token` = "mine",
-/// killed after two writes (debug builds abort when `SIGIL_TEST_RESTORE_ABORT_AFTER` says
-/// so). Returns the target, its command maker, and its store as it was before.
+/// killed after two writes (`SIGIL_TEST_FAULT=@restored#2:kill`). Returns the target, its command maker, and its store as it was before.
 fn killed_restore(
     s: &Sandbox,
 ) -> (
@@ -108,7 +107,7 @@ fn killed_restore(
         .success();
     let before = snapshot_store(&t.home);
     let out = cmd(&t, "sigil-backup")
-        .env("SIGIL_TEST_RESTORE_ABORT_AFTER", "2")
+        .env("SIGIL_TEST_FAULT", "@restored#2:kill")
         .args(["restore", "--on-conflict", "overwrite"])
         .arg(&file)
         .output()

@@ -3,10 +3,9 @@
 //! policy, failures and kills at each step healed by the next command, and scans that never
 //! show a secret.
 
-use crate::support::{Sandbox, bin, stderr};
+use crate::support::{Sandbox, stderr};
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -463,7 +462,7 @@ fn a_failure_half_way_leaves_the_sources_as_they_were() {
     let out = s
         .cmd("sigil-migrate")
         .args(["a/.env", "b/.env"])
-        .env("SIGIL_TEST_MIGRATE_FAIL", "source")
+        .env("SIGIL_TEST_FAULT", "@source:fail")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -487,40 +486,11 @@ fn a_failure_half_way_leaves_the_sources_as_they_were() {
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
 }
 
-/// Starts a migration that stops at `step`, waits until it is there, and kills it.
+/// Runs a migration killed at `step`.
 fn kill_at(s: &Sandbox, step: &str, args: &[&str]) {
-    let mut c = std::process::Command::new(bin("sigil-migrate"));
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy().into_owned();
-        if k.starts_with("SIGIL_") || k.starts_with("XDG_") {
-            c.env_remove(k);
-        }
-    }
-    let mut child = c
-        .args(args)
-        .env("SIGIL_HOME", &s.home)
-        .env("HOME", s.root())
-        .env("DBUS_SESSION_BUS_ADDRESS", crate::support::DEAD_BUS)
-        .env("SIGIL_TEST_MIGRATE_PAUSE", step)
-        .current_dir(s.root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "exited before {step}"
-        );
-        if line.contains("paused at") {
-            break;
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut c = s.cmd("sigil-migrate");
+    c.args(args).current_dir(s.root());
+    crate::support::kill_at(c, step);
 }
 
 #[test]

@@ -418,7 +418,7 @@ const STEPS: std::ops::RangeInclusive<usize> = 0..=4;
 fn killed(s: &Sandbox, args: &[&str], step: usize) {
     let out = s
         .cmd("sigil-recipients")
-        .env("SIGIL_TEST_RECIPIENTS_ABORT_AT", step.to_string())
+        .env("SIGIL_TEST_FAULT", format!("@recipients#{}:kill", step + 1))
         .args(args)
         .output()
         .unwrap();

@@ -4,9 +4,8 @@
 
 use crate::support::*;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const SECRETS: &[(&str, &[u8])] = &[
     ("a/one/api_key", b"value-1"),
@@ -215,34 +214,11 @@ fn an_identity_from_a_variable_is_not_rotated() {
     assert!(stderr(&out).contains("the identity comes from SIGIL_IDENTITY_FILE"));
 }
 
-/// Starts a rotation that stops at `step`, waits until it is there, and kills it.
+/// Runs a rotation killed at `step`.
 fn kill_at(s: &Sandbox, step: &str) {
-    let mut child = Command::new(bin("sigil-rekey"))
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("SIGIL_HOME", &s.home)
-        .env("HOME", s.root())
-        .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
-        .env("SIGIL_TEST_REKEY_PAUSE", step)
-        .current_dir(s.root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "exited before {step}"
-        );
-        if line.contains("paused at") {
-            break;
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut c = s.cmd("sigil-rekey");
+    c.current_dir(s.root());
+    crate::support::kill_at(c, step);
 }
 
 #[test]
@@ -335,26 +311,10 @@ fn a_kill_at_each_step_is_finished_by_the_next_command() {
 #[test]
 fn sigil_rekey_again_finishes_an_interrupted_protected_rotation() {
     let (s, p) = crate::identity::protected("pw");
-    let mut child = Command::new(bin("sigil-rekey"))
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("SIGIL_HOME", &s.home)
-        .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
-        .env("SIGIL_PASSPHRASE_FILE", &p)
-        .env("SIGIL_TEST_SCRYPT_LOG_N", "10")
-        .env("SIGIL_TEST_REKEY_PAUSE", "secrets")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("paused at") {
-        line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0);
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut c = s.cmd("sigil-rekey");
+    c.env("SIGIL_PASSPHRASE_FILE", &p)
+        .env("SIGIL_TEST_SCRYPT_LOG_N", "10");
+    crate::support::kill_at(c, "secrets");
     assert!(s.home.join("identity.age.rekey").exists());
     // Without the passphrase the next command cannot finish it, and says so.
     let out = s.cmd("sigil-list").output().unwrap();

@@ -162,6 +162,23 @@ pub fn private_dir(p: &Path) {
 }
 
 /// The stderr of a finished command as text.
+/// Runs `c` killed at the named step `at` of its command (debug builds abort there when
+/// `SIGIL_TEST_FAULT=@at:kill`, like a `kill -9`: no destructor, no undo runs) and checks
+/// that it was. The one kill-at-a-step helper of the tests.
+pub fn kill_at(mut c: Command, at: &str) -> std::process::Output {
+    let out = c
+        .env("SIGIL_TEST_FAULT", format!("@{at}:kill"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        None,
+        "not killed at {at}: {}",
+        stderr(&out)
+    );
+    out
+}
+
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
