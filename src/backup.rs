@@ -176,35 +176,6 @@ pub fn default_recipients(sigil: &Sigil) -> Result<Vec<x25519::Recipient>> {
     Ok(sigil.file_store().recipients_for(&root)?.0)
 }
 
-/// Parses a recipients file as `.age-recipients` is read: one `age1…` key per line, `#`
-/// comments (the file store's parser is private to it).
-pub fn parse_recipients(path: &Path, text: &str) -> Result<Vec<x25519::Recipient>> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        out.push(
-            line.parse::<x25519::Recipient>()
-                .map_err(|e| StoreError::Recipients {
-                    path: path.to_owned(),
-                    line: i + 1,
-                    reason: e.to_string(),
-                })?,
-        );
-    }
-    if out.is_empty() {
-        return Err(StoreError::Recipients {
-            path: path.to_owned(),
-            line: text.lines().count().max(1),
-            reason: "it lists no recipient".into(),
-        }
-        .into());
-    }
-    Ok(out)
-}
-
 /// A tar writer that records each entry for the manifest as it goes.
 struct Tar<W: Write> {
     builder: tar::Builder<W>,
@@ -655,17 +626,7 @@ fn parse_registry(path: &Path, bytes: &Secret) -> Result<Registry> {
     toml::from_str(text).map_err(|e| damaged(path, format!("accounts.toml is malformed: {e}")))
 }
 
-/// What to do when a secret in the backup is already in the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OnConflict {
-    /// Refuse the whole restore (the default).
-    #[default]
-    Fail,
-    /// Keep what is there.
-    Skip,
-    /// Replace it with the backup's value (and metadata).
-    Overwrite,
-}
+pub use crate::store::OnConflict;
 
 /// What a restore does (or, with `--dry-run`, would do).
 #[derive(Debug, Clone)]

@@ -79,29 +79,7 @@ const SUFFIXES: &[&str] = &[
     "_PWD",
 ];
 
-/// What to do when an address already holds a credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OnConflict {
-    /// Refuse the whole migration before writing anything.
-    #[default]
-    Fail,
-    /// Leave that entry in the source, in plaintext.
-    Skip,
-    /// Replace the stored value (the old one is kept for rollback).
-    Overwrite,
-}
-
-impl std::str::FromStr for OnConflict {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "fail" => Ok(OnConflict::Fail),
-            "skip" => Ok(OnConflict::Skip),
-            "overwrite" => Ok(OnConflict::Overwrite),
-            other => Err(format!("'{other}' is not fail, skip or overwrite")),
-        }
-    }
-}
+pub use crate::store::OnConflict;
 
 /// How a migration derives names and treats conflicts.
 #[derive(Debug, Clone, Default)]

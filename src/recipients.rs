@@ -243,7 +243,7 @@ pub fn list(sigil: &Sigil, folder: &Folder) -> Result<Listing> {
     let found = nearest(sigil, &folder.dir)?;
     let (file, recipients) = match found {
         Some((f, text)) => {
-            crate::backup::parse_recipients(&f, &text)?;
+            crate::store::parse_recipients(&f, &text)?;
             let recipients = Text::new(&text)
                 .keys()
                 .into_iter()
@@ -564,16 +564,16 @@ fn plan<T>(
     let (created, base) = match nearest(sigil, &folder.dir)? {
         Some((f, text)) if f == own => (false, text),
         Some((f, text)) => {
-            crate::backup::parse_recipients(&f, &text)?;
+            crate::store::parse_recipients(&f, &text)?;
             (true, inherited_text(&text))
         }
         None => (true, format!("{HEADER}\n{}\n", mine.join("\n"))),
     };
-    crate::backup::parse_recipients(&own, &base)?;
+    crate::store::parse_recipients(&own, &base)?;
     let mut text = Text::new(&base);
     let out = change(&mut text)?;
     let new_text = text.render();
-    crate::backup::parse_recipients(&own, &new_text)?;
+    crate::store::parse_recipients(&own, &new_text)?;
     let new_keys: Vec<String> = text.keys().into_iter().map(|(_, k, _)| k).collect();
     if !new_keys.iter().any(|k| mine.contains(k)) {
         return Err(crate::store::StoreError::NotARecipient {

@@ -372,7 +372,7 @@ fn nearest_recipients(mut d: &Path, store: &Path) -> Result<Option<Vec<x25519::R
     while d.starts_with(store) {
         let f = d.join(RECIPIENTS_FILE);
         if let Ok(text) = fs::read_to_string(&f) {
-            return Ok(Some(crate::backup::parse_recipients(&f, &text)?));
+            return Ok(Some(crate::store::parse_recipients(&f, &text)?));
         }
         match d.parent() {
             Some(p) => d = p,

@@ -50,7 +50,7 @@ _sigil__migrate() {
                     return 0
                     ;;
                 --on-conflict)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --to)

@@ -1572,7 +1572,7 @@ _sigil() {
                     return 0
                     ;;
                 --on-conflict)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "fail skip overwrite" -- "${cur}"))
                     return 0
                     ;;
                 --to)

@@ -23,7 +23,7 @@ set edit:completion:arg-completer[sigil-migrate] = {|@words|
             cand --prefix 'Prefix for derived services (PREFIX-SERVICE)'
             cand --service 'One service for every dotenv/JSON/TOML entry'
             cand --account 'The account instead of the source''s directory name'
-            cand --on-conflict 'When an address already holds a different value: fail (default), skip (leave that entry in the source) or overwrite (the old value is restored on rollback)'
+            cand --on-conflict 'When an address already holds a different value (skip leaves that entry in its source, in plaintext; overwrite keeps the old value for --rollback)'
             cand --to 'Store into this backend (as --backend)'
             cand --from-backend 'Move every credential of this backend (file or keyring) to --to'
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'

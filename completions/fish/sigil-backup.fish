@@ -40,9 +40,9 @@ complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand create" -s h -
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand verify" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand verify" -l json -d 'Print the report as JSON'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand verify" -s h -l help -d 'Print help'
-complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l on-conflict -d 'What to do with secrets that already exist' -r -f -a "fail\t'Refuse the restore, listing the conflicts'
-skip\t'Keep the existing secrets'
-overwrite\t'Replace them with the backup\'s'"
+complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l on-conflict -d 'What to do with secrets that already exist' -r -f -a "fail\t'Refuse the whole command before writing anything, listing the conflicts'
+skip\t'Keep what is there'
+overwrite\t'Replace it'"
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l dry-run -d 'Print what would be restored and change nothing'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
 complete -c sigil-backup -n "__fish_sigil_backup_using_subcommand restore" -l json -d 'With --dry-run, print the plan as JSON'

@@ -3,7 +3,9 @@ complete -c sigil-migrate -l key-pattern -d 'Names/keys to take instead of the d
 complete -c sigil-migrate -l prefix -d 'Prefix for derived services (PREFIX-SERVICE)' -r
 complete -c sigil-migrate -l service -d 'One service for every dotenv/JSON/TOML entry' -r
 complete -c sigil-migrate -l account -d 'The account instead of the source\'s directory name' -r
-complete -c sigil-migrate -l on-conflict -d 'When an address already holds a different value: fail (default), skip (leave that entry in the source) or overwrite (the old value is restored on rollback)' -r
+complete -c sigil-migrate -l on-conflict -d 'When an address already holds a different value (skip leaves that entry in its source, in plaintext; overwrite keeps the old value for --rollback)' -r -f -a "fail\t'Refuse the whole command before writing anything, listing the conflicts'
+skip\t'Keep what is there'
+overwrite\t'Replace it'"
 complete -c sigil-migrate -l to -d 'Store into this backend (as --backend)' -r
 complete -c sigil-migrate -l from-backend -d 'Move every credential of this backend (file or keyring) to --to' -r
 complete -c sigil-migrate -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r

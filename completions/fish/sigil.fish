@@ -125,7 +125,9 @@ complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l key-pattern -d '
 complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l prefix -d 'Prefix for derived services (PREFIX-SERVICE)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l service -d 'One service for every dotenv/JSON/TOML entry' -r
 complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l account -d 'The account instead of the source\'s directory name' -r
-complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l on-conflict -d 'When an address already holds a different value: fail (default), skip (leave that entry in the source) or overwrite (the old value is restored on rollback)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l on-conflict -d 'When an address already holds a different value (skip leaves that entry in its source, in plaintext; overwrite keeps the old value for --rollback)' -r -f -a "fail\t'Refuse the whole command before writing anything, listing the conflicts'
+skip\t'Keep what is there'
+overwrite\t'Replace it'"
 complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l to -d 'Store into this backend (as --backend)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l from-backend -d 'Move every credential of this backend (file or keyring) to --to' -r
 complete -c sigil -n "__fish_sigil_using_subcommand migrate" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
@@ -153,9 +155,9 @@ complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subc
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from verify" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from verify" -l json -d 'Print the report as JSON'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
-complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l on-conflict -d 'What to do with secrets that already exist' -r -f -a "fail\t'Refuse the restore, listing the conflicts'
-skip\t'Keep the existing secrets'
-overwrite\t'Replace them with the backup\'s'"
+complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l on-conflict -d 'What to do with secrets that already exist' -r -f -a "fail\t'Refuse the whole command before writing anything, listing the conflicts'
+skip\t'Keep what is there'
+overwrite\t'Replace it'"
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l dry-run -d 'Print what would be restored and change nothing'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
 complete -c sigil -n "__fish_sigil_using_subcommand backup; and __fish_seen_subcommand_from restore" -l json -d 'With --dry-run, print the plan as JSON'
@@ -256,9 +258,9 @@ complete -c sigil -n "__fish_sigil_using_subcommand export" -s a -l armor -d 'Wr
 complete -c sigil -n "__fish_sigil_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand export" -s V -l version -d 'Print version'
 complete -c sigil -n "__fish_sigil_using_subcommand import" -l as -d 'Store it under this address instead: service/account, or service/account/field for an export of one field' -r
-complete -c sigil -n "__fish_sigil_using_subcommand import" -l on-conflict -d 'What to do with fields that already exist' -r -f -a "fail\t'Refuse the restore, listing the conflicts'
-skip\t'Keep the existing secrets'
-overwrite\t'Replace them with the backup\'s'"
+complete -c sigil -n "__fish_sigil_using_subcommand import" -l on-conflict -d 'What to do with fields that already exist' -r -f -a "fail\t'Refuse the whole command before writing anything, listing the conflicts'
+skip\t'Keep what is there'
+overwrite\t'Replace it'"
 complete -c sigil -n "__fish_sigil_using_subcommand import" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand import" -l passphrase -d 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
 complete -c sigil -n "__fish_sigil_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -181,7 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Prefix for derived services (PREFIX-SERVICE)')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'One service for every dotenv/JSON/TOML entry')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account instead of the source''s directory name')
-            [CompletionResult]::new('--on-conflict', '--on-conflict', [CompletionResultType]::ParameterName, 'When an address already holds a different value: fail (default), skip (leave that entry in the source) or overwrite (the old value is restored on rollback)')
+            [CompletionResult]::new('--on-conflict', '--on-conflict', [CompletionResultType]::ParameterName, 'When an address already holds a different value (skip leaves that entry in its source, in plaintext; overwrite keeps the old value for --rollback)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Store into this backend (as --backend)')
             [CompletionResult]::new('--from-backend', '--from-backend', [CompletionResultType]::ParameterName, 'Move every credential of this backend (file or keyring) to --to')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')

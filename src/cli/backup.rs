@@ -4,7 +4,7 @@
 use super::out;
 use crate::backup::{self, Encryption, Key, Manifest, OnConflict};
 use crate::error::{Error, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -73,8 +73,8 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
         /// What to do with secrets that already exist
-        #[arg(long, value_enum, default_value_t = ConflictArg::Fail, value_name = "POLICY")]
-        on_conflict: ConflictArg,
+        #[arg(long, value_enum, default_value_t = OnConflict::Fail, value_name = "POLICY")]
+        on_conflict: OnConflict,
         /// Open it with a passphrase (detected by itself; asked on a terminal, else stdin)
         #[arg(long)]
         passphrase: bool,
@@ -86,17 +86,6 @@ pub enum Command {
         #[arg(long)]
         with_config: bool,
     },
-}
-
-/// `--on-conflict`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ConflictArg {
-    /// Refuse the restore, listing the conflicts
-    Fail,
-    /// Keep the existing secrets
-    Skip,
-    /// Replace them with the backup's
-    Overwrite,
 }
 
 /// Runs `sigil backup`.
@@ -222,11 +211,7 @@ fn run_command(args: Args) -> Result<()> {
             with_config,
         } => {
             let key = key_for(&sigil, &file, passphrase)?;
-            let policy = match on_conflict {
-                ConflictArg::Fail => OnConflict::Fail,
-                ConflictArg::Skip => OnConflict::Skip,
-                ConflictArg::Overwrite => OnConflict::Overwrite,
-            };
+            let policy = on_conflict;
             // Opening the store undid an interrupted restore already, unless another
             // command held the lock then; this waits for it.
             if !dry_run && backup::recover(&sigil)? {

@@ -1,6 +1,5 @@
 //! `sigil import`: store a credential written by `sigil export` (work: `crate::export`).
 
-use super::backup::ConflictArg;
 use super::export::is_dash;
 use super::keys::read_passphrase;
 use super::stdin_is_tty;
@@ -31,8 +30,8 @@ pub struct Args {
     #[arg(long = "as", value_name = "ADDRESS")]
     pub as_address: Option<String>,
     /// What to do with fields that already exist
-    #[arg(long, value_enum, default_value_t = ConflictArg::Fail, value_name = "POLICY")]
-    pub on_conflict: ConflictArg,
+    #[arg(long, value_enum, default_value_t = OnConflict::Fail, value_name = "POLICY")]
+    pub on_conflict: OnConflict,
     /// Open it with a passphrase (detected by itself; asked on a terminal, else stdin)
     #[arg(long)]
     pub passphrase: bool,
@@ -44,11 +43,7 @@ pub struct Args {
 /// Runs `sigil import`.
 pub fn run(args: Args) -> Result<()> {
     let target = args.as_address.as_deref().map(super::address).transpose()?;
-    let policy = match args.on_conflict {
-        ConflictArg::Fail => OnConflict::Fail,
-        ConflictArg::Skip => OnConflict::Skip,
-        ConflictArg::Overwrite => OnConflict::Overwrite,
-    };
+    let policy = args.on_conflict;
     let sigil = args.backend.open()?;
     let bytes = export::read_input(&args.file)?;
     let passphrase = args.passphrase || export::is_passphrase_protected(&args.file, &bytes)?;

@@ -2,7 +2,6 @@
 //! read from a no-echo prompt or stdin, and recipients given on the command line.
 
 use super::stdin_is_tty;
-use crate::backup;
 use crate::error::{Error, Result};
 use age::secrecy::SecretString;
 use age::x25519;
@@ -63,7 +62,7 @@ pub(crate) fn given_recipients(
                     e,
                 )
             })?;
-        out.extend(backup::parse_recipients(f, &text)?);
+        out.extend(crate::store::parse_recipients(f, &text)?);
     }
     Ok(out)
 }

@@ -83,9 +83,9 @@ pub struct Args {
     /// The account instead of the source's directory name
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
-    /// When an address already holds a different value: fail (default), skip (leave that entry
-    /// in the source) or overwrite (the old value is restored on rollback)
-    #[arg(long, value_name = "POLICY", default_value = "fail")]
+    /// When an address already holds a different value (skip leaves that entry in its source,
+    /// in plaintext; overwrite keeps the old value for --rollback)
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = OnConflict::Fail)]
     pub on_conflict: OnConflict,
     /// Store into this backend (as --backend)
     #[arg(long, value_name = "BACKEND")]

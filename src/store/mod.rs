@@ -8,8 +8,22 @@ pub(crate) mod keyring;
 mod memory;
 
 pub use env::{EnvStore, var_name};
+
+/// What a command that writes many secrets (migrate, restore, import) does when an address
+/// it would write already holds one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum OnConflict {
+    /// Refuse the whole command before writing anything, listing the conflicts
+    #[default]
+    Fail,
+    /// Keep what is there
+    Skip,
+    /// Replace it
+    Overwrite,
+}
 pub(crate) use file::Kept;
-pub use file::{FileStore, RECIPIENTS_FILE};
+pub use file::{FileStore, RECIPIENTS_FILE, parse_recipients};
 #[cfg(feature = "keyring")]
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
