@@ -228,11 +228,9 @@ pub fn create(
     let total = secrets.len() as u64;
 
     let encryptor = match encryption {
-        Encryption::Passphrase(p) => age::Encryptor::with_user_passphrase(p),
-        Encryption::Recipients(rs) => {
-            age::Encryptor::with_recipients(rs.iter().map(|r| r as &dyn age::Recipient))
-                .map_err(|e| Error::other(format!("cannot encrypt the backup: {e}"), None))?
-        }
+        Encryption::Passphrase(p) => crate::crypto::passphrase_encryptor(p),
+        Encryption::Recipients(rs) => crate::crypto::to_keys(&rs)
+            .map_err(|e| Error::other(format!("cannot encrypt the backup: {e}"), None))?,
     };
     let out_err = |e: io::Error| Error::io("cannot write the backup", e);
     let age_out = encryptor.wrap_output(out).map_err(out_err)?;
@@ -346,7 +344,7 @@ pub fn create_file(
 /// Whether a backup is encrypted with a passphrase (so the caller knows to ask for one).
 pub fn is_passphrase_protected(path: &Path) -> Result<bool> {
     let file = open_file(path)?;
-    let d = age::Decryptor::new_buffered(BufReader::new(file)).map_err(|e| damaged(path, e))?;
+    let d = crate::crypto::decryptor(BufReader::new(file)).map_err(|e| damaged(path, e))?;
     Ok(d.is_scrypt())
 }
 
@@ -388,8 +386,7 @@ pub fn read(
     visit: &mut dyn FnMut(Entry) -> Result<()>,
 ) -> Result<Manifest> {
     let file = open_file(path)?;
-    let decryptor =
-        age::Decryptor::new_buffered(BufReader::new(file)).map_err(|e| damaged(path, e))?;
+    let decryptor = crate::crypto::decryptor(BufReader::new(file)).map_err(|e| damaged(path, e))?;
     let scrypt = decryptor.is_scrypt();
     let result = match key {
         Key::Passphrase(p) => {
@@ -1107,23 +1104,11 @@ fn recover_locked(sigil: &Sigil) -> Result<bool> {
 }
 
 fn save_encrypted(path: &Path, secret: &Secret, recipients: &[x25519::Recipient]) -> Result<()> {
-    let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-        .map_err(|e| Error::other(format!("cannot encrypt '{}': {e}", path.display()), None))?;
-    fsutil::write_atomic(path, |f| {
-        let mut w = enc.wrap_output(f)?;
-        w.write_all(secret.expose())?;
-        w.finish().map(|_| ())
-    })
+    crate::crypto::write_file(path, recipients, secret.expose())
 }
 
 fn load_encrypted(sigil: &Sigil, path: &Path) -> Result<Secret> {
-    let bytes =
-        fs::read(path).map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
-    let id = sigil.file_store().identity()?;
-    let d = age::Decryptor::new_buffered(&bytes[..]).map_err(|e| damaged(path, e))?;
-    let mut r = d.decrypt(id.as_age()).map_err(|e| damaged(path, e))?;
-    let mut out = Zeroizing::new(Vec::new());
-    r.read_to_end(&mut out).map_err(|e| damaged(path, e))?;
+    let mut out = crate::crypto::read_file(path, sigil.file_store().identity()?.as_age())?;
     Ok(Secret::new(std::mem::take(&mut *out)))
 }
 
@@ -1334,10 +1319,7 @@ mod tests {
                 sha256: sha256_hex(d),
             })
             .collect();
-        let enc = age::Encryptor::with_recipients(
-            id.recipients().iter().map(|r| r as &dyn age::Recipient),
-        )
-        .unwrap();
+        let enc = crate::crypto::to_keys(&id.recipients()).unwrap();
         let out = enc.wrap_output(fs::File::create(to).unwrap()).unwrap();
         let gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
         let mut tar = Tar {

@@ -222,11 +222,9 @@ pub fn encrypt(
     out: impl Write,
 ) -> Result<()> {
     let encryptor = match encryption {
-        Encryption::Passphrase(p) => age::Encryptor::with_user_passphrase(p),
-        Encryption::Recipients(rs) => {
-            age::Encryptor::with_recipients(rs.iter().map(|r| r as &dyn age::Recipient))
-                .map_err(|e| Error::other(format!("cannot encrypt the export: {e}"), None))?
-        }
+        Encryption::Passphrase(p) => crate::crypto::passphrase_encryptor(p),
+        Encryption::Recipients(rs) => crate::crypto::to_keys(&rs)
+            .map_err(|e| Error::other(format!("cannot encrypt the export: {e}"), None))?,
     };
     let err = |e: io::Error| Error::io("cannot write the export", e);
     let format = if armor {
@@ -326,8 +324,7 @@ fn damaged(path: &Path, reason: impl std::fmt::Display) -> Error {
 
 /// Whether an export is protected by a passphrase (so the caller knows to ask for one).
 pub fn is_passphrase_protected(path: &Path, bytes: &[u8]) -> Result<bool> {
-    let d = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
-        .map_err(|e| damaged(path, e))?;
+    let d = crate::crypto::decryptor_armored(bytes).map_err(|e| damaged(path, e))?;
     Ok(d.is_scrypt())
 }
 
@@ -335,8 +332,7 @@ pub fn is_passphrase_protected(path: &Path, bytes: &[u8]) -> Result<bool> {
 /// anything else that age refuses — a bad header, a failed MAC, a truncated or extended
 /// payload — means the file is damaged or altered (exit 5).
 pub fn decrypt(path: &Path, bytes: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>> {
-    let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
-        .map_err(|e| damaged(path, e))?;
+    let decryptor = crate::crypto::decryptor_armored(bytes).map_err(|e| damaged(path, e))?;
     let scrypt = decryptor.is_scrypt();
     let result = match key {
         Key::Passphrase(p) => {

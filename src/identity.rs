@@ -427,8 +427,7 @@ pub fn old_identities(paths: &Paths, current: &Identity) -> Result<Option<Identi
         path: file.clone(),
         reason,
     };
-    let dec = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(&bytes[..]))
-        .map_err(|e| damaged(e.to_string()))?;
+    let dec = crate::crypto::decryptor_armored(&bytes[..]).map_err(|e| damaged(e.to_string()))?;
     let mut r = dec
         .decrypt(current.as_age())
         .map_err(|e| damaged(e.to_string()))?;
@@ -777,8 +776,7 @@ fn decrypt_with_passphrase(
         path: file.to_owned(),
         reason,
     };
-    let dec = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
-        .map_err(|e| damaged(e.to_string()))?;
+    let dec = crate::crypto::decryptor_armored(bytes).map_err(|e| damaged(e.to_string()))?;
     if !dec.is_scrypt() {
         return Err(damaged("it is not an age passphrase file".into()).into());
     }
@@ -817,7 +815,7 @@ fn encrypt_with_passphrase(
     {
         r.set_work_factor(n);
     }
-    let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+    let enc = crate::crypto::encryptor(std::iter::once(&r as &dyn age::Recipient))
         .map_err(|e| Error::other(format!("cannot encrypt the identity: {e}"), None))?;
     let mut out = Vec::new();
     let mut w = enc

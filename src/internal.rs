@@ -19,6 +19,8 @@ pub mod child;
 pub mod cli;
 #[path = "config.rs"]
 pub mod config;
+#[path = "crypto.rs"]
+pub mod crypto;
 #[path = "dispatch.rs"]
 pub mod dispatch;
 #[path = "dotenv.rs"]

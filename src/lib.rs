@@ -28,9 +28,9 @@ mod seal;
 pub(crate) use internal::oauth;
 #[allow(unused_imports)]
 pub(crate) use internal::{
-    address, audit, backend, backup, check, child, config, dispatch, dotenv, error, exit, export,
-    git_credential, identity, init, mask, migrate, otp, paths, policy, recipients, reference,
-    registry, rekey, secret, shown, status, store, token, unlock, when,
+    address, audit, backend, backup, check, child, config, crypto, dispatch, dotenv, error, exit,
+    export, git_credential, identity, init, mask, migrate, otp, paths, policy, recipients,
+    reference, registry, rekey, secret, shown, status, store, token, unlock, when,
 };
 
 pub use address::{Address, AddressError, FieldAddress, Reference};

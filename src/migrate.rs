@@ -17,7 +17,7 @@ use crate::{PutOptions, Sigil};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -1217,30 +1217,13 @@ pub fn list(sigil: &Sigil) -> Result<Vec<Journal>> {
     Ok(out)
 }
 
+/// A migration's kept file (an original, an overwritten value), encrypted to the identity.
 fn encrypt_to(sigil: &Sigil, path: &Path, bytes: &[u8]) -> Result<()> {
-    let recipients = sigil.file_store().identity()?.recipients();
-    let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-        .map_err(|e| Error::other(format!("cannot encrypt '{}': {e}", path.display()), None))?;
-    fsutil::write_atomic(path, |f| {
-        let mut w = enc.wrap_output(f)?;
-        w.write_all(bytes)?;
-        w.finish()?;
-        Ok(())
-    })
+    crate::crypto::write_file(path, &sigil.file_store().identity()?.recipients(), bytes)
 }
 
 fn decrypt(sigil: &Sigil, path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-    let bytes = crate::fsutil::read_capped(path, crate::fsutil::Input::Stored)
-        .map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
-    let damaged = |r: String| Error::other(format!("'{}' is damaged: {r}", path.display()), None);
-    let d = age::Decryptor::new_buffered(&bytes[..]).map_err(|e| damaged(e.to_string()))?;
-    let mut r = d
-        .decrypt(sigil.file_store().identity()?.as_age())
-        .map_err(|e| damaged(e.to_string()))?;
-    let mut out = zeroize::Zeroizing::new(Vec::new());
-    r.read_to_end(&mut out)
-        .map_err(|e| damaged(e.to_string()))?;
-    Ok(out)
+    crate::crypto::read_file(path, sigil.file_store().identity()?.as_age())
 }
 
 /// Replaces `path` atomically by `bytes`, with the given mode and (where permitted) owner.

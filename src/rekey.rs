@@ -152,7 +152,7 @@ impl Journal {
 }
 
 fn encrypt_to(bytes: &[u8], recipients: &[x25519::Recipient]) -> Result<Vec<u8>> {
-    let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+    let enc = crate::crypto::to_keys(recipients)
         .map_err(|e| Error::other(format!("cannot encrypt: {e}"), None))?;
     let mut out = Vec::new();
     let mut w = enc
@@ -168,7 +168,7 @@ fn decrypt_with(
     bytes: &[u8],
     id: &Identity,
 ) -> std::result::Result<Zeroizing<Vec<u8>>, age::DecryptError> {
-    let dec = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))?;
+    let dec = crate::crypto::decryptor_armored(bytes)?;
     let mut r = dec.decrypt(id.as_age())?;
     let mut out = Zeroizing::new(Vec::new());
     r.read_to_end(&mut out)?;

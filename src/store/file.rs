@@ -194,9 +194,8 @@ impl FileStore {
                 .into());
             }
         }
-        let encryptor =
-            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-                .map_err(|e| Error::other(format!("cannot encrypt '{addr}': {e}"), None))?;
+        let encryptor = crate::crypto::to_keys(&recipients)
+            .map_err(|e| Error::other(format!("cannot encrypt '{addr}': {e}"), None))?;
         let new_dirs = !dir.exists();
         fsutil::create_private_dir(dir)?;
         let encrypt = |f: &mut fs::File| -> io::Result<()> {
@@ -334,8 +333,8 @@ impl FileStore {
             path: path.to_owned(),
             reason,
         };
-        let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
-            .map_err(|e| damaged(e.to_string()))?;
+        let decryptor =
+            crate::crypto::decryptor_armored(bytes).map_err(|e| damaged(e.to_string()))?;
         let mut reader = decryptor.decrypt(identity.as_age()).map_err(|e| match e {
             age::DecryptError::NoMatchingKeys => StoreError::WrongIdentity {
                 path: path.to_owned(),

@@ -64,4 +64,29 @@ mod tests {
             found.join("\n")
         );
     }
+
+    /// Every age file is made and opened in `src/crypto.rs`: no other module builds an
+    /// `Encryptor` or a `Decryptor`.
+    #[test]
+    fn only_crypto_builds_age_encryptors() {
+        let src = root().join("src");
+        let mut found = Vec::new();
+        for file in rust_files(&src) {
+            let rel = file.strip_prefix(&src).unwrap();
+            if rel == Path::new("crypto.rs") {
+                continue;
+            }
+            let text = fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if line.contains("Encryptor::") || line.contains("Decryptor::") {
+                    found.push(format!("src/{}:{}: {}", rel.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "age encryptors built outside src/crypto.rs:\n{}",
+            found.join("\n")
+        );
+    }
 }
