@@ -210,15 +210,38 @@ where
         ),
         RequestTokenError::Parse(e, _) => (
             format!(
-                "{what} failed: '{}' answered something that is not an OAuth token response ({})",
+                "{what} failed: '{}' answered something that is not an OAuth token response{}",
                 p.key,
-                crate::shown::line(&e.path().to_string())
+                field_of(&e.path().to_string())
+                    .map(|f| format!(" (at '{f}')"))
+                    .unwrap_or_default()
             ),
             Some("check token_url in the provider's settings".to_owned()),
         ),
         RequestTokenError::Other(m) => (format!("{what} failed at '{}': {m}", p.key), None),
     };
     Error::Auth { message, help }
+}
+
+/// The token-response field a parse error is about, when it is one of the fields a token
+/// response has. The path is the server's text: any other key it names is not shown, since
+/// a malformed answer may have a token where a key should be.
+fn field_of(path: &str) -> Option<&'static str> {
+    const FIELDS: [&str; 9] = [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+        "id_token",
+        "error",
+        "error_description",
+        "error_uri",
+    ];
+    FIELDS.into_iter().find(|f| {
+        path.strip_prefix(f)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
 }
 
 fn hint_for(code: &str, p: &Provider) -> Option<String> {
@@ -579,6 +602,17 @@ mod tests {
         }
         let e = "implicit".parse::<Flow>().unwrap_err().to_string();
         assert!(e.contains("'implicit'"), "{e}");
+    }
+
+    /// Found by the `oauth_token` fuzz target: a malformed token response's error named
+    /// the JSON path of the failure, which is the server's text and may hold a token.
+    #[test]
+    fn a_parse_error_names_only_the_fields_a_token_response_has() {
+        assert_eq!(field_of("expires_in"), Some("expires_in"));
+        assert_eq!(field_of("scope[2]"), Some("scope"));
+        assert_eq!(field_of("access_token_2"), None);
+        assert_eq!(field_of("gho_SECRETVALUE"), None);
+        assert_eq!(field_of("."), None);
     }
 
     #[test]
