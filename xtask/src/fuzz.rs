@@ -14,6 +14,22 @@ use std::time::SystemTime;
 /// The toolchain cargo-fuzz needs (`-Z sanitizer`, `-C passes=sancov-module`).
 const TOOLCHAIN: &str = "nightly";
 
+/// How a short run in `cargo xtask test` builds the targets: unoptimized and without
+/// AddressSanitizer, which takes a third of the time of the full build from cold and still
+/// runs every check of the harness (and Rust's own bounds and overflow checks).
+const SMOKE_BUILD: &[&str] = &["--dev", "--sanitizer", "none"];
+
+/// The full runs (`cargo xtask fuzz`): optimized, AddressSanitizer and debug assertions on.
+const FULL_BUILD: &[&str] = &["--debug-assertions"];
+
+/// A short run of every target, for `cargo xtask test` (so for CI): `seconds` each from the
+/// committed corpus, so that a check or a parser change that breaks on what a fuzzer would
+/// find in seconds fails the test run. The long runs are `cargo xtask fuzz`.
+pub fn smoke(root: &Path, seconds: u64) -> Result<()> {
+    let known = known_targets(&root.join("fuzz"))?;
+    run_with(root, seconds, &known, SMOKE_BUILD)
+}
+
 /// Runs `targets` (every target when empty) for `seconds` each; fails when any crashed.
 pub fn run_all(root: &Path, seconds: u64, targets: &[String]) -> Result<()> {
     let fuzz_dir = root.join("fuzz");
@@ -29,12 +45,17 @@ pub fn run_all(root: &Path, seconds: u64, targets: &[String]) -> Result<()> {
             known.join(", ")
         ));
     }
+    run_with(root, seconds, &chosen, FULL_BUILD)
+}
+
+/// Builds every target with `build` flags, then runs `chosen` for `seconds` each.
+fn run_with(root: &Path, seconds: u64, chosen: &[String], build: &[&str]) -> Result<()> {
     ensure_cargo_fuzz()?;
     // One build of every target first: each run after it starts at once.
-    run(fuzz_command(root).args(["build", "--debug-assertions"]))?;
+    run(fuzz_command(root).arg("build").args(build))?;
     let mut crashes = Vec::new();
-    for target in &chosen {
-        if let Some(crash) = run_one(root, target, seconds)? {
+    for target in chosen {
+        if let Some(crash) = run_one(root, target, seconds, build)? {
             crashes.push(crash);
         }
     }
@@ -90,7 +111,7 @@ fn fuzz_command(root: &Path) -> Command {
 
 /// Runs one target for `seconds`. New inputs go to `fuzz/target/corpus/<target>` (ignored by
 /// git); the committed corpus is read as seeds. Returns what to report when it crashed.
-fn run_one(root: &Path, target: &str, seconds: u64) -> Result<Option<String>> {
+fn run_one(root: &Path, target: &str, seconds: u64, build: &[&str]) -> Result<Option<String>> {
     let scratch = root.join("fuzz/target/corpus").join(target);
     fs::create_dir_all(&scratch)
         .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
@@ -99,7 +120,9 @@ fn run_one(root: &Path, target: &str, seconds: u64) -> Result<Option<String>> {
     let started = SystemTime::now();
     header(&format!("fuzzing {target} for {seconds} s"));
     let status = fuzz_command(root)
-        .args(["run", "--debug-assertions", target])
+        .arg("run")
+        .args(build)
+        .arg(target)
         .arg(&scratch)
         .arg(&seeds)
         .arg("--")

@@ -1035,6 +1035,9 @@ fn cargo_step_as(
     }
 }
 
+/// How long `cargo xtask test` runs each fuzz target.
+const FUZZ_SMOKE_SECONDS: u64 = 5;
+
 fn test() -> Result<()> {
     let root = workspace_root();
     ensure_tools(&[TEST_TOOLS, KEYRING_TOOLS].concat())?;
@@ -1092,6 +1095,9 @@ fn test() -> Result<()> {
         run_tests(&keyring)?;
     }
     drop(keyring);
+    // Every fuzz target for a few seconds from the committed corpus (the long runs are
+    // `cargo xtask fuzz`); docs/fuzzing.md says what this costs.
+    fuzz::smoke(&root, FUZZ_SMOKE_SECONDS)?;
     eprintln!("all checks passed");
     Ok(())
 }
