@@ -921,3 +921,60 @@ fn a_file_that_does_not_parse_completely_is_never_rewritten() {
     assert_eq!(fs::read_to_string(&env).unwrap(), text);
     assert_eq!(stored(&s, "api/app/key"), None);
 }
+
+/// The preview rule: wherever sigil hints at a secret it found (the migration plan, a dry
+/// run, a scan, `status`, `check`), at most its first 4 characters, none at all for a secret
+/// shorter than 16, and nothing in `--json` output.
+#[test]
+fn no_output_shows_more_than_four_characters_of_a_secret() {
+    let s = Sandbox::init();
+    let long = "MARKsecretvalue-7f3a9c-long";
+    let short = "Pw7f3a9c";
+    write(
+        &s.root().join("app/.env"),
+        &format!("API_TOKEN={long}\nDB_PASSWORD={short}\n"),
+        0o600,
+    );
+    let mut outputs = Vec::new();
+    for args in [
+        &["--scan", "."][..],
+        &["--scan", ".", "--json"],
+        &["--dry-run", "app/.env"],
+    ] {
+        let out = migrate(&s, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        outputs.push((format!("{args:?}"), out));
+    }
+    for bin in ["sigil-status", "sigil-check"] {
+        let out = s.cmd(bin).current_dir(s.root()).output().unwrap();
+        outputs.push((bin.to_owned(), out));
+    }
+    let out = migrate(&s, &["app/.env"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    outputs.push(("migrate".into(), out));
+    // The rule is exercised: the plan and the scan do show the long one's first characters.
+    assert!(
+        outputs
+            .iter()
+            .any(|(_, o)| String::from_utf8_lossy(&o.stdout).contains(&format!("{}…", &long[..4]))),
+        "no output hints at the secret at all"
+    );
+    for (what, out) in &outputs {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !text.contains(&long[..5]),
+            "{what} shows more than 4 characters: {text}"
+        );
+        assert!(
+            !text.contains(&short[..2]),
+            "{what} hints at a short secret: {text}"
+        );
+        if what.contains("--json") {
+            assert!(!text.contains(&long[..4]), "{what}: {text}");
+        }
+    }
+}
