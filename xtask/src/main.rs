@@ -8,6 +8,9 @@
 //!   against a private Secret Service (gnome-keyring on a D-Bus bus of its own).
 //! - `cargo xtask bench` measures whole-process timings against `age`, `pass` and
 //!   `secret-tool` with hyperfine and writes `docs/performance.md`.
+//! - `cargo xtask soak [--processes N] [--ops N] [--seconds LIMIT]` loads one store with N
+//!   processes at once, checks that nothing was lost, invented or miscounted, and writes the
+//!   figures into the soak section of `docs/performance.md` (`soak.rs`).
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]` runs sigil's fuzz targets (`fuzz/`) one after
 //!   another with cargo-fuzz on nightly, N seconds each, and fails on a crash
 //!   (`docs/fuzzing.md`).
@@ -29,6 +32,7 @@ use std::time::{Duration, Instant};
 mod advisories;
 mod bulk;
 mod fuzz;
+mod soak;
 mod tidy;
 
 use clap::{Arg, ArgAction};
@@ -50,6 +54,13 @@ fn main() -> ExitCode {
         Some(("test", _)) => done(test()),
         Some(("advisories", _)) => done(advisories(&workspace_root())),
         Some(("bench", _)) => done(bench()),
+        Some(("soak", m)) => done(soak::run(&soak::Options {
+            // Both are bounded by clap (at most 99 and 9,999), so they fit a usize.
+            processes: *m.get_one::<u64>("processes").expect("has a default") as usize,
+            ops: *m.get_one::<u64>("ops").expect("has a default") as usize,
+            seconds: *m.get_one::<u64>("seconds").expect("has a default"),
+            debug: m.get_flag("debug"),
+        })),
         Some(("fuzz", m)) => done(fuzz(
             *m.get_one::<u64>("seconds").expect("has a default"),
             m.get_many::<String>("targets")
@@ -104,6 +115,46 @@ fn cli() -> clap::Command {
             "time sigil against age, pass and secret-tool with hyperfine; write \
                  docs/performance.md",
         ))
+        .subcommand(
+            clap::Command::new("soak")
+                .about(
+                    "soak/load run: N processes of mixed operations on one store, then \
+                     invariants checked; write the soak section of docs/performance.md",
+                )
+                .arg(
+                    Arg::new("processes")
+                        .long("processes")
+                        .value_name("N")
+                        .default_value("16")
+                        .value_parser(clap::value_parser!(u64).range(1..=99))
+                        .help("how many sigil processes run at once"),
+                )
+                .arg(
+                    Arg::new("ops")
+                        .long("ops")
+                        .value_name("N")
+                        .default_value("500")
+                        .value_parser(clap::value_parser!(u64).range(1..=9999))
+                        .help("how many operations each of them runs"),
+                )
+                .arg(
+                    Arg::new("seconds")
+                        .long("seconds")
+                        .value_name("LIMIT")
+                        .default_value("600")
+                        .value_parser(clap::value_parser!(u64).range(1..=86_400))
+                        .help("start no operation after LIMIT seconds; check and report"),
+                )
+                .arg(
+                    Arg::new("debug")
+                        .long("debug")
+                        .action(ArgAction::SetTrue)
+                        .help(
+                            "use the debug build, for trying the soak itself (figures are \
+                             printed, not written)",
+                        ),
+                ),
+        )
         .subcommand(
             clap::Command::new("fuzz")
                 .about(
@@ -1899,8 +1950,10 @@ fn bench() -> Result<()> {
         secret_tool,
         bulk,
     };
-    let doc = performance_doc(&results, &machine());
     let path = root.join("docs/performance.md");
+    // `cargo xtask soak` owns a block of the same file; a bench run keeps it as it is.
+    let old = fs::read_to_string(&path).unwrap_or_default();
+    let doc = soak::carry_over(&old, performance_doc(&results, &machine()));
     fs::create_dir_all(root.join("docs")).map_err(|e| format!("cannot create docs/: {e}"))?;
     fs::write(&path, doc).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     for (target, _, met) in targets(&results)
@@ -2108,7 +2161,8 @@ const AGE_SHOWN: &str =
 // benchmark) uses the same text, so keep the two in step.
 const INTRO: &str = "# Performance
 
-<!-- written by `cargo xtask bench`; change xtask/src/main.rs, not this file -->
+<!-- written by `cargo xtask bench` (the Soak section by `cargo xtask soak`); change xtask/src/main.rs
+(xtask/src/soak.rs), not this file -->
 
 sigil's commands are short-lived processes, so what a user waits for is the whole process:
 start, read the identity, decrypt one file, print. `cargo xtask bench` times exactly that with
