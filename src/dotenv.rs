@@ -180,6 +180,11 @@ impl Cursor<'_> {
             if len == 0 || !rest[len..].starts_with('\'') {
                 return Err(self.error(line, "the ' quote around the name is never closed"));
             }
+            // A quoted name may hold what a bare one cannot, but no environment variable's
+            // name holds `=`: the program would be handed `A=B=C`, which reads as `A`.
+            if rest[..len].contains('=') {
+                return Err(self.error(line, "a name cannot hold '='"));
+            }
             self.at += len + 2;
             return Ok(rest[..len].to_owned());
         }
@@ -592,6 +597,10 @@ mod tests {
             "'app/.env' line 1: unexpected text after the closing ' quote"
         );
         assert_eq!(err("=x\n"), "'app/.env' line 1: expected a name before '='");
+        assert_eq!(
+            err("A=1\n'=_'=\n"),
+            "'app/.env' line 2: a name cannot hold '='"
+        );
         assert_eq!(
             err("A=1\nB=\0\n"),
             "'app/.env' line 2: a NUL byte, which no variable can hold"

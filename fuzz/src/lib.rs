@@ -178,7 +178,14 @@ fn quoted_reads_back(name: &str, value: &str) {
     }
     // On a second line: a byte order mark that starts a file is not part of it, while one
     // that starts a later line is a name's first character.
-    let line = format!("\n{name}={}", dotenv::quote(value));
+    // A name that a bare one cannot be (a blank, `#` in it) is written `'quoted'`.
+    let blank = |c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c);
+    let name_written = if name.chars().any(|c| c == '#' || blank(c)) {
+        format!("'{name}'")
+    } else {
+        name.to_owned()
+    };
+    let line = format!("\n{name_written}={}", dotenv::quote(value));
     let entries = dotenv::parse(&line, "quoted")
         .unwrap_or_else(|e| panic!("the quoted value {line:?} does not parse: {e}"));
     assert_eq!(entries.len(), 1, "{line:?}");
@@ -310,8 +317,13 @@ pub fn template(data: &[u8]) {
         if !text.contains("{{") && !text.contains("auth://") && !text.contains("ref+") {
             assert_eq!(out, text);
         }
-        let twice = render(&out).expect("a rendered template renders again");
-        assert_eq!(twice, out, "rendering is not idempotent");
+        // A multi-line secret put in by `{{ … }}` splits its line in the output, and the
+        // pieces are new lines with a meaning of their own (a dotenv reference, say) that the
+        // template never had: the output is then not a template to render again.
+        if dotenv::line_ends(&out) == dotenv::line_ends(text) {
+            let twice = render(&out).expect("a rendered template renders again");
+            assert_eq!(twice, out, "rendering is not idempotent");
+        }
     }
     // A `ref+…` reference is named whole in errors, whatever it holds: keep the marker out.
     let (text, m) = inserted(text, at);

@@ -93,8 +93,13 @@ pub fn expires_at(lifetime: Lifetime, now: OffsetDateTime) -> Option<OffsetDateT
 }
 
 /// A token endpoint's answer (RFC 6749 §5.1, plus the OIDC `id_token`), as the `oauth2` crate's
-/// standard response but with `expires_in` kept as raw JSON.
+/// standard response but with `expires_in` kept as raw JSON. Only a JSON object is an answer:
+/// serde's derived reader would also take an array and fill the fields in order, so that
+/// `["t1", "t2"]` became an access token and a token *type* — shown in messages and `Debug`.
+/// The derive below (`remote = "Self"`) makes inherent functions that the trait impls after
+/// it call, once the body is known to be an object.
 #[derive(Clone, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Answer {
     access_token: AccessToken,
     #[serde(deserialize_with = "deserialize_untagged_enum_case_insensitive")]
@@ -121,6 +126,29 @@ impl Answer {
     /// The OIDC ID token, when the server sent one.
     pub fn id_token(&self) -> Option<&str> {
         self.id_token.as_deref()
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Answer::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// Takes a map and nothing else, then reads it as the derive does.
+        struct Object;
+        impl<'de> serde::de::Visitor<'de> for Object {
+            type Value = Answer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a token response object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<Answer, M::Error> {
+                Answer::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Object)
     }
 }
 
@@ -264,5 +292,16 @@ mod tests {
             serde_json::from_str(r#"{"access_token":"x","token_type":"Bearer","expires_in":"-3"}"#)
                 .unwrap();
         assert_eq!(a.expires_in(), Some(std::time::Duration::ZERO));
+    }
+
+    #[test]
+    fn only_an_object_is_an_answer() {
+        let e = serde_json::from_str::<Answer>(r#"["at-SECRET","tt-SECRET"]"#).unwrap_err();
+        assert!(e.to_string().contains("a token response object"), "{e}");
+        assert!(!e.to_string().contains("SECRET"), "{e}");
+        let a: Answer = serde_json::from_str(r#"{"access_token":"x","token_type":"bearer"}"#)
+            .expect("an object is read as before");
+        let back: Answer = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(back.access_token().secret(), "x");
     }
 }
