@@ -1,5 +1,5 @@
-//! `sigil <cmd>`: finding `sigil-<cmd>` beside the running executable or on `PATH` and handing
-//! over to it, as git and cargo do.
+//! `sigil <cmd>` for a plugin: finding `sigil-<cmd>` beside the running executable or on
+//! `PATH` and handing over to it, as git and cargo do.
 
 use std::collections::BTreeSet;
 use std::env;
@@ -75,16 +75,12 @@ pub fn available() -> BTreeSet<String> {
     out
 }
 
-/// Replaces this process with `path` (on Unix), passing `args` unchanged; elsewhere runs it
-/// and exits with its status. Returns only on failure to start it. A built-in command opens
-/// the store as `sigil` would and so inherits everything; any other program (a plugin) gets
-/// the environment without the variables that carry sigil's key ([`crate::child`]).
-pub fn exec(path: &Path, args: Vec<OsString>, built_in: bool) -> std::io::Error {
-    let mut cmd = if built_in {
-        std::process::Command::new(path)
-    } else {
-        crate::child::command(path)
-    };
+/// Replaces this process with the plugin `path` (on Unix), passing `args` unchanged;
+/// elsewhere runs it and exits with its status. Returns only on failure to start it. A plugin
+/// gets the environment without the variables that carry sigil's key ([`crate::child`]);
+/// built-ins run in the dispatcher's own process.
+pub fn exec(path: &Path, args: Vec<OsString>) -> std::io::Error {
+    let mut cmd = crate::child::command(path);
     cmd.args(args);
     #[cfg(unix)]
     {

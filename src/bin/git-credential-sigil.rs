@@ -1,9 +1,7 @@
-//! `git-credential-sigil`: a thin shell over `sigil::internal::cli::git_credential`.
+//! `git-credential-sigil`: an entry point that starts the `sigil` executable beside it as `git-credential-sigil`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main(
-        "git-credential-sigil",
-        sigil::internal::cli::git_credential::run,
-    )
+    sigil::internal::cli::sigil::exec_as("git-credential-sigil")
 }

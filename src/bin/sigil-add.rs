@@ -1,6 +1,7 @@
-//! `sigil-add`: a thin shell over `sigil::internal::cli::add`.
+//! `sigil-add`: an entry point that starts the `sigil` executable beside it as `sigil-add`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-add", sigil::internal::cli::add::run)
+    sigil::internal::cli::sigil::exec_as("sigil-add")
 }

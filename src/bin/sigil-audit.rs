@@ -1,6 +1,7 @@
-//! `sigil-audit`: a thin shell over `sigil::internal::cli::audit`.
+//! `sigil-audit`: an entry point that starts the `sigil` executable beside it as `sigil-audit`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-audit", sigil::internal::cli::audit::run)
+    sigil::internal::cli::sigil::exec_as("sigil-audit")
 }

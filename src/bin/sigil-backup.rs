@@ -1,6 +1,7 @@
-//! `sigil-backup`: a thin shell over `sigil::internal::cli::backup`.
+//! `sigil-backup`: an entry point that starts the `sigil` executable beside it as `sigil-backup`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-backup", sigil::internal::cli::backup::run)
+    sigil::internal::cli::sigil::exec_as("sigil-backup")
 }

@@ -1,6 +1,7 @@
-//! `sigil-check`: a thin shell over `sigil::internal::cli::check`.
+//! `sigil-check`: an entry point that starts the `sigil` executable beside it as `sigil-check`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-check", sigil::internal::cli::check::run)
+    sigil::internal::cli::sigil::exec_as("sigil-check")
 }

@@ -1,6 +1,7 @@
-//! `sigil-env`: a thin shell over `sigil::internal::cli::env`.
+//! `sigil-env`: an entry point that starts the `sigil` executable beside it as `sigil-env`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-env", sigil::internal::cli::env::run)
+    sigil::internal::cli::sigil::exec_as("sigil-env")
 }

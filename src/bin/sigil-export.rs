@@ -1,6 +1,7 @@
-//! `sigil-export`: a thin shell over `sigil::internal::cli::export`.
+//! `sigil-export`: an entry point that starts the `sigil` executable beside it as `sigil-export`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-export", sigil::internal::cli::export::run)
+    sigil::internal::cli::sigil::exec_as("sigil-export")
 }

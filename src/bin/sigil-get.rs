@@ -1,4 +1,6 @@
-//! `sigil-get`: a thin shell over `sigil::internal::cli::get`.
+//! `sigil-get`: a thin shell over `sigil::internal::cli::get`. The one built-in linked into a
+//! binary of its own besides `sigil`: programs start it for every secret they read, and it
+//! costs one process start where an entry point that starts `sigil` costs two.
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {

@@ -1,6 +1,7 @@
-//! `sigil-identity`: a thin shell over `sigil::internal::cli::identity`.
+//! `sigil-identity`: an entry point that starts the `sigil` executable beside it as `sigil-identity`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-identity", sigil::internal::cli::identity::run)
+    sigil::internal::cli::sigil::exec_as("sigil-identity")
 }

@@ -1,6 +1,7 @@
-//! `sigil-import`: a thin shell over `sigil::internal::cli::import`.
+//! `sigil-import`: an entry point that starts the `sigil` executable beside it as `sigil-import`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-import", sigil::internal::cli::import::run)
+    sigil::internal::cli::sigil::exec_as("sigil-import")
 }

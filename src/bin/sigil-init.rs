@@ -1,6 +1,7 @@
-//! `sigil-init`: a thin shell over `sigil::internal::cli::init`.
+//! `sigil-init`: an entry point that starts the `sigil` executable beside it as `sigil-init`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-init", sigil::internal::cli::init::run)
+    sigil::internal::cli::sigil::exec_as("sigil-init")
 }

@@ -1,6 +1,7 @@
-//! `sigil-list`: a thin shell over `sigil::internal::cli::list`.
+//! `sigil-list`: an entry point that starts the `sigil` executable beside it as `sigil-list`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-list", sigil::internal::cli::list::run)
+    sigil::internal::cli::sigil::exec_as("sigil-list")
 }

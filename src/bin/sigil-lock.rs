@@ -1,6 +1,7 @@
-//! `sigil-lock`: a thin shell over `sigil::internal::cli::lock`.
+//! `sigil-lock`: an entry point that starts the `sigil` executable beside it as `sigil-lock`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-lock", sigil::internal::cli::lock::run)
+    sigil::internal::cli::sigil::exec_as("sigil-lock")
 }

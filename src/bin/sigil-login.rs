@@ -1,6 +1,7 @@
-//! `sigil-login`: a thin shell over `sigil::internal::cli::login`.
+//! `sigil-login`: an entry point that starts the `sigil` executable beside it as `sigil-login`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-login", sigil::internal::cli::login::run)
+    sigil::internal::cli::sigil::exec_as("sigil-login")
 }

@@ -1,6 +1,7 @@
-//! `sigil-migrate`: a thin shell over `sigil::internal::cli::migrate`.
+//! `sigil-migrate`: an entry point that starts the `sigil` executable beside it as `sigil-migrate`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-migrate", sigil::internal::cli::migrate::run)
+    sigil::internal::cli::sigil::exec_as("sigil-migrate")
 }

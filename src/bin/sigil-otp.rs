@@ -1,6 +1,7 @@
-//! `sigil-otp`: a thin shell over `sigil::internal::cli::otp`.
+//! `sigil-otp`: an entry point that starts the `sigil` executable beside it as `sigil-otp`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-otp", sigil::internal::cli::otp::run)
+    sigil::internal::cli::sigil::exec_as("sigil-otp")
 }

@@ -1,6 +1,7 @@
-//! `sigil-policy`: a thin shell over `sigil::internal::cli::policy`.
+//! `sigil-policy`: an entry point that starts the `sigil` executable beside it as `sigil-policy`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-policy", sigil::internal::cli::policy::run)
+    sigil::internal::cli::sigil::exec_as("sigil-policy")
 }

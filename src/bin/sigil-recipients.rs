@@ -1,6 +1,7 @@
-//! `sigil-recipients`: a thin shell over `sigil::internal::cli::recipients`.
+//! `sigil-recipients`: an entry point that starts the `sigil` executable beside it as `sigil-recipients`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-recipients", sigil::internal::cli::recipients::run)
+    sigil::internal::cli::sigil::exec_as("sigil-recipients")
 }

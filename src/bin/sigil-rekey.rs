@@ -1,6 +1,7 @@
-//! `sigil-rekey`: a thin shell over `sigil::internal::cli::rekey`.
+//! `sigil-rekey`: an entry point that starts the `sigil` executable beside it as `sigil-rekey`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-rekey", sigil::internal::cli::rekey::run)
+    sigil::internal::cli::sigil::exec_as("sigil-rekey")
 }

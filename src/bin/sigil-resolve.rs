@@ -1,6 +1,7 @@
-//! `sigil-resolve`: a thin shell over `sigil::internal::cli::resolve`.
+//! `sigil-resolve`: an entry point that starts the `sigil` executable beside it as `sigil-resolve`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-resolve", sigil::internal::cli::resolve::run)
+    sigil::internal::cli::sigil::exec_as("sigil-resolve")
 }

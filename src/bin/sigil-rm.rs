@@ -1,6 +1,7 @@
-//! `sigil-rm`: a thin shell over `sigil::internal::cli::rm`.
+//! `sigil-rm`: an entry point that starts the `sigil` executable beside it as `sigil-rm`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-rm", sigil::internal::cli::rm::run)
+    sigil::internal::cli::sigil::exec_as("sigil-rm")
 }

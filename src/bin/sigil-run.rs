@@ -1,6 +1,7 @@
-//! `sigil-run`: a thin shell over `sigil::internal::cli::run`.
+//! `sigil-run`: an entry point that starts the `sigil` executable beside it as `sigil-run`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main_with_code("sigil-run", sigil::internal::cli::run::run)
+    sigil::internal::cli::sigil::exec_as("sigil-run")
 }

@@ -1,6 +1,7 @@
-//! `sigil-status`: a thin shell over `sigil::internal::cli::status`.
+//! `sigil-status`: an entry point that starts the `sigil` executable beside it as `sigil-status`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-status", sigil::internal::cli::status::run)
+    sigil::internal::cli::sigil::exec_as("sigil-status")
 }

@@ -1,6 +1,7 @@
-//! `sigil-unlock`: a thin shell over `sigil::internal::cli::unlock`.
+//! `sigil-unlock`: an entry point that starts the `sigil` executable beside it as `sigil-unlock`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    sigil::internal::cli::main("sigil-unlock", sigil::internal::cli::unlock::run)
+    sigil::internal::cli::sigil::exec_as("sigil-unlock")
 }

@@ -32,40 +32,97 @@ pub mod unlock;
 
 use crate::error::{Error, Result};
 use clap::{CommandFactory, Parser};
+use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 /// Parses the binary's arguments and runs it, reporting an error as every sigil binary does. Usage
 /// errors from clap exit 2, `--help` and `--version` exit 0.
 pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
-    harden();
-    print_notices(bin);
-    let args = A::parse();
-    crate::exit::finish(bin, run(args))
+    run_from(bin, std::env::args_os().skip(1).collect(), run)
 }
 
-/// Like [`main`], for commands whose success has an exit code of its own (`sigil run` passes
+/// [`main`] on the given arguments (those after the program's name), as the binary `bin`: how
+/// the `sigil` executable runs a built-in in its own process.
+pub fn run_from<A: Parser>(bin: &str, args: Vec<OsString>, run: fn(A) -> Result<()>) -> ExitCode {
+    run_code_from(bin, args, |a| run(a).map(|()| ExitCode::SUCCESS))
+}
+
+/// Like [`run_from`], for commands whose success has an exit code of its own (`sigil run` passes
 /// its child's on).
-pub fn main_with_code<A: Parser>(bin: &str, run: fn(A) -> Result<ExitCode>) -> ExitCode {
+pub fn run_code_from<A: Parser>(
+    bin: &str,
+    args: Vec<OsString>,
+    run: impl FnOnce(A) -> Result<ExitCode>,
+) -> ExitCode {
     harden();
     print_notices(bin);
-    let args = A::parse();
+    let args = A::parse_from(std::iter::once(OsString::from(bin)).chain(args));
     match run(args) {
         Ok(code) => code,
         Err(e) => crate::exit::report(bin, &e),
     }
 }
 
-/// The program's name in what it prints.
-static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// A built-in's entry point: runs it as the binary named first on the arguments after the
+/// program's name.
+pub type Entry = fn(&'static str, Vec<OsString>) -> ExitCode;
+
+/// Every built-in by its binary's name, run in the `sigil` executable's own process: by
+/// `sigil <cmd>`, and by the dashed entry points (`sigil-add`, …), which start that executable
+/// under their own name.
+pub const BUILTINS: &[(&str, Entry)] = &[
+    ("sigil-init", |b, a| run_from(b, a, init::run)),
+    ("sigil-add", |b, a| run_from(b, a, add::run)),
+    #[cfg(feature = "oauth")]
+    ("sigil-login", |b, a| run_from(b, a, login::run)),
+    ("sigil-get", |b, a| run_from(b, a, get::run)),
+    ("sigil-list", |b, a| run_from(b, a, list::run)),
+    ("sigil-rm", |b, a| run_from(b, a, rm::run)),
+    ("sigil-status", |b, a| run_from(b, a, status::run)),
+    ("sigil-resolve", |b, a| run_from(b, a, resolve::run)),
+    ("sigil-run", |b, a| run_code_from(b, a, run::run)),
+    ("sigil-env", |b, a| run_from(b, a, env::run)),
+    ("sigil-migrate", |b, a| run_from(b, a, migrate::run)),
+    ("sigil-backup", |b, a| run_from(b, a, backup::run)),
+    ("sigil-audit", |b, a| run_from(b, a, audit::run)),
+    ("sigil-check", |b, a| run_from(b, a, check::run)),
+    ("sigil-policy", |b, a| run_from(b, a, policy::run)),
+    ("sigil-otp", |b, a| run_from(b, a, otp::run)),
+    ("sigil-identity", |b, a| run_from(b, a, identity::run)),
+    ("sigil-unlock", |b, a| run_from(b, a, unlock::run)),
+    ("sigil-lock", |b, a| run_from(b, a, lock::run)),
+    ("sigil-rekey", |b, a| run_from(b, a, rekey::run)),
+    ("sigil-recipients", |b, a| run_from(b, a, recipients::run)),
+    ("sigil-export", |b, a| run_from(b, a, export::run)),
+    ("sigil-import", |b, a| run_from(b, a, import::run)),
+    ("git-credential-sigil", |b, a| {
+        run_from(b, a, git_credential::run)
+    }),
+];
+
+/// The built-in whose binary is called `bin`, with its name.
+pub fn builtin(bin: &str) -> Option<(&'static str, Entry)> {
+    BUILTINS.iter().copied().find(|(name, _)| *name == bin)
+}
+
+/// The program's name in what it prints: the dispatcher's until it hands over to a built-in.
+static BIN: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 
 /// Prints what the library has to say on stderr as it says it: `<bin>: note`,
 /// `<bin>: warning: …`, or an instruction as it is; outside text made safe for a terminal.
 pub fn print_notices(bin: &str) {
-    let _ = BIN.set(bin.to_owned());
+    bin.clone_into(
+        &mut BIN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     crate::notice::set_sink(|n| {
         use crate::notice::Level;
-        let bin = BIN.get().map_or("sigil", String::as_str);
+        let bin = BIN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         let text = crate::shown::block(&n.text);
         let mut err = io::stderr().lock();
         let _ = match n.level {
@@ -78,7 +135,7 @@ pub fn print_notices(bin: &str) {
 
 /// Keeps this process's memory, which holds the identity and the secrets it reads, out of
 /// core files and away from other processes of the same user. Every binary calls it first
-/// (through [`main`], [`main_with_code`] and the dispatcher):
+/// (through [`main`], [`run_code_from`] and the dispatcher):
 ///
 /// - `RLIMIT_CORE` 0, soft and hard: a crash or a SIGABRT writes no core file, and since the
 ///   hard limit cannot be raised again without privileges, neither does a program that
@@ -304,4 +361,21 @@ pub(crate) fn tsv(rows: &[Vec<String>]) -> String {
 /// Parses an address argument, turning a grammar error into exit 2 with the grammar shown.
 pub(crate) fn address(text: &str) -> Result<crate::Address> {
     Ok(crate::Address::parse(text)?)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The entry points and the clap commands (which completions, man pages and `sigil help`
+    /// come from) name the same built-ins.
+    #[test]
+    fn every_command_has_an_entry_point() {
+        let mut commands: Vec<String> = super::subcommands()
+            .iter()
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        let mut entries: Vec<String> = super::BUILTINS.iter().map(|(n, _)| n.to_string()).collect();
+        commands.sort();
+        entries.sort();
+        assert_eq!(commands, entries);
+    }
 }

@@ -1,9 +1,11 @@
-//! `sigil`: the dispatcher. `sigil <cmd> args…` becomes `sigil-<cmd> args…`.
+//! `sigil`: the dispatcher. `sigil <cmd> args…` runs the built-in `sigil-<cmd>` in this
+//! process, or else the plugin `sigil-<cmd>` on PATH; and the entry point of every built-in.
 
 use crate::dispatch;
 use crate::error::Error;
 use std::ffi::OsString;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 const BIN: &str = "sigil";
@@ -29,9 +31,10 @@ pub fn command() -> clap::Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about(ABOUT)
         .long_about(format!(
-            "{ABOUT}.\n\n`sigil <COMMAND> [ARGS]...` runs `sigil-<COMMAND>` from beside the \
-sigil executable, or else from PATH, with the arguments unchanged; any `sigil-*` program on \
-PATH is a plugin."
+            "{ABOUT}.\n\n`sigil <COMMAND> [ARGS]...` runs the built-in COMMAND, or else the \
+plugin `sigil-<COMMAND>` from beside the sigil executable or from PATH, with the arguments \
+unchanged; any `sigil-*` program on PATH is a plugin. Every built-in is also a binary of its \
+own name (`sigil-get`)."
         ))
         .subcommands(subs)
         .allow_external_subcommands(true)
@@ -97,15 +100,14 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn run_command(name: &str, rest: Vec<OsString>) -> ExitCode {
+    // A built-in runs here, in this process, as git runs its builtins: one process start for
+    // `sigil get`. A `sigil-<cmd>` program of the same name elsewhere never replaces it.
+    if let Some((bin, run)) = super::builtin(&format!("{}{name}", dispatch::PREFIX)) {
+        return run(bin, rest);
+    }
     match dispatch::find(name) {
         Some(path) => {
-            // Only sigil's own `sigil-<cmd>` beside this executable is a built-in; the same
-            // name found on PATH is somebody else's program.
-            let built_in = path.parent() == dispatch::own_dir().as_deref()
-                && dispatchable()
-                    .iter()
-                    .any(|c| c.get_name().strip_prefix(dispatch::PREFIX) == Some(name));
-            let err = dispatch::exec(&path, rest, built_in);
+            let err = dispatch::exec(&path, rest);
             crate::exit::report(
                 BIN,
                 &Error::io(format!("cannot run '{}'", path.display()), err),
@@ -130,8 +132,17 @@ fn run_command(name: &str, rest: Vec<OsString>) -> ExitCode {
 /// Runs the dispatcher on this process's arguments.
 pub fn main() -> ExitCode {
     super::harden();
+    let mut args = std::env::args_os();
+    // Started under a built-in's name (by a dashed entry point, or through a link of that
+    // name), this executable is that built-in, with every argument its own.
+    let named = args.next().and_then(|argv0| {
+        let name = Path::new(&argv0).file_name()?.to_str()?.to_owned();
+        super::builtin(&name)
+    });
+    if let Some((bin, run)) = named {
+        return run(bin, args.collect());
+    }
     super::print_notices(BIN);
-    let mut args = std::env::args_os().skip(1);
     let Some(first) = args.next() else {
         return print(&listing());
     };
@@ -155,4 +166,25 @@ pub fn main() -> ExitCode {
         ),
         cmd => run_command(cmd, rest),
     }
+}
+
+/// A dashed entry point (`sigil-add`, `git-credential-sigil`, …): replaces this process with
+/// the `sigil` executable beside it, started as `bin` (its argv\[0\]) with the arguments
+/// unchanged. One executable holds every built-in, so an install is not 25 copies of the
+/// library, while the names scripts and git look for stay. The executable is the one in this
+/// file's own directory (symbolic links resolved), never one found on PATH.
+pub fn exec_as(bin: &'static str) -> ExitCode {
+    use std::os::unix::process::CommandExt;
+    let Some(sigil) = dispatch::own_dir().map(|d| d.join(BIN)) else {
+        let e = std::io::Error::other("the running executable's path is unknown");
+        return crate::exit::report(bin, &Error::io("cannot find 'sigil'".to_owned(), e));
+    };
+    let err = std::process::Command::new(&sigil)
+        .arg0(bin)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    crate::exit::report(
+        bin,
+        &Error::io(format!("cannot run '{}'", sigil.display()), err),
+    )
 }

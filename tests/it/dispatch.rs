@@ -137,3 +137,66 @@ fn a_plugin_gets_no_variable_that_carries_the_identity_but_built_ins_do() {
         .success()
         .stdout("tok");
 }
+
+#[test]
+fn a_plugin_on_path_cannot_replace_a_built_in() {
+    let (s, path) = with_plugins(&[("sigil-get", "echo hijacked; exit 9")]);
+    s.add("github/me", b"tok");
+    s.cmd("sigil")
+        .env("PATH", &path)
+        .args(["get", "-n", "github/me"])
+        .assert()
+        .success()
+        .stdout("tok");
+}
+
+#[test]
+fn a_dashed_entry_point_starts_the_sigil_beside_it_and_never_one_on_path() {
+    let (s, path) = with_plugins(&[("sigil", "echo hijacked; exit 9")]);
+    s.add("github/me", b"tok");
+    // Beside the real `sigil`: the entry point is that built-in, messages under its name.
+    let out = s.cmd("sigil-list").assert().success();
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("github"));
+    let out = s.cmd("sigil-rm").args(["nope/me", "-y"]).assert().code(3);
+    assert!(stderr(out.get_output()).starts_with("sigil-rm: error: "));
+    // Alone in a directory: a clear error, and the `sigil` on PATH is not run.
+    let lone = s.root().join("lone");
+    fs::create_dir(&lone).unwrap();
+    fs::copy(bin("sigil-list"), lone.join("sigil-list")).unwrap();
+    let out = s
+        .std_cmd(lone.join("sigil-list"))
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{:?}", out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "sigil-list: error: cannot run '{}': ",
+            lone.join("sigil").display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_sigil_executable_under_a_built_in_s_name_is_that_built_in() {
+    let s = Sandbox::init();
+    s.add("github/me", b"tok");
+    let links = s.root().join("links");
+    fs::create_dir(&links).unwrap();
+    std::os::unix::fs::symlink(bin("sigil"), links.join("sigil-get")).unwrap();
+    let out = s
+        .std_cmd(links.join("sigil-get"))
+        .args(["-n", "github/me"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"tok");
+    let out = s
+        .std_cmd(links.join("sigil-get"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: sigil-get"));
+}
