@@ -39,7 +39,7 @@ pub mod identity;
 pub mod init;
 #[path = "mask.rs"]
 pub mod mask;
-#[path = "migrate.rs"]
+#[path = "migrate/mod.rs"]
 pub mod migrate;
 #[path = "notice.rs"]
 pub mod notice;
