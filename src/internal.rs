@@ -8,7 +8,7 @@ pub mod address;
 pub mod audit;
 #[path = "backend.rs"]
 pub mod backend;
-#[path = "backup.rs"]
+#[path = "backup/mod.rs"]
 pub mod backup;
 #[path = "check.rs"]
 pub mod check;
