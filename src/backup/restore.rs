@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 use time::OffsetDateTime;
 
@@ -71,6 +72,61 @@ pub fn restore(
     };
     let recovered = !dry_run && recover_locked(sigil)?;
     let target = Registry::load(paths)?;
+    let first = first_reading(sigil, path, key, &target)?;
+    let current_config =
+        read_optional(&paths.config_file())?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let config_changes = match &first.config {
+        Some(theirs) => line_changes(current_config.as_deref().unwrap_or(""), theirs),
+        None => vec![],
+    };
+    let plan = Plan {
+        manifest: first.manifest,
+        new: first.new,
+        conflicts: first.conflicts,
+        config: with_config && !config_changes.is_empty(),
+        config_changes,
+        backend: sigil.write_backend(),
+        recovered,
+    };
+    if dry_run {
+        return Ok(plan);
+    }
+    if policy == OnConflict::Fail && !plan.conflicts.is_empty() {
+        return Err(conflict_error(&plan.conflicts));
+    }
+    let overwrites: &[FieldAddress] = if policy == OnConflict::Overwrite {
+        &plan.conflicts
+    } else {
+        &[]
+    };
+    let placed = place_writes(sigil, &target, &plan, overwrites)?;
+    let journal = write_journal(sigil, &plan, overwrites, &placed, current_config)?;
+    let mut registries = Registries {
+        target,
+        backup: first.registry,
+    };
+    let written = write_secrets(sigil, path, key, &plan, &placed, &mut registries, progress)
+        .and_then(|config| make_durable(sigil, &placed, config, &registries.target));
+    close_journal(sigil, &journal, written)?;
+    Ok(plan)
+}
+
+/// What the first reading of a backup found.
+struct FirstReading {
+    manifest: Manifest,
+    /// The backup's metadata.
+    registry: Registry,
+    /// Secrets that are not in the target yet.
+    new: Vec<FieldAddress>,
+    /// Secrets that are.
+    conflicts: Vec<FieldAddress>,
+    /// The backup's config.toml, unless it is empty.
+    config: Option<String>,
+}
+
+/// The first reading: the whole backup verified, its secrets sorted into new ones and ones
+/// the target already holds, and its metadata and config kept.
+fn first_reading(sigil: &Sigil, path: &Path, key: &Key, target: &Registry) -> Result<FirstReading> {
     let file = sigil.file_store();
     let mut registry = RegistryReader::default();
     let mut new = Vec::new();
@@ -103,47 +159,46 @@ pub fn restore(
             "the account count does not match accounts.toml",
         ));
     }
-    let current_config =
-        read_optional(&paths.config_file())?.map(|b| String::from_utf8_lossy(&b).into_owned());
-    let config_changes = match &backup_config {
-        Some(theirs) => line_changes(current_config.as_deref().unwrap_or(""), theirs),
-        None => vec![],
-    };
-    let plan = Plan {
+    Ok(FirstReading {
         manifest,
+        registry: backup_reg,
         new,
         conflicts,
-        config: with_config && !config_changes.is_empty(),
-        config_changes,
-        backend: sigil.write_backend(),
-        recovered,
-    };
-    if dry_run {
-        return Ok(plan);
-    }
-    if policy == OnConflict::Fail && !plan.conflicts.is_empty() {
-        return Err(conflict_error(&plan.conflicts));
-    }
-    let conflicting: BTreeSet<String> = plan.conflicts.iter().map(|a| a.to_string()).collect();
-    let overwrites: &[FieldAddress] = if policy == OnConflict::Overwrite {
-        &plan.conflicts
-    } else {
-        &[]
-    };
-    // Every write is placed before the first one, so a backend that cannot be used fails
-    // here with nothing changed.
+        config: backup_config,
+    })
+}
+
+/// Places every write before the first one, so that a backend that cannot be used fails
+/// here with nothing changed. Returns the backend each address goes to.
+fn place_writes(
+    sigil: &Sigil,
+    target: &Registry,
+    plan: &Plan,
+    overwrites: &[FieldAddress],
+) -> Result<BTreeMap<String, BackendKind>> {
     let mut placed: BTreeMap<String, BackendKind> = BTreeMap::new();
     for addr in plan.new.iter().chain(overwrites) {
         let cannot =
             |err: Error| Error::other(format!("cannot restore '{addr}': {err}"), err.help());
-        let kind = placement(sigil, &target, addr, plan.backend).map_err(cannot)?;
+        let kind = placement(sigil, target, addr, plan.backend).map_err(cannot)?;
         sigil.store_of(kind).map_err(cannot)?;
         placed.insert(addr.to_string(), kind);
     }
-    // The journal on disk says how to undo everything, before anything is written: what
-    // accounts.toml was, every address about to be written, and each overwritten value saved
-    // encrypted to the identity. A failure undoes it now; a killed restore is undone by the
-    // next one.
+    Ok(placed)
+}
+
+/// Writes the journal that says how to undo everything, before anything is written: what
+/// accounts.toml was, every address about to be written, and each overwritten value saved
+/// encrypted to the identity. A failure undoes it now; a killed restore is undone by the
+/// next one.
+fn write_journal(
+    sigil: &Sigil,
+    plan: &Plan,
+    overwrites: &[FieldAddress],
+    placed: &BTreeMap<String, BackendKind>,
+    current_config: Option<String>,
+) -> Result<JournalFile> {
+    let paths = sigil.paths();
     let undo_dir = paths.home().join(UNDO_DIR);
     let mut journal = JournalFile {
         accounts: read_optional(&paths.accounts())?
@@ -155,8 +210,33 @@ pub fn restore(
     if !overwrites.is_empty() {
         fsutil::create_private_dir(&undo_dir)?;
     }
-    // Saving the old values costs a decryption, an encryption and two fsyncs each: done by
-    // a few threads, like the writes.
+    journal
+        .writes
+        .extend(save_replaced(sigil, overwrites, placed, &undo_dir)?);
+    for addr in &plan.new {
+        journal.writes.push(JournalWrite {
+            address: addr.to_string(),
+            backend: placed[&addr.to_string()].as_str().to_owned(),
+            undo: None,
+        });
+    }
+    let journal_path = paths.home().join(JOURNAL);
+    let json = serde_json::to_vec(&journal)
+        .map_err(|e| Error::other(format!("cannot encode the restore journal: {e}"), None))?;
+    fsutil::create_private_dir(paths.home())?;
+    fsutil::write_atomic(&journal_path, |f| f.write_all(&json))?;
+    Ok(journal)
+}
+
+/// Saves the values the restore overwrites, encrypted to the identity in `undo_dir`, and
+/// returns their journal records. Each costs a decryption, an encryption and two fsyncs:
+/// done by a few threads, like the writes.
+fn save_replaced(
+    sigil: &Sigil,
+    overwrites: &[FieldAddress],
+    placed: &BTreeMap<String, BackendKind>,
+    undo_dir: &Path,
+) -> Result<Vec<JournalWrite>> {
     let recipients = if overwrites.is_empty() {
         vec![]
     } else {
@@ -168,7 +248,7 @@ pub fn restore(
             .chunks(chunk)
             .enumerate()
             .map(|(c, addrs)| {
-                let (placed, undo_dir, recipients) = (&placed, &undo_dir, &recipients);
+                let recipients = &recipients;
                 scope.spawn(move || -> Result<Vec<JournalWrite>> {
                     let mut out = Vec::with_capacity(addrs.len());
                     for (i, addr) in addrs.iter().enumerate() {
@@ -199,68 +279,53 @@ pub fn restore(
             })
             .collect()
     });
+    let mut out = Vec::with_capacity(overwrites.len());
     for part in saved {
         match part {
-            Ok(w) => journal.writes.extend(w),
+            Ok(w) => out.extend(w),
             Err(e) => {
-                let _ = fs::remove_dir_all(&undo_dir);
+                let _ = fs::remove_dir_all(undo_dir);
                 return Err(e);
             }
         }
     }
-    for addr in &plan.new {
-        journal.writes.push(JournalWrite {
-            address: addr.to_string(),
-            backend: placed[&addr.to_string()].as_str().to_owned(),
-            undo: None,
-        });
-    }
-    let journal_path = paths.home().join(JOURNAL);
-    let json = serde_json::to_vec(&journal)
-        .map_err(|e| Error::other(format!("cannot encode the restore journal: {e}"), None))?;
-    fsutil::create_private_dir(paths.home())?;
-    fsutil::write_atomic(&journal_path, |f| f.write_all(&json))?;
+    Ok(out)
+}
 
+/// The metadata a restore writes: the target's registry becomes the new one, and each
+/// account's metadata moves out of the backup's into it — no copies, which matters for
+/// memory with 10,000 accounts.
+struct Registries {
+    target: Registry,
+    backup: Registry,
+}
+
+/// The second reading, which writes: each entry checked against the first reading, each
+/// secret recorded in the metadata and handed to the writers. Writes go to a few threads
+/// (encryption is CPU-bound) and are deferred: one flush per backend makes them durable
+/// before accounts.toml names them, instead of two fsyncs per secret. The bounded channel
+/// keeps memory flat. Returns the backup's config.toml when the restore writes it.
+fn write_secrets(
+    sigil: &Sigil,
+    path: &Path,
+    key: &Key,
+    plan: &Plan,
+    placed: &BTreeMap<String, BackendKind>,
+    registries: &mut Registries,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Option<Secret>> {
+    let conflicting: BTreeSet<String> = plan.conflicts.iter().map(|a| a.to_string()).collect();
     let total = placed.len() as u64;
     let mut done = 0u64;
-    // The target's registry becomes the new one, and each account's metadata moves out of
-    // the backup's into it: no copies, which matters for memory with 10,000 accounts.
-    let mut reg = target;
-    let mut backup_reg = backup_reg;
     let mut config = None;
-    // Writes go to a few threads (encryption is CPU-bound) and are deferred: one flush per
-    // backend makes them durable before accounts.toml names them, instead of two fsyncs per
-    // secret. The bounded channel keeps memory flat.
     let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let written = std::sync::atomic::AtomicUsize::new(0);
+    let written = AtomicUsize::new(0);
     let (tx, rx) = mpsc::sync_channel::<Job>(WRITERS * 4);
     let rx = Mutex::new(rx);
     let mut tx = Some(tx);
     let streamed = std::thread::scope(|scope| -> Result<()> {
         for _ in 0..WRITERS {
-            scope.spawn(|| {
-                loop {
-                    let job = lock(&rx).recv();
-                    let Ok(job) = job else { return };
-                    if lock(&failure).is_some() {
-                        continue; // drain: the restore is being abandoned
-                    }
-                    match job.store.put_deferred(&job.addr, &job.data) {
-                        Ok(()) => {
-                            let n = written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                            abort_for_tests(n);
-                        }
-                        Err(err) => {
-                            lock(&failure).get_or_insert_with(|| {
-                                Error::other(
-                                    format!("cannot restore '{}': {err}", job.addr),
-                                    err.help(),
-                                )
-                            });
-                        }
-                    }
-                }
-            });
+            scope.spawn(|| write_jobs(&rx, &failure, &written));
         }
         // Dropped when this closure returns, which ends the writers' loops.
         let tx = tx.take().expect("taken once");
@@ -279,7 +344,13 @@ pub fn restore(
                 return Ok(()); // a conflict kept by --on-conflict skip
             };
             let conflict = conflicting.contains(&addr.to_string());
-            record(&mut reg, &mut backup_reg, &addr, kind, conflict);
+            record(
+                &mut registries.target,
+                &mut registries.backup,
+                &addr,
+                kind,
+                conflict,
+            );
             // Directories are made here, by one thread, and the writers only add files to
             // them: four writers making 20,000 directories themselves spent more time
             // queueing on the store root's lock than working.
@@ -298,45 +369,81 @@ pub fn restore(
         .map(|_| ())
     });
     let failure = failure.into_inner().unwrap_or_else(|e| e.into_inner());
-    let result = match (failure, streamed) {
+    match (failure, streamed) {
         (Some(e), _) | (None, Err(e)) => Err(e),
-        (None, Ok(())) => (|| -> Result<()> {
-            // Every secret is durable before accounts.toml names it.
-            let kinds: BTreeSet<BackendKind> = placed.values().copied().collect();
-            for kind in kinds {
-                sigil.store_of(kind)?.flush()?;
-            }
-            if let Some(config) = config.take() {
-                fsutil::create_private_dir(paths.config_dir())?;
-                fsutil::write_atomic(&paths.config_file(), |f| f.write_all(config.expose()))?;
-            }
-            reg.save(paths)
-        })(),
-    };
-    match result {
-        Ok(()) => {
-            // Removing the journal is the commit.
-            finish_journal(paths.home())?;
-            Ok(plan)
+        (None, Ok(())) => Ok(config),
+    }
+}
+
+/// One writer thread of [`write_secrets`]: writes the jobs it receives until the channel
+/// closes; after the first failure it only drains them, the restore being abandoned.
+fn write_jobs(
+    rx: &Mutex<mpsc::Receiver<Job<'_>>>,
+    failure: &Mutex<Option<Error>>,
+    written: &AtomicUsize,
+) {
+    loop {
+        let job = lock(rx).recv();
+        let Ok(job) = job else { return };
+        if lock(failure).is_some() {
+            continue; // drain: the restore is being abandoned
         }
-        Err(e) => {
-            match undo_journal(sigil, &journal) {
-                Ok(()) => {
-                    let _ = finish_journal(paths.home());
-                }
-                Err(u) => {
-                    return Err(Error::other(
-                        format!("{e}; undoing the partial restore also failed: {u}"),
-                        Some(format!(
-                            "the next `sigil backup restore` retries the undo (journal: '{}')",
-                            journal_path.display()
-                        )),
-                    ));
-                }
+        match job.store.put_deferred(&job.addr, &job.data) {
+            Ok(()) => {
+                let n = written.fetch_add(1, Ordering::SeqCst) + 1;
+                abort_for_tests(n);
             }
-            Err(e)
+            Err(err) => {
+                lock(failure).get_or_insert_with(|| {
+                    Error::other(format!("cannot restore '{}': {err}", job.addr), err.help())
+                });
+            }
         }
     }
+}
+
+/// Makes the writes durable and names them: every secret flushed (once per backend) before
+/// accounts.toml names it, and config.toml written when the restore writes it.
+fn make_durable(
+    sigil: &Sigil,
+    placed: &BTreeMap<String, BackendKind>,
+    config: Option<Secret>,
+    reg: &Registry,
+) -> Result<()> {
+    let paths = sigil.paths();
+    let kinds: BTreeSet<BackendKind> = placed.values().copied().collect();
+    for kind in kinds {
+        sigil.store_of(kind)?.flush()?;
+    }
+    if let Some(config) = config {
+        fsutil::create_private_dir(paths.config_dir())?;
+        fsutil::write_atomic(&paths.config_file(), |f| f.write_all(config.expose()))?;
+    }
+    reg.save(paths)
+}
+
+/// Ends a restore by its outcome. Removing the journal is the commit; after a failure the
+/// journal is played back first, and when that fails too it stays for the next restore.
+fn close_journal(sigil: &Sigil, journal: &JournalFile, written: Result<()>) -> Result<()> {
+    let home = sigil.paths().home();
+    let Err(e) = written else {
+        return finish_journal(home);
+    };
+    match undo_journal(sigil, journal) {
+        Ok(()) => {
+            let _ = finish_journal(home);
+        }
+        Err(u) => {
+            return Err(Error::other(
+                format!("{e}; undoing the partial restore also failed: {u}"),
+                Some(format!(
+                    "the next `sigil backup restore` retries the undo (journal: '{}')",
+                    home.join(JOURNAL).display()
+                )),
+            ));
+        }
+    }
+    Err(e)
 }
 
 /// The lines that differ between two texts, in the order of the new one: `- line` for one

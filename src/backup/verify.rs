@@ -43,6 +43,44 @@ pub fn read(
     expected: Option<&Manifest>,
     visit: &mut dyn FnMut(Entry) -> Result<()>,
 ) -> Result<Manifest> {
+    let reader = decrypt(path, key)?;
+    let gz = flate2::bufread::GzDecoder::new(BufReader::new(reader));
+    let mut archive = tar::Archive::new(gz);
+    let mut seen: Vec<ManifestEntry> = Vec::new();
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut total = 0u64;
+    let mut manifest: Option<Manifest> = None;
+    {
+        let entries = archive.entries().map_err(|e| damaged(path, e))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| damaged(path, e))?;
+            if manifest.is_some() {
+                return Err(damaged(path, "an entry follows the manifest"));
+            }
+            let (name, mut data) = read_entry(path, &mut entry, &mut names, &mut total)?;
+            if name == MANIFEST {
+                let m: Manifest = serde_json::from_slice(&data)
+                    .map_err(|e| damaged(path, format!("the manifest is unreadable: {e}")))?;
+                manifest = Some(m);
+                continue;
+            }
+            let this = in_its_place(path, seen.len(), &name, &data, expected)?;
+            seen.push(this);
+            visit(Entry {
+                name,
+                data: Secret::new(std::mem::take(&mut *data)),
+            })?;
+        }
+    }
+    let manifest = manifest.ok_or_else(|| damaged(path, "the manifest is missing"))?;
+    read_to_the_end(path, archive.into_inner())?;
+    check_manifest(path, &manifest, &seen)?;
+    Ok(manifest)
+}
+
+/// Opens a backup with `key`: the age layer, with the errors that say whether the key was the
+/// wrong kind, the wrong one, or the file is damaged.
+fn decrypt(path: &Path, key: &Key) -> Result<impl Read> {
     let file = open_file(path)?;
     let decryptor = crate::crypto::decryptor(BufReader::new(file)).map_err(|e| damaged(path, e))?;
     let scrypt = decryptor.is_scrypt();
@@ -67,7 +105,7 @@ pub fn read(
             decryptor.decrypt(id.as_age())
         }
     };
-    let reader = result.map_err(|e| match e {
+    result.map_err(|e| match e {
         age::DecryptError::NoMatchingKeys => StoreError::WrongIdentity {
             path: path.to_owned(),
         }
@@ -78,102 +116,103 @@ pub fn read(
             help: Some("check the passphrase the backup was made with".into()),
         },
         other => damaged(path, other),
-    })?;
-    let gz = flate2::bufread::GzDecoder::new(BufReader::new(reader));
-    let mut archive = tar::Archive::new(gz);
-    let mut seen: Vec<ManifestEntry> = Vec::new();
-    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut total = 0u64;
-    let mut manifest: Option<Manifest> = None;
-    {
-        let entries = archive.entries().map_err(|e| damaged(path, e))?;
-        for entry in entries {
-            let mut entry = entry.map_err(|e| damaged(path, e))?;
-            if manifest.is_some() {
-                return Err(damaged(path, "an entry follows the manifest"));
-            }
-            if entry.header().entry_type() != tar::EntryType::Regular {
-                return Err(damaged(path, "an entry is not a regular file"));
-            }
-            let name = entry
-                .path()
-                .map_err(|e| damaged(path, e))?
-                .to_str()
-                .map(str::to_owned)
-                .ok_or_else(|| damaged(path, "an entry name is not UTF-8"))?;
-            if !names.insert(name.clone()) {
-                return Err(damaged(path, format!("entry '{name}' appears twice")));
-            }
-            let limit = if entry_address(&name).is_some() {
-                crate::secret::MAX_SIZE
-            } else {
-                MAX_ENTRY
-            };
-            let size = entry.size();
-            if size > limit {
-                return Err(damaged(
-                    path,
-                    format!("entry '{name}' is larger than {}", human(limit)),
-                ));
-            }
-            let mut data = Zeroizing::new(Vec::with_capacity(size as usize));
-            (&mut entry)
-                .take(limit + 1)
-                .read_to_end(&mut data)
-                .map_err(|e| damaged(path, e))?;
-            if data.len() as u64 > limit {
-                return Err(damaged(
-                    path,
-                    format!("entry '{name}' is larger than {}", human(limit)),
-                ));
-            }
-            total += data.len() as u64;
-            if total > MAX_ARCHIVE {
-                return Err(damaged(
-                    path,
-                    format!("it unpacks to more than {}", human(MAX_ARCHIVE)),
-                ));
-            }
-            if name == MANIFEST {
-                let m: Manifest = serde_json::from_slice(&data)
-                    .map_err(|e| damaged(path, format!("the manifest is unreadable: {e}")))?;
-                manifest = Some(m);
-                continue;
-            }
-            let this = ManifestEntry {
-                name: name.clone(),
-                size: data.len() as u64,
-                sha256: sha256_hex(&data),
-            };
-            let pos = seen.len();
-            match pos {
-                0 if name != ACCOUNTS => return Err(damaged(path, "accounts.toml is not first")),
-                1 if name != CONFIG => return Err(damaged(path, "config.toml is not second")),
-                2 if name == ACCOUNTS_JSON => {}
-                n if n >= 2 && entry_address(&name).is_none() => {
-                    return Err(damaged(path, format!("unexpected entry '{name}'")));
-                }
-                _ => {}
-            }
-            if let Some(exp) = expected
-                && exp.entries.get(pos) != Some(&this)
-            {
-                return Err(damaged(
-                    path,
-                    format!("entry '{name}' differs from the first reading"),
-                ));
-            }
-            seen.push(this);
-            visit(Entry {
-                name,
-                data: Secret::new(std::mem::take(&mut *data)),
-            })?;
-        }
+    })
+}
+
+/// Reads one archive entry whole, after checking what can be checked before its content: a
+/// regular file, a UTF-8 name not seen before, within the size limit of its kind; and the
+/// whole archive within [`MAX_ARCHIVE`], so that a crafted file cannot fill the disk. Returns
+/// its name and content.
+fn read_entry<R: Read>(
+    path: &Path,
+    entry: &mut tar::Entry<'_, R>,
+    names: &mut std::collections::HashSet<String>,
+    total: &mut u64,
+) -> Result<(String, Zeroizing<Vec<u8>>)> {
+    if entry.header().entry_type() != tar::EntryType::Regular {
+        return Err(damaged(path, "an entry is not a regular file"));
     }
-    let manifest = manifest.ok_or_else(|| damaged(path, "the manifest is missing"))?;
-    // Read to the very end, so the gzip CRC and age's final-chunk flag are checked: a
-    // truncated or extended file fails here.
-    let mut gz = archive.into_inner();
+    let name = entry
+        .path()
+        .map_err(|e| damaged(path, e))?
+        .to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| damaged(path, "an entry name is not UTF-8"))?;
+    if !names.insert(name.clone()) {
+        return Err(damaged(path, format!("entry '{name}' appears twice")));
+    }
+    let limit = if entry_address(&name).is_some() {
+        crate::secret::MAX_SIZE
+    } else {
+        MAX_ENTRY
+    };
+    let size = entry.size();
+    if size > limit {
+        return Err(damaged(
+            path,
+            format!("entry '{name}' is larger than {}", human(limit)),
+        ));
+    }
+    let mut data = Zeroizing::new(Vec::with_capacity(size as usize));
+    entry
+        .take(limit + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| damaged(path, e))?;
+    if data.len() as u64 > limit {
+        return Err(damaged(
+            path,
+            format!("entry '{name}' is larger than {}", human(limit)),
+        ));
+    }
+    *total += data.len() as u64;
+    if *total > MAX_ARCHIVE {
+        return Err(damaged(
+            path,
+            format!("it unpacks to more than {}", human(MAX_ARCHIVE)),
+        ));
+    }
+    Ok((name, data))
+}
+
+/// Checks that an entry (other than the manifest) stands where the format puts it —
+/// accounts.toml first, config.toml second, then accounts.json (from version 2) and secrets —
+/// and, given the manifest of an earlier reading, that it is what that reading found at
+/// `pos`. Returns the entry as the manifest records it.
+fn in_its_place(
+    path: &Path,
+    pos: usize,
+    name: &str,
+    data: &[u8],
+    expected: Option<&Manifest>,
+) -> Result<ManifestEntry> {
+    let this = ManifestEntry {
+        name: name.to_owned(),
+        size: data.len() as u64,
+        sha256: sha256_hex(data),
+    };
+    match pos {
+        0 if name != ACCOUNTS => return Err(damaged(path, "accounts.toml is not first")),
+        1 if name != CONFIG => return Err(damaged(path, "config.toml is not second")),
+        2 if name == ACCOUNTS_JSON => {}
+        n if n >= 2 && entry_address(name).is_none() => {
+            return Err(damaged(path, format!("unexpected entry '{name}'")));
+        }
+        _ => {}
+    }
+    if let Some(exp) = expected
+        && exp.entries.get(pos) != Some(&this)
+    {
+        return Err(damaged(
+            path,
+            format!("entry '{name}' differs from the first reading"),
+        ));
+    }
+    Ok(this)
+}
+
+/// Reads to the very end, so the gzip CRC and age's final-chunk flag are checked: a
+/// truncated or extended file fails here.
+fn read_to_the_end<R: BufRead>(path: &Path, mut gz: flate2::bufread::GzDecoder<R>) -> Result<()> {
     io::copy(&mut gz, &mut io::sink()).map_err(|e| damaged(path, e))?;
     let mut rest = gz.into_inner();
     let mut extra = 0u64;
@@ -189,6 +228,12 @@ pub fn read(
     if extra > 0 {
         return Err(damaged(path, "data follows the archive"));
     }
+    Ok(())
+}
+
+/// Checks the manifest against what was read: a sigil backup of a version this sigil reads,
+/// whose entry list (and so every checksum) and counts match the entries.
+fn check_manifest(path: &Path, manifest: &Manifest, seen: &[ManifestEntry]) -> Result<()> {
     if manifest.format != FORMAT {
         return Err(damaged(path, "it is not a sigil backup"));
     }
@@ -214,7 +259,7 @@ pub fn read(
         let why = manifest
             .entries
             .iter()
-            .zip(&seen)
+            .zip(seen)
             .find(|(a, b)| a != b)
             .map(|(a, _)| format!("checksum mismatch for '{}'", a.name))
             .unwrap_or_else(|| "the entry list does not match the manifest".into());
@@ -227,7 +272,7 @@ pub fn read(
     if secrets != manifest.secrets || manifest.backends.values().sum::<usize>() != secrets {
         return Err(damaged(path, "the counts do not match the entries"));
     }
-    Ok(manifest)
+    Ok(())
 }
 
 /// Checks a backup from end to end without writing anything.

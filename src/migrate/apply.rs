@@ -117,6 +117,9 @@ fn conflict_error(n: usize, s: &SourcePlan, i: &Item) -> Error {
     )
 }
 
+/// The steps of an apply, in the order that makes each undoable: what the undo needs is
+/// journaled before the credentials are stored, and the credentials are stored (and read
+/// back) before any source stops holding them.
 fn apply_steps(
     sigil: &Sigil,
     plan: &Plan,
@@ -124,6 +127,24 @@ fn apply_steps(
     journal: &mut Journal,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Applied> {
+    keep_originals(sigil, plan, dir, journal)?;
+    keep_replaced(sigil, plan, dir, journal)?;
+    keep_stored_values(sigil, plan, dir, journal)?;
+    save_journal(sigil, journal)?;
+    pause("journal")?;
+    let stored = store_secrets(sigil, plan, progress)?;
+    pause("secrets")?;
+    let rewritten = rewrite_sources(plan, journal)?;
+    Ok(Applied {
+        id: journal.id.clone(),
+        stored,
+        sources: rewritten,
+    })
+}
+
+/// Journals every source that changes, with its original encrypted beside the journal: the
+/// undo puts those bytes back, with the mode and owner recorded here.
+fn keep_originals(sigil: &Sigil, plan: &Plan, dir: &Path, journal: &mut Journal) -> Result<()> {
     for (n, s) in plan.sources.iter().enumerate() {
         if !s.items.iter().any(Item::taken) {
             continue;
@@ -147,6 +168,12 @@ fn apply_steps(
             entries: s.items.iter().filter(|i| i.taken()).count(),
         });
     }
+    Ok(())
+}
+
+/// Journals every credential the apply creates or replaces, a replaced value encrypted beside
+/// the journal: the undo deletes the one and puts the other back.
+fn keep_replaced(sigil: &Sigil, plan: &Plan, dir: &Path, journal: &mut Journal) -> Result<()> {
     let mut secrets = 0;
     // One credential found in two places (gh's hosts.yml repeats its token) is stored once.
     let mut once = std::collections::HashSet::new();
@@ -172,6 +199,12 @@ fn apply_steps(
             _ => {}
         }
     }
+    Ok(())
+}
+
+/// Keeps the values the apply stores, encrypted beside the journal, so that a rollback can
+/// tell a credential changed since (rotated) from the one stored, and keep it.
+fn keep_stored_values(sigil: &Sigil, plan: &Plan, dir: &Path, journal: &mut Journal) -> Result<()> {
     let values: std::collections::BTreeMap<String, String> = plan
         .items()
         .filter(|(_, i)| matches!(i.action, Action::Store | Action::Overwrite))
@@ -183,8 +216,12 @@ fn apply_steps(
     let text = zeroize::Zeroizing::new(serde_json::to_vec(&values).expect("strings serialize"));
     encrypt_to(sigil, &dir.join("values.age"), &text)?;
     journal.values = Some("values.age".into());
-    save_journal(sigil, journal)?;
-    pause("journal")?;
+    Ok(())
+}
+
+/// Stores the credentials, each once, and reads every one back: a batch into the file store
+/// when they all go there, else one by one. Returns how many were stored.
+fn store_secrets(sigil: &Sigil, plan: &Plan, progress: &mut dyn FnMut(usize)) -> Result<usize> {
     let mut stored = 0;
     let mut once = std::collections::HashSet::new();
     let todo: Vec<&Item> = plan
@@ -233,7 +270,12 @@ fn apply_steps(
             pause("secret")?;
         }
     }
-    pause("secrets")?;
+    Ok(stored)
+}
+
+/// Replaces each source by its rewrite, once the credentials are safe in the store. Returns
+/// how many were rewritten.
+fn rewrite_sources(plan: &Plan, journal: &Journal) -> Result<usize> {
     let mut rewritten = 0;
     for (s, rec) in plan
         .sources
@@ -254,11 +296,7 @@ fn apply_steps(
         rewritten += 1;
         pause("source")?;
     }
-    Ok(Applied {
-        id: journal.id.clone(),
-        stored,
-        sources: rewritten,
-    })
+    Ok(rewritten)
 }
 
 /// Stores many secrets at once when they all go to the file store: one lock, one

@@ -10,6 +10,14 @@ use std::path::{Path, PathBuf};
 /// Reads the sources and decides, against the store, what happens to each entry. Writes
 /// nothing.
 pub fn plan(sigil: &Sigil, paths: &[PathBuf], opts: &Options) -> Result<Plan> {
+    let mut sources = read_sources(paths, opts)?;
+    one_value_per_address(&sources)?;
+    decide(sigil, &mut sources, opts)?;
+    Ok(Plan { sources })
+}
+
+/// Reads each source once: a file named twice (or by two paths to it) is one source.
+fn read_sources(paths: &[PathBuf], opts: &Options) -> Result<Vec<SourcePlan>> {
     let mut sources: Vec<SourcePlan> = Vec::new();
     for p in paths {
         let s = read_source(p, opts)?;
@@ -18,10 +26,15 @@ pub fn plan(sigil: &Sigil, paths: &[PathBuf], opts: &Options) -> Result<Plan> {
         }
         sources.push(s);
     }
-    // Two entries for one address would make one of them silently lost.
+    Ok(sources)
+}
+
+/// Refuses two entries that map to one address with different values: one of them would be
+/// silently lost.
+fn one_value_per_address(sources: &[SourcePlan]) -> Result<()> {
     let mut seen: std::collections::HashMap<String, (&Path, usize, Vec<u8>)> =
         std::collections::HashMap::new();
-    for s in &sources {
+    for s in sources {
         for i in &s.items {
             let key = i.address.to_string();
             if let Some((p, l, v)) = seen.get(&key)
@@ -41,12 +54,17 @@ pub fn plan(sigil: &Sigil, paths: &[PathBuf], opts: &Options) -> Result<Plan> {
             seen.insert(key, (&s.path, i.line, i.value.expose().to_vec()));
         }
     }
+    Ok(())
+}
+
+/// Sets each entry's action from what its address holds now and the conflict policy.
+fn decide(sigil: &Sigil, sources: &mut [SourcePlan], opts: &Options) -> Result<()> {
     // Ask the stores only about addresses that may exist: a stat in the file store, the
     // record for the others (a failed `get` would list suggestions, costly 10,000 times).
     use crate::store::Store;
     let reg = crate::registry::Registry::load(sigil.paths())?;
     let forced = sigil.choice().kind != crate::BackendKind::Auto;
-    for s in &mut sources {
+    for s in sources {
         for i in &mut s.items {
             let recorded = reg
                 .accounts
@@ -76,5 +94,5 @@ pub fn plan(sigil: &Sigil, paths: &[PathBuf], opts: &Options) -> Result<Plan> {
             };
         }
     }
-    Ok(Plan { sources })
+    Ok(())
 }
