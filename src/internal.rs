@@ -8,7 +8,7 @@ pub mod address;
 pub mod audit;
 #[path = "backend.rs"]
 pub mod backend;
-#[path = "backup.rs"]
+#[path = "backup/mod.rs"]
 pub mod backup;
 #[path = "check.rs"]
 pub mod check;
@@ -39,7 +39,7 @@ pub mod identity;
 pub mod init;
 #[path = "mask.rs"]
 pub mod mask;
-#[path = "migrate.rs"]
+#[path = "migrate/mod.rs"]
 pub mod migrate;
 #[path = "notice.rs"]
 pub mod notice;

@@ -4,7 +4,9 @@
 //! few times itself, timing the whole process by the wall clock (as hyperfine would) and
 //! reading its peak memory from GNU time.
 
-use super::{Result, Sigil, capture, create_private_dir, header};
+use crate::bench::Sigil;
+use crate::common::{Result, create_private_dir, header};
+use crate::tools::capture;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;

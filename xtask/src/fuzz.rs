@@ -5,7 +5,8 @@
 //! The targets run one at a time in a single libFuzzer process each: CI machines and laptops
 //! here have two cores, and parallel jobs would only make each target's time count for less.
 
-use super::{Result, header, on_path, run};
+use crate::common::{Result, header};
+use crate::tools::{on_path, run};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

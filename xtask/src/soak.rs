@@ -5,10 +5,10 @@
 //! audit log and the home are checked against what the workers did, and the figures go into
 //! the soak block of docs/performance.md. Not part of the test run.
 
-use super::{
-    Result, ScratchDir, Sigil, capture, cargo_step, create_private_dir, header, json_string_field,
-    machine, target_dir, workspace_root,
-};
+use crate::bench::{ScratchDir, Sigil, json_string_field, machine, target_dir};
+use crate::common::{Result, create_private_dir, header, workspace_root};
+use crate::test_env::cargo_step;
+use crate::tools::capture;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
@@ -415,7 +415,7 @@ impl Soak<'_> {
             }
         };
         let pid = child.id();
-        let shown = super::shown(&command);
+        let shown = crate::tools::shown(&command);
         self.live.lock().expect("not poisoned").insert(pid, shown);
         if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
             // A process that exits without reading (add of an existing secret) breaks the
@@ -644,7 +644,7 @@ impl<'a> Worker<'a> {
             }
             let op = self.rng.op();
             let planned = self.plan(op, i);
-            let shown = super::shown(&planned.command);
+            let shown = crate::tools::shown(&planned.command);
             let ran = self
                 .soak
                 .exec(planned.command, planned.stdin.as_deref().map(str::as_bytes));
