@@ -35,9 +35,11 @@ fn provider() -> oauth::Provider {
 pub fn oauth_token(data: &[u8]) {
     token_body(data, None);
     // A key is not where a server puts a token, and the error names the key it failed
-    // under: only a placeholder in value position is a secret's.
+    // under: only a placeholder in value position is a secret's. Nor are `scope` and
+    // `token_type`, which sigil shows (`sigil list`, messages) and no server fills with one.
     if let Ok(text) = std::str::from_utf8(data)
         && !in_key_position(text)
+        && !in_a_shown_field(text)
         && let Some((text, m)) = planted(text)
     {
         token_body(text.as_bytes(), Some(&m));
@@ -52,6 +54,22 @@ fn in_key_position(text: &str) -> bool {
         after
             .find('"')
             .is_some_and(|q| after[q + 1..].trim_start().starts_with(':'))
+    })
+}
+
+/// Whether a [`super::PLACEHOLDER`] is in the value of a field sigil shows: the body (as
+/// far as it is one JSON object) has it in `scope` or `token_type`.
+fn in_a_shown_field(text: &str) -> bool {
+    let first = serde_json::Deserializer::from_str(text)
+        .into_iter::<serde_json::Value>()
+        .next();
+    let Some(Ok(serde_json::Value::Object(fields))) = first else {
+        return false;
+    };
+    ["scope", "token_type"].iter().any(|k| {
+        fields
+            .get(*k)
+            .is_some_and(|v| v.to_string().contains(super::PLACEHOLDER))
     })
 }
 
