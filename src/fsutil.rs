@@ -239,6 +239,8 @@ pub(crate) enum Step {
 }
 
 impl Step {
+    /// Its name in `SIGIL_TEST_FAULT`, which only debug builds read.
+    #[cfg(debug_assertions)]
     fn name(self) -> &'static str {
         match self {
             Step::Write => "write",

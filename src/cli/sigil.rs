@@ -172,19 +172,21 @@ pub fn main() -> ExitCode {
 /// the `sigil` executable beside it, started as `bin` (its argv\[0\]) with the arguments
 /// unchanged. One executable holds every built-in, so an install is not 25 copies of the
 /// library, while the names scripts and git look for stay. The executable is the one in this
-/// file's own directory (symbolic links resolved), never one found on PATH.
+/// file's own directory (symbolic links resolved), never one found on PATH. Only `std` is
+/// used here, not [`crate::exit`]: an entry point links nothing else and stays small.
 pub fn exec_as(bin: &'static str) -> ExitCode {
     use std::os::unix::process::CommandExt;
-    let Some(sigil) = dispatch::own_dir().map(|d| d.join(BIN)) else {
-        let e = std::io::Error::other("the running executable's path is unknown");
-        return crate::exit::report(bin, &Error::io("cannot find 'sigil'".to_owned(), e));
+    let problem = match std::env::current_exe() {
+        Ok(exe) => {
+            let sigil = exe.with_file_name(BIN);
+            let err = std::process::Command::new(&sigil)
+                .arg0(bin)
+                .args(std::env::args_os().skip(1))
+                .exec();
+            format!("cannot run '{}': {err}", sigil.display())
+        }
+        Err(e) => format!("cannot find the sigil executable: {e}"),
     };
-    let err = std::process::Command::new(&sigil)
-        .arg0(bin)
-        .args(std::env::args_os().skip(1))
-        .exec();
-    crate::exit::report(
-        bin,
-        &Error::io(format!("cannot run '{}'", sigil.display()), err),
-    )
+    let _ = writeln!(std::io::stderr(), "{bin}: error: {problem}");
+    ExitCode::from(crate::error::ExitClass::Other.code())
 }

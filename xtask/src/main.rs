@@ -8,6 +8,9 @@
 //!   against a private Secret Service (gnome-keyring on a D-Bus bus of its own).
 //! - `cargo xtask bench` measures whole-process timings against `age`, `pass` and
 //!   `secret-tool` with hyperfine and writes `docs/performance.md`.
+//! - `cargo xtask install-bench` times README's install command from a cold target directory,
+//!   weighs what it installs and sums cargo's `--timings` by crate, into the Install block of
+//!   `docs/performance.md`.
 //! - `cargo xtask soak [--processes N] [--ops N] [--seconds LIMIT]` loads one store with N
 //!   processes at once, checks that nothing was lost, invented or miscounted, and writes the
 //!   figures into the soak section of `docs/performance.md` (`soak.rs`).
@@ -32,7 +35,9 @@ mod bench;
 mod bulk;
 mod codegen;
 mod common;
+mod docblock;
 mod fuzz;
+mod install;
 mod keyring;
 mod soak;
 mod test_env;
@@ -56,6 +61,7 @@ fn main() -> ExitCode {
         Some(("test", _)) => done(test_env::test()),
         Some(("advisories", _)) => done(test_env::advisories(&workspace_root())),
         Some(("bench", _)) => done(bench::bench()),
+        Some(("install-bench", _)) => done(install::run()),
         Some(("soak", m)) => done(soak::run(&soak::Options {
             // Both are bounded by clap (at most 99 and 9,999), so they fit a usize.
             processes: *m.get_one::<u64>("processes").expect("has a default") as usize,
@@ -113,6 +119,10 @@ fn cli() -> clap::Command {
                 "check Cargo.lock against the RustSec advisory snapshot in xtask/advisory-db",
             ),
         )
+        .subcommand(clap::Command::new("install-bench").about(
+            "time README's install command from a cold target directory and weigh what it \
+                 installs; write the Install block of docs/performance.md",
+        ))
         .subcommand(clap::Command::new("bench").about(
             "time sigil against age, pass and secret-tool with hyperfine; write \
                  docs/performance.md",

@@ -7,6 +7,7 @@
 
 use crate::bench::{ScratchDir, Sigil, json_string_field, machine, target_dir};
 use crate::common::{Result, create_private_dir, header, workspace_root};
+use crate::docblock;
 use crate::test_env::cargo_step;
 use crate::tools::capture;
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,11 +49,6 @@ const SHARED_LIMITED_VALUE: &str = "limited-shared";
 const GRACE: Duration = Duration::from_secs(60);
 /// How often the main thread reports progress.
 const PROGRESS_EVERY: Duration = Duration::from_secs(15);
-
-/// The markers of the soak block in docs/performance.md. `cargo xtask bench` rewrites the
-/// rest of the file and carries this block over; `cargo xtask soak` rewrites only the block.
-const BEGIN: &str = "<!-- soak:begin -->";
-const END: &str = "<!-- soak:end -->";
 
 /// Runs the soak: build, set up a store, drive the workers, check, write the figures.
 pub fn run(opts: &Options) -> Result<()> {
@@ -121,7 +117,7 @@ pub fn run(opts: &Options) -> Result<()> {
     let path = root.join("docs/performance.md");
     let old = fs::read_to_string(&path).unwrap_or_default();
     let block = section(&figures, &checks, opts, soak.shared_max_uses);
-    fs::write(&path, splice(&old, &block))
+    fs::write(&path, docblock::splice(&old, "soak", &block))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("wrote the soak section of docs/performance.md");
     Ok(())
@@ -1516,7 +1512,8 @@ fn ms(d: Duration) -> String {
 /// The soak block of docs/performance.md, markers included.
 fn section(f: &Figures, checks: &Checks, opts: &Options, shared_max_uses: u64) -> String {
     let m = machine();
-    let mut doc = format!("{BEGIN}\n## Soak\n\n{SOAK_INTRO}\n");
+    let (begin, end) = docblock::markers("soak");
+    let mut doc = format!("{begin}\n## Soak\n\n{SOAK_INTRO}\n");
     let mix: Vec<String> = MIX
         .iter()
         .map(|(weight, op)| format!("{} {weight} %", op.describe()))
@@ -1580,7 +1577,7 @@ fn section(f: &Figures, checks: &Checks, opts: &Options, shared_max_uses: u64) -
         let result = if *held { "held" } else { "broken" };
         let _ = writeln!(doc, "| {invariant} | {detail} | {result} |");
     }
-    doc.push_str(END);
+    doc.push_str(&end);
     doc
 }
 
@@ -1598,74 +1595,9 @@ contention is. Afterwards the store, the audit log and the home are checked agai
 workers did. Not part of the test run (`cargo xtask test`).
 ";
 
-/// The soak block of `doc`, markers included, if it has one.
-fn block_of(doc: &str) -> Option<&str> {
-    let begin = doc.find(BEGIN)?;
-    let end = begin + doc[begin..].find(END)? + END.len();
-    Some(&doc[begin..end])
-}
-
-/// `doc` with its soak block replaced by `block`, or `block` appended when it has none.
-pub fn splice(doc: &str, block: &str) -> String {
-    match block_of(doc) {
-        Some(old) => doc.replacen(old, block, 1),
-        None => {
-            let mut out = doc.trim_end().to_owned();
-            if !out.is_empty() {
-                out.push_str("\n\n");
-            }
-            out.push_str(block);
-            out.push('\n');
-            out
-        }
-    }
-}
-
-/// The doc `cargo xtask bench` just rendered (`new`), with the soak block of the doc it
-/// replaces (`old`) carried over: the two commands write one file, each its own part.
-pub fn carry_over(old: &str, new: String) -> String {
-    match block_of(old) {
-        Some(block) => splice(&new, block),
-        None => new,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn block(text: &str) -> String {
-        format!("{BEGIN}\n## Soak\n\n{text}\n{END}")
-    }
-
-    #[test]
-    fn soak_replaces_only_its_block() {
-        let doc = format!("# Performance\n\nbench\n\n{}\n\ntail\n", block("old"));
-        let new = splice(&doc, &block("new"));
-        assert_eq!(
-            new,
-            format!("# Performance\n\nbench\n\n{}\n\ntail\n", block("new"))
-        );
-        // Without a block, it goes at the end.
-        assert_eq!(
-            splice("# Performance\n\nbench\n", &block("x")),
-            format!("# Performance\n\nbench\n\n{}\n", block("x"))
-        );
-        assert_eq!(splice("", &block("x")), format!("{}\n", block("x")));
-    }
-
-    #[test]
-    fn bench_carries_the_soak_block_over() {
-        let old = format!("# Performance\n\nold bench\n\n{}\n", block("figures"));
-        let new = carry_over(&old, "# Performance\n\nnew bench\n".to_owned());
-        assert_eq!(
-            new,
-            format!("# Performance\n\nnew bench\n\n{}\n", block("figures"))
-        );
-        // Twice in a row changes nothing more.
-        assert_eq!(carry_over(&new, new.clone()), new);
-        assert_eq!(carry_over("no block", "fresh\n".to_owned()), "fresh\n");
-    }
 
     fn span(value: &str, start: u64, end: u64) -> Span {
         Span {
