@@ -115,7 +115,17 @@ fn by_crate(html: &str) -> Result<Vec<(String, f64)>> {
         .map_err(|e| format!("cannot read the timing report's UNIT_DATA: {e}"))?;
     let mut sums: BTreeMap<String, f64> = BTreeMap::new();
     for u in &units {
-        let name = u["name"].as_str().unwrap_or("?").to_owned();
+        let mut name = u["name"].as_str().unwrap_or("?").to_owned();
+        // sigil's own units apart: the library, and its binaries (compiled and linked).
+        if name == "sigil" {
+            let bin = u["target"].as_str().is_some_and(|t| t.contains("bin"));
+            name = if bin {
+                "sigil's binaries (compiling and linking)"
+            } else {
+                "sigil's library"
+            }
+            .to_owned();
+        }
         *sums.entry(name).or_default() += u["duration"].as_f64().unwrap_or(0.0);
     }
     let mut out: Vec<(String, f64)> = sums.into_iter().collect();
@@ -159,15 +169,22 @@ fn render(i: &Install) -> String {
     doc.push_str("| installed file | size |\n| --- | ---: |\n");
     let mut by_size: Vec<(&String, &u64)> = i.files.iter().collect();
     by_size.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    for (name, len) in by_size.iter().take(3) {
+    // The full binaries one by one; the entry points (under 1 MB) as one row.
+    let (full, entries): (Vec<_>, Vec<_>) = by_size.iter().partition(|(_, len)| **len >= 1_000_000);
+    for (name, len) in &full {
         let _ = writeln!(doc, "| `{name}` | {} |", megabytes(**len));
     }
-    if let Some((_, len)) = by_size.get(3) {
+    if let (Some((_, largest)), Some((_, smallest))) = (entries.first(), entries.last()) {
+        let (small, large) = (megabytes(**smallest), megabytes(**largest));
+        let size = if small == large {
+            small
+        } else {
+            format!("{small}–{large}")
+        };
         let _ = writeln!(
             doc,
-            "| each of the other {} (entry points) | {} |",
-            by_size.len() - 3,
-            megabytes(**len)
+            "| each of the other {} (entry points: `sigil-add`, …, `git-credential-sigil`) | {size} |",
+            entries.len(),
         );
     }
     let _ = writeln!(
