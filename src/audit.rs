@@ -18,10 +18,10 @@
 //! microseconds, which `sigil get` must be able to afford.
 
 use crate::Sigil;
-use crate::config::AuditSetting;
-use crate::error::{Error, ExitClass, Result};
+use crate::core::config::AuditSetting;
+use crate::core::error::{Error, ExitClass, Result};
+use crate::core::paths::Paths;
 use crate::identity::Identity;
-use crate::paths::Paths;
 use crate::store::StoreError;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -58,7 +58,7 @@ pub struct Limits {
 
 impl Limits {
     /// The limits config.toml sets, else the defaults.
-    pub fn of(config: Option<&crate::config::Config>) -> Limits {
+    pub fn of(config: Option<&crate::core::config::Config>) -> Limits {
         Limits {
             max_size: config
                 .and_then(|c| c.audit_max_size)
@@ -278,7 +278,7 @@ fn reason(e: &Error) -> String {
 /// for the memory backend (a program's tests), which writes nothing to disk.
 pub fn enabled(sigil: &Sigil) -> bool {
     sigil.config().audit != Some(AuditSetting::Off)
-        && sigil.choice().kind != crate::backend::BackendKind::Memory
+        && sigil.choice().kind != crate::store::backend::BackendKind::Memory
 }
 
 /// Whether config.toml says `audit = "required"` (and the log is kept at all).
@@ -305,7 +305,7 @@ pub fn ready(sigil: &Sigil) -> Result<()> {
 pub fn ready_without_sigil(paths: &Paths, keyed: bool) -> Result<()> {
     let config = crate::fsutil::check_config(paths)
         .ok()
-        .and_then(|()| crate::config::Config::load(paths).ok());
+        .and_then(|()| crate::core::config::Config::load(paths).ok());
     if config.is_some_and(|c| c.audit == Some(AuditSetting::Required)) {
         return ready_at(paths, keyed);
     }
@@ -338,7 +338,10 @@ fn ready_at(paths: &Paths, keyed: bool) -> Result<()> {
 /// The error of a command refused because its entry could not be written.
 fn not_written(why: String) -> Error {
     Error::other(
-        format!("cannot write the audit log: {}", crate::shown::block(&why)),
+        format!(
+            "cannot write the audit log: {}",
+            crate::core::shown::block(&why)
+        ),
         Some(
             "config.toml says audit = \"required\": nothing was handed out or changed; \
              free some space or fix the log, or set audit = true to go on with a warning"
@@ -405,7 +408,7 @@ pub fn record_outcome(
         outcome,
         reason,
     ) {
-        crate::notice::warn(format!("cannot write the audit log: {e}"));
+        crate::core::notice::warn(format!("cannot write the audit log: {e}"));
     }
 }
 
@@ -824,7 +827,7 @@ fn lost_markers(paths: &Paths) -> (Vec<PathBuf>, Option<String>) {
     found.sort();
     let when = |t: i64| {
         time::OffsetDateTime::from_unix_timestamp(t)
-            .map_or_else(|_| t.to_string(), crate::when::format)
+            .map_or_else(|_| t.to_string(), crate::core::when::format)
     };
     let events: Vec<&str> = found.iter().map(|(_, e, _)| e.as_str()).collect();
     let reason = format!(
@@ -936,7 +939,7 @@ fn append_entries(
         line.push(b'\n');
     }
     let (time, binary, parent) = (
-        crate::when::format(time::OffsetDateTime::now_utc()),
+        crate::core::when::format(time::OffsetDateTime::now_utc()),
         binary(),
         parent_command(),
     );

@@ -1,7 +1,7 @@
 //! Reporting an error the way every sigil binary does, and its exit code.
 
-use crate::error::Error;
-use crate::shown;
+use crate::core::error::Error;
+use crate::core::shown;
 use std::io::Write;
 use std::process::ExitCode;
 

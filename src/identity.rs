@@ -10,9 +10,9 @@
 //! `SIGIL_PASSPHRASE_FD`, or a no-echo prompt on the terminal — never argv or a plain
 //! variable — unless `sigil unlock` left the decrypted identity in the kernel keyring.
 
-use crate::error::{Error, ExitClass};
+use crate::core::error::{Error, ExitClass};
+use crate::core::paths::Paths;
 use crate::fsutil;
-use crate::paths::Paths;
 use age::secrecy::ExposeSecret;
 use age::x25519;
 use std::fmt;
@@ -711,7 +711,7 @@ pub(crate) fn open_protected(
                 failures = record_failure(paths);
                 audit_failure(paths, failures);
                 if attempt < tries {
-                    crate::notice::note("wrong passphrase, try again");
+                    crate::core::notice::note("wrong passphrase, try again");
                 }
             }
         }
@@ -745,17 +745,17 @@ pub(crate) fn audit(
     // A config others can write is not trusted to turn the log off.
     let config = fsutil::check_config(paths)
         .ok()
-        .and_then(|()| crate::config::Config::load(paths).ok());
+        .and_then(|()| crate::core::config::Config::load(paths).ok());
     if config
         .as_ref()
-        .is_some_and(|c| c.audit == Some(crate::config::AuditSetting::Off))
+        .is_some_and(|c| c.audit == Some(crate::core::config::AuditSetting::Off))
     {
         return;
     }
     let limits = crate::audit::Limits::of(config.as_ref());
     let key = id.map_or(crate::audit::Key::Unkeyed, crate::audit::Key::from_identity);
     if let Err(e) = crate::audit::append(paths, &key, limits, event, vec![], outcome, reason) {
-        crate::notice::warn(format!("cannot write the audit log: {e}"));
+        crate::core::notice::warn(format!("cannot write the audit log: {e}"));
     }
 }
 
@@ -868,7 +868,7 @@ fn backoff(paths: &Paths) {
         // A counter dated in the future (edited, or a clock set back) never makes the wait
         // longer than the schedule's own for that count.
         let wait = ((until - now) as u64).min(delay);
-        crate::notice::note(format!(
+        crate::core::notice::note(format!(
             "{n} wrong passphrase(s) in a row; waiting {wait} s before trying"
         ));
         std::thread::sleep(std::time::Duration::from_secs(wait));
@@ -1064,7 +1064,7 @@ pub fn purge(paths: &Paths) -> Result<Purged, Error> {
     let mut files = vec![protected_file(paths), old_file(paths), failures_file(paths)];
     // A rotation's directory is purged below, file by file, like sigil's other directories.
     files.extend(
-        crate::rekey::leftovers(paths)
+        crate::ops::rekey::leftovers(paths)
             .into_iter()
             .filter(|p| !p.is_dir()),
     );
@@ -1157,7 +1157,7 @@ const SIGIL_FILES: &[(&str, Shape)] = &[
     (".restore-journal.json", Shape::File(|_| true)),
     (
         ".recipients-journal",
-        Shape::File(crate::recipients::is_journal),
+        Shape::File(crate::ops::recipients::is_journal),
     ),
     ("audit.log", Shape::File(is_audit_log)),
     (".audit-checkpoint", Shape::File(|_| true)),
@@ -1185,7 +1185,7 @@ fn store_file(_: &Path, rel: &[String]) -> bool {
     }
     match rel {
         [service, account, file] => file.strip_suffix(".age").is_some_and(|field| {
-            crate::address::Address::new(service, account, Some(field)).is_ok()
+            crate::core::address::Address::new(service, account, Some(field)).is_ok()
         }),
         _ => false,
     }

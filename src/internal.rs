@@ -1,76 +1,9 @@
-//! The binaries' building blocks — stores, registry, the CLI front end, dispatch, masking.
+//! The binaries' building blocks — stores, registry, the CLI front end, dispatch, masking —
+//! by layer, lowest first: `core` (plain data and parsers); `crypto`; `identity`, `unlock`,
+//! `store` and `audit`; `ops` (the use cases); `cli` and `exit` (the front end).
 //! Public only so that the binaries, xtask and the benches reach them; not part of the
 //! stable interface, hidden from the docs, and changed without notice.
 
-#[path = "address.rs"]
-pub mod address;
-#[path = "audit.rs"]
-pub mod audit;
-#[path = "backend.rs"]
-pub mod backend;
-#[path = "backup/mod.rs"]
-pub mod backup;
-#[path = "check.rs"]
-pub mod check;
-#[path = "child.rs"]
-pub mod child;
 #[cfg(feature = "cli")]
-#[path = "cli/mod.rs"]
-pub mod cli;
-#[path = "config.rs"]
-pub mod config;
-#[path = "crypto.rs"]
-pub mod crypto;
-#[path = "dispatch.rs"]
-pub mod dispatch;
-#[path = "dotenv.rs"]
-pub mod dotenv;
-#[path = "error.rs"]
-pub mod error;
-#[path = "exit.rs"]
-pub mod exit;
-#[path = "export.rs"]
-pub mod export;
-#[path = "git_credential.rs"]
-pub mod git_credential;
-#[path = "identity.rs"]
-pub mod identity;
-#[path = "init.rs"]
-pub mod init;
-#[path = "mask.rs"]
-pub mod mask;
-#[path = "migrate/mod.rs"]
-pub mod migrate;
-#[path = "notice.rs"]
-pub mod notice;
-#[cfg(feature = "oauth")]
-#[path = "oauth/mod.rs"]
-pub mod oauth;
-#[path = "otp.rs"]
-pub mod otp;
-#[path = "paths.rs"]
-pub mod paths;
-#[path = "policy.rs"]
-pub mod policy;
-#[path = "recipients.rs"]
-pub mod recipients;
-#[path = "reference.rs"]
-pub mod reference;
-#[path = "registry.rs"]
-pub mod registry;
-#[path = "rekey.rs"]
-pub mod rekey;
-#[path = "secret.rs"]
-pub mod secret;
-#[path = "shown.rs"]
-pub mod shown;
-#[path = "status.rs"]
-pub mod status;
-#[path = "store/mod.rs"]
-pub mod store;
-#[path = "token.rs"]
-pub mod token;
-#[path = "unlock.rs"]
-pub mod unlock;
-#[path = "when.rs"]
-pub mod when;
+pub use crate::cli;
+pub use crate::{audit, core, crypto, exit, identity, ops, store, unlock};

@@ -18,32 +18,45 @@
 #[doc(hidden)]
 pub mod internal;
 
+// The layers, lowest first: core (`core`: plain data and parsers); base (`fsutil`, `crypto`);
+// storage (`identity`, `unlock`, `seal`, `store`, `audit`); ops (`ops`: the use cases, and
+// this file with the `Sigil` handle); cli (`cli`, `exit`, the binaries). A module imports only
+// from its own layer and the ones below (`imports_only_go_down` in xtask/src/tidy.rs). They are
+// public to be reached through `internal` by the binaries, tests and benches, but for `fsutil`
+// and `seal`.
+#[doc(hidden)]
+pub mod audit;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
+#[doc(hidden)]
+pub mod core;
+#[doc(hidden)]
+pub mod crypto;
+#[doc(hidden)]
+pub mod exit;
 mod fsutil;
+#[doc(hidden)]
+pub mod identity;
+#[doc(hidden)]
+pub mod ops;
 mod seal;
+#[doc(hidden)]
+pub mod store;
+#[doc(hidden)]
+pub mod unlock;
 
-// The modules keep their short paths inside the crate (`crate::store::…`). Some are used only
-// by the CLI front end, so a lean build (no `cli` feature) does not use every alias.
-#[cfg(feature = "oauth")]
-#[allow(unused_imports)]
-pub(crate) use internal::oauth;
-#[allow(unused_imports)]
-pub(crate) use internal::{
-    address, audit, backend, backup, check, child, config, crypto, dispatch, dotenv, error, exit,
-    export, git_credential, identity, init, mask, migrate, otp, paths, policy, recipients,
-    reference, registry, rekey, secret, shown, status, store, token, unlock, when,
-};
-
-pub use address::{Address, AddressError, FieldAddress, Reference};
-pub use backend::BackendKind;
-pub use error::{Error, ExitClass, MalformedFile, Result};
-pub use fsutil::PermissionError;
-pub use identity::{Identity, IdentityError, IdentitySource};
-pub use internal::notice;
-pub use paths::Paths;
-pub use registry::{AccountMeta, Kind};
-pub use secret::Secret;
-pub use store::StoreError;
-pub use token::{Token, TokenSet};
+pub use crate::core::address::{Address, AddressError, FieldAddress, Reference};
+pub use crate::core::error::{Error, ExitClass, MalformedFile, Result};
+pub use crate::core::notice;
+pub use crate::core::paths::Paths;
+pub use crate::core::registry::{AccountMeta, Kind};
+pub use crate::core::secret::Secret;
+pub use crate::core::token::{Token, TokenSet};
+pub use crate::fsutil::PermissionError;
+pub use crate::identity::{Identity, IdentityError, IdentitySource};
+pub use crate::store::StoreError;
+pub use crate::store::backend::BackendKind;
 
 // The handle is shared between threads; this fails to compile if that ever stops holding.
 const _: () = {
@@ -51,14 +64,16 @@ const _: () = {
     send_sync::<Sigil>();
 };
 
-use backend::{Choice, KeyringState};
-use config::Config;
-use fsutil::Lock;
-use registry::Registry;
+use crate::core::config::Config;
+use crate::core::registry::Registry;
+use crate::core::{address, policy, registry, when};
+use crate::fsutil::Lock;
+use crate::ops::{backup, migrate, recipients, reference, rekey};
+use crate::store::backend::{self, Choice, KeyringState};
+use crate::store::{EnvStore, FileStore, MemoryStore, Store};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 use std::time::Duration;
-use store::{EnvStore, FileStore, MemoryStore, Store};
 use time::OffsetDateTime;
 
 /// Opens the user's sigil exactly as the CLI does: same home, config, backend and identity.
@@ -171,7 +186,7 @@ fn record_put(reg: &mut Registry, addr: &FieldAddress, kind: BackendKind, opts: 
 ///
 /// ```compile_fail
 /// let s = sigil::open().unwrap();
-/// let _ = s.for_use(sigil::internal::policy::Use::Run); // crate-private
+/// let _ = s.for_use(sigil::internal::core::policy::Use::Run); // crate-private
 /// ```
 ///
 /// ```compile_fail

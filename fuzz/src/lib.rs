@@ -15,7 +15,9 @@
 //! which the fuzzer therefore cannot learn, and an error's Display and Debug must not contain
 //! it. Where a parser's errors never quote their input, the marker goes anywhere instead.
 
-use sigil::internal::{audit, dotenv, export, git_credential, migrate, otp, reference};
+use sigil::internal::audit;
+use sigil::internal::core::{dotenv, otp};
+use sigil::internal::ops::{export, git_credential, migrate, reference};
 use sigil::{Address, FieldAddress, Reference, Secret};
 use std::collections::HashMap;
 use std::fmt::{Debug, Display};
@@ -498,7 +500,7 @@ pub fn export(data: &[u8]) {
     };
     let path = Path::new("/fuzz/export.age");
     if mode & 1 == 1 {
-        let key = sigil::internal::backup::Key::Identity(identity());
+        let key = sigil::internal::ops::backup::Key::Identity(identity());
         if let Ok(plain) = export::decrypt(path, rest, &key) {
             let _ = export::decode(path, &plain);
         }
@@ -544,13 +546,13 @@ pub fn backup(data: &[u8]) {
     let dir = scratch();
     let path = dir.join("fuzz.sigil-backup");
     std::fs::write(&path, &file).expect("the scratch directory is writable");
-    let key = sigil::internal::backup::Key::Identity(identity());
+    let key = sigil::internal::ops::backup::Key::Identity(identity());
     let mut entries = 0;
-    let read = sigil::internal::backup::read(&path, &key, None, &mut |_| {
+    let read = sigil::internal::ops::backup::read(&path, &key, None, &mut |_| {
         entries += 1;
         Ok(())
     });
-    let verified = sigil::internal::backup::verify(&path, &key);
+    let verified = sigil::internal::ops::backup::verify(&path, &key);
     for e in [read.as_ref().err(), verified.as_ref().err()]
         .into_iter()
         .flatten()

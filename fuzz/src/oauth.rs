@@ -4,7 +4,7 @@
 use super::{assert_hidden, planted};
 use oauth2::basic::BasicErrorResponseType;
 use oauth2::{RequestTokenError, StandardErrorResponse};
-use sigil::internal::oauth::{self, answer::Answer, http::HttpError, providers};
+use sigil::internal::ops::oauth::{self, answer::Answer, http::HttpError, providers};
 use std::collections::BTreeMap;
 
 /// A provider to name in errors.

@@ -1,7 +1,8 @@
 //! `sigil add`: store a secret read from a no-echo prompt or stdin, never from argv.
 
-use crate::error::{Error, Result};
-use crate::{PutOptions, when};
+use crate::PutOptions;
+use crate::core::error::{Error, Result};
+use crate::core::when;
 use clap::Parser;
 
 /// Store a secret
@@ -83,7 +84,7 @@ pub fn run(args: Args) -> Result<()> {
         }
         (Some(_), _) => addr.to_field_address().expect("has a field"),
         (None, Some(f)) => addr.with_field(f)?,
-        (None, None) => addr.with_field(crate::address::DEFAULT_FIELD)?,
+        (None, None) => addr.with_field(crate::core::address::DEFAULT_FIELD)?,
     };
     let now = time::OffsetDateTime::now_utc();
     let expires_at = args
@@ -95,8 +96,8 @@ pub fn run(args: Args) -> Result<()> {
     // Fail before prompting when nothing could be stored anyway.
     let kind = sigil.placement(&full)?;
     let store = sigil.store_of(kind)?;
-    if kind == crate::backend::BackendKind::File {
-        crate::Identity::load(sigil.paths())?;
+    if kind == crate::store::backend::BackendKind::File {
+        crate::identity::Identity::load(sigil.paths())?;
     }
     if !args.force && store.contains(&full)? {
         return Err(crate::store::StoreError::Exists {

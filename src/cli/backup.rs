@@ -1,9 +1,9 @@
 //! `sigil backup`: create, verify and restore encrypted, portable backups (one age file; the
-//! format is in `docs/backup-format.md`, the work in `crate::backup`).
+//! format is in `docs/backup-format.md`, the work in `crate::ops::backup`).
 
 use super::out;
-use crate::backup::{self, Encryption, Key, Manifest, OnConflict};
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
+use crate::ops::backup::{self, Encryption, Key, Manifest, OnConflict};
 use clap::{Parser, Subcommand};
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -408,6 +408,6 @@ fn config_note(plan: &backup::Plan, with_config: bool, dry_run: bool) {
     let verb = if dry_run { "would change" } else { "changes" };
     eprintln!("config.toml {verb}:");
     for line in &plan.config_changes {
-        eprintln!("  {}", crate::shown::line(line));
+        eprintln!("  {}", crate::core::shown::line(line));
     }
 }

@@ -1,7 +1,7 @@
 //! `sigil check`: health check for cron and CI.
 
 use super::{out, table};
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use clap::Parser;
 
 /// Health check for cron and CI
@@ -39,7 +39,7 @@ pub fn run(args: Args) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     // Reports an interrupted `recipients` edit instead of finishing it (see `check::run`).
     let sigil = args.backend.open_leaving_recipients()?;
-    let report = crate::check::run(&sigil, &only);
+    let report = crate::ops::check::run(&sigil, &only);
     let subjects: Vec<String> = only.iter().map(|a| a.to_string()).collect();
     let report = report?;
     let outcome: Result<()> = if report.problems.is_empty() {

@@ -1,9 +1,9 @@
 //! `sigil export`: write one credential (its fields and metadata) to a standard age file, for
-//! a colleague or another machine (envelope: `docs/export-format.md`, work: `crate::export`).
+//! a colleague or another machine (envelope: `docs/export-format.md`, work: `crate::ops::export`).
 
-use crate::backup::Encryption;
-use crate::error::{Error, Result};
-use crate::export;
+use crate::core::error::{Error, Result};
+use crate::ops::backup::Encryption;
+use crate::ops::export;
 use clap::Parser;
 use std::io;
 use std::path::{Path, PathBuf};

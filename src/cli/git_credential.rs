@@ -1,10 +1,10 @@
 //! `git-credential-sigil`: git's credential helper, answering git from sigil. The protocol and
-//! the host/username mapping live in [`crate::git_credential`]; this is the process around
+//! the host/username mapping live in [`crate::ops::git_credential`]; this is the process around
 //! them: stdin in, protocol lines (and only those) out, real errors on stderr.
 
 use super::out;
-use crate::error::Result;
-use crate::git_credential::{self as gc, Operation, Outcome, Request};
+use crate::core::error::Result;
+use crate::ops::git_credential::{self as gc, Operation, Outcome, Request};
 use clap::Parser;
 
 /// Git credential helper backed by sigil
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<()> {
     // identity is an error with the advice to unlock, never a prompt in the middle of a pull.
     crate::identity::never_prompt();
     let req = Request::read(std::io::stdin().lock())?;
-    let sigil = args.backend.open()?.for_use(crate::policy::Use::Git);
+    let sigil = args.backend.open()?.for_use(crate::core::policy::Use::Git);
     match op {
         Operation::Get => {
             if let Some(answer) = gc::get(&sigil, &req)? {

@@ -1,9 +1,9 @@
 //! `sigil identity`: protect the identity with a passphrase (a standard age passphrase file),
 //! remove the protection, or change the passphrase. The work is in `crate::identity`.
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
+use crate::core::paths::Paths;
 use crate::identity;
-use crate::paths::Paths;
 use clap::{Parser, Subcommand};
 
 /// Protect the identity with a passphrase, or remove or change it
@@ -44,7 +44,7 @@ pub enum Command {
 /// Runs `sigil identity`.
 pub fn run(args: Args) -> Result<()> {
     let paths = Paths::from_env()?;
-    if crate::rekey::pending(&paths) {
+    if crate::ops::rekey::pending(&paths) {
         return Err(Error::other(
             "a key rotation was interrupted",
             Some("run `sigil rekey` to finish it first".into()),

@@ -1,11 +1,11 @@
-//! `sigil import`: store a credential written by `sigil export` (work: `crate::export`).
+//! `sigil import`: store a credential written by `sigil export` (work: `crate::ops::export`).
 
 use super::export::is_dash;
 use super::keys::read_passphrase;
 use super::stdin_is_tty;
-use crate::backup::{Key, OnConflict};
-use crate::error::{Error, Result};
-use crate::export;
+use crate::core::error::{Error, Result};
+use crate::ops::backup::{Key, OnConflict};
+use crate::ops::export;
 use clap::Parser;
 use std::path::PathBuf;
 
@@ -64,7 +64,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let cred = export::decode(&args.file, &plaintext)?;
     let done = export::import(&sigil, cred, target.as_ref(), policy)?;
-    let fields = |v: &[crate::FieldAddress]| -> String {
+    let fields = |v: &[crate::core::address::FieldAddress]| -> String {
         v.iter().map(|f| f.field()).collect::<Vec<_>>().join(", ")
     };
     let n = done.written.len();

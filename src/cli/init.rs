@@ -1,6 +1,6 @@
 //! `sigil init`: create the home, the identity and the config; safe to run again.
 
-use crate::error::Result;
+use crate::core::error::Result;
 use clap::Parser;
 use std::io::Write;
 
@@ -35,7 +35,7 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         None
     };
-    let report = crate::init::init(&sigil);
+    let report = crate::ops::init::init(&sigil);
     crate::audit::record(&sigil, "init", &[], &report);
     let report = report?;
     let mut err = std::io::stderr().lock();

@@ -2,7 +2,7 @@
 //! read from a no-echo prompt or stdin, and recipients given on the command line.
 
 use super::stdin_is_tty;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use age::secrecy::SecretString;
 use age::x25519;
 use std::io::{self, Read};
@@ -69,5 +69,5 @@ pub(crate) fn given_recipients(
 
 /// One age public key given on the command line.
 pub(crate) fn parse_recipient(key: &str) -> Result<x25519::Recipient> {
-    crate::recipients::parse_public_key(key)
+    crate::ops::recipients::parse_public_key(key)
 }

@@ -1,8 +1,9 @@
 //! `sigil list`: accounts and their state, never values.
 
 use super::{out, stdout_is_tty, table};
-use crate::error::{Error, Result};
-use crate::{ExpiryState, when};
+use crate::ExpiryState;
+use crate::core::error::{Error, Result};
+use crate::core::when;
 use clap::Parser;
 use time::OffsetDateTime;
 
@@ -31,7 +32,7 @@ pub struct Args {
 /// Runs `sigil list`.
 pub fn run(args: Args) -> Result<()> {
     if let Some(s) = &args.service {
-        crate::Address::new(s, "x", None)?;
+        crate::core::address::Address::new(s, "x", None)?;
     }
     let sigil = args.backend.open()?;
     let accounts = sigil.list(args.service.as_deref())?;

@@ -1,7 +1,7 @@
 //! `sigil lock`: forget the identity cached by `sigil unlock`.
 
-use crate::error::Result;
-use crate::paths::Paths;
+use crate::core::error::Result;
+use crate::core::paths::Paths;
 use clap::Parser;
 
 /// Forget the identity cached by sigil unlock
@@ -20,8 +20,9 @@ pub struct Args {}
 pub fn run(_args: Args) -> Result<()> {
     let paths = Paths::from_env()?;
     // The unlocked identity keys the audit entry, while it is still there.
-    let id = crate::unlock::cached(&paths)
-        .and_then(|(text, _)| crate::Identity::parse(&text, crate::IdentitySource::Given).ok());
+    let id = crate::unlock::cached(&paths).and_then(|(text, _)| {
+        crate::identity::Identity::parse(&text, crate::identity::IdentitySource::Given).ok()
+    });
     if crate::unlock::lock(&paths)? {
         crate::identity::audit(&paths, id.as_ref(), "lock", crate::audit::Outcome::Ok, None);
         eprintln!("sigil-lock: locked");

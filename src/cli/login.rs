@@ -2,8 +2,8 @@
 //! `--list-providers`, the provider catalogue as people and scripts see it.
 
 use super::out;
-use crate::error::{Error, Result};
-use crate::oauth::{self, Client, Flow, flows, providers};
+use crate::core::error::{Error, Result};
+use crate::ops::oauth::{self, Client, Flow, flows, providers};
 use clap::Parser;
 
 /// Log in with OAuth and store the token set
@@ -168,7 +168,7 @@ pub fn run(args: Args) -> Result<()> {
     let secret = if args.client_secret_stdin {
         Some(super::read_secret("client secret: ")?)
     } else if let Some(s) = std::env::var_os("SIGIL_CLIENT_SECRET").filter(|s| !s.is_empty()) {
-        Some(crate::Secret::new(s.into_encoded_bytes()))
+        Some(crate::core::secret::Secret::new(s.into_encoded_bytes()))
     } else {
         provider.client_secret.clone()
     };
@@ -185,8 +185,8 @@ pub fn run(args: Args) -> Result<()> {
     let token_addr = addr.with_field(oauth::TOKEN_FIELD)?;
     let kind = sigil.placement(&token_addr)?;
     let store = sigil.store_of(kind)?;
-    if kind == crate::backend::BackendKind::File {
-        crate::Identity::load(sigil.paths())?;
+    if kind == crate::store::backend::BackendKind::File {
+        crate::identity::Identity::load(sigil.paths())?;
     }
     if !args.force && store.contains(&token_addr)? {
         return Err(crate::store::StoreError::Exists {

@@ -1,8 +1,8 @@
 //! `sigil migrate`: move plaintext credentials into the store (with a plan, a dry run and a
 //! journal), scan for them, list migrations and roll one back.
 
-use crate::error::{Error, Result};
-use crate::migrate::{self, Action, OnConflict, Options, Plan};
+use crate::core::error::{Error, Result};
+use crate::ops::migrate::{self, Action, OnConflict, Options, Plan};
 use clap::Parser;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -340,7 +340,7 @@ fn scan(args: &Args, opts: &Options) -> Result<()> {
         eprintln!(
             "{what} '{}'{how} ({})",
             shown(&u.path),
-            crate::shown::line(&u.reason)
+            crate::core::shown::line(&u.reason)
         );
     }
     if found.is_empty() {

@@ -1,12 +1,13 @@
 //! `sigil otp`: print the current TOTP code of an account, or draw its seed as a QR code; and
-//! `sigil add --totp`, which stores the seed (work: `crate::otp`).
+//! `sigil add --totp`, which stores the seed (work: `crate::core::otp`).
 
 use super::out;
-use crate::Address;
-use crate::error::{Error, Result};
-use crate::otp::{self, Otp};
-use crate::registry::{Kind, Registry};
-use crate::{PutOptions, when};
+use crate::PutOptions;
+use crate::core::address::Address;
+use crate::core::error::{Error, Result};
+use crate::core::otp::{self, Otp};
+use crate::core::registry::{Kind, Registry};
+use crate::core::when;
 use clap::Parser;
 use std::path::Path;
 use zeroize::Zeroizing;
@@ -48,7 +49,7 @@ pub fn run(args: Args) -> Result<()> {
     let (full, seed) = sigil
         .get_address_with(&full.into(), false)
         .map_err(|e| match e {
-            Error::Store(crate::StoreError::NotFound { ref address, .. })
+            Error::Store(crate::store::StoreError::NotFound { ref address, .. })
                 if addr.field().is_none() =>
             {
                 Error::NotFound {
@@ -124,11 +125,11 @@ pub(crate) fn add(args: super::add::Args) -> Result<()> {
     // Fail before prompting when nothing could be stored anyway.
     let kind = sigil.placement(&full)?;
     let store = sigil.store_of(kind)?;
-    if kind == crate::backend::BackendKind::File {
+    if kind == crate::store::backend::BackendKind::File {
         sigil.file_store().identity()?;
     }
     if !args.force && store.contains(&full)? {
-        return Err(crate::StoreError::Exists {
+        return Err(crate::store::StoreError::Exists {
             address: full.to_string(),
         }
         .into());

@@ -1,9 +1,9 @@
 //! `sigil policy`: set, show and clear per-credential usage policies.
 
 use super::out;
-use crate::error::{Error, Result};
-use crate::policy::{self, Policy, Use};
-use crate::when;
+use crate::core::error::{Error, Result};
+use crate::core::policy::{self, Policy, Use};
+use crate::core::when;
 use clap::{Parser, Subcommand};
 use std::collections::BTreeSet;
 

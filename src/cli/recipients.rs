@@ -1,9 +1,9 @@
 //! `sigil recipients`: list, add and remove who a store folder's secrets are encrypted to, and
-//! re-encrypt that folder (work: `crate::recipients`).
+//! re-encrypt that folder (work: `crate::ops::recipients`).
 
 use super::out;
-use crate::error::Result;
-use crate::recipients::{self, Change, Folder, Op};
+use crate::core::error::Result;
+use crate::ops::recipients::{self, Change, Folder, Op};
 use clap::{Parser, Subcommand};
 
 /// List, add and remove the recipients of a shared folder

@@ -1,9 +1,9 @@
 //! `sigil rekey`: rotate the identity and re-encrypt every file-store secret (the work is in
-//! `crate::rekey`).
+//! `crate::ops::rekey`).
 
-use crate::error::Result;
-use crate::paths::Paths;
-use crate::rekey;
+use crate::core::error::Result;
+use crate::core::paths::Paths;
+use crate::ops::rekey;
 use clap::Parser;
 
 /// Rotate the identity and re-encrypt every file-store secret

@@ -1,8 +1,8 @@
 //! `sigil resolve`: print the values of references, or render a template that holds them.
 
 use super::out;
-use crate::error::{Error, Result};
-use crate::reference::{Resolver, located, render_into};
+use crate::core::error::{Error, Result};
+use crate::ops::reference::{Resolver, located, render_into};
 use clap::Parser;
 use std::path::PathBuf;
 
@@ -36,7 +36,10 @@ pub struct Args {
 
 /// Runs `sigil resolve`.
 pub fn run(args: Args) -> Result<()> {
-    let sigil = args.backend.open()?.for_use(crate::policy::Use::Resolve);
+    let sigil = args
+        .backend
+        .open()?
+        .for_use(crate::core::policy::Use::Resolve);
     let mut resolver = Resolver::new(&sigil);
     if !args.refs.is_empty() {
         if args.output.is_some() {

@@ -1,7 +1,7 @@
 //! `sigil rm`: delete a secret, an account, or everything.
 
 use super::{confirm, stdin_is_tty};
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use clap::Parser;
 
 /// Delete secrets and their metadata

@@ -1,7 +1,7 @@
 //! `sigil status`: where things are, which backend and identity, and what needs fixing.
 
 use super::out;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use clap::Parser;
 use std::fmt::Write;
 
@@ -31,7 +31,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     // Reports an interrupted `recipients` edit instead of finishing it (see `status::gather`).
     let sigil = args.backend.open_leaving_recipients()?;
-    let st = crate::status::gather(&sigil)?;
+    let st = crate::ops::status::gather(&sigil)?;
     if args.json {
         let mut s = serde_json::to_string_pretty(&st)
             .map_err(|e| Error::other(format!("cannot encode JSON: {e}"), None))?;
@@ -82,5 +82,5 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     // Problems quote files and keyring answers: nothing of them may drive the terminal.
-    out(crate::shown::block(&s).as_bytes())
+    out(crate::core::shown::block(&s).as_bytes())
 }

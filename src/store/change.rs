@@ -17,7 +17,7 @@
 //! Either way the journal goes last. It holds paths only, never a value.
 
 use super::Kept;
-use crate::error::Error;
+use crate::core::error::Error;
 use crate::fsutil;
 use serde::{Deserialize, Serialize};
 use std::fs;

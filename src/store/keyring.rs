@@ -34,11 +34,11 @@ mod home;
 mod items;
 
 use super::{Store, StoreError};
-use crate::address::FieldAddress;
-use crate::backend::KeyringState;
-use crate::error::Error;
-use crate::paths::Paths;
-use crate::secret::Secret;
+use crate::core::address::FieldAddress;
+use crate::core::error::Error;
+use crate::core::paths::Paths;
+use crate::core::secret::Secret;
+use crate::store::backend::KeyringState;
 #[cfg(target_os = "linux")]
 use home::HomeTag;
 #[cfg(target_os = "linux")]
@@ -90,7 +90,7 @@ impl Store for KeyringStore {
     fn contains(&self, addr: &FieldAddress) -> Result<bool, Error> {
         match self.get(addr) {
             Ok(_) => Ok(true),
-            Err(e) if e.class() == crate::ExitClass::NotFound => Ok(false),
+            Err(e) if e.class() == crate::core::error::ExitClass::NotFound => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -320,7 +320,7 @@ impl KeyringStore {
 
     /// The platform cannot search: the items `accounts.toml` records in the keyring.
     fn list_items(&self) -> Result<Vec<FieldAddress>, Error> {
-        let reg = crate::Registry::load(&self.paths)?;
+        let reg = crate::core::registry::Registry::load(&self.paths)?;
         let mut out = Vec::new();
         for (key, meta) in reg.accounts.iter().filter(|(_, m)| m.backend == "keyring") {
             for f in &meta.fields {
@@ -529,7 +529,7 @@ mod tests {
             eprintln!("skipped: no private Secret Service (run `cargo xtask test`)");
             return false;
         }
-        let (state, _) = crate::backend::probe_keyring();
+        let (state, _) = crate::store::backend::probe_keyring();
         assert!(
             state.is_available(),
             "the private keyring does not answer: {state:?}"
@@ -554,9 +554,9 @@ mod tests {
         }
         let d = tempfile::tempdir().unwrap();
         let paths = Paths::in_one(d.path().join("h"));
-        let id = crate::Identity::generate();
+        let id = crate::identity::Identity::generate();
         id.keep_in_keyring(&paths).unwrap();
-        let back = crate::Identity::load(&paths).unwrap();
+        let back = crate::identity::Identity::load(&paths).unwrap();
         assert_eq!(
             back.recipients()[0].to_string(),
             id.recipients()[0].to_string()

@@ -1,9 +1,9 @@
 //! The `memory` backend: a map in the process, for unit tests of logic only.
 
 use super::{Store, StoreError};
-use crate::address::FieldAddress;
-use crate::error::Error;
-use crate::secret::Secret;
+use crate::core::address::FieldAddress;
+use crate::core::error::Error;
+use crate::core::secret::Secret;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 

@@ -1,5 +1,6 @@
 //! Secret backends behind one trait: `file` (age files, the default) and `memory` (tests).
 
+pub mod backend;
 pub(crate) mod change;
 mod env;
 mod file;
@@ -28,10 +29,10 @@ pub use file::{FileStore, RECIPIENTS_FILE, parse_recipients};
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
 
-use crate::address::FieldAddress;
-use crate::error::{Error, ExitClass};
+use crate::core::address::FieldAddress;
+use crate::core::error::{Error, ExitClass};
+use crate::core::secret::Secret;
 use crate::fsutil::PermissionError;
-use crate::secret::Secret;
 use std::path::PathBuf;
 
 /// A place secrets live. Implementations are thread-safe; writers are serialized by the

@@ -1,0 +1,172 @@
+//! `config.toml`: the user's settings (backend choice, defaults, providers).
+
+use crate::core::error::{Error, parse_toml};
+use crate::core::paths::Paths;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io;
+use std::time::Duration;
+
+/// The settings in `<config>/config.toml`. Every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Config {
+    /// `auto`, `file`, `keyring`, `env` or `memory`.
+    #[serde(default)]
+    pub backend: Option<String>,
+    /// Defaults for commands.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Custom OAuth providers, by name (used by the OAuth work; kept verbatim here).
+    #[serde(default)]
+    pub providers: BTreeMap<String, toml::Table>,
+    /// `audit = false` turns the audit log off (default on); `audit = "required"` makes a
+    /// command fail rather than act without its entry.
+    #[serde(default)]
+    pub audit: Option<AuditSetting>,
+    /// The size past which the audit log rotates: bytes, or a string such as "10MiB".
+    #[serde(default)]
+    pub audit_max_size: Option<crate::audit::Size>,
+    /// How many rotated audit files are kept (the oldest beyond are deleted).
+    #[serde(default)]
+    pub audit_keep: Option<usize>,
+    /// Origins mapped on purpose to an account for git (`[git."https://git.corp.example"]`),
+    /// keyed by origin as the user wrote it; `git-credential-sigil` normalises and checks it.
+    #[serde(default)]
+    pub git: BTreeMap<String, GitMapping>,
+}
+
+/// The `audit` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditSetting {
+    /// `true` (the default): entries are written; one that cannot be is a warning.
+    On,
+    /// `false`: no audit log.
+    Off,
+    /// `"required"`: fail closed. Nothing is handed out, and no change is made or kept,
+    /// without its entry.
+    Required,
+}
+
+impl<'de> Deserialize<'de> for AuditSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            Word(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bool(true) => Ok(AuditSetting::On),
+            Raw::Bool(false) => Ok(AuditSetting::Off),
+            Raw::Word(w) if w == "required" => Ok(AuditSetting::Required),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "audit is true, false or \"required\", not \"{}\"",
+                w.escape_default()
+            ))),
+        }
+    }
+}
+
+/// One `[git."<origin>"]` table: the credential git gets for exactly that origin.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitMapping {
+    /// `service/account[/field]`.
+    pub address: String,
+    /// The username sent with it; by default the address's account.
+    #[serde(default)]
+    pub username: Option<String>,
+}
+
+/// The `[defaults]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// How long before expiry a token counts as expiring (`sigil list`, `sigil status`).
+    #[serde(default, with = "humantime_serde_opt")]
+    pub expiry_warning: Option<Duration>,
+    /// How long before expiry an OAuth token is refreshed by `get` (default 60 s).
+    #[serde(default, with = "humantime_serde_opt")]
+    pub refresh_skew: Option<Duration>,
+}
+
+impl Defaults {
+    /// The expiry warning window (default 7 days).
+    pub fn expiry_warning(&self) -> Duration {
+        self.expiry_warning
+            .unwrap_or(Duration::from_secs(7 * 24 * 3600))
+    }
+}
+
+mod humantime_serde_opt {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s)
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("invalid duration '{s}': {e}")))
+    }
+}
+
+/// The file `sigil init` writes: every setting present but commented out, with its default.
+pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the values shown are the defaults.
+
+# Where secrets go: "auto", "file", "keyring" or "env".
+# backend = "auto"
+
+# The tamper-evident audit log, <home>/audit.log; rotated past this size.
+# audit = true           # false: no log; "required": fail rather than act without an entry
+# audit_max_size = "10MiB"
+# How many rotated files (audit.log.1, …) are kept; the oldest beyond are deleted.
+# audit_keep = 10
+
+[defaults]
+# `sigil list` and `sigil status` flag credentials expiring within this window.
+# expiry_warning = "7d"
+# `sigil get` refreshes an OAuth token that expires within this window.
+# refresh_skew = "60s"
+
+# Credentials for git (git-credential-sigil) beyond the provider hosts (github.com,
+# gitlab.com, bitbucket.org over https): one table per origin, protocol://host[:port][/path].
+# [git."https://git.corp.example"]
+# address = "corp/me"
+
+# Custom OAuth providers, by endpoints or by OIDC issuer:
+# [providers.corp]
+# issuer = "https://login.corp.example"
+# client_id = "sigil-cli"
+# scopes = ["openid", "offline_access"]
+"#;
+
+impl Config {
+    /// Reads `<config>/config.toml`; a missing file means all defaults.
+    pub fn load(paths: &Paths) -> Result<Config, Error> {
+        let path = paths.config_file();
+        match crate::fsutil::read_capped_string(&path, crate::fsutil::Input::Metadata) {
+            Ok(text) => Ok(parse_toml(&path, &text)?),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_parses_to_the_defaults() {
+        let c: Config = toml::from_str(DEFAULT_CONFIG).unwrap();
+        assert_eq!(c.backend, None);
+        assert_eq!(c.defaults.expiry_warning(), Duration::from_secs(604800));
+    }
+
+    #[test]
+    fn reads_durations() {
+        let c: Config = toml::from_str("[defaults]\nrefresh_skew = \"2m\"\n").unwrap();
+        assert_eq!(c.defaults.refresh_skew, Some(Duration::from_secs(120)));
+        assert!(toml::from_str::<Config>("[defaults]\nrefresh_skew = \"soon\"\n").is_err());
+    }
+}

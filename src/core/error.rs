@@ -1,0 +1,407 @@
+//! The one error type of the library and its exit-code classes.
+
+use crate::core::address::AddressError;
+use crate::fsutil::PermissionError;
+use crate::identity::IdentityError;
+use crate::store::StoreError;
+use std::io;
+use std::path::PathBuf;
+
+/// The class of a failure, which is also the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitClass {
+    /// Any other error: 1.
+    Other = 1,
+    /// Bad usage or input: 2.
+    Usage = 2,
+    /// The credential (or file) does not exist: 3.
+    NotFound = 3,
+    /// Authentication failed: identity missing or wrong, refresh or OAuth failed: 4.
+    Auth = 4,
+    /// Refused for safety: permissions, tampering, policy: 5.
+    Refused = 5,
+}
+
+impl ExitClass {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// A file sigil reads (config or metadata) that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{}' is malformed at line {line}, column {column}: {message}", path.display())]
+pub struct MalformedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What the parser said.
+    pub message: String,
+}
+
+/// Everything that can go wrong in sigil. Messages name the subject in quotes and never
+/// contain a secret value; [`Error::help`] says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An address that does not follow the grammar.
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    /// A backend failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The identity is missing, unreadable or wrong.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    /// A file or directory is open to other users.
+    #[error(transparent)]
+    Permission(#[from] PermissionError),
+    /// A config or metadata file is malformed.
+    #[error(transparent)]
+    Malformed(#[from] MalformedFile),
+    /// Bad usage that clap could not catch.
+    #[error("{0}")]
+    Usage(String),
+    /// A reference that could not be resolved, with where it was written.
+    #[error("cannot resolve '{reference}' at {location}: {source}")]
+    Resolve {
+        /// The reference as written.
+        reference: String,
+        /// `file:line`, or what it came from.
+        location: String,
+        /// Why.
+        source: Box<Error>,
+    },
+    /// Bad usage, with a suggestion.
+    #[error("{message}")]
+    UsageHelp {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        help: String,
+    },
+    /// A destructive command without `--yes` and no terminal to ask on.
+    #[error("refusing to delete {what} without confirmation")]
+    Unconfirmed {
+        /// What would have been deleted.
+        what: String,
+    },
+    /// Something does not exist.
+    #[error("{message}")]
+    NotFound {
+        /// What is missing.
+        message: String,
+        /// What to do.
+        help: Option<String>,
+    },
+    /// Authentication with a provider failed: an OAuth flow, refresh or revocation (exit 4).
+    #[error("{message}")]
+    Auth {
+        /// What failed (never a token).
+        message: String,
+        /// What to do, typically how to log in again.
+        help: Option<String>,
+    },
+    /// Refused for safety (exit 5), with what to do instead.
+    #[error("{message}")]
+    Refused {
+        /// What was refused and why.
+        message: String,
+        /// What to do.
+        help: Option<String>,
+    },
+    /// Any other failure with a message and an optional suggestion.
+    #[error("{message}")]
+    Other {
+        /// What failed.
+        message: String,
+        /// What to do.
+        help: Option<String>,
+    },
+    /// An operating-system error with what sigil was doing.
+    #[error("{context}: {source}")]
+    Io {
+        /// What sigil was doing.
+        context: String,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+    /// Writing the output failed (a closed pipe is not reported).
+    #[error("cannot write the output: {0}")]
+    Output(#[source] io::Error),
+}
+
+impl Error {
+    /// An I/O error with context. A file over its size limit (`FileTooLarge`, from the capped
+    /// reads) is bad input, not a failing disk: a usage error that says how to raise the limit.
+    pub fn io(context: impl Into<String>, source: io::Error) -> Error {
+        if source.kind() == io::ErrorKind::FileTooLarge {
+            return Error::UsageHelp {
+                message: format!("{}: {source}", context.into()),
+                help: "SIGIL_MAX_INPUT raises every input limit, e.g. SIGIL_MAX_INPUT=1GiB".into(),
+            };
+        }
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// An error reading a file the user named: not found, too large, or another I/O error.
+    pub fn reading(context: impl Into<String>, source: io::Error) -> Error {
+        if source.kind() == io::ErrorKind::NotFound {
+            return Error::NotFound {
+                message: format!("{}: {source}", context.into()),
+                help: None,
+            };
+        }
+        Error::io(context, source)
+    }
+
+    /// Any other error with a suggestion.
+    pub fn other(message: impl Into<String>, help: Option<String>) -> Error {
+        Error::Other {
+            message: message.into(),
+            help,
+        }
+    }
+
+    /// The exit-code class.
+    pub fn class(&self) -> ExitClass {
+        match self {
+            Error::Address(_)
+            | Error::Usage(_)
+            | Error::UsageHelp { .. }
+            | Error::Unconfirmed { .. } => ExitClass::Usage,
+            Error::Store(e) => e.class(),
+            Error::Resolve { source, .. } => source.class(),
+            Error::Identity(e) => e.class(),
+            Error::Permission(_) | Error::Refused { .. } => ExitClass::Refused,
+            Error::NotFound { .. } => ExitClass::NotFound,
+            Error::Auth { .. } => ExitClass::Auth,
+            Error::Malformed(_) | Error::Other { .. } | Error::Io { .. } | Error::Output(_) => {
+                ExitClass::Other
+            }
+        }
+    }
+
+    /// What the user can do about it, when there is something to say.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::Address(_) => Some(crate::core::address::GRAMMAR.to_owned()),
+            Error::Store(e) => e.help(),
+            Error::Resolve { source, .. } => source.help(),
+            Error::Identity(e) => e.help(),
+            Error::Permission(e) => Some(format!("run `{}`", e.fix())),
+            Error::Malformed(_) => {
+                Some("fix the file (or move it aside); nothing was changed".to_owned())
+            }
+            Error::UsageHelp { help, .. } => Some(help.clone()),
+            Error::Unconfirmed { .. } => Some("pass --yes to confirm".into()),
+            Error::NotFound { help, .. }
+            | Error::Other { help, .. }
+            | Error::Auth { help, .. }
+            | Error::Refused { help, .. } => help.clone(),
+            Error::Usage(_) | Error::Io { .. } | Error::Output(_) => None,
+        }
+    }
+
+    /// Whether this is a write to a closed pipe, which is not an error for a CLI (`| head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// The result type of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Parses TOML, turning a syntax or type error into [`MalformedFile`] with line and column.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    text: &str,
+) -> Result<T, MalformedFile> {
+    toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0).min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        MalformedFile {
+            path: path.to_owned(),
+            line,
+            column,
+            message: kind_of(e.message()),
+        }
+    })
+}
+
+/// What a serde, TOML or JSON parser said about bad input, reduced to the kind of problem:
+/// parsers quote the offending text (`invalid type: string "hunter2", expected u32`,
+/// ``unknown variant `…` ``, ``duplicate key `…` ``), and the files sigil parses hold secrets.
+/// Only sigil's own words and the parser's fixed vocabulary survive: the kind of value
+/// found, and what the schema expected (which comes from sigil's types, never the input).
+/// The position is reported beside it by the caller.
+pub(crate) fn kind_of(message: &str) -> String {
+    let first = message.trim().lines().next().unwrap_or("").trim();
+    // The schema's part: after the last ", expected " (input comes before it).
+    let expected = first
+        .rsplit_once(", expected ")
+        .map(|(_, e)| format!(", expected {e}"))
+        .unwrap_or_default();
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = first.strip_prefix(prefix) {
+            let found = UNEXPECTED
+                .iter()
+                .find(|k| rest.starts_with(*k))
+                .copied()
+                .unwrap_or("a value");
+            return format!("{prefix}{found}{expected}");
+        }
+    }
+    for prefix in [
+        "unknown variant",
+        "unknown field",
+        "duplicate field",
+        "duplicate key",
+    ] {
+        if first.starts_with(prefix) {
+            return format!("{prefix}{expected}");
+        }
+    }
+    if let Some(rest) = first.strip_prefix("missing field `")
+        && let Some((name, _)) = rest.split_once('`')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        // A field sigil's types require: a name from the schema.
+        return format!("missing field `{name}`");
+    }
+    if let Some(rest) = first.strip_prefix("invalid length ")
+        && let Some((n, _)) = rest.split_once(',')
+        && n.chars().all(|c| c.is_ascii_digit())
+    {
+        return format!("invalid length {n}{expected}");
+    }
+    SYNTAX.iter().find(|k| first.starts_with(*k)).map_or_else(
+        || "a value is not valid here".to_owned(),
+        |k| format!("{k}{expected}"),
+    )
+}
+
+/// The kinds of value serde names in `invalid type`/`invalid value` (serde::de::Unexpected),
+/// longest first where one starts another.
+const UNEXPECTED: &[&str] = &[
+    "boolean",
+    "integer",
+    "floating point",
+    "character",
+    "string",
+    "byte array",
+    "unit value",
+    "unit variant",
+    "newtype struct",
+    "newtype variant",
+    "tuple variant",
+    "struct variant",
+    "Option value",
+    "sequence",
+    "map",
+    "enum",
+];
+
+/// The syntax errors of the TOML and JSON parsers, as their messages start. Anything else
+/// becomes "a value is not valid here": a message not on this list might quote input.
+const SYNTAX: &[&str] = &[
+    "invalid basic string",
+    "invalid literal string",
+    "invalid string",
+    "invalid unquoted key",
+    "invalid key",
+    "invalid table header",
+    "invalid array",
+    "invalid inline table",
+    "invalid number",
+    "invalid integer",
+    "invalid float",
+    "invalid datetime",
+    "invalid escape",
+    "invalid unicode",
+    "invalid comment",
+    "invalid whitespace",
+    "invalid mixed",
+    "unexpected content",
+    "unexpected end",
+    "unclosed",
+    "expected newline",
+    "key with no value",
+    "string values must be quoted",
+    "EOF while parsing",
+    "expected value",
+    "expected `,` or `]`",
+    "expected `,` or `}`",
+    "expected `:`",
+    "expected ident",
+    "key must be a string",
+    "trailing characters",
+    "trailing comma",
+    "control character",
+    "lone leading surrogate",
+    "number out of range",
+    "recursion limit exceeded",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct T {
+        a: u32,
+    }
+
+    #[test]
+    fn malformed_toml_names_line_and_column() {
+        let e = parse_toml::<T>("x.toml".as_ref(), "# c\na = 1\nb = = 2\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 5), "{e}");
+        let e = parse_toml::<T>("x.toml".as_ref(), "a = \"s\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 5), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("'x.toml' is malformed at line 1, column 5: ")
+        );
+    }
+
+    #[test]
+    fn parse_errors_keep_the_kind_and_drop_the_input() {
+        let cases = [
+            (
+                "invalid type: string \"hunter2, expected x\", expected u32",
+                "invalid type: string, expected u32",
+            ),
+            (
+                "unknown variant `hunter2`, expected `file` or `keyring`",
+                "unknown variant, expected `file` or `keyring`",
+            ),
+            ("duplicate key `hunter2`", "duplicate key"),
+            (
+                "unknown field `hunter2`, expected `a`",
+                "unknown field, expected `a`",
+            ),
+            ("missing field `address`", "missing field `address`"),
+            ("missing field `hunter2 x`", "a value is not valid here"),
+            ("invalid string\nexpected `\"`, `'`", "invalid string"),
+            ("'hunter2' is not a size", "a value is not valid here"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(kind_of(message), want, "{message}");
+        }
+        let e = parse_toml::<T>("x.toml".as_ref(), "a = \"hunter2\"\n").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+    }
+}

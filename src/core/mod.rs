@@ -1,0 +1,17 @@
+//! Layer 0, core: sigil's plain data and parsers — addresses, secrets, tokens, times, paths,
+//! the config and registry files, policies, the error type, notices — importing nothing of
+//! sigil above this layer (the few back edges left are listed in `xtask/src/tidy.rs`).
+
+pub mod address;
+pub mod config;
+pub mod dotenv;
+pub mod error;
+pub mod notice;
+pub mod otp;
+pub mod paths;
+pub mod policy;
+pub mod registry;
+pub mod secret;
+pub mod shown;
+pub mod token;
+pub mod when;

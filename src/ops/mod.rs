@@ -1,0 +1,19 @@
+//! Layer 3, ops: the use cases — migrate, backup, export and import, rekey, recipients,
+//! status, check, init, the git helper, references, masking, OAuth — built on the layers
+//! below (core, `fsutil` and `crypto`, identity, store and audit) and importing only from them.
+//! The `Sigil` handle in `lib.rs` belongs to this layer too.
+
+pub mod backup;
+pub mod check;
+pub mod child;
+pub mod export;
+pub mod git_credential;
+pub mod init;
+pub mod mask;
+pub mod migrate;
+#[cfg(feature = "oauth")]
+pub mod oauth;
+pub mod recipients;
+pub mod reference;
+pub mod rekey;
+pub mod status;

@@ -1,0 +1,835 @@
+//! The OAuth grants themselves, on the `oauth2` crate: authorization code + PKCE through a
+//! loopback listener (RFC 8252), device authorization (RFC 8628), client credentials, refresh,
+//! and revocation (RFC 7009). Everything a person must see goes to stderr; nothing here prints
+//! a token, and the only URLs printed are authorization and verification URLs (no tokens in
+//! them).
+//!
+//! Ctrl-C is left to the default signal action: the process ends at once, the kernel closes
+//! the listener, and nothing is stored because storing happens only after a flow succeeded.
+//!
+//! Any local user can connect to the loopback listener, so it serves each connection on a
+//! thread of its own with a deadline for the whole request, and a redirect without our
+//! `state` is refused without ending the login (SECURITY.md).
+#![deny(clippy::arithmetic_side_effects)]
+
+use super::http::{self, HttpError};
+use super::{Client, Provider, oauth_client, request_error, token_set};
+use crate::core::error::{Error, Result};
+use crate::core::secret::Secret;
+use crate::core::shown;
+use crate::core::token::TokenSet;
+use oauth2::{
+    AuthorizationCode, ConfigurationError, CsrfToken, PkceCodeChallenge, RefreshToken, Scope,
+    StandardRevocableToken,
+};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+/// The default time a person has to finish a login in the browser.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// How an interactive flow talks to the person.
+#[derive(Debug, Clone)]
+pub struct Interaction {
+    /// How long to wait for the browser (pkce) or the approval (device, capped by the code's
+    /// own lifetime).
+    pub timeout: Duration,
+    /// Open the authorization URL in a browser (pkce).
+    pub open_browser: bool,
+}
+
+impl Default for Interaction {
+    fn default() -> Self {
+        Interaction {
+            timeout: DEFAULT_TIMEOUT,
+            open_browser: true,
+        }
+    }
+}
+
+fn config_error(p: &Provider, flow: &str, e: ConfigurationError) -> Error {
+    let ConfigurationError::MissingUrl(which) = &e else {
+        return Error::other(format!("provider '{}': {e}", p.key), None);
+    };
+    let key = match *which {
+        "authorization" => "auth_url",
+        "device authorization" => "device_url",
+        "revocation" => "revoke_url",
+        _ => "token_url",
+    };
+    Error::UsageHelp {
+        message: format!(
+            "provider '{}' has no {which} endpoint, which the {flow} flow needs",
+            p.key
+        ),
+        help: format!(
+            "set {key} (or issuer) under [providers.{}] in config.toml, or choose another --flow",
+            p.key
+        ),
+    }
+}
+
+fn scopes(list: &[String]) -> Vec<Scope> {
+    list.iter().map(|s| Scope::new(s.clone())).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// progress
+// ---------------------------------------------------------------------------------------------
+
+/// A spinner on stderr while waiting, when stderr is a terminal (and the CLI is built).
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+struct Waiting {
+    #[cfg(feature = "cli")]
+    bar: Option<indicatif::ProgressBar>,
+    deadline: Instant,
+    what: String,
+}
+
+impl Waiting {
+    fn new(what: &str, deadline: Instant) -> Waiting {
+        #[cfg(feature = "cli")]
+        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        let w = Waiting {
+            #[cfg(feature = "cli")]
+            bar,
+            deadline,
+            what: what.to_owned(),
+        };
+        w.tick();
+        w
+    }
+
+    fn tick(&self) {
+        #[cfg(feature = "cli")]
+        if let Some(bar) = &self.bar {
+            let left = self
+                .deadline
+                .saturating_duration_since(Instant::now())
+                .as_secs();
+            bar.set_message(format!(
+                "{} ({}:{:02} left, Ctrl-C cancels)",
+                self.what,
+                left / 60,
+                left % 60
+            ));
+        }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        #[cfg(feature = "cli")]
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// authorization code + PKCE
+// ---------------------------------------------------------------------------------------------
+
+const SUCCESS_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>sigil: logged in</title></head>\
+<body style=\"font-family:sans-serif;margin:3em\"><h1>Logged in</h1>\
+<p>sigil has the authorization. You can close this tab and return to the terminal.</p></body></html>";
+
+const FOREIGN_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>sigil: refused</title></head>\
+<body style=\"font-family:sans-serif;margin:3em\"><h1>Refused</h1>\
+<p>This answer did not carry the state sigil sent, so it was refused.</p>\
+<p>sigil is still waiting for the login it started: finish it in the tab sigil opened, or press \
+Ctrl-C in the terminal.</p></body></html>";
+
+/// How long one connection may take to send its request head, from accept to the blank line.
+/// A browser sends it at once; the limit is for connections that send nothing or drip.
+const HEAD_TIME: Duration = Duration::from_secs(10);
+
+/// The largest request head read. The redirect's is well under 4 KiB.
+const HEAD_LIMIT: usize = 16 * 1024;
+
+/// Connections served at once. A browser opens a few; more are closed as they are accepted,
+/// which keeps the accept queue moving, and a person who sees an error page reloads.
+const MAX_CONNECTIONS: usize = 32;
+
+/// How often the waiting loop looks for a new connection, an answer and the deadline.
+const POLL: Duration = Duration::from_millis(50);
+
+fn failure_page(why: &str) -> String {
+    let why: String = why
+        .chars()
+        .map(|c| match c {
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '&' => "&amp;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>sigil: login failed</title></head>\
+<body style=\"font-family:sans-serif;margin:3em\"><h1>Login failed</h1><p>{why}</p>\
+<p>Nothing was stored. You can close this tab; the terminal says what to do next.</p></body></html>"
+    )
+}
+
+/// The time left until `until`, or `None` when it has passed (a zero timeout would mean none).
+fn left(until: Instant) -> Option<Duration> {
+    Some(until.saturating_duration_since(Instant::now())).filter(|d| !d.is_zero())
+}
+
+/// Sends one response and nothing more. The page fits in the socket's send buffer, so the
+/// write does not wait for the peer; the timeout covers a peer that stops reading anyway.
+fn respond(stream: &mut TcpStream, status: &str, body: &str, until: Instant) {
+    let Some(time) = left(until) else { return };
+    let _ = stream.set_write_timeout(Some(time));
+    let text = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(text.as_bytes());
+    let _ = stream.flush();
+}
+
+/// Reads a request head, up to its blank line or `HEAD_LIMIT` bytes, by `until`: one deadline
+/// for the whole head rather than for each read, so a client that sends a byte at a time
+/// cannot stretch it. `None` when the deadline passed or the connection failed.
+fn read_head(stream: &mut TcpStream, until: Instant) -> Option<Vec<u8>> {
+    // Some systems hand out accepted sockets non-blocking, like the listener.
+    stream.set_nonblocking(false).ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while buf.len() < HEAD_LIMIT {
+        stream.set_read_timeout(Some(left(until)?)).ok()?;
+        let n = match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        // Only the new bytes and the three before them can complete the blank line.
+        let from = buf.len().saturating_sub(3);
+        buf.extend_from_slice(chunk.get(..n)?);
+        if buf.get(from..)?.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+    }
+    Some(buf)
+}
+
+/// The target of a `GET` request head (`/callback?code=…`).
+fn request_target(head: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(head);
+    let line = head.lines().next()?;
+    let mut parts = line.split_whitespace();
+    match (parts.next(), parts.next()) {
+        (Some("GET"), Some(target)) => Some(target.to_owned()),
+        _ => None,
+    }
+}
+
+/// What the loopback listener received.
+enum Callback {
+    Code(String),
+    Refused(Error),
+    /// A redirect without the state sigil sent: refused, and the login goes on waiting.
+    Foreign,
+}
+
+/// What a connection's thread needs to judge a request: its own copy, because the thread may
+/// outlive the wait (it ends by its own deadline).
+#[derive(Clone)]
+struct Expected {
+    key: String,
+    name: String,
+    state: String,
+}
+
+/// Whether `got` is the state sigil sent. The digests are compared rather than the strings, so
+/// the time the comparison takes tells a caller who may try again and again nothing about how
+/// much of a guess was right.
+fn is_our_state(got: Option<&str>, want: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    got.is_some_and(|got| Sha256::digest(got) == Sha256::digest(want))
+}
+
+/// The status line and page a request gets, and what it means for the login: `None` when it
+/// is not a redirect at all (a favicon, a malformed request).
+fn judge(target: &str, want: &Expected) -> (&'static str, String, Option<Callback>) {
+    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
+        return ("400 Bad Request", failure_page("bad request"), None);
+    };
+    if url.path() != "/callback" {
+        // Browsers also ask for /favicon.ico and the like.
+        return ("404 Not Found", failure_page("not found"), None);
+    }
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    // The state is checked first: a redirect that does not carry ours is not an answer to our
+    // request, whatever else it says (RFC 6749 §10.12). Nor does it end the login: any local
+    // user can send one, and the browser's own redirect may still be on its way.
+    if !is_our_state(param("state").as_deref(), &want.state) {
+        return (
+            "400 Bad Request",
+            FOREIGN_PAGE.to_owned(),
+            Some(Callback::Foreign),
+        );
+    }
+    if let Some(code) = param("error") {
+        let detail = param("error_description")
+            .map(|d| format!(" ({})", d.chars().take(200).collect::<String>()))
+            .unwrap_or_default();
+        let page = failure_page(&format!("{} said: {code}{detail}", want.name));
+        let denied = code == "access_denied";
+        // Whatever sent the redirect chose these words: one escaped line each.
+        let code = shown::line(&code.chars().take(100).collect::<String>()).into_owned();
+        let detail = shown::line(&detail).into_owned();
+        let error = Error::Auth {
+            message: if denied {
+                format!("the login was denied at '{}'{detail}", want.key)
+            } else {
+                format!("the login failed at '{}': {code}{detail}", want.key)
+            },
+            help: Some(if denied {
+                "approve the request in the browser to log in; nothing was stored".into()
+            } else {
+                "check the provider's settings in config.toml and run the login again".into()
+            }),
+        };
+        return ("200 OK", page, Some(Callback::Refused(error)));
+    }
+    let Some(code) = param("code") else {
+        let error = Error::Auth {
+            message: format!("the redirect from '{}' carried no code", want.key),
+            help: None,
+        };
+        let page = failure_page("The answer carried no authorization code.");
+        return ("400 Bad Request", page, Some(Callback::Refused(error)));
+    };
+    (
+        "200 OK",
+        SUCCESS_PAGE.to_owned(),
+        Some(Callback::Code(code)),
+    )
+}
+
+/// Reads, judges and answers one connection by `until`; what it means for the login.
+fn answer(mut stream: TcpStream, want: &Expected, until: Instant) -> Option<Callback> {
+    // A head that did not come in time gets no answer: the peer is not a browser.
+    let head = read_head(&mut stream, until)?;
+    let (status, page, outcome) = match request_target(&head) {
+        Some(target) => judge(&target, want),
+        None => ("400 Bad Request", failure_page("bad request"), None),
+    };
+    respond(&mut stream, status, &page, until);
+    outcome
+}
+
+/// One of the `MAX_CONNECTIONS` places, given back when the connection's thread ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Serves a connection on a thread of its own, so that one that sends nothing, or drips,
+/// holds up no other. Its thread ends by the connection's own deadline (`HEAD_TIME`, never
+/// past the login's), whether or not the login is still waiting.
+fn serve(
+    stream: TcpStream,
+    want: &Expected,
+    deadline: Instant,
+    open: &Arc<AtomicUsize>,
+    answers: &mpsc::Sender<Callback>,
+) {
+    // Only the waiting thread takes places, so none can be taken between the two steps.
+    if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+        return;
+    }
+    open.fetch_add(1, Ordering::SeqCst);
+    let slot = Slot(Arc::clone(open));
+    let until = after(HEAD_TIME).min(deadline);
+    let (want, answers) = (want.clone(), answers.clone());
+    // When no thread can be started the closure is dropped, and with it the connection.
+    let _ = std::thread::Builder::new()
+        .name("sigil-redirect".into())
+        .spawn(move || {
+            let _slot = slot;
+            if let Some(outcome) = answer(stream, &want, until) {
+                // The wait may be over; then nobody listens, and that is fine.
+                let _ = answers.send(outcome);
+            }
+        });
+}
+
+/// Accept errors that concern one connection (it was reset before it was accepted), not the
+/// listener.
+fn transient(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, WouldBlock};
+    matches!(
+        e.kind(),
+        WouldBlock | Interrupted | ConnectionAborted | ConnectionReset
+    )
+}
+
+/// The error at the deadline. Refused redirects are counted in it because a person who did
+/// finish in the browser (in a tab of an earlier login, say) would otherwise not know why.
+fn not_in_time(p: &Provider, foreign: usize) -> Error {
+    let refused = match foreign {
+        0 => String::new(),
+        1 => "a redirect without the state sigil sent was refused".to_owned(),
+        n => format!("{n} redirects without the state sigil sent were refused"),
+    };
+    let mut help = "run it again (--timeout gives more time)".to_owned();
+    if !refused.is_empty() {
+        help.push_str(&format!(
+            "; {refused}: finish the login in the tab this run opens, and if this repeats, \
+             something other than your browser is answering the redirect"
+        ));
+    }
+    Error::Auth {
+        message: format!(
+            "the login at '{}' was not completed in time; nothing was stored",
+            p.key
+        ),
+        help: Some(help),
+    }
+}
+
+/// Waits for the redirect until `deadline` and returns its code, serving every connection
+/// concurrently: neither a connection that stalls nor a redirect with the wrong state ends or
+/// stretches the wait.
+fn wait_for_callback(
+    listener: &TcpListener,
+    p: &Provider,
+    state: &CsrfToken,
+    deadline: Instant,
+) -> Result<String> {
+    let waiting = Waiting::new("waiting for the browser", deadline);
+    let want = Expected {
+        key: p.key.clone(),
+        name: p.name.clone(),
+        state: state.secret().clone(),
+    };
+    let open = Arc::new(AtomicUsize::new(0));
+    let (answers, heard) = mpsc::channel();
+    let mut foreign = 0usize;
+    loop {
+        let Some(time) = left(deadline) else {
+            return Err(not_in_time(p, foreign));
+        };
+        let accepted = match listener.accept() {
+            Ok((stream, _)) => {
+                serve(stream, &want, deadline, &open, &answers);
+                true
+            }
+            Err(e) if transient(&e) => false,
+            Err(e) => return Err(Error::io("the loopback listener failed", e)),
+        };
+        // After a connection, straight back to accept the next one waiting, if any.
+        let pause = if accepted {
+            Duration::ZERO
+        } else {
+            POLL.min(time)
+        };
+        match heard.recv_timeout(pause) {
+            Ok(Callback::Code(code)) => return Ok(code),
+            Ok(Callback::Refused(e)) => return Err(e),
+            Ok(Callback::Foreign) => foreign = foreign.saturating_add(1),
+            Err(_) => {}
+        }
+        waiting.tick();
+    }
+}
+
+/// Opens `url` with `$BROWSER` (a `:`-separated list of commands, `%s` standing for the URL)
+/// or the platform's opener. Returns whether something was started; the browser is not
+/// waited for, and its output never reaches sigil's stdout.
+pub fn open_browser(url: &str) -> bool {
+    use std::process::Stdio;
+    let mut candidates: Vec<Vec<String>> = Vec::new();
+    if let Ok(b) = std::env::var("BROWSER") {
+        for entry in b.split(':').filter(|e| !e.trim().is_empty()) {
+            let mut words: Vec<String> = entry.split_whitespace().map(str::to_owned).collect();
+            if words.iter().any(|w| w.contains("%s")) {
+                for w in &mut words {
+                    *w = w.replace("%s", url);
+                }
+            } else {
+                words.push(url.to_owned());
+            }
+            candidates.push(words);
+        }
+    } else if cfg!(target_os = "macos") {
+        candidates.push(vec!["open".into(), url.into()]);
+    } else if cfg!(windows) {
+        candidates.push(vec!["explorer".into(), url.into()]);
+    } else {
+        candidates.push(vec!["xdg-open".into(), url.into()]);
+    }
+    for words in candidates {
+        let spawned = crate::ops::child::command(&words[0])
+            .args(&words[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        if let Ok(mut child) = spawned {
+            // Reap it whenever it ends, without waiting for it here.
+            std::thread::spawn(move || {
+                let _ = child.wait();
+            });
+            return true;
+        }
+    }
+    false
+}
+
+/// Authorization code + PKCE (S256) with a loopback redirect to
+/// `http://127.0.0.1:<port>/callback`.
+pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -> Result<TokenSet> {
+    let port = p.redirect_port.unwrap_or(0);
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+        Error::io(
+            format!("cannot listen on 127.0.0.1:{port} for the login redirect"),
+            e,
+        )
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::io("cannot set up the loopback listener", e))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| Error::io("cannot set up the loopback listener", e))?
+        .port();
+    let redirect = oauth2::RedirectUrl::new(format!("http://127.0.0.1:{port}/callback"))
+        .map_err(|e| Error::other(format!("invalid redirect URL: {e}"), None))?;
+    let oauth = oauth_client(p, client)?.set_redirect_uri(redirect);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = oauth
+        .authorize_url(CsrfToken::new_random)
+        .map_err(|e| config_error(p, "pkce", e))?
+        .add_scopes(scopes(asked))
+        .set_pkce_challenge(challenge);
+    for (k, v) in &p.auth_params {
+        request = request.add_extra_param(k.clone(), v.clone());
+    }
+    let (url, state) = request.url();
+    crate::core::notice::prompt(format!(
+        "Log in to {} in your browser:\n\n  {url}\n",
+        shown::line(&p.name)
+    ));
+    if ui.open_browser && !open_browser(url.as_str()) {
+        crate::core::notice::prompt("(no browser could be opened: open the URL above yourself)");
+    }
+    let deadline = after(ui.timeout);
+    let code = wait_for_callback(&listener, p, &state, deadline)?;
+    drop(listener);
+    let now = OffsetDateTime::now_utc();
+    let answer = oauth
+        .exchange_code(AuthorizationCode::new(code))
+        .map_err(|e| config_error(p, "pkce", e))?
+        .set_pkce_verifier(verifier)
+        .request(&http::client())
+        .map_err(|e| request_error(p, "the code exchange", e))?;
+    Ok(token_set(&answer, asked, now))
+}
+
+/// The instant `d` from now; a `d` too large to add (from a server, or a huge `--timeout`) is
+/// as good as forever, which a day stands in for.
+fn after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(24 * 60 * 60)))
+        .unwrap_or(now)
+}
+
+// ---------------------------------------------------------------------------------------------
+// device authorization
+// ---------------------------------------------------------------------------------------------
+
+/// Device authorization (RFC 8628): shows the verification URI and user code on stderr and
+/// polls the token endpoint at the server's interval, slowing down when told to.
+pub fn device(
+    p: &Provider,
+    client: &Client,
+    asked: &[String],
+    ui: &Interaction,
+) -> Result<TokenSet> {
+    let oauth = oauth_client(p, client)?;
+    let http = http::client();
+    let details: oauth2::StandardDeviceAuthorizationResponse = oauth
+        .exchange_device_code()
+        .map_err(|e| config_error(p, "device", e))?
+        .add_scopes(scopes(asked))
+        .request(&http)
+        .map_err(|e| request_error(p, "the device authorization", e))?;
+    // The URI and the code are the server's text: each shown escaped, on its own line.
+    let uri = details.verification_uri().as_str();
+    crate::core::notice::prompt(format!(
+        "To log in to {}, open {}\nand enter the code: {}",
+        shown::line(&p.name),
+        shown::line(uri),
+        shown::line(details.user_code().secret())
+    ));
+    if let Some(complete) = details.verification_uri_complete() {
+        crate::core::notice::prompt(format!("(or open {} )", shown::line(complete.secret())));
+    }
+    let lifetime = details.expires_in().min(ui.timeout);
+    // The oauth2 crate adds 5 s to the interval on every `slow_down` without checking, so an
+    // interval near the largest Duration would panic it; one longer than the whole login
+    // could never be waited out anyway.
+    if details.interval() > lifetime {
+        return Err(Error::Auth {
+            message: format!(
+                "'{}' asks to wait {} s between polls, longer than the login may take ({} s); nothing was stored",
+                p.key,
+                details.interval().as_secs(),
+                lifetime.as_secs()
+            ),
+            help: Some("try again later, or use another flow with --flow".into()),
+        });
+    }
+    let deadline = after(lifetime);
+    let waiting = Waiting::new("waiting for the approval", deadline);
+    let sleep = |d: Duration| {
+        // Never past the deadline: the server chooses the interval.
+        let until = after(d).min(deadline);
+        while Instant::now() < until {
+            std::thread::sleep(
+                Duration::from_millis(100).min(until.saturating_duration_since(Instant::now())),
+            );
+            waiting.tick();
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let answer = oauth
+        .exchange_device_access_token(&details)
+        .map_err(|e| config_error(p, "device", e))?
+        .request(&http, sleep, Some(lifetime))
+        .map_err(|e| match e {
+            oauth2::RequestTokenError::ServerResponse(r)
+                if r.error().as_ref() == "expired_token" =>
+            {
+                Error::Auth {
+                    message: format!(
+                        "the device code expired before the login at '{}' was approved; nothing was stored",
+                        p.key
+                    ),
+                    help: Some("run the login again and enter the new code in time".into()),
+                }
+            }
+            oauth2::RequestTokenError::ServerResponse(r)
+                if r.error().as_ref() == "access_denied" =>
+            {
+                Error::Auth {
+                    message: format!(
+                        "the login was denied at '{}'; nothing was stored",
+                        p.key
+                    ),
+                    help: Some("approve the request to log in".into()),
+                }
+            }
+            other => request_error(p, "the device login", other),
+        })?;
+    drop(waiting);
+    Ok(token_set(&answer, asked, now))
+}
+
+// ---------------------------------------------------------------------------------------------
+// client credentials, refresh, revocation
+// ---------------------------------------------------------------------------------------------
+
+/// Client credentials: a token for the client itself (CI, service accounts).
+pub fn client_credentials(
+    p: &Provider,
+    client: &Client,
+    asked: &[String],
+    now: OffsetDateTime,
+) -> Result<TokenSet> {
+    if client.secret.is_none() {
+        return Err(Error::UsageHelp {
+            message: format!(
+                "the client-credentials flow needs a client secret for provider '{}'",
+                p.key
+            ),
+            help: "pipe it on stdin with --client-secret-stdin, set SIGIL_CLIENT_SECRET, or put \
+                   client_secret in the provider's table in config.toml"
+                .into(),
+        });
+    }
+    let answer = oauth_client(p, client)?
+        .exchange_client_credentials()
+        .map_err(|e| config_error(p, "client-credentials", e))?
+        .add_scopes(scopes(asked))
+        .request(&http::client())
+        .map_err(|e| request_error(p, "the client-credentials grant", e))?;
+    Ok(token_set(&answer, asked, now))
+}
+
+/// Refresh: a new access token (and, when the server rotates them, a new refresh token) for
+/// a refresh token.
+pub fn refresh(
+    p: &Provider,
+    client: &Client,
+    refresh_token: &Secret,
+    granted: &[String],
+    now: OffsetDateTime,
+) -> Result<TokenSet> {
+    let rt = RefreshToken::new(
+        refresh_token
+            .expose_str()
+            .ok_or_else(|| Error::other("the stored refresh token is not UTF-8 text", None))?
+            .to_owned(),
+    );
+    let answer = oauth_client(p, client)?
+        .exchange_refresh_token(&rt)
+        .map_err(|e| config_error(p, "refresh", e))?
+        .request(&http::client())
+        .map_err(|e| request_error(p, "the refresh", e))?;
+    Ok(token_set(&answer, granted, now))
+}
+
+/// Which token a revocation is about (the `token_type_hint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocable {
+    /// An access token.
+    Access,
+    /// A refresh token (revoking it usually ends the whole grant).
+    Refresh,
+}
+
+/// Revocation (RFC 7009).
+pub fn revoke(p: &Provider, client: &Client, token: &Secret, kind: Revocable) -> Result<()> {
+    let text = token
+        .expose_str()
+        .ok_or_else(|| Error::other("the stored token is not UTF-8 text", None))?
+        .to_owned();
+    if let Some(url) = p.revoke_url.as_ref().filter(|u| u.scheme() == "http") {
+        return revoke_on_loopback(p, url, client, &text, kind);
+    }
+    let t = match kind {
+        Revocable::Access => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(text)),
+        Revocable::Refresh => StandardRevocableToken::RefreshToken(RefreshToken::new(text)),
+    };
+    oauth_client(p, client)?
+        .revoke_token(t)
+        .map_err(|e| config_error(p, "revocation", e))?
+        .request(&http::client())
+        .map_err(|e: oauth2::RequestTokenError<HttpError, _>| request_error(p, "the revocation", e))
+}
+
+/// RFC 7009 against an http endpoint on loopback (a local or test authorization server):
+/// `oauth2` insists on https for revocation, while sigil's rule is https or loopback. The
+/// client authenticates in the form body here.
+fn revoke_on_loopback(
+    p: &Provider,
+    url: &url::Url,
+    client: &Client,
+    token: &str,
+    kind: Revocable,
+) -> Result<()> {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("token", token)
+        .append_pair(
+            "token_type_hint",
+            match kind {
+                Revocable::Access => "access_token",
+                Revocable::Refresh => "refresh_token",
+            },
+        )
+        .append_pair("client_id", &client.id);
+    if let Some(secret) = client.secret.as_ref().and_then(|s| s.expose_str()) {
+        form.append_pair("client_secret", secret);
+    }
+    let body = zeroize::Zeroizing::new(form.finish());
+    let request = ::http::Request::post(url.as_str())
+        .header(
+            ::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .header(::http::header::ACCEPT, "application/json")
+        .body(body.as_bytes().to_vec())
+        .map_err(|e| Error::other(format!("cannot build the revocation request: {e}"), None))?;
+    let response = http::client()(request).map_err(|e| Error::Auth {
+        message: format!("the revocation failed: cannot reach '{}': {e}", p.key),
+        help: None,
+    })?;
+    if response.status().is_success() {
+        return Ok(());
+    }
+    let code = serde_json::from_slice::<serde_json::Value>(response.body())
+        .ok()
+        .and_then(|v| v.get("error")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| response.status().to_string());
+    Err(Error::Auth {
+        message: format!(
+            "the revocation failed at '{}': {}",
+            p.key,
+            shown::line(&code.chars().take(100).collect::<String>())
+        ),
+        help: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_redirect_with_our_state_answers_the_login() {
+        let want = Expected {
+            key: "k".into(),
+            name: "K".into(),
+            state: "s3cret".into(),
+        };
+        // (target, status, what it means for the login)
+        for (target, status, outcome) in [
+            ("/callback?code=c&state=s3cret", "200 OK", "code c"),
+            ("/callback?code=c&state=wrong", "400 Bad Request", "foreign"),
+            ("/callback?code=c&state=s3cre", "400 Bad Request", "foreign"),
+            ("/callback?code=c", "400 Bad Request", "foreign"),
+            (
+                "/callback?error=access_denied&state=x",
+                "400 Bad Request",
+                "foreign",
+            ),
+            (
+                "/callback?error=access_denied&state=s3cret",
+                "200 OK",
+                "refused",
+            ),
+            ("/callback?state=s3cret", "400 Bad Request", "refused"),
+            ("/favicon.ico", "404 Not Found", "nothing"),
+        ] {
+            let (got, _, meaning) = judge(target, &want);
+            let meaning = match meaning {
+                Some(Callback::Code(c)) => format!("code {c}"),
+                Some(Callback::Refused(_)) => "refused".into(),
+                Some(Callback::Foreign) => "foreign".into(),
+                None => "nothing".into(),
+            };
+            assert_eq!((got, meaning.as_str()), (status, outcome), "{target}");
+        }
+    }
+
+    #[test]
+    fn failure_page_escapes_html() {
+        let page = failure_page("<script>alert(1)</script> & \"x\"");
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("&lt;script&gt;"));
+    }
+}
