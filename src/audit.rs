@@ -18,10 +18,10 @@
 //! microseconds, which `sigil get` must be able to afford.
 
 use crate::Sigil;
-use crate::core::config::AuditSetting;
-use crate::core::error::{Error, ExitClass, Result};
-use crate::core::paths::Paths;
 use crate::identity::Identity;
+use crate::model::config::AuditSetting;
+use crate::model::error::{Error, ExitClass, Result};
+use crate::model::paths::Paths;
 use crate::store::StoreError;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -58,7 +58,7 @@ pub struct Limits {
 
 impl Limits {
     /// The limits config.toml sets, else the defaults.
-    pub fn of(config: Option<&crate::core::config::Config>) -> Limits {
+    pub fn of(config: Option<&crate::model::config::Config>) -> Limits {
         Limits {
             max_size: config
                 .and_then(|c| c.audit_max_size)
@@ -305,7 +305,7 @@ pub fn ready(sigil: &Sigil) -> Result<()> {
 pub fn ready_without_sigil(paths: &Paths, keyed: bool) -> Result<()> {
     let config = crate::fsutil::check_config(paths)
         .ok()
-        .and_then(|()| crate::core::config::Config::load(paths).ok());
+        .and_then(|()| crate::model::config::Config::load(paths).ok());
     if config.is_some_and(|c| c.audit == Some(AuditSetting::Required)) {
         return ready_at(paths, keyed);
     }
@@ -340,7 +340,7 @@ fn not_written(why: String) -> Error {
     Error::other(
         format!(
             "cannot write the audit log: {}",
-            crate::core::shown::block(&why)
+            crate::model::shown::block(&why)
         ),
         Some(
             "config.toml says audit = \"required\": nothing was handed out or changed; \
@@ -408,7 +408,7 @@ pub fn record_outcome(
         outcome,
         reason,
     ) {
-        crate::core::notice::warn(format!("cannot write the audit log: {e}"));
+        crate::model::notice::warn(format!("cannot write the audit log: {e}"));
     }
 }
 
@@ -827,7 +827,7 @@ fn lost_markers(paths: &Paths) -> (Vec<PathBuf>, Option<String>) {
     found.sort();
     let when = |t: i64| {
         time::OffsetDateTime::from_unix_timestamp(t)
-            .map_or_else(|_| t.to_string(), crate::core::when::format)
+            .map_or_else(|_| t.to_string(), crate::model::when::format)
     };
     let events: Vec<&str> = found.iter().map(|(_, e, _)| e.as_str()).collect();
     let reason = format!(
@@ -939,7 +939,7 @@ fn append_entries(
         line.push(b'\n');
     }
     let (time, binary, parent) = (
-        crate::core::when::format(time::OffsetDateTime::now_utc()),
+        crate::model::when::format(time::OffsetDateTime::now_utc()),
         binary(),
         parent_command(),
     );

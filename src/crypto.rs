@@ -3,7 +3,7 @@
 //! exports, a protected identity, a key rotation's staged identity — is a standard age file
 //! made here, so that a change of format or of the age crate's interface is made once.
 
-use crate::core::error::Error;
+use crate::model::error::Error;
 use crate::store::StoreError;
 use age::x25519;
 use age::{DecryptError, Decryptor, EncryptError, Encryptor};

@@ -1,7 +1,7 @@
 //! Reporting an error the way every sigil binary does, and its exit code.
 
-use crate::core::error::Error;
-use crate::core::shown;
+use crate::model::error::Error;
+use crate::model::shown;
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -1,7 +1,7 @@
 //! Private, atomic, locked file operations: every write sigil makes goes through here, and
 //! every read of a file from outside goes through a size limit.
 
-use crate::core::error::Error;
+use crate::model::error::Error;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -167,7 +167,7 @@ pub(crate) fn check_private_if_exists(path: &Path) -> Result<(), Error> {
 /// 0644, and the file holds no secret unless the user put one there); a missing one is fine.
 /// Every command that reads config.toml calls this first, and refuses as it does for the
 /// store and the identity (exit 5, with the `chmod` that fixes it).
-pub(crate) fn check_config(paths: &crate::core::paths::Paths) -> Result<(), Error> {
+pub(crate) fn check_config(paths: &crate::model::paths::Paths) -> Result<(), Error> {
     for path in [paths.config_dir().to_owned(), paths.config_file()] {
         match fs::metadata(&path) {
             Ok(meta) => {

@@ -10,9 +10,9 @@
 //! `SIGIL_PASSPHRASE_FD`, or a no-echo prompt on the terminal — never argv or a plain
 //! variable — unless `sigil unlock` left the decrypted identity in the kernel keyring.
 
-use crate::core::error::{Error, ExitClass};
-use crate::core::paths::Paths;
 use crate::fsutil;
+use crate::model::error::{Error, ExitClass};
+use crate::model::paths::Paths;
 use age::secrecy::ExposeSecret;
 use age::x25519;
 use std::fmt;
@@ -711,7 +711,7 @@ pub(crate) fn open_protected(
                 failures = record_failure(paths);
                 audit_failure(paths, failures);
                 if attempt < tries {
-                    crate::core::notice::note("wrong passphrase, try again");
+                    crate::model::notice::note("wrong passphrase, try again");
                 }
             }
         }
@@ -745,17 +745,17 @@ pub(crate) fn audit(
     // A config others can write is not trusted to turn the log off.
     let config = fsutil::check_config(paths)
         .ok()
-        .and_then(|()| crate::core::config::Config::load(paths).ok());
+        .and_then(|()| crate::model::config::Config::load(paths).ok());
     if config
         .as_ref()
-        .is_some_and(|c| c.audit == Some(crate::core::config::AuditSetting::Off))
+        .is_some_and(|c| c.audit == Some(crate::model::config::AuditSetting::Off))
     {
         return;
     }
     let limits = crate::audit::Limits::of(config.as_ref());
     let key = id.map_or(crate::audit::Key::Unkeyed, crate::audit::Key::from_identity);
     if let Err(e) = crate::audit::append(paths, &key, limits, event, vec![], outcome, reason) {
-        crate::core::notice::warn(format!("cannot write the audit log: {e}"));
+        crate::model::notice::warn(format!("cannot write the audit log: {e}"));
     }
 }
 
@@ -868,7 +868,7 @@ fn backoff(paths: &Paths) {
         // A counter dated in the future (edited, or a clock set back) never makes the wait
         // longer than the schedule's own for that count.
         let wait = ((until - now) as u64).min(delay);
-        crate::core::notice::note(format!(
+        crate::model::notice::note(format!(
             "{n} wrong passphrase(s) in a row; waiting {wait} s before trying"
         ));
         std::thread::sleep(std::time::Duration::from_secs(wait));
@@ -1185,7 +1185,7 @@ fn store_file(_: &Path, rel: &[String]) -> bool {
     }
     match rel {
         [service, account, file] => file.strip_suffix(".age").is_some_and(|field| {
-            crate::core::address::Address::new(service, account, Some(field)).is_ok()
+            crate::model::address::Address::new(service, account, Some(field)).is_ok()
         }),
         _ => false,
     }

@@ -18,7 +18,7 @@
 #[doc(hidden)]
 pub mod internal;
 
-// The layers, lowest first: core (`core`: plain data and parsers); base (`fsutil`, `crypto`);
+// The layers, lowest first: model (`model`: plain data and parsers); base (`fsutil`, `crypto`);
 // storage (`identity`, `unlock`, `seal`, `store`, `audit`); ops (`ops`: the use cases, and
 // this file with the `Sigil` handle); cli (`cli`, `exit`, the binaries). A module imports only
 // from its own layer and the ones below (`imports_only_go_down` in xtask/src/tidy.rs). They are
@@ -30,14 +30,14 @@ pub mod audit;
 #[doc(hidden)]
 pub mod cli;
 #[doc(hidden)]
-pub mod core;
-#[doc(hidden)]
 pub mod crypto;
 #[doc(hidden)]
 pub mod exit;
 mod fsutil;
 #[doc(hidden)]
 pub mod identity;
+#[doc(hidden)]
+pub mod model;
 #[doc(hidden)]
 pub mod ops;
 mod seal;
@@ -46,15 +46,15 @@ pub mod store;
 #[doc(hidden)]
 pub mod unlock;
 
-pub use crate::core::address::{Address, AddressError, FieldAddress, Reference};
-pub use crate::core::error::{Error, ExitClass, MalformedFile, Result};
-pub use crate::core::notice;
-pub use crate::core::paths::Paths;
-pub use crate::core::registry::{AccountMeta, Kind};
-pub use crate::core::secret::Secret;
-pub use crate::core::token::{Token, TokenSet};
 pub use crate::fsutil::PermissionError;
 pub use crate::identity::{Identity, IdentityError, IdentitySource};
+pub use crate::model::address::{Address, AddressError, FieldAddress, Reference};
+pub use crate::model::error::{Error, ExitClass, MalformedFile, Result};
+pub use crate::model::notice;
+pub use crate::model::paths::Paths;
+pub use crate::model::registry::{AccountMeta, Kind};
+pub use crate::model::secret::Secret;
+pub use crate::model::token::{Token, TokenSet};
 pub use crate::store::StoreError;
 pub use crate::store::backend::BackendKind;
 
@@ -64,10 +64,10 @@ const _: () = {
     send_sync::<Sigil>();
 };
 
-use crate::core::config::Config;
-use crate::core::registry::Registry;
-use crate::core::{address, policy, registry, when};
 use crate::fsutil::Lock;
+use crate::model::config::Config;
+use crate::model::registry::Registry;
+use crate::model::{address, policy, registry, when};
 use crate::ops::{backup, migrate, recipients, reference, rekey};
 use crate::store::backend::{self, Choice, KeyringState};
 use crate::store::{EnvStore, FileStore, MemoryStore, Store};
@@ -186,7 +186,7 @@ fn record_put(reg: &mut Registry, addr: &FieldAddress, kind: BackendKind, opts: 
 ///
 /// ```compile_fail
 /// let s = sigil::open().unwrap();
-/// let _ = s.for_use(sigil::internal::core::policy::Use::Run); // crate-private
+/// let _ = s.for_use(sigil::internal::model::policy::Use::Run); // crate-private
 /// ```
 ///
 /// ```compile_fail

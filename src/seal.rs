@@ -11,8 +11,8 @@
 //! has no key: it neither trusts nor writes the derived files and reads `accounts.toml`
 //! itself, which is slower for large registries but never wrong.
 
-use crate::core::paths::Paths;
 use crate::identity::Identity;
+use crate::model::paths::Paths;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::path::PathBuf;

@@ -14,8 +14,8 @@
 //! knowingly (`--user-keyring`), and `sigil lock` looks in both. Other platforms have no such
 //! keyring and ask every time.
 
-use crate::core::error::Error;
-use crate::core::paths::Paths;
+use crate::model::error::Error;
+use crate::model::paths::Paths;
 use std::time::Duration;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;

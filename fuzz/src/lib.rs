@@ -16,7 +16,7 @@
 //! it. Where a parser's errors never quote their input, the marker goes anywhere instead.
 
 use sigil::internal::audit;
-use sigil::internal::core::{dotenv, otp};
+use sigil::internal::model::{dotenv, otp};
 use sigil::internal::ops::{export, git_credential, migrate, reference};
 use sigil::{Address, FieldAddress, Reference, Secret};
 use std::collections::HashMap;

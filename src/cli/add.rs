@@ -1,8 +1,8 @@
 //! `sigil add`: store a secret read from a no-echo prompt or stdin, never from argv.
 
 use crate::PutOptions;
-use crate::core::error::{Error, Result};
-use crate::core::when;
+use crate::model::error::{Error, Result};
+use crate::model::when;
 use clap::Parser;
 
 /// Store a secret
@@ -84,7 +84,7 @@ pub fn run(args: Args) -> Result<()> {
         }
         (Some(_), _) => addr.to_field_address().expect("has a field"),
         (None, Some(f)) => addr.with_field(f)?,
-        (None, None) => addr.with_field(crate::core::address::DEFAULT_FIELD)?,
+        (None, None) => addr.with_field(crate::model::address::DEFAULT_FIELD)?,
     };
     let now = time::OffsetDateTime::now_utc();
     let expires_at = args

@@ -2,7 +2,7 @@
 
 use super::{out, stdout_is_tty, table};
 use crate::audit::{self, Entry, Key};
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use clap::{Parser, Subcommand};
 use time::OffsetDateTime;
 
@@ -64,7 +64,7 @@ pub fn run(args: Args) -> Result<()> {
             let result = verify(&sigil);
             if result
                 .as_ref()
-                .is_err_and(|e| e.class() == crate::core::error::ExitClass::Refused)
+                .is_err_and(|e| e.class() == crate::model::error::ExitClass::Refused)
             {
                 audit::record(&sigil, "audit.verify", &[], &result);
             }
@@ -80,7 +80,7 @@ fn since(text: &str, now: OffsetDateTime) -> Result<OffsetDateTime> {
     {
         return Ok(now - d);
     }
-    crate::core::when::parse(text, now)
+    crate::model::when::parse(text, now)
 }
 
 fn show(
@@ -198,7 +198,7 @@ fn verify(sigil: &crate::Sigil) -> Result<()> {
             for lost in &v.lost {
                 s.push_str(&format!(
                     "note: {}: the log has a gap there\n",
-                    crate::core::shown::line(lost)
+                    crate::model::shown::line(lost)
                 ));
             }
             if v.starts_at > 1 {

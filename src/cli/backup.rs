@@ -2,7 +2,7 @@
 //! format is in `docs/backup-format.md`, the work in `crate::ops::backup`).
 
 use super::out;
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::ops::backup::{self, Encryption, Key, Manifest, OnConflict};
 use clap::{Parser, Subcommand};
 use std::io::{self, IsTerminal};
@@ -408,6 +408,6 @@ fn config_note(plan: &backup::Plan, with_config: bool, dry_run: bool) {
     let verb = if dry_run { "would change" } else { "changes" };
     eprintln!("config.toml {verb}:");
     for line in &plan.config_changes {
-        eprintln!("  {}", crate::core::shown::line(line));
+        eprintln!("  {}", crate::model::shown::line(line));
     }
 }

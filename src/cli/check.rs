@@ -1,7 +1,7 @@
 //! `sigil check`: health check for cron and CI.
 
 use super::{out, table};
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use clap::Parser;
 
 /// Health check for cron and CI

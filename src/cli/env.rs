@@ -2,8 +2,8 @@
 
 use super::out;
 use super::run::gather_env;
-use crate::core::dotenv;
-use crate::core::error::{Error, Result};
+use crate::model::dotenv;
+use crate::model::error::{Error, Result};
 use crate::ops::reference::Resolver;
 use clap::{Parser, ValueEnum};
 use std::fmt::Write as _;
@@ -93,7 +93,7 @@ fn gh_escape(v: &str) -> String {
 
 /// Runs `sigil env`.
 pub fn run(args: Args) -> Result<()> {
-    let sigil = args.backend.open()?.for_use(crate::core::policy::Use::Env);
+    let sigil = args.backend.open()?.for_use(crate::model::policy::Use::Env);
     let mut resolver = Resolver::new(&sigil);
     let vars = gather_env(&args.env_files, &[], &mut resolver)?;
     let mut chosen = Vec::new();

@@ -1,7 +1,7 @@
 //! `sigil export`: write one credential (its fields and metadata) to a standard age file, for
 //! a colleague or another machine (envelope: `docs/export-format.md`, work: `crate::ops::export`).
 
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::ops::backup::Encryption;
 use crate::ops::export;
 use clap::Parser;

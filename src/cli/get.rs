@@ -1,7 +1,7 @@
 //! `sigil get`: print one secret, and only it, on stdout.
 
 use super::out;
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use clap::Parser;
 
 /// Print a secret on stdout
@@ -36,7 +36,7 @@ pub struct Args {
 /// Runs `sigil get`.
 pub fn run(args: Args) -> Result<()> {
     let addr = super::address(&args.address)?;
-    let sigil = args.backend.open()?.for_use(crate::core::policy::Use::Get);
+    let sigil = args.backend.open()?.for_use(crate::model::policy::Use::Get);
     let (full, secret) = sigil.get_address_with(&addr, !args.no_refresh)?;
     if args.json {
         let value = secret.expose_str().ok_or_else(|| {

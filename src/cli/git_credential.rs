@@ -3,7 +3,7 @@
 //! them: stdin in, protocol lines (and only those) out, real errors on stderr.
 
 use super::out;
-use crate::core::error::Result;
+use crate::model::error::Result;
 use crate::ops::git_credential::{self as gc, Operation, Outcome, Request};
 use clap::Parser;
 
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<()> {
     // identity is an error with the advice to unlock, never a prompt in the middle of a pull.
     crate::identity::never_prompt();
     let req = Request::read(std::io::stdin().lock())?;
-    let sigil = args.backend.open()?.for_use(crate::core::policy::Use::Git);
+    let sigil = args.backend.open()?.for_use(crate::model::policy::Use::Git);
     match op {
         Operation::Get => {
             if let Some(answer) = gc::get(&sigil, &req)? {

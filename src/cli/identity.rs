@@ -1,9 +1,9 @@
 //! `sigil identity`: protect the identity with a passphrase (a standard age passphrase file),
 //! remove the protection, or change the passphrase. The work is in `crate::identity`.
 
-use crate::core::error::{Error, Result};
-use crate::core::paths::Paths;
 use crate::identity;
+use crate::model::error::{Error, Result};
+use crate::model::paths::Paths;
 use clap::{Parser, Subcommand};
 
 /// Protect the identity with a passphrase, or remove or change it

@@ -3,7 +3,7 @@
 use super::export::is_dash;
 use super::keys::read_passphrase;
 use super::stdin_is_tty;
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::ops::backup::{Key, OnConflict};
 use crate::ops::export;
 use clap::Parser;
@@ -64,7 +64,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let cred = export::decode(&args.file, &plaintext)?;
     let done = export::import(&sigil, cred, target.as_ref(), policy)?;
-    let fields = |v: &[crate::core::address::FieldAddress]| -> String {
+    let fields = |v: &[crate::model::address::FieldAddress]| -> String {
         v.iter().map(|f| f.field()).collect::<Vec<_>>().join(", ")
     };
     let n = done.written.len();

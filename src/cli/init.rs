@@ -1,6 +1,6 @@
 //! `sigil init`: create the home, the identity and the config; safe to run again.
 
-use crate::core::error::Result;
+use crate::model::error::Result;
 use clap::Parser;
 use std::io::Write;
 

@@ -2,7 +2,7 @@
 //! read from a no-echo prompt or stdin, and recipients given on the command line.
 
 use super::stdin_is_tty;
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use age::secrecy::SecretString;
 use age::x25519;
 use std::io::{self, Read};

@@ -2,8 +2,8 @@
 
 use super::{out, stdout_is_tty, table};
 use crate::ExpiryState;
-use crate::core::error::{Error, Result};
-use crate::core::when;
+use crate::model::error::{Error, Result};
+use crate::model::when;
 use clap::Parser;
 use time::OffsetDateTime;
 
@@ -32,7 +32,7 @@ pub struct Args {
 /// Runs `sigil list`.
 pub fn run(args: Args) -> Result<()> {
     if let Some(s) = &args.service {
-        crate::core::address::Address::new(s, "x", None)?;
+        crate::model::address::Address::new(s, "x", None)?;
     }
     let sigil = args.backend.open()?;
     let accounts = sigil.list(args.service.as_deref())?;

@@ -1,7 +1,7 @@
 //! `sigil lock`: forget the identity cached by `sigil unlock`.
 
-use crate::core::error::Result;
-use crate::core::paths::Paths;
+use crate::model::error::Result;
+use crate::model::paths::Paths;
 use clap::Parser;
 
 /// Forget the identity cached by sigil unlock

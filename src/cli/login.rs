@@ -2,7 +2,7 @@
 //! `--list-providers`, the provider catalogue as people and scripts see it.
 
 use super::out;
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::ops::oauth::{self, Client, Flow, flows, providers};
 use clap::Parser;
 
@@ -168,7 +168,7 @@ pub fn run(args: Args) -> Result<()> {
     let secret = if args.client_secret_stdin {
         Some(super::read_secret("client secret: ")?)
     } else if let Some(s) = std::env::var_os("SIGIL_CLIENT_SECRET").filter(|s| !s.is_empty()) {
-        Some(crate::core::secret::Secret::new(s.into_encoded_bytes()))
+        Some(crate::model::secret::Secret::new(s.into_encoded_bytes()))
     } else {
         provider.client_secret.clone()
     };

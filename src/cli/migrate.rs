@@ -1,7 +1,7 @@
 //! `sigil migrate`: move plaintext credentials into the store (with a plan, a dry run and a
 //! journal), scan for them, list migrations and roll one back.
 
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::ops::migrate::{self, Action, OnConflict, Options, Plan};
 use clap::Parser;
 use std::fmt::Write as _;
@@ -340,7 +340,7 @@ fn scan(args: &Args, opts: &Options) -> Result<()> {
         eprintln!(
             "{what} '{}'{how} ({})",
             shown(&u.path),
-            crate::core::shown::line(&u.reason)
+            crate::model::shown::line(&u.reason)
         );
     }
     if found.is_empty() {

@@ -31,7 +31,7 @@ pub mod sigil;
 pub mod status;
 pub mod unlock;
 
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
@@ -118,13 +118,13 @@ pub fn print_notices(bin: &str) {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
-    crate::core::notice::set_sink(|n| {
-        use crate::core::notice::Level;
+    crate::model::notice::set_sink(|n| {
+        use crate::model::notice::Level;
         let bin = BIN
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
-        let text = crate::core::shown::block(&n.text);
+        let text = crate::model::shown::block(&n.text);
         let mut err = io::stderr().lock();
         let _ = match n.level {
             Level::Note => writeln!(err, "{bin}: {text}"),
@@ -251,11 +251,11 @@ pub(crate) fn stdout_is_tty() -> bool {
 }
 
 /// The most a secret read from stdin may be; more is surely a mistake (a binary piped in).
-const MAX_SECRET: u64 = crate::core::secret::MAX_SIZE;
+const MAX_SECRET: u64 = crate::model::secret::MAX_SIZE;
 
 /// Reads a secret: from a no-echo prompt on a terminal, else all of stdin with one trailing
 /// newline removed (so `echo tok | sigil add` stores `tok`).
-pub(crate) fn read_secret(prompt: &str) -> Result<crate::core::secret::Secret> {
+pub(crate) fn read_secret(prompt: &str) -> Result<crate::model::secret::Secret> {
     let bytes = if stdin_is_tty() {
         let s = rpassword::prompt_password(prompt)
             .map_err(|e| Error::io("cannot read the secret from the terminal", e))?;
@@ -282,7 +282,7 @@ pub(crate) fn read_secret(prompt: &str) -> Result<crate::core::secret::Secret> {
         }
         buf
     };
-    let secret = crate::core::secret::Secret::new(bytes);
+    let secret = crate::model::secret::Secret::new(bytes);
     if secret.is_empty() {
         return Err(Error::Usage("no secret given: the input was empty".into()));
     }
@@ -316,7 +316,7 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         .iter()
         .map(|r| {
             r.iter()
-                .map(|c| crate::core::shown::line(c).into_owned())
+                .map(|c| crate::model::shown::line(c).into_owned())
                 .collect()
         })
         .collect();
@@ -352,7 +352,7 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 pub(crate) fn tsv(rows: &[Vec<String>]) -> String {
     let mut s = String::with_capacity(rows.len() * 64);
     for r in rows {
-        let cells: Vec<_> = r.iter().map(|c| crate::core::shown::line(c)).collect();
+        let cells: Vec<_> = r.iter().map(|c| crate::model::shown::line(c)).collect();
         s.push_str(&cells.join("\t"));
         s.push('\n');
     }
@@ -360,8 +360,8 @@ pub(crate) fn tsv(rows: &[Vec<String>]) -> String {
 }
 
 /// Parses an address argument, turning a grammar error into exit 2 with the grammar shown.
-pub(crate) fn address(text: &str) -> Result<crate::core::address::Address> {
-    Ok(crate::core::address::Address::parse(text)?)
+pub(crate) fn address(text: &str) -> Result<crate::model::address::Address> {
+    Ok(crate::model::address::Address::parse(text)?)
 }
 
 #[cfg(test)]

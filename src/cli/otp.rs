@@ -1,13 +1,13 @@
 //! `sigil otp`: print the current TOTP code of an account, or draw its seed as a QR code; and
-//! `sigil add --totp`, which stores the seed (work: `crate::core::otp`).
+//! `sigil add --totp`, which stores the seed (work: `crate::model::otp`).
 
 use super::out;
 use crate::PutOptions;
-use crate::core::address::Address;
-use crate::core::error::{Error, Result};
-use crate::core::otp::{self, Otp};
-use crate::core::registry::{Kind, Registry};
-use crate::core::when;
+use crate::model::address::Address;
+use crate::model::error::{Error, Result};
+use crate::model::otp::{self, Otp};
+use crate::model::registry::{Kind, Registry};
+use crate::model::when;
 use clap::Parser;
 use std::path::Path;
 use zeroize::Zeroizing;

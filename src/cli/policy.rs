@@ -1,9 +1,9 @@
 //! `sigil policy`: set, show and clear per-credential usage policies.
 
 use super::out;
-use crate::core::error::{Error, Result};
-use crate::core::policy::{self, Policy, Use};
-use crate::core::when;
+use crate::model::error::{Error, Result};
+use crate::model::policy::{self, Policy, Use};
+use crate::model::when;
 use clap::{Parser, Subcommand};
 use std::collections::BTreeSet;
 

@@ -2,7 +2,7 @@
 //! re-encrypt that folder (work: `crate::ops::recipients`).
 
 use super::out;
-use crate::core::error::Result;
+use crate::model::error::Result;
 use crate::ops::recipients::{self, Change, Folder, Op};
 use clap::{Parser, Subcommand};
 

@@ -1,8 +1,8 @@
 //! `sigil rekey`: rotate the identity and re-encrypt every file-store secret (the work is in
 //! `crate::ops::rekey`).
 
-use crate::core::error::Result;
-use crate::core::paths::Paths;
+use crate::model::error::Result;
+use crate::model::paths::Paths;
 use crate::ops::rekey;
 use clap::Parser;
 

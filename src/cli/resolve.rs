@@ -1,7 +1,7 @@
 //! `sigil resolve`: print the values of references, or render a template that holds them.
 
 use super::out;
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::ops::reference::{Resolver, located, render_into};
 use clap::Parser;
 use std::path::PathBuf;
@@ -39,7 +39,7 @@ pub fn run(args: Args) -> Result<()> {
     let sigil = args
         .backend
         .open()?
-        .for_use(crate::core::policy::Use::Resolve);
+        .for_use(crate::model::policy::Use::Resolve);
     let mut resolver = Resolver::new(&sigil);
     if !args.refs.is_empty() {
         if args.output.is_some() {

@@ -1,7 +1,7 @@
 //! `sigil rm`: delete a secret, an account, or everything.
 
 use super::{confirm, stdin_is_tty};
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use clap::Parser;
 
 /// Delete secrets and their metadata

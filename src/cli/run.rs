@@ -1,8 +1,8 @@
 //! `sigil run`: run a command with the references in its environment resolved, and its output
 //! masked.
 
-use crate::core::dotenv;
-use crate::core::error::{Error, Result};
+use crate::model::dotenv;
+use crate::model::error::{Error, Result};
 use crate::ops::mask::Masker;
 use crate::ops::reference::{Resolver, located};
 use clap::Parser;
@@ -73,7 +73,7 @@ impl Held {
     /// parse, which resolving reports), else plain text.
     fn of(value: Vec<u8>) -> Held {
         match std::str::from_utf8(&value) {
-            Ok(text) if crate::core::address::Reference::parse(text).is_some() => {
+            Ok(text) if crate::model::address::Reference::parse(text).is_some() => {
                 Held::Reference(text.to_owned())
             }
             _ => Held::Plain(value),
@@ -302,7 +302,7 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
 
 /// Runs `sigil run`, returning the child's exit status.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let sigil = args.backend.open()?.for_use(crate::core::policy::Use::Run);
+    let sigil = args.backend.open()?.for_use(crate::model::policy::Use::Run);
     let mut resolver = Resolver::new(&sigil);
     let vars = gather_env(&args.env_files, &args.env, &mut resolver)?;
     let (program, rest) = args.command.split_first().expect("clap requires CMD");

@@ -2,7 +2,7 @@
 //! process, or else the plugin `sigil-<cmd>` on PATH; and the entry point of every built-in.
 
 use crate::cli::dispatch;
-use crate::core::error::Error;
+use crate::model::error::Error;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
@@ -188,5 +188,5 @@ pub fn exec_as(bin: &'static str) -> ExitCode {
         Err(e) => format!("cannot find the sigil executable: {e}"),
     };
     let _ = writeln!(std::io::stderr(), "{bin}: error: {problem}");
-    ExitCode::from(crate::core::error::ExitClass::Other.code())
+    ExitCode::from(crate::model::error::ExitClass::Other.code())
 }

@@ -1,7 +1,7 @@
 //! `sigil status`: where things are, which backend and identity, and what needs fixing.
 
 use super::out;
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use clap::Parser;
 use std::fmt::Write;
 
@@ -82,5 +82,5 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     // Problems quote files and keyring answers: nothing of them may drive the terminal.
-    out(crate::core::shown::block(&s).as_bytes())
+    out(crate::model::shown::block(&s).as_bytes())
 }

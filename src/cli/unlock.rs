@@ -1,9 +1,9 @@
 //! `sigil unlock`: keep the decrypted identity in the kernel keyring for a while (the work is
 //! in `crate::unlock`).
 
-use crate::core::error::{Error, Result};
-use crate::core::paths::Paths;
 use crate::identity;
+use crate::model::error::{Error, Result};
+use crate::model::paths::Paths;
 use crate::unlock;
 use clap::Parser;
 use std::time::Duration;

@@ -6,10 +6,10 @@
 //! Secrets are read from their stores directly, not through `get`: a health check is not a
 //! use, so it neither counts against `--max-uses` nor is refused by `--allow`.
 
-use crate::core::address::Address;
-use crate::core::error::Result;
-use crate::core::registry::{Kind, Registry};
-use crate::core::when;
+use crate::model::address::Address;
+use crate::model::error::Result;
+use crate::model::registry::{Kind, Registry};
+use crate::model::when;
 use crate::store::StoreError;
 use crate::{ExpiryState, Sigil};
 use serde::Serialize;
@@ -104,7 +104,7 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
             };
             let read = backend
                 .ok_or_else(|| {
-                    crate::core::error::Error::other(
+                    crate::model::error::Error::other(
                         format!("unknown backend '{}'", meta.backend),
                         None,
                     )
@@ -115,14 +115,14 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
                 Ok(_) => secrets += 1,
                 // The walk over the store reports a file open to others, with its chmod.
                 Err(
-                    crate::core::error::Error::Permission(_)
-                    | crate::core::error::Error::Store(StoreError::Permission(_)),
+                    crate::model::error::Error::Permission(_)
+                    | crate::model::error::Error::Store(StoreError::Permission(_)),
                 ) if only.is_empty() => {}
                 Err(e) => {
                     let fix = match &e {
-                        crate::core::error::Error::Permission(p)
-                        | crate::core::error::Error::Store(StoreError::Permission(p)) => p.fix(),
-                        crate::core::error::Error::Store(StoreError::WrongIdentity { .. }) => e
+                        crate::model::error::Error::Permission(p)
+                        | crate::model::error::Error::Store(StoreError::Permission(p)) => p.fix(),
+                        crate::model::error::Error::Store(StoreError::WrongIdentity { .. }) => e
                             .help()
                             .unwrap_or_else(|| format!("sigil add {fa} --force")),
                         _ => format!("sigil add {fa} --force"),
@@ -221,7 +221,7 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
 #[cfg(feature = "oauth")]
 fn refresh(sigil: &Sigil, key: &str) -> Result<()> {
     let addr = Address::parse(key)?;
-    let full = addr.with_field(crate::core::address::OAUTH_FIELD)?;
+    let full = addr.with_field(crate::model::address::OAUTH_FIELD)?;
     let kind = sigil.placement(&full)?;
     let current = sigil.store_of(kind)?.get(&full)?;
     sigil.refresh_unguarded(&full, &current).map(|_| ())
@@ -229,7 +229,7 @@ fn refresh(sigil: &Sigil, key: &str) -> Result<()> {
 
 #[cfg(not(feature = "oauth"))]
 fn refresh(_sigil: &Sigil, key: &str) -> Result<()> {
-    Err(crate::core::error::Error::other(
+    Err(crate::model::error::Error::other(
         format!("cannot refresh '{key}': this sigil was built without the oauth feature"),
         None,
     ))

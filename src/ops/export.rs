@@ -9,11 +9,11 @@
 
 use crate::PutOptions;
 use crate::Sigil;
-use crate::core::address::{Address, FieldAddress};
-use crate::core::error::{Error, Result};
-use crate::core::registry::{AccountMeta, Kind, Registry};
-use crate::core::secret::Secret;
 use crate::fsutil;
+use crate::model::address::{Address, FieldAddress};
+use crate::model::error::{Error, Result};
+use crate::model::registry::{AccountMeta, Kind, Registry};
+use crate::model::secret::Secret;
 use crate::ops::backup::{Encryption, Key, OnConflict};
 use crate::store::backend::BackendKind;
 use age::secrecy::SecretString;
@@ -473,7 +473,7 @@ fn json_reason(e: &serde_json::Error) -> String {
                 "its envelope is malformed at line {}, column {}: {}",
                 e.line(),
                 e.column(),
-                crate::core::error::kind_of(msg)
+                crate::model::error::kind_of(msg)
             )
         }
     }
@@ -661,11 +661,11 @@ mod tests {
         let last = file.len() - 3;
         file[last] ^= 1;
         let e = decrypt(p, &file, &Key::Identity(&id)).unwrap_err();
-        assert_eq!(e.class(), crate::core::error::ExitClass::Refused, "{e}");
+        assert_eq!(e.class(), crate::model::error::ExitClass::Refused, "{e}");
         let other = Identity::generate();
         file[last] ^= 1;
         let e = decrypt(p, &file, &Key::Identity(&other)).unwrap_err();
-        assert_eq!(e.class(), crate::core::error::ExitClass::Auth, "{e}");
+        assert_eq!(e.class(), crate::model::error::ExitClass::Auth, "{e}");
     }
 
     #[test]

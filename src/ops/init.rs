@@ -3,12 +3,12 @@
 //! repeat: nothing that exists is changed.
 
 use crate::Sigil;
-use crate::core::config::{Config, DEFAULT_CONFIG};
-use crate::core::error::{Error, Result};
-use crate::core::registry::Registry;
 use crate::fsutil;
 use crate::fsutil::Lock;
 use crate::identity::{Identity, IdentityError};
+use crate::model::config::{Config, DEFAULT_CONFIG};
+use crate::model::error::{Error, Result};
+use crate::model::registry::Registry;
 use crate::store::RECIPIENTS_FILE;
 use crate::store::backend::BackendKind;
 use std::io::Write;

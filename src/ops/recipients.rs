@@ -25,10 +25,10 @@
 //! rotate in a log.
 
 use crate::Sigil;
-use crate::core::address::{Address, FieldAddress};
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
 use crate::fsutil::{self, Lock};
+use crate::model::address::{Address, FieldAddress};
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use crate::store::{RECIPIENTS_FILE, Store};
 use age::x25519;
 use std::collections::{BTreeMap, BTreeSet};
@@ -395,7 +395,7 @@ impl Change {
 fn who(key: &str, name: Option<&str>) -> String {
     match name {
         // The name comes from a shared file: escaped, so it cannot drive the terminal.
-        Some(n) => format!("{} (key {key})", crate::core::shown::line(n)),
+        Some(n) => format!("{} (key {key})", crate::model::shown::line(n)),
         None => key.to_owned(),
     }
 }
@@ -435,10 +435,10 @@ pub fn add(
             // Already a recipient: the files go to the same keys as before.
             return Ok(Vec::new());
         }
-        let reg = crate::core::registry::Registry::load(sigil.paths())?;
-        let accounts = crate::core::policy::restricted(&reg, governed);
+        let reg = crate::model::registry::Registry::load(sigil.paths())?;
+        let accounts = crate::model::policy::restricted(&reg, governed);
         if !force {
-            crate::core::policy::refuse_handover(
+            crate::model::policy::refuse_handover(
                 &accounts,
                 &format!(
                     "adding a recipient to {} would hand them copies of its secrets that no policy governs",
@@ -1015,7 +1015,7 @@ fn shell_word(word: &str) -> String {
         && word
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    let word = crate::core::shown::line(word);
+    let word = crate::model::shown::line(word);
     if plain {
         word.into_owned()
     } else {

@@ -3,10 +3,10 @@
 //! through an installed `vals`; and rendering templates that contain them.
 
 use crate::Sigil;
-use crate::core::address::{Address, Reference};
-use crate::core::dotenv;
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
+use crate::model::address::{Address, Reference};
+use crate::model::dotenv;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use std::collections::HashMap;
 
 /// Resolves references for one run, remembering every value it read.
@@ -126,7 +126,7 @@ fn vals_get(reference: &str) -> Result<Secret> {
         return Err(Error::other(
             format!(
                 "vals could not resolve '{reference}': {}",
-                crate::core::shown::line(why.trim())
+                crate::model::shown::line(why.trim())
             ),
             None,
         ));
@@ -160,9 +160,9 @@ pub fn located(reference: &str, location: String, source: Error) -> Error {
             source: Box::new(Error::UsageHelp {
                 message: format!(
                     "it is not a valid reference: {}",
-                    crate::core::address::reason_kind(&e)
+                    crate::model::address::reason_kind(&e)
                 ),
-                help: crate::core::address::GRAMMAR.to_owned(),
+                help: crate::model::address::GRAMMAR.to_owned(),
             }),
         },
         source => Error::Resolve {
@@ -294,7 +294,7 @@ fn render_dotenv_line(
 mod tests {
     use super::*;
     use crate::PutOptions;
-    use crate::core::address::FieldAddress;
+    use crate::model::address::FieldAddress;
 
     #[test]
     fn each_distinct_secret_is_read_once() {

@@ -13,10 +13,10 @@
 //! in `<config>/identity.old.age`, encrypted to the new one, until `sigil rekey --purge-old`.
 
 use crate::audit::Outcome as Audit;
-use crate::core::error::{Error, Result};
-use crate::core::paths::Paths;
 use crate::fsutil::{self, Lock};
 use crate::identity::{self, Identity, IdentitySource, Place};
+use crate::model::error::{Error, Result};
+use crate::model::paths::Paths;
 use crate::store::RECIPIENTS_FILE;
 use age::x25519;
 use std::fs;

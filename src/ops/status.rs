@@ -3,12 +3,12 @@
 
 use crate::ExpiryState;
 use crate::Sigil;
-use crate::core::error::Error;
-use crate::core::paths::Paths;
-use crate::core::registry::Registry;
-use crate::core::when;
 use crate::fsutil::check_private;
 use crate::identity::Identity;
+use crate::model::error::Error;
+use crate::model::paths::Paths;
+use crate::model::registry::Registry;
+use crate::model::when;
 use crate::store::Store;
 use crate::store::backend::{BackendKind, KeyringState};
 use serde::Serialize;

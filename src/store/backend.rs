@@ -3,8 +3,8 @@
 //! deadline, so that no D-Bus session, a dead bus or a locked keyring never costs more than a
 //! blink and never opens a prompt.
 
-use crate::core::config::Config;
-use crate::core::error::Error;
+use crate::model::config::Config;
+use crate::model::error::Error;
 use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -212,7 +212,7 @@ mod tests {
             assert_eq!(k.as_str().parse::<BackendKind>().unwrap(), k);
         }
         let e = "vault".parse::<BackendKind>().unwrap_err();
-        assert_eq!(e.class(), crate::core::error::ExitClass::Usage);
+        assert_eq!(e.class(), crate::model::error::ExitClass::Usage);
         assert_eq!(e.to_string(), "unknown backend 'vault'");
     }
 

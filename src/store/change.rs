@@ -17,8 +17,8 @@
 //! Either way the journal goes last. It holds paths only, never a value.
 
 use super::Kept;
-use crate::core::error::Error;
 use crate::fsutil;
+use crate::model::error::Error;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::{self, Write};

@@ -2,9 +2,9 @@
 //! CI jobs that inject secrets as environment variables.
 
 use super::{Store, StoreError};
-use crate::core::address::FieldAddress;
-use crate::core::error::Error;
-use crate::core::secret::Secret;
+use crate::model::address::FieldAddress;
+use crate::model::error::Error;
+use crate::model::secret::Secret;
 
 /// Reads secrets from the environment.
 #[derive(Debug, Default, Clone, Copy)]
@@ -108,14 +108,14 @@ mod tests {
         let missing: FieldAddress = "sigil-test-nope/x/y".parse().unwrap();
         assert!(!s.contains(&missing).unwrap());
         let e = s.get(&missing).unwrap_err();
-        assert_eq!(e.class(), crate::core::error::ExitClass::NotFound);
+        assert_eq!(e.class(), crate::model::error::ExitClass::NotFound);
         assert!(
             e.to_string()
                 .contains("SIGIL_SIGIL_TEST_NOPE_X_Y is not set"),
             "{e}"
         );
         let e = s.put(&missing, &Secret::from("v")).unwrap_err();
-        assert_eq!(e.class(), crate::core::error::ExitClass::Other);
+        assert_eq!(e.class(), crate::model::error::ExitClass::Other);
         assert!(e.help().unwrap().contains("SIGIL_SIGIL_TEST_NOPE_X_Y"));
         assert!(s.delete(&missing).is_err());
         assert!(s.list().unwrap().is_empty());

@@ -2,12 +2,12 @@
 //! `<home>/store/<service>/<account>/<field>.age`, encrypted to the nearest `.age-recipients`.
 
 use super::{Store, StoreError};
-use crate::core::address::{Address, FieldAddress};
-use crate::core::error::Error;
-use crate::core::paths::Paths;
-use crate::core::secret::Secret;
 use crate::fsutil;
 use crate::identity::Identity;
+use crate::model::address::{Address, FieldAddress};
+use crate::model::error::Error;
+use crate::model::paths::Paths;
+use crate::model::secret::Secret;
 use age::x25519;
 use std::fs;
 use std::io::{self, Read, Write};
@@ -574,7 +574,7 @@ fn subdirs(dir: &Path) -> Result<Vec<String>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::error::ExitClass;
+    use crate::model::error::ExitClass;
     use crate::store::conformance;
     use std::os::unix::fs::PermissionsExt;
 

@@ -34,10 +34,10 @@ mod home;
 mod items;
 
 use super::{Store, StoreError};
-use crate::core::address::FieldAddress;
-use crate::core::error::Error;
-use crate::core::paths::Paths;
-use crate::core::secret::Secret;
+use crate::model::address::FieldAddress;
+use crate::model::error::Error;
+use crate::model::paths::Paths;
+use crate::model::secret::Secret;
 use crate::store::backend::KeyringState;
 #[cfg(target_os = "linux")]
 use home::HomeTag;
@@ -90,7 +90,7 @@ impl Store for KeyringStore {
     fn contains(&self, addr: &FieldAddress) -> Result<bool, Error> {
         match self.get(addr) {
             Ok(_) => Ok(true),
-            Err(e) if e.class() == crate::core::error::ExitClass::NotFound => Ok(false),
+            Err(e) if e.class() == crate::model::error::ExitClass::NotFound => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -320,7 +320,7 @@ impl KeyringStore {
 
     /// The platform cannot search: the items `accounts.toml` records in the keyring.
     fn list_items(&self) -> Result<Vec<FieldAddress>, Error> {
-        let reg = crate::core::registry::Registry::load(&self.paths)?;
+        let reg = crate::model::registry::Registry::load(&self.paths)?;
         let mut out = Vec::new();
         for (key, meta) in reg.accounts.iter().filter(|(_, m)| m.backend == "keyring") {
             for f in &meta.fields {

@@ -1,9 +1,9 @@
 //! The `memory` backend: a map in the process, for unit tests of logic only.
 
 use super::{Store, StoreError};
-use crate::core::address::FieldAddress;
-use crate::core::error::Error;
-use crate::core::secret::Secret;
+use crate::model::address::FieldAddress;
+use crate::model::error::Error;
+use crate::model::secret::Secret;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 

@@ -29,10 +29,10 @@ pub use file::{FileStore, RECIPIENTS_FILE, parse_recipients};
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
 
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, ExitClass};
-use crate::core::secret::Secret;
 use crate::fsutil::PermissionError;
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, ExitClass};
+use crate::model::secret::Secret;
 use std::path::PathBuf;
 
 /// A place secrets live. Implementations are thread-safe; writers are serialized by the

@@ -1,7 +1,7 @@
 //! `sigil add --totp` and `sigil otp`: codes checked against a second implementation (the
 //! real `oathtool`), a QR screenshot read back, the terminal QR code decoded again, bad seeds
 //! refused with clear errors, and a multi-line field kept byte for byte. (The RFC 6238 test
-//! vectors are unit tests in src/core/otp.rs: they need fixed times.)
+//! vectors are unit tests in src/model/otp.rs: they need fixed times.)
 
 use crate::support::*;
 use std::process::Command as Std;

@@ -166,7 +166,7 @@ mod tests {
         }
         assert!(
             found.is_empty(),
-            "printing outside src/cli/ and src/exit.rs (use crate::core::notice):\n{}",
+            "printing outside src/cli/ and src/exit.rs (use crate::model::notice):\n{}",
             found.join("\n")
         );
     }
@@ -197,17 +197,17 @@ mod tests {
     }
 
     /// The layers of `src/`, lowest first. A module imports only from its own layer and the
-    /// ones below it: core (plain data and parsers, `src/core/`); base (`fsutil`, `crypto`);
+    /// ones below it: model (plain data and parsers, `src/model/`); base (`fsutil`, `crypto`);
     /// storage (`identity`, `unlock`, `seal`, `store`, `audit`); ops (the use cases,
     /// `src/ops/`, and `lib.rs` with the `Sigil` handle); cli (`src/cli/`, `exit`, the
     /// binaries, and `internal`, their door to every layer).
-    const LAYERS: [&str; 5] = ["core", "base", "storage", "ops", "cli"];
+    const LAYERS: [&str; 5] = ["model", "base", "storage", "ops", "cli"];
 
-    /// The layer of a module at the root of the crate (`core`, `store`, …, and `lib` for
+    /// The layer of a module at the root of the crate (`model`, `store`, …, and `lib` for
     /// `lib.rs`), or `None` when it is in none.
     fn layer_of(module: &str) -> Option<usize> {
         match module {
-            "core" => Some(0),
+            "model" => Some(0),
             "fsutil" | "crypto" => Some(1),
             "identity" | "unlock" | "seal" | "store" | "audit" => Some(2),
             "ops" | "lib" => Some(3),
@@ -224,14 +224,14 @@ mod tests {
     }
 
     /// The module a path after `crate::` names, as [`imports_only_go_down`]'s `ALLOWED` list
-    /// names it: `core::policy`, `ops::rekey`, `cli::dispatch` in the layers that are
+    /// names it: `model::policy`, `ops::rekey`, `cli::dispatch` in the layers that are
     /// directories of modules, the root module otherwise (`store`, `audit`), and the item
     /// itself for an item of `lib.rs` (`Sigil`).
     fn module_of(path: &str) -> String {
         let mut segments = path.split("::");
         let root = segments.next().unwrap_or_default();
         match segments.next() {
-            Some(sub) if matches!(root, "core" | "ops" | "cli") && sub != "self" => {
+            Some(sub) if matches!(root, "model" | "ops" | "cli") && sub != "self" => {
                 format!("{root}::{sub}")
             }
             _ => root.to_owned(),
@@ -321,19 +321,19 @@ mod tests {
 
     #[test]
     fn crate_paths_are_read_from_code_and_groups() {
-        let code = "use crate::core::address::Address;\n/// [`crate::cli`]\nuse crate::{Sigil, core::{self, when as w}};\nlet x = $crate::y; crate::ops::child::command(p);\n";
+        let code = "use crate::model::address::Address;\n/// [`crate::cli`]\nuse crate::{Sigil, model::{self, when as w}};\nlet x = $crate::y; crate::ops::child::command(p);\n";
         assert_eq!(
             crate_paths(code),
             [
-                (1, "core::address::Address".to_owned()),
+                (1, "model::address::Address".to_owned()),
                 (3, "Sigil".to_owned()),
-                (3, "core::self".to_owned()),
-                (3, "core::when".to_owned()),
+                (3, "model::self".to_owned()),
+                (3, "model::when".to_owned()),
                 (4, "ops::child::command".to_owned()),
             ]
         );
-        assert_eq!(module_of("core::address::Address"), "core::address");
-        assert_eq!(module_of("core::self"), "core");
+        assert_eq!(module_of("model::address::Address"), "model::address");
+        assert_eq!(module_of("model::self"), "model");
         assert_eq!(module_of("store::backend::BackendKind"), "store");
         assert_eq!(module_of("Sigil"), "Sigil");
         assert_eq!(layer_of_path("Sigil"), 3);
@@ -348,19 +348,19 @@ mod tests {
         /// to be removed, and then taken off this list; no new one is to be added.
         const ALLOWED: &[(&str, &str)] = &[
             ("audit.rs", "Sigil"),              // back edge, to be removed
-            ("core/config.rs", "audit"),        // back edge, to be removed
-            ("core/config.rs", "fsutil"),       // back edge, to be removed
-            ("core/error.rs", "fsutil"),        // back edge, to be removed
-            ("core/error.rs", "identity"),      // back edge, to be removed
-            ("core/error.rs", "store"),         // back edge, to be removed
-            ("core/policy.rs", "ExpiryState"),  // back edge, to be removed
-            ("core/policy.rs", "Sigil"),        // back edge, to be removed
-            ("core/policy.rs", "audit"),        // back edge, to be removed
-            ("core/policy.rs", "fsutil"),       // back edge, to be removed
-            ("core/policy.rs", "seal"),         // back edge, to be removed
-            ("core/policy.rs", "store"),        // back edge, to be removed
-            ("core/registry.rs", "fsutil"),     // back edge, to be removed
-            ("core/registry.rs", "seal"),       // back edge, to be removed
+            ("model/config.rs", "audit"),       // back edge, to be removed
+            ("model/config.rs", "fsutil"),      // back edge, to be removed
+            ("model/error.rs", "fsutil"),       // back edge, to be removed
+            ("model/error.rs", "identity"),     // back edge, to be removed
+            ("model/error.rs", "store"),        // back edge, to be removed
+            ("model/policy.rs", "ExpiryState"), // back edge, to be removed
+            ("model/policy.rs", "Sigil"),       // back edge, to be removed
+            ("model/policy.rs", "audit"),       // back edge, to be removed
+            ("model/policy.rs", "fsutil"),      // back edge, to be removed
+            ("model/policy.rs", "seal"),        // back edge, to be removed
+            ("model/policy.rs", "store"),       // back edge, to be removed
+            ("model/registry.rs", "fsutil"),    // back edge, to be removed
+            ("model/registry.rs", "seal"),      // back edge, to be removed
             ("crypto.rs", "store"),             // back edge, to be removed
             ("identity.rs", "Sigil"),           // back edge, to be removed
             ("identity.rs", "ops::recipients"), // back edge, to be removed

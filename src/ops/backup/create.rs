@@ -6,10 +6,10 @@ use super::{
     VERSION, entry_name, read_optional, sha256_hex,
 };
 use crate::Sigil;
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, Result};
-use crate::core::registry::Registry;
 use crate::fsutil::{self, PermissionError};
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, Result};
+use crate::model::registry::Registry;
 use crate::store::Store;
 use crate::store::backend::BackendKind;
 use age::x25519;
@@ -109,7 +109,7 @@ pub fn create(
         Encryption::Recipients(rs) => Some(rs.as_slice()),
         Encryption::Passphrase(_) => None,
     };
-    crate::core::policy::backup_allowed(sigil, to, &fields)?;
+    crate::model::policy::backup_allowed(sigil, to, &fields)?;
     let total = secrets.len() as u64;
 
     let encryptor = match encryption {

@@ -3,10 +3,10 @@
 
 use super::read_optional;
 use crate::Sigil;
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
 use crate::fsutil::{self, Lock};
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use crate::store::backend::BackendKind;
 use age::x25519;
 use serde::{Deserialize, Serialize};

@@ -14,11 +14,11 @@
 //! checks it, `restore.rs` writes one into the store, and `journal.rs` undoes a restore that
 //! failed or was killed.
 
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
 use crate::fsutil;
 use crate::identity::Identity;
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use crate::store::StoreError;
 use age::secrecy::SecretString;
 use age::x25519;
@@ -59,7 +59,7 @@ pub const ACCOUNTS_JSON: &str = "accounts.json";
 pub const SECRETS: &str = "secrets/";
 /// The metadata entries of a real backup stay far below this (accounts.toml for 100,000
 /// accounts is ~30 MiB); a bigger one is refused rather than read into memory. A secret
-/// entry may be at most [`crate::core::secret::MAX_SIZE`], as `sigil add` accepts.
+/// entry may be at most [`crate::model::secret::MAX_SIZE`], as `sigil add` accepts.
 const MAX_ENTRY: u64 = 64 << 20;
 /// The most all entries of one backup may hold together, uncompressed: an age file proves
 /// nothing about who made it, so a small crafted file must not unpack into a full disk.

@@ -11,11 +11,11 @@ use super::{
     read_optional,
 };
 use crate::Sigil;
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, Result};
-use crate::core::registry::Registry;
-use crate::core::secret::Secret;
 use crate::fsutil;
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, Result};
+use crate::model::registry::Registry;
+use crate::model::secret::Secret;
 use crate::store::Store;
 use crate::store::backend::BackendKind;
 use std::collections::{BTreeMap, BTreeSet};
@@ -540,11 +540,11 @@ fn record(
         // A new account: its metadata moves over from the backup.
         let mut m = backup.accounts.remove(&key).unwrap_or_else(|| {
             let what = if addr.field() == "password" {
-                crate::core::registry::Kind::Password
+                crate::model::registry::Kind::Password
             } else {
-                crate::core::registry::Kind::ApiKey
+                crate::model::registry::Kind::ApiKey
             };
-            crate::core::registry::AccountMeta::new(what, kind.as_str(), now)
+            crate::model::registry::AccountMeta::new(what, kind.as_str(), now)
         });
         m.fields.clear();
         reg.accounts.insert(key.clone(), m);

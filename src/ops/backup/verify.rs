@@ -5,9 +5,9 @@ use super::{
     ACCOUNTS, ACCOUNTS_JSON, CONFIG, Entry, FORMAT, Key, MANIFEST, MAX_ARCHIVE, MAX_ENTRY,
     Manifest, ManifestEntry, VERSION, damaged, entry_address, human, sha256_hex,
 };
-use crate::core::error::{Error, Result};
-use crate::core::registry::Registry;
-use crate::core::secret::Secret;
+use crate::model::error::{Error, Result};
+use crate::model::registry::Registry;
+use crate::model::secret::Secret;
 use crate::store::StoreError;
 use age::secrecy::SecretString;
 use std::fs;
@@ -142,7 +142,7 @@ fn read_entry<R: Read>(
         return Err(damaged(path, format!("entry '{name}' appears twice")));
     }
     let limit = if entry_address(&name).is_some() {
-        crate::core::secret::MAX_SIZE
+        crate::model::secret::MAX_SIZE
     } else {
         MAX_ENTRY
     };
@@ -331,8 +331,8 @@ mod tests {
     use super::super::create::Tar;
     use super::super::{Encryption, create};
     use super::*;
-    use crate::core::address::FieldAddress;
     use crate::identity::Identity;
+    use crate::model::address::FieldAddress;
     use crate::{PutOptions, Sigil};
 
     fn sigil(dir: &Path) -> Sigil {
@@ -375,7 +375,7 @@ mod tests {
         other.entries[3].sha256 = "0".repeat(64);
         let e = read(&file, &Key::Identity(id), Some(&other), &mut |_| Ok(())).unwrap_err();
         assert!(e.to_string().contains("damaged or altered"), "{e}");
-        assert_eq!(e.class(), crate::core::error::ExitClass::Refused);
+        assert_eq!(e.class(), crate::model::error::ExitClass::Refused);
     }
 
     /// Repacks a backup's entries (as `edit` leaves them) under a new manifest `version`.

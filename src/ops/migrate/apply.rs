@@ -7,10 +7,10 @@ use super::journal::{
 };
 use super::source_dotenv::verify_dotenv_rewrite;
 use super::{Action, Format, Item, Journal, Plan, SecretRecord, SourcePlan, SourceRecord, State};
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
 use crate::fsutil;
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use crate::{PutOptions, Sigil};
 use std::fs;
 use std::io::Write;
@@ -304,7 +304,7 @@ fn rewrite_sources(plan: &Plan, journal: &Journal) -> Result<usize> {
 /// what keeps a 10,000-line `.env` within seconds. Returns false (having written nothing) when
 /// some go elsewhere; the caller then stores them one by one.
 fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
-    use crate::core::registry::{AccountMeta, Kind, Registry};
+    use crate::model::registry::{AccountMeta, Kind, Registry};
     use crate::store::Store;
     use crate::store::backend::BackendKind;
     if items.len() < 2 {
@@ -364,7 +364,7 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
 /// Removes many file-store secrets the migration created: one lock, one registry rewrite
 /// and one flush. False when some are not in the file store (then one by one).
 fn delete_batch(sigil: &Sigil, addrs: &[FieldAddress]) -> Result<bool> {
-    use crate::core::registry::Registry;
+    use crate::model::registry::Registry;
     use crate::store::backend::BackendKind;
     if addrs.len() < 2 {
         return Ok(false);
@@ -470,7 +470,7 @@ pub(super) fn undo_keeping(
             }
             None => match sigil.delete(&addr.clone().into()) {
                 Ok(_) => {}
-                Err(e) if e.class() == crate::core::error::ExitClass::NotFound => {}
+                Err(e) if e.class() == crate::model::error::ExitClass::NotFound => {}
                 Err(e) => return Err(e),
             },
         }

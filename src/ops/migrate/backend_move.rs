@@ -5,9 +5,9 @@ use super::State;
 use super::apply::{Applied, pause, undo};
 use super::journal::{begin, lock, remove_pending, save_journal};
 use crate::Sigil;
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, Result};
 use crate::fsutil;
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, Result};
 
 fn backend(name: &str) -> Result<crate::store::backend::BackendKind> {
     let kind: crate::store::backend::BackendKind = name
@@ -33,7 +33,7 @@ pub fn plan_move(sigil: &Sigil, from: &str, to: &str) -> Result<Vec<FieldAddress
             "--from-backend and --to are both '{from}'"
         )));
     }
-    let reg = crate::core::registry::Registry::load(sigil.paths())?;
+    let reg = crate::model::registry::Registry::load(sigil.paths())?;
     let mut out = Vec::new();
     for (key, meta) in &reg.accounts {
         if meta.backend != f.as_str() {
@@ -111,7 +111,7 @@ pub fn move_backend(sigil: &Sigil, from: &str, to: &str) -> Result<Applied> {
 
 fn set_backend(sigil: &Sigil, addrs: &[FieldAddress], to: &str) -> Result<()> {
     let _lock = fsutil::Lock::acquire(&sigil.paths().lock_file())?;
-    let mut reg = crate::core::registry::Registry::load(sigil.paths())?;
+    let mut reg = crate::model::registry::Registry::load(sigil.paths())?;
     for a in addrs {
         if let Some(m) = reg.accounts.get_mut(&a.account_key()) {
             m.backend = to.to_owned();

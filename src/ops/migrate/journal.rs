@@ -5,9 +5,9 @@
 use super::apply::{undo, undo_keeping};
 use super::{DIR, Format, PENDING, json_kind};
 use crate::Sigil;
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, Result};
 use crate::fsutil;
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -340,7 +340,7 @@ pub fn heal(sigil: &Sigil) -> Result<Option<String>> {
         Ok(mut j) if j.state == State::Applying => undo(sigil, &mut j, State::Failed)?,
         Ok(_) => {}
         // Killed before the journal was written: nothing had changed yet.
-        Err(e) if e.class() == crate::core::error::ExitClass::NotFound => {}
+        Err(e) if e.class() == crate::model::error::ExitClass::NotFound => {}
         Err(e) => return Err(e),
     }
     remove_pending(sigil);

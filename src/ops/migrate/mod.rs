@@ -15,8 +15,8 @@
 //! `scan.rs` only reports. This file holds the types they share and names the public
 //! interface.
 
-use crate::core::address::FieldAddress;
-use crate::core::secret::Secret;
+use crate::model::address::FieldAddress;
+use crate::model::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -188,7 +188,7 @@ pub struct Item {
     /// The quote to write a reference with.
     quote: Option<char>,
     /// For a credential git stored: the origin it stays bound to.
-    bound: Option<crate::core::registry::Binding>,
+    bound: Option<crate::model::registry::Binding>,
 }
 
 /// The line and name of a credential-looking dotenv variable built by `${…}` expansion.
@@ -285,5 +285,5 @@ fn json_kind(e: &serde_json::Error) -> String {
     let msg = text
         .rsplit_once(" at line ")
         .map_or(text.as_str(), |(m, _)| m);
-    crate::core::error::kind_of(msg)
+    crate::model::error::kind_of(msg)
 }

@@ -8,9 +8,9 @@ use super::source_json::parse_json;
 use super::source_netrc::parse_netrc;
 use super::source_toml::parse_toml;
 use super::{Action, Expanded, Format, Item, Options, SourcePlan};
-use crate::core::address::{Address, FieldAddress};
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
+use crate::model::address::{Address, FieldAddress};
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use std::fs;
 use std::path::Path;
 
@@ -91,7 +91,7 @@ pub(super) fn field_of(text: &str) -> String {
         .take(32)
         .collect();
     if s.is_empty() {
-        crate::core::address::DEFAULT_FIELD.into()
+        crate::model::address::DEFAULT_FIELD.into()
     } else {
         s
     }

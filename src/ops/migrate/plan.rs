@@ -4,7 +4,7 @@
 use super::parse::read_source;
 use super::{Action, OnConflict, Options, Plan, SourcePlan};
 use crate::Sigil;
-use crate::core::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Reads the sources and decides, against the store, what happens to each entry. Writes
@@ -62,7 +62,7 @@ fn decide(sigil: &Sigil, sources: &mut [SourcePlan], opts: &Options) -> Result<(
     // Ask the stores only about addresses that may exist: a stat in the file store, the
     // record for the others (a failed `get` would list suggestions, costly 10,000 times).
     use crate::store::Store;
-    let reg = crate::core::registry::Registry::load(sigil.paths())?;
+    let reg = crate::model::registry::Registry::load(sigil.paths())?;
     let forced = sigil.choice().kind != crate::store::backend::BackendKind::Auto;
     for s in sources {
         for i in &mut s.items {
@@ -80,7 +80,7 @@ fn decide(sigil: &Sigil, sources: &mut [SourcePlan], opts: &Options) -> Result<(
             }
             let existing = match sigil.peek(&i.address) {
                 Ok(v) => Some(v),
-                Err(e) if e.class() == crate::core::error::ExitClass::NotFound => None,
+                Err(e) if e.class() == crate::model::error::ExitClass::NotFound => None,
                 Err(e) => return Err(e),
             };
             i.action = match existing {

@@ -3,7 +3,7 @@
 
 use super::parse::read_source;
 use super::{Options, mask};
-use crate::core::error::Error;
+use crate::model::error::Error;
 use serde::Serialize;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,8 +4,8 @@
 use super::parse::account_of;
 use super::parse::{dir_name, field_of, is_reference, item, matches, service_of, with_prefix};
 use super::{DOTENV_PATTERNS, Expanded, Item, Options, SourcePlan};
-use crate::core::address::{Address, FieldAddress};
-use crate::core::error::{Error, Result};
+use crate::model::address::{Address, FieldAddress};
+use crate::model::error::{Error, Result};
 use std::path::Path;
 
 /// Suffixes that become the field of a dotenv variable's address, longest first.
@@ -46,7 +46,7 @@ pub fn dotenv_address(opts: &Options, dir: &str, name: &str) -> Result<FieldAddr
             ),
             None => (
                 with_prefix(opts, service_of(name)),
-                crate::core::address::DEFAULT_FIELD.into(),
+                crate::model::address::DEFAULT_FIELD.into(),
             ),
         },
     };
@@ -65,7 +65,7 @@ pub(super) fn parse_dotenv(
     opts: &Options,
 ) -> Result<(Vec<Item>, Vec<Expanded>)> {
     let origin = path.display().to_string();
-    let entries = crate::core::dotenv::parse(text, &origin)?;
+    let entries = crate::model::dotenv::parse(text, &origin)?;
     let dir = dir_name(path);
     let mut out = Vec::new();
     let mut expanded = Vec::new();
@@ -110,11 +110,11 @@ pub(super) fn verify_dotenv_rewrite(s: &SourcePlan) -> Result<()> {
         )
     };
     let before_text = String::from_utf8_lossy(&s.original);
-    let before = crate::core::dotenv::parse(&before_text, &origin)?;
+    let before = crate::model::dotenv::parse(&before_text, &origin)?;
     let new = s.rewritten();
     let after = std::str::from_utf8(&new)
         .ok()
-        .and_then(|t| crate::core::dotenv::parse(t, &origin).ok())
+        .and_then(|t| crate::model::dotenv::parse(t, &origin).ok())
         .ok_or_else(|| failed(1))?;
     let taken: std::collections::HashMap<usize, String> = s
         .items
@@ -137,7 +137,7 @@ pub(super) fn verify_dotenv_rewrite(s: &SourcePlan) -> Result<()> {
             return Err(failed(b.line));
         }
         if taken.contains_key(&b.span.start) {
-            moved_up += crate::core::dotenv::line_ends(&before_text[b.span.clone()]);
+            moved_up += crate::model::dotenv::line_ends(&before_text[b.span.clone()]);
         }
     }
     Ok(())
@@ -306,7 +306,7 @@ mod tests {
         for seed in 1..=20_000u64 {
             let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
             let text = random_dotenv(&mut r);
-            let Ok(before) = crate::core::dotenv::parse(&text, "t") else {
+            let Ok(before) = crate::model::dotenv::parse(&text, "t") else {
                 continue;
             };
             parsed += 1;
@@ -319,7 +319,7 @@ mod tests {
                 expanded: vec![],
             };
             let new = String::from_utf8(plan.rewritten()).unwrap();
-            let after = crate::core::dotenv::parse(&new, "t")
+            let after = crate::model::dotenv::parse(&new, "t")
                 .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text:?}\n{new:?}"));
             assert_eq!(before.len(), after.len(), "seed {seed}: {text:?}");
             let (mut kept_old, mut kept_new) = (String::new(), String::new());
@@ -339,7 +339,7 @@ mod tests {
                         kept_old.push_str(&text[at_old..b.span.start]);
                         kept_new.push_str(&new[at_new..a.span.start]);
                         (at_old, at_new) = (b.span.end, a.span.end);
-                        moved_up += crate::core::dotenv::line_ends(&text[b.span.clone()]);
+                        moved_up += crate::model::dotenv::line_ends(&text[b.span.clone()]);
                     }
                     None => assert_eq!((&a.value, &a.pieces), (&b.value, &b.pieces), "{why}"),
                 }

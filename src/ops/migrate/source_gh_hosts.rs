@@ -2,8 +2,8 @@
 
 use super::Item;
 use super::parse::{is_reference, item, lines_of};
-use crate::core::address::Address;
-use crate::core::error::Result;
+use crate::model::address::Address;
+use crate::model::error::Result;
 use crate::ops::git_credential::{account_for_username, service_for_host};
 
 fn unquote_yaml(v: &str) -> String {
@@ -82,7 +82,7 @@ pub(super) fn parse_gh_hosts(text: &str) -> Result<Vec<Item>> {
         else {
             continue;
         };
-        let address = Address::new(&service, &account, Some(crate::core::address::OAUTH_FIELD))?
+        let address = Address::new(&service, &account, Some(crate::model::address::OAUTH_FIELD))?
             .to_field_address()
             .expect("a field was given");
         out.push(item(n + 1, &host, address, &token, (ls, le), true, None));

@@ -3,7 +3,7 @@
 
 use super::Item;
 use super::parse::{is_reference, item, lines_of};
-use crate::core::error::Result;
+use crate::model::error::Result;
 
 /// `%XX` decoded, byte by byte: the two bytes after a `%` may be part of a multi-byte
 /// character (slicing the text there would panic), and only hex digits make an escape
@@ -59,7 +59,7 @@ pub(super) fn parse_git_credentials(text: &str) -> Result<Vec<Item>> {
         ) else {
             continue;
         };
-        let address = account.with_field(crate::core::address::DEFAULT_FIELD)?;
+        let address = account.with_field(crate::model::address::DEFAULT_FIELD)?;
         let mut found = item(n + 1, host, address, &pass, (ls, le), true, None);
         found.bound = bound;
         out.push(found);

@@ -3,7 +3,7 @@
 
 use super::parse::{config_item, is_reference, item, line_at, lines_of, matches};
 use super::{CONFIG_PATTERNS, Item, Options, json_kind};
-use crate::core::error::Result;
+use crate::model::error::Result;
 use std::path::Path;
 
 /// Ends of a JSON string token starting at `i` (a `"`).
@@ -23,7 +23,7 @@ pub(super) fn parse_json(path: &Path, text: &str, opts: &Options) -> Result<Vec<
         if opts.lenient {
             return json_strings(path, text, opts);
         }
-        return Err(crate::core::error::MalformedFile {
+        return Err(crate::model::error::MalformedFile {
             path: path.to_owned(),
             line: e.line(),
             column: e.column(),

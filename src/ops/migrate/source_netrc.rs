@@ -2,7 +2,7 @@
 
 use super::Item;
 use super::parse::{is_reference, item, line_at, lines_of};
-use crate::core::error::Result;
+use crate::model::error::Result;
 
 /// A token of a netrc file with its byte range.
 fn netrc_tokens(text: &str) -> Vec<(usize, usize, String)> {
@@ -84,7 +84,7 @@ pub(super) fn parse_netrc(text: &str) -> Result<Vec<Item>> {
         else {
             continue;
         };
-        let address = account.with_field(crate::core::address::DEFAULT_FIELD)?;
+        let address = account.with_field(crate::model::address::DEFAULT_FIELD)?;
         let mut found = item(line, &host, address, &password, (start, end), true, None);
         found.bound = bound;
         out.push(found);

@@ -3,13 +3,13 @@
 
 use super::parse::{config_item, is_reference, item, lines_of, matches};
 use super::{CONFIG_PATTERNS, Item, Options};
-use crate::core::error::Result;
+use crate::model::error::Result;
 use std::path::Path;
 
 /// TOML: single-line `key = "value"` / `key = 'value'` assignments are taken; the document
 /// is parsed first so that a malformed file is refused, not half-understood.
 pub(super) fn parse_toml(path: &Path, text: &str, opts: &Options) -> Result<Vec<Item>> {
-    if let Err(e) = crate::core::error::parse_toml::<toml::Table>(path, text)
+    if let Err(e) = crate::model::error::parse_toml::<toml::Table>(path, text)
         && !opts.lenient
     {
         return Err(e.into());

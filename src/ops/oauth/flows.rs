@@ -14,10 +14,10 @@
 
 use super::http::{self, HttpError};
 use super::{Client, Provider, oauth_client, request_error, token_set};
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
-use crate::core::shown;
-use crate::core::token::TokenSet;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
+use crate::model::shown;
+use crate::model::token::TokenSet;
 use oauth2::{
     AuthorizationCode, ConfigurationError, CsrfToken, PkceCodeChallenge, RefreshToken, Scope,
     StandardRevocableToken,
@@ -528,12 +528,12 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
         request = request.add_extra_param(k.clone(), v.clone());
     }
     let (url, state) = request.url();
-    crate::core::notice::prompt(format!(
+    crate::model::notice::prompt(format!(
         "Log in to {} in your browser:\n\n  {url}\n",
         shown::line(&p.name)
     ));
     if ui.open_browser && !open_browser(url.as_str()) {
-        crate::core::notice::prompt("(no browser could be opened: open the URL above yourself)");
+        crate::model::notice::prompt("(no browser could be opened: open the URL above yourself)");
     }
     let deadline = after(ui.timeout);
     let code = wait_for_callback(&listener, p, &state, deadline)?;
@@ -579,14 +579,14 @@ pub fn device(
         .map_err(|e| request_error(p, "the device authorization", e))?;
     // The URI and the code are the server's text: each shown escaped, on its own line.
     let uri = details.verification_uri().as_str();
-    crate::core::notice::prompt(format!(
+    crate::model::notice::prompt(format!(
         "To log in to {}, open {}\nand enter the code: {}",
         shown::line(&p.name),
         shown::line(uri),
         shown::line(details.user_code().secret())
     ));
     if let Some(complete) = details.verification_uri_complete() {
-        crate::core::notice::prompt(format!("(or open {} )", shown::line(complete.secret())));
+        crate::model::notice::prompt(format!("(or open {} )", shown::line(complete.secret())));
     }
     let lifetime = details.expires_in().min(ui.timeout);
     // The oauth2 crate adds 5 s to the interval on every `slow_down` without checking, so an

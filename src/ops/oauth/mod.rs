@@ -15,11 +15,11 @@ pub mod providers;
 pub use providers::Provider;
 
 use crate::Sigil;
-use crate::core::address::{Address, FieldAddress};
-use crate::core::error::{Error, Result};
-use crate::core::registry::{AccountMeta, Kind, Registry};
-use crate::core::secret::Secret;
-use crate::core::token::TokenSet;
+use crate::model::address::{Address, FieldAddress};
+use crate::model::error::{Error, Result};
+use crate::model::registry::{AccountMeta, Kind, Registry};
+use crate::model::secret::Secret;
+use crate::model::token::TokenSet;
 use crate::store::backend::BackendKind;
 use http::HttpError;
 use oauth2::TokenResponse as _;
@@ -194,12 +194,12 @@ where
                 .error_description()
                 .map(|d| {
                     let d: String = d.chars().take(200).collect();
-                    format!(" ({})", crate::core::shown::line(&d))
+                    format!(" ({})", crate::model::shown::line(&d))
                 })
                 .unwrap_or_default();
             let hint = hint_for(&code, p);
             let code =
-                crate::core::shown::line(&code.chars().take(100).collect::<String>()).into_owned();
+                crate::model::shown::line(&code.chars().take(100).collect::<String>()).into_owned();
             (
                 format!("{what} failed at '{}': {code}{detail}", p.key),
                 hint,
@@ -265,7 +265,7 @@ fn hint_for(code: &str, p: &Provider) -> Option<String> {
 /// When a token must be refreshed before it is handed out. A skew too large to add to the
 /// date makes every token due.
 fn due(expires_at: Option<OffsetDateTime>, skew: Duration, now: OffsetDateTime) -> bool {
-    expires_at.is_some_and(|at| crate::core::when::within(at, skew, now))
+    expires_at.is_some_and(|at| crate::model::when::within(at, skew, now))
 }
 
 /// How to log in again, for messages.
@@ -533,10 +533,10 @@ impl Sigil {
             return;
         };
         let warn = |why: String| {
-            crate::core::notice::warn(format!(
+            crate::model::notice::warn(format!(
                 "could not revoke the tokens of '{key}' at '{provider_key}': {}; \
                  the local copy is deleted anyway",
-                crate::core::shown::line(&why)
+                crate::model::shown::line(&why)
             ));
         };
         let provider = match providers::resolve(provider_key, &self.config) {

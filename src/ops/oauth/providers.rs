@@ -5,9 +5,9 @@
 
 use super::Flow;
 use super::http::{self, is_safe_endpoint};
-use crate::core::config::Config;
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
+use crate::model::config::Config;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

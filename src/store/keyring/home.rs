@@ -14,10 +14,10 @@
 //! what this home had recorded in the keyring before it had an id — the items an earlier
 //! sigil wrote without tags, which this home alone may adopt (`super::items`).
 
-use crate::core::error::{Error, parse_toml};
-use crate::core::paths::Paths;
-use crate::core::registry::Registry;
 use crate::fsutil;
+use crate::model::error::{Error, parse_toml};
+use crate::model::paths::Paths;
+use crate::model::registry::Registry;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::io::{self, Read, Write};
@@ -223,7 +223,7 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
         assert_eq!(
             load(&paths).unwrap_err().class(),
-            crate::core::error::ExitClass::Refused
+            crate::model::error::ExitClass::Refused
         );
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::fs::write(&file, "id = \"../../elsewhere\"\n").unwrap();

@@ -15,7 +15,7 @@
 
 use super::SERVICE;
 use super::home::{self, HomeTag};
-use crate::core::error::Error;
+use crate::model::error::Error;
 use crate::store::StoreError;
 use secret_service::EncryptionType;
 use secret_service::blocking::{Item, SecretService};
@@ -180,7 +180,7 @@ impl Items {
         // The tagged copy first: a failure in between leaves two copies, never none.
         self.create(user, label, &value)?;
         old.delete().map_err(unavailable)?;
-        crate::core::notice::note(format!(
+        crate::model::notice::note(format!(
             "adopted '{user}' in the keyring for this home (an earlier sigil kept it untagged)"
         ));
         Ok(Found::Value(value))

@@ -1,4 +1,4 @@
-//! Layer 0, core: sigil's plain data and parsers — addresses, secrets, tokens, times, paths,
+//! Layer 0, model: sigil's plain data and parsers — addresses, secrets, tokens, times, paths,
 //! the config and registry files, policies, the error type, notices — importing nothing of
 //! sigil above this layer (the few back edges left are listed in `xtask/src/tidy.rs`).
 

@@ -10,13 +10,13 @@
 //! planted index that leaves out a policy is not used.
 
 use crate::audit;
-use crate::core::address::{Address, FieldAddress};
-use crate::core::error::{Error, Result};
-use crate::core::paths::Paths;
-use crate::core::registry::{Kind, Registry};
-use crate::core::secret::Secret;
-use crate::core::when;
 use crate::fsutil::Lock;
+use crate::model::address::{Address, FieldAddress};
+use crate::model::error::{Error, Result};
+use crate::model::paths::Paths;
+use crate::model::registry::{Kind, Registry};
+use crate::model::secret::Secret;
+use crate::model::when;
 use crate::{ExpiryState, Sigil};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -332,7 +332,7 @@ fn warn_expiry(sigil: &Sigil, key: &str, facts: &Facts) {
         ExpiryState::Expired => format!("expired at {}", when::format(at)),
         _ => format!("expires at {}", when::format(at)),
     };
-    crate::core::notice::warn(format!(
+    crate::model::notice::warn(format!(
         "'{key}' {what}; renew it, then record the new date with `sigil add {key} --force --expires …`"
     ));
 }
@@ -650,7 +650,7 @@ mod tests {
             "h",
         )
         .unwrap_err();
-        assert_eq!(e.class(), crate::core::error::ExitClass::Refused);
+        assert_eq!(e.class(), crate::model::error::ExitClass::Refused);
         assert_eq!(
             e.to_string(),
             "a backup to a key that is not the store's own is an export; the usage policy of 'team/ci', 'team/deploy' does not allow that"

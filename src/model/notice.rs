@@ -22,7 +22,7 @@ pub enum Level {
 
 /// One notice. Its text is a sentence without the program's name, which only the caller
 /// knows; it may carry outside text (a file name, a server's words), which the printer must
-/// pass through [`crate::core::shown`] before a terminal sees it.
+/// pass through [`crate::model::shown`] before a terminal sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     /// How much it matters.
@@ -85,7 +85,8 @@ pub(crate) fn warn(text: impl Into<String>) {
     emit(Level::Warning, text);
 }
 
-/// An instruction for the person at the terminal.
+/// An instruction for the person at the terminal (so far only the OAuth flows give one).
+#[cfg(feature = "oauth")]
 pub(crate) fn prompt(text: impl Into<String>) {
     emit(Level::Prompt, text);
 }

@@ -4,7 +4,7 @@
 //! differences. Every value is reported with the byte span it was read from, so that a
 //! rewrite (migrate's) replaces exactly what was read and cannot disagree with a later read.
 
-use crate::core::error::Error;
+use crate::model::error::Error;
 use std::ops::Range;
 
 /// One assignment in a dotenv file.

@@ -1,8 +1,8 @@
 //! `accounts.toml`: metadata about every account (never a secret value).
 
-use crate::core::error::{Error, parse_toml};
-use crate::core::paths::Paths;
 use crate::fsutil;
+use crate::model::error::{Error, parse_toml};
+use crate::model::paths::Paths;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -27,8 +27,8 @@ impl Kind {
     /// The field an address gets when it names none.
     pub fn default_field(self) -> &'static str {
         match self {
-            Kind::Oauth => crate::core::address::OAUTH_FIELD,
-            _ => crate::core::address::DEFAULT_FIELD,
+            Kind::Oauth => crate::model::address::OAUTH_FIELD,
+            _ => crate::model::address::DEFAULT_FIELD,
         }
     }
 
@@ -124,7 +124,7 @@ pub struct Registry {
     pub accounts: BTreeMap<String, AccountMeta>,
     /// Usage policies (`sigil policy`) with their use counts, keyed by `service/account`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub policies: BTreeMap<String, crate::core::policy::Policy>,
+    pub policies: BTreeMap<String, crate::model::policy::Policy>,
 }
 
 fn one() -> u32 {
@@ -191,7 +191,7 @@ impl Registry {
         })?;
         if let Ok(meta) = std::fs::metadata(&path) {
             Cache::write(paths, &path, &meta, self);
-            crate::core::policy::write_index(paths, &meta, self);
+            crate::model::policy::write_index(paths, &meta, self);
         }
         Ok(())
     }

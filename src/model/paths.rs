@@ -1,6 +1,6 @@
 //! Where sigil keeps things: `<home>` for data and `<config>` for settings.
 
-use crate::core::error::Error;
+use crate::model::error::Error;
 use std::env;
 use std::path::{Path, PathBuf};
 

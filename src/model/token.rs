@@ -1,6 +1,6 @@
 //! OAuth token types with expiry, serde-ready so a token set can be stored encrypted.
 
-use crate::core::secret::Secret;
+use crate::model::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -69,7 +69,7 @@ impl TokenSet {
 }
 
 fn expires_within(at: Option<OffsetDateTime>, skew: Duration, now: OffsetDateTime) -> bool {
-    at.is_some_and(|at| crate::core::when::within(at, skew, now))
+    at.is_some_and(|at| crate::model::when::within(at, skew, now))
 }
 
 #[cfg(test)]

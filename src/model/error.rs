@@ -1,8 +1,8 @@
 //! The one error type of the library and its exit-code classes.
 
-use crate::core::address::AddressError;
 use crate::fsutil::PermissionError;
 use crate::identity::IdentityError;
+use crate::model::address::AddressError;
 use crate::store::StoreError;
 use std::io;
 use std::path::PathBuf;
@@ -193,7 +193,7 @@ impl Error {
     /// What the user can do about it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         match self {
-            Error::Address(_) => Some(crate::core::address::GRAMMAR.to_owned()),
+            Error::Address(_) => Some(crate::model::address::GRAMMAR.to_owned()),
             Error::Store(e) => e.help(),
             Error::Resolve { source, .. } => source.help(),
             Error::Identity(e) => e.help(),

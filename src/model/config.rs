@@ -1,7 +1,7 @@
 //! `config.toml`: the user's settings (backend choice, defaults, providers).
 
-use crate::core::error::{Error, parse_toml};
-use crate::core::paths::Paths;
+use crate::model::error::{Error, parse_toml};
+use crate::model::paths::Paths;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io;

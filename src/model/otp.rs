@@ -2,9 +2,9 @@
 //! secret — into a normalized `otpauth://` URI that sigil stores as the account's `totp`
 //! field, and computing codes from it. The HMAC and the URI format are totp-rs's.
 
-use crate::core::address::FieldAddress;
-use crate::core::error::{Error, Result};
-use crate::core::secret::Secret;
+use crate::model::address::FieldAddress;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use totp_rs::{Algorithm, Builder, Totp, TotpError};
 use zeroize::Zeroizing;
 
@@ -477,7 +477,7 @@ mod tests {
             let e = Otp::parse(&bad, &addr()).unwrap_err();
             assert_eq!(
                 e.class(),
-                crate::core::error::ExitClass::Usage,
+                crate::model::error::ExitClass::Usage,
                 "{bad}: {e}"
             );
             assert!(!e.to_string().contains(secret), "{e}");

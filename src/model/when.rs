@@ -1,6 +1,6 @@
 //! Parsing the times users write (`--expires 2026-12-31`, `--expires 90d`) and printing them.
 
-use crate::core::error::Error;
+use crate::model::error::Error;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time};
 
