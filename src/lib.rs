@@ -18,6 +18,9 @@
 #[doc(hidden)]
 pub mod internal;
 
+// docs/architecture.md draws these layers, says what each module owns and how `sigil get` and
+// `sigil migrate` flow through them.
+//
 // The layers, lowest first: model (`model`: plain data and parsers); base (`fsutil`, `crypto`);
 // storage (`identity`, `unlock`, `seal`, `store`, `audit`); ops (`ops`: the use cases, and
 // this file with the `Sigil` handle); cli (`cli`, `exit`, the binaries). A module imports only
