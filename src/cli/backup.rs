@@ -128,80 +128,19 @@ fn run_command(args: Args) -> Result<()> {
             recipients_file,
             passphrase,
             force,
-        } => {
-            let encryption = if passphrase {
-                Encryption::Passphrase(super::keys::new_passphrase("passphrase for the backup: ")?)
-            } else if !recipients.is_empty() || !recipients_file.is_empty() {
-                Encryption::Recipients(super::keys::given_recipients(
-                    &recipients,
-                    &recipients_file,
-                )?)
-            } else {
-                Encryption::Recipients(backup::default_recipients(&sigil)?)
-            };
-            let output = output.unwrap_or_else(|| {
-                let date = time::OffsetDateTime::now_utc().date();
-                PathBuf::from(format!("sigil-backup-{date}.age"))
-            });
-            let mut bar = Progress::new("backing up");
-            let manifest = if output.as_os_str() == "-" {
-                if super::stdout_is_tty() {
-                    return Err(Error::UsageHelp {
-                        message: "refusing to write a backup to a terminal".into(),
-                        help: "redirect stdout to a file, or use -o FILE".into(),
-                    });
-                }
-                let stdout = io::stdout().lock();
-                backup::create(
-                    &sigil,
-                    io::BufWriter::new(stdout),
-                    encryption,
-                    &mut |d, t| bar.tick(d, t),
-                )?
-            } else {
-                backup::create_file(&sigil, &output, force, encryption, &mut |d, t| {
-                    bar.tick(d, t)
-                })?
-            };
-            bar.finish();
-            let where_ = if output.as_os_str() == "-" {
-                "stdout".to_owned()
-            } else {
-                format!("'{}'", output.display())
-            };
-            eprintln!(
-                "backed up {} secret{} of {} account{} to {where_}",
-                manifest.secrets,
-                plural(manifest.secrets),
-                manifest.accounts,
-                plural(manifest.accounts)
-            );
-            Ok(())
-        }
+        } => create(
+            &sigil,
+            output,
+            &recipients,
+            &recipients_file,
+            passphrase,
+            force,
+        ),
         Command::Verify {
             file,
             passphrase,
             json,
-        } => {
-            let key = key_for(&sigil, &file, passphrase)?;
-            let m = backup::verify(&file, &key.as_key())?;
-            if json {
-                let v = serde_json::json!({
-                    "file": file.display().to_string(),
-                    "ok": true,
-                    "format": m.format,
-                    "version": m.version,
-                    "sigil_version": m.sigil_version,
-                    "created": rfc3339(&m),
-                    "accounts": m.accounts,
-                    "secrets": m.secrets,
-                    "backends": m.backends,
-                    "passphrase": key.is_passphrase(),
-                });
-                return out(format!("{v:#}\n").as_bytes());
-            }
-            out(report(&file, &m, key.is_passphrase()).as_bytes())
-        }
+        } => verify(&sigil, &file, passphrase, json),
         Command::Restore {
             file,
             dry_run,
@@ -209,85 +148,197 @@ fn run_command(args: Args) -> Result<()> {
             passphrase,
             json,
             with_config,
-        } => {
-            let key = key_for(&sigil, &file, passphrase)?;
-            let policy = on_conflict;
-            // Opening the store undid an interrupted restore already, unless another
-            // command held the lock then; this waits for it.
-            if !dry_run && backup::recover(&sigil)? {
-                eprintln!("sigil-backup: {}", backup::HEALED);
-            }
-            let mut bar = Progress::new("restoring");
-            let plan = backup::restore(
-                &sigil,
-                &file,
-                &key.as_key(),
-                policy,
-                with_config,
+        } => restore(
+            &sigil,
+            &file,
+            Restore {
                 dry_run,
-                &mut |d, t| bar.tick(d, t),
-            )?;
-            bar.finish();
-            config_note(&plan, with_config, dry_run);
-            let backend = super::backend_phrase(plan.backend);
-            if dry_run {
-                let verb = match policy {
-                    OnConflict::Fail => "conflict",
-                    OnConflict::Skip => "skip",
-                    OnConflict::Overwrite => "overwrite",
-                };
-                let mut rows: Vec<(&str, String)> = plan
-                    .new
-                    .iter()
-                    .map(|a| ("restore", a.to_string()))
-                    .collect();
-                rows.extend(plan.conflicts.iter().map(|a| (verb, a.to_string())));
-                if plan.config {
-                    rows.push(("restore", "config.toml".to_owned()));
-                }
-                if json {
-                    let v: Vec<serde_json::Value> = rows
-                        .iter()
-                        .map(|(action, what)| serde_json::json!({"action": action, "entry": what}))
-                        .collect();
-                    out(format!("{:#}\n", serde_json::Value::Array(v)).as_bytes())?;
-                } else {
-                    let text: String = rows
-                        .iter()
-                        .map(|(action, what)| format!("{action:<10} {what}\n"))
-                        .collect();
-                    out(text.as_bytes())?;
-                }
-                eprintln!(
-                    "dry run: {} new secret{} would go to {backend}, {} already exist{}; nothing was changed",
-                    plan.new.len(),
-                    plural(plan.new.len()),
-                    plan.conflicts.len(),
-                    if plan.conflicts.len() == 1 { "s" } else { "" }
-                );
-                return Ok(());
-            }
-            let written = plan.new.len()
-                + if policy == OnConflict::Overwrite {
-                    plan.conflicts.len()
-                } else {
-                    0
-                };
-            let mut msg = format!(
-                "restored {written} secret{} from '{}'",
-                plural(written),
-                file.display()
-            );
-            if policy == OnConflict::Skip && !plan.conflicts.is_empty() {
-                msg.push_str(&format!(", kept {} existing", plan.conflicts.len()));
-            }
-            if plan.config {
-                msg.push_str(", and config.toml");
-            }
-            eprintln!("{msg}");
-            Ok(())
-        }
+                on_conflict,
+                passphrase,
+                json,
+                with_config,
+            },
+        ),
     }
+}
+
+/// `sigil backup create`.
+fn create(
+    sigil: &crate::Sigil,
+    output: Option<PathBuf>,
+    recipients: &[String],
+    recipients_file: &[PathBuf],
+    passphrase: bool,
+    force: bool,
+) -> Result<()> {
+    let encryption = if passphrase {
+        Encryption::Passphrase(super::keys::new_passphrase("passphrase for the backup: ")?)
+    } else if !recipients.is_empty() || !recipients_file.is_empty() {
+        Encryption::Recipients(super::keys::given_recipients(recipients, recipients_file)?)
+    } else {
+        Encryption::Recipients(backup::default_recipients(sigil)?)
+    };
+    let output = output.unwrap_or_else(|| {
+        let date = time::OffsetDateTime::now_utc().date();
+        PathBuf::from(format!("sigil-backup-{date}.age"))
+    });
+    let mut bar = Progress::new("backing up");
+    let manifest = if output.as_os_str() == "-" {
+        if super::stdout_is_tty() {
+            return Err(Error::UsageHelp {
+                message: "refusing to write a backup to a terminal".into(),
+                help: "redirect stdout to a file, or use -o FILE".into(),
+            });
+        }
+        let stdout = io::stdout().lock();
+        backup::create(
+            sigil,
+            io::BufWriter::new(stdout),
+            encryption,
+            &mut |d, t| bar.tick(d, t),
+        )?
+    } else {
+        backup::create_file(sigil, &output, force, encryption, &mut |d, t| {
+            bar.tick(d, t)
+        })?
+    };
+    bar.finish();
+    let where_ = if output.as_os_str() == "-" {
+        "stdout".to_owned()
+    } else {
+        format!("'{}'", output.display())
+    };
+    eprintln!(
+        "backed up {} secret{} of {} account{} to {where_}",
+        manifest.secrets,
+        plural(manifest.secrets),
+        manifest.accounts,
+        plural(manifest.accounts)
+    );
+    Ok(())
+}
+
+/// `sigil backup verify`.
+fn verify(sigil: &crate::Sigil, file: &Path, passphrase: bool, json: bool) -> Result<()> {
+    let key = key_for(sigil, file, passphrase)?;
+    let m = backup::verify(file, &key.as_key())?;
+    if json {
+        let v = serde_json::json!({
+            "file": file.display().to_string(),
+            "ok": true,
+            "format": m.format,
+            "version": m.version,
+            "sigil_version": m.sigil_version,
+            "created": rfc3339(&m),
+            "accounts": m.accounts,
+            "secrets": m.secrets,
+            "backends": m.backends,
+            "passphrase": key.is_passphrase(),
+        });
+        return out(format!("{v:#}\n").as_bytes());
+    }
+    out(report(file, &m, key.is_passphrase()).as_bytes())
+}
+
+/// The options of `sigil backup restore`.
+struct Restore {
+    dry_run: bool,
+    on_conflict: OnConflict,
+    passphrase: bool,
+    json: bool,
+    with_config: bool,
+}
+
+/// `sigil backup restore`.
+fn restore(sigil: &crate::Sigil, file: &Path, opts: Restore) -> Result<()> {
+    let Restore {
+        dry_run,
+        on_conflict,
+        passphrase,
+        json,
+        with_config,
+    } = opts;
+    let key = key_for(sigil, file, passphrase)?;
+    let policy = on_conflict;
+    // Opening the store undid an interrupted restore already, unless another
+    // command held the lock then; this waits for it.
+    if !dry_run && backup::recover(sigil)? {
+        eprintln!("sigil-backup: {}", backup::HEALED);
+    }
+    let mut bar = Progress::new("restoring");
+    let plan = backup::restore(
+        sigil,
+        file,
+        &key.as_key(),
+        policy,
+        with_config,
+        dry_run,
+        &mut |d, t| bar.tick(d, t),
+    )?;
+    bar.finish();
+    config_note(&plan, with_config, dry_run);
+    let backend = super::backend_phrase(plan.backend);
+    if dry_run {
+        return print_dry_run(&plan, policy, json, backend);
+    }
+    let written = plan.new.len()
+        + if policy == OnConflict::Overwrite {
+            plan.conflicts.len()
+        } else {
+            0
+        };
+    let mut msg = format!(
+        "restored {written} secret{} from '{}'",
+        plural(written),
+        file.display()
+    );
+    if policy == OnConflict::Skip && !plan.conflicts.is_empty() {
+        msg.push_str(&format!(", kept {} existing", plan.conflicts.len()));
+    }
+    if plan.config {
+        msg.push_str(", and config.toml");
+    }
+    eprintln!("{msg}");
+    Ok(())
+}
+
+/// What a dry run of `restore` would do: a row per entry on stdout, a summary on stderr.
+fn print_dry_run(plan: &backup::Plan, policy: OnConflict, json: bool, backend: &str) -> Result<()> {
+    let verb = match policy {
+        OnConflict::Fail => "conflict",
+        OnConflict::Skip => "skip",
+        OnConflict::Overwrite => "overwrite",
+    };
+    let mut rows: Vec<(&str, String)> = plan
+        .new
+        .iter()
+        .map(|a| ("restore", a.to_string()))
+        .collect();
+    rows.extend(plan.conflicts.iter().map(|a| (verb, a.to_string())));
+    if plan.config {
+        rows.push(("restore", "config.toml".to_owned()));
+    }
+    if json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(action, what)| serde_json::json!({"action": action, "entry": what}))
+            .collect();
+        out(format!("{:#}\n", serde_json::Value::Array(v)).as_bytes())?;
+    } else {
+        let text: String = rows
+            .iter()
+            .map(|(action, what)| format!("{action:<10} {what}\n"))
+            .collect();
+        out(text.as_bytes())?;
+    }
+    eprintln!(
+        "dry run: {} new secret{} would go to {backend}, {} already exist{}; nothing was changed",
+        plan.new.len(),
+        plural(plan.new.len()),
+        plan.conflicts.len(),
+        if plan.conflicts.len() == 1 { "s" } else { "" }
+    );
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

@@ -49,7 +49,6 @@ mod tests {
         ("ops/export.rs", "import"),            // left for the layering step
         ("ops/status.rs", "gather"),            // left for the layering step
         ("ops/oauth/mod.rs", "refresh_if_due"), // left for the layering step
-        ("cli/backup.rs", "run_command"),       // left for the layering step
         ("cli/login.rs", "run"),                // left for the layering step
         ("cli/migrate.rs", "run"),              // left for the layering step
     ];
