@@ -127,57 +127,72 @@ pub fn run(args: Args) -> Result<()> {
         return list(&sigil, args.json);
     }
     if let Some(id) = &args.rollback {
-        let id = (!id.is_empty()).then_some(id.as_str());
-        let j = migrate::rollback(&sigil, id, args.force);
-        let addrs = match &j {
-            Ok(j) => j.secrets.iter().map(|s| s.address.clone()).collect(),
-            Err(_) => vec![],
-        };
-        crate::audit::record(&sigil, "rollback", &addrs, &j);
-        let j = j?;
-        eprintln!(
-            "rolled back migration '{}': {} source(s) restored, {} credential(s) removed or restored",
-            j.id,
-            j.sources.len(),
-            j.secrets.len() + j.moved.len()
-        );
-        return Ok(());
+        return rollback(&sigil, id, args.force);
     }
     if let (Some(from), Some(to)) = (&args.from_backend, &args.to) {
-        if !args.sources.is_empty() {
-            return Err(Error::Usage(
-                "--from-backend moves stored credentials; it takes no SOURCE".into(),
-            ));
-        }
-        let addrs = migrate::plan_move(&sigil, from, to)?;
-        let rows: Vec<Vec<String>> = addrs
-            .iter()
-            .map(|a| vec![a.to_string(), format!("{from} → {to}")])
-            .collect();
-        let text = super::table(&["ADDRESS", "MOVE"], &rows);
-        if args.dry_run {
-            super::out(text.as_bytes())?;
-            eprintln!("dry run: nothing was changed");
-            return Ok(());
-        }
-        eprint!("{text}");
-        let applied = migrate::move_backend(&sigil, from, to);
-        let shown: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
-        crate::audit::record(&sigil, "migrate", &shown, &applied);
-        let applied = applied?;
-        eprintln!(
-            "migration '{}': {} credential(s) moved from {from} to {to}; undo with `sigil migrate --rollback {}`",
-            applied.id, applied.stored, applied.id
-        );
+        return move_backend(&sigil, from, to, &args);
+    }
+    migrate_sources(&sigil, &args, &opts)
+}
+
+/// `--rollback [ID]`: undoes a migration from its journal.
+fn rollback(sigil: &crate::Sigil, id: &str, force: bool) -> Result<()> {
+    let id = (!id.is_empty()).then_some(id);
+    let j = migrate::rollback(sigil, id, force);
+    let addrs = match &j {
+        Ok(j) => j.secrets.iter().map(|s| s.address.clone()).collect(),
+        Err(_) => vec![],
+    };
+    crate::audit::record(sigil, "rollback", &addrs, &j);
+    let j = j?;
+    eprintln!(
+        "rolled back migration '{}': {} source(s) restored, {} credential(s) removed or restored",
+        j.id,
+        j.sources.len(),
+        j.secrets.len() + j.moved.len()
+    );
+    Ok(())
+}
+
+/// `--from-backend A --to B`: moves stored credentials between backends.
+fn move_backend(sigil: &crate::Sigil, from: &str, to: &str, args: &Args) -> Result<()> {
+    if !args.sources.is_empty() {
+        return Err(Error::Usage(
+            "--from-backend moves stored credentials; it takes no SOURCE".into(),
+        ));
+    }
+    let addrs = migrate::plan_move(sigil, from, to)?;
+    let rows: Vec<Vec<String>> = addrs
+        .iter()
+        .map(|a| vec![a.to_string(), format!("{from} → {to}")])
+        .collect();
+    let text = super::table(&["ADDRESS", "MOVE"], &rows);
+    if args.dry_run {
+        super::out(text.as_bytes())?;
+        eprintln!("dry run: nothing was changed");
         return Ok(());
     }
+    eprint!("{text}");
+    let applied = migrate::move_backend(sigil, from, to);
+    let shown: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
+    crate::audit::record(sigil, "migrate", &shown, &applied);
+    let applied = applied?;
+    eprintln!(
+        "migration '{}': {} credential(s) moved from {from} to {to}; undo with `sigil migrate --rollback {}`",
+        applied.id, applied.stored, applied.id
+    );
+    Ok(())
+}
+
+/// Migrates the named sources: plan, show, apply, and say what changed.
+fn migrate_sources(sigil: &crate::Sigil, args: &Args, opts: &Options) -> Result<()> {
     if args.sources.is_empty() {
         return Err(Error::UsageHelp {
             message: "no source given".into(),
             help: "name the files to migrate, or use --scan, --list or --rollback".into(),
         });
     }
-    let plan = migrate::plan(&sigil, &args.sources, &opts)?;
+    let plan = migrate::plan(sigil, &args.sources, opts)?;
     let text = render_plan(&plan);
     for s in &plan.sources {
         for (line, name) in &s.expanded {
@@ -212,7 +227,7 @@ pub fn run(args: Args) -> Result<()> {
     // A bar only for a migration long enough to wait for, and only for a person watching.
     let bar = (total >= 200 && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .then(|| indicatif::ProgressBar::new(total as u64));
-    let applied = migrate::apply_with(&sigil, &plan, &mut |n| {
+    let applied = migrate::apply_with(sigil, &plan, &mut |n| {
         if let Some(b) = &bar {
             b.set_position(n as u64);
         }
@@ -225,13 +240,19 @@ pub fn run(args: Args) -> Result<()> {
         .filter(|(_, i)| i.taken())
         .map(|(_, i)| i.address.to_string())
         .collect();
-    crate::audit::record(&sigil, "migrate", &shown, &applied);
+    crate::audit::record(sigil, "migrate", &shown, &applied);
     let applied = applied?;
     eprint!("{}", summary(&plan));
     eprintln!(
         "migration '{}': {} credential(s) stored, {} source(s) rewritten; undo with `sigil migrate --rollback {}`",
         applied.id, applied.stored, applied.sources, applied.id
     );
+    after_migration(&plan);
+    Ok(())
+}
+
+/// What the tools whose files were migrated need from now on.
+fn after_migration(plan: &migrate::Plan) {
     if plan.sources.iter().any(|s| {
         matches!(
             s.format,
@@ -257,7 +278,6 @@ pub fn run(args: Args) -> Result<()> {
              (or alias gh to that)"
         );
     }
-    Ok(())
 }
 
 /// The plan as people read it: one line per entry, values masked.

@@ -50,7 +50,6 @@ mod tests {
         ("ops/status.rs", "gather"),            // left for the layering step
         ("ops/oauth/mod.rs", "refresh_if_due"), // left for the layering step
         ("cli/login.rs", "run"),                // left for the layering step
-        ("cli/migrate.rs", "run"),              // left for the layering step
     ];
 
     /// The name of the function a line (trimmed at the start) begins, if it begins one:
