@@ -863,47 +863,8 @@ fn append_entries(
         Err(e) => return Err(ctx(e)),
     };
     let (tail, torn) = last_line(&mut f, len).map_err(ctx)?;
-    let mut last = match tail {
-        Some(line) => position(&line),
-        None => None,
-    };
-    // Rotated files past the limit, deleted once this append is written.
-    let mut prune: Option<(Vec<PathBuf>, u64, [u8; 32])> = None;
-    if last.is_none() && len == 0 {
-        // Just rotated: the chain goes on from the newest rotated file.
-        let rotated: Vec<PathBuf> = chain_files(paths, name)
-            .into_iter()
-            .filter(|p| *p != path)
-            .collect();
-        if let Some(prev) = rotated.last()
-            && let Ok(mut pf) = File::open(prev)
-        {
-            let plen = pf.metadata().map_err(ctx)?.len();
-            if let (Some(line), _) = last_line(&mut pf, plen).map_err(ctx)? {
-                last = position(&line);
-            }
-        }
-        if rotated.len() > limits.keep {
-            let gone = rotated[..rotated.len() - limits.keep].to_vec();
-            prune = pruned_head(&gone).map_err(ctx)?.map(|(s, m)| (gone, s, m));
-        }
-    }
-    // A head record ahead of the log means entries were cut off, deleted or rolled back.
-    // Chaining from the furthest one keeps that visible: the new entry will not follow the
-    // log's last line.
-    if keyed {
-        for place in [Place::Checkpoint, Place::Anchor] {
-            if let Ok(Some(cp)) = Checkpoint::read(paths, place)
-                && cp.authentic(place, key)
-                && cp.seq > last.as_ref().map_or(0, |(s, _, _)| *s)
-                && let Some(mac) = unhex32(&cp.mac)
-            {
-                last = Some((cp.seq, mac, cp.key));
-            }
-        }
-    }
-    let (mut prev_seq, mut prev_mac, prev_key) =
-        last.unwrap_or((0, GENESIS, Key::Unkeyed.id().to_owned()));
+    let (last, prune) = chain_start(paths, key, limits, (name, &path, len), tail).map_err(ctx)?;
+    let (prev_seq, prev_mac, prev_key) = last.unwrap_or((0, GENESIS, Key::Unkeyed.id().to_owned()));
     let mut events = Vec::with_capacity(3);
     // The log was written under another identity until now (a rotated key): say so first,
     // under the new key, so that verify can tell the rotation from a forgery.
@@ -934,6 +895,106 @@ fn append_entries(
         events.push((LOST.to_owned(), vec![], Outcome::Failed, Some(why)));
     }
     events.push((event.to_owned(), addresses, outcome, reason));
+    let (line, prev_seq, mac) = encode_entries(key, events, (prev_seq, prev_mac), torn)?;
+    // One write with O_APPEND: a reader never sees half an entry from a live writer. A write
+    // cut short (a full disk) is cut back off, under the lock: half a line would read as
+    // tampering, when it is a lost entry (which the marker left by `append` records).
+    if let Err(e) =
+        crate::fsutil::fault(crate::fsutil::Step::Append).and_then(|()| f.write_all(&line))
+    {
+        let _ = f.set_len(len);
+        return Err(ctx(e));
+    }
+    if keyed {
+        for place in [Place::Checkpoint, Place::Anchor] {
+            Checkpoint::new(place, key, prev_seq, &mac)
+                .write(paths, place)
+                .map_err(|e| {
+                    let p = place.path(paths).unwrap_or_default();
+                    Error::io(format!("cannot write '{}'", p.display()), e)
+                })?;
+        }
+    }
+    if let Some((gone, _, _)) = prune {
+        for p in gone {
+            fs::remove_file(&p).map_err(ctx)?;
+        }
+    }
+    if len + line.len() as u64 > limits.max_size {
+        rotate(paths, name, &path).map_err(ctx)?;
+    }
+    Ok(lost)
+}
+
+/// The last entry of a chain: its sequence number, MAC and key.
+type ChainEnd = (u64, [u8; 32], String);
+
+/// Rotated files to delete, with the first kept entry's sequence number and the MAC it
+/// chains from.
+type Prune = (Vec<PathBuf>, u64, [u8; 32]);
+
+/// Where the chain goes on, for [`append_entries`]: the last entry's sequence number, MAC
+/// and key (from the log's `tail`, from the newest rotated file just after a rotation, or
+/// from a head record that is further on), and the rotated files past the limit, to delete
+/// once the append is written, with the entry the kept chain starts from.
+fn chain_start(
+    paths: &Paths,
+    key: &Key,
+    limits: Limits,
+    (name, path, len): (&str, &Path, u64),
+    tail: Option<Vec<u8>>,
+) -> io::Result<(Option<ChainEnd>, Option<Prune>)> {
+    let keyed = matches!(key, Key::Keyed { .. });
+    let mut last = match tail {
+        Some(line) => position(&line),
+        None => None,
+    };
+    // Rotated files past the limit, deleted once this append is written.
+    let mut prune: Option<Prune> = None;
+    if last.is_none() && len == 0 {
+        // Just rotated: the chain goes on from the newest rotated file.
+        let rotated: Vec<PathBuf> = chain_files(paths, name)
+            .into_iter()
+            .filter(|p| p != path)
+            .collect();
+        if let Some(prev) = rotated.last()
+            && let Ok(mut pf) = File::open(prev)
+        {
+            let plen = pf.metadata()?.len();
+            if let (Some(line), _) = last_line(&mut pf, plen)? {
+                last = position(&line);
+            }
+        }
+        if rotated.len() > limits.keep {
+            let gone = rotated[..rotated.len() - limits.keep].to_vec();
+            prune = pruned_head(&gone)?.map(|(s, m)| (gone, s, m));
+        }
+    }
+    // A head record ahead of the log means entries were cut off, deleted or rolled back.
+    // Chaining from the furthest one keeps that visible: the new entry will not follow the
+    // log's last line.
+    if keyed {
+        for place in [Place::Checkpoint, Place::Anchor] {
+            if let Ok(Some(cp)) = Checkpoint::read(paths, place)
+                && cp.authentic(place, key)
+                && cp.seq > last.as_ref().map_or(0, |(s, _, _)| *s)
+                && let Some(mac) = unhex32(&cp.mac)
+            {
+                last = Some((cp.seq, mac, cp.key));
+            }
+        }
+    }
+    Ok((last, prune))
+}
+
+/// The audit lines for `events`, chained from `(seq, mac)`, after a line break when the
+/// log ends `torn`; with the last sequence number and MAC.
+fn encode_entries(
+    key: &Key,
+    events: Vec<(String, Vec<String>, Outcome, Option<String>)>,
+    (mut prev_seq, mut prev_mac): (u64, [u8; 32]),
+    torn: bool,
+) -> Result<(Vec<u8>, u64, [u8; 32])> {
     let mut line = Vec::new();
     if torn {
         line.push(b'\n');
@@ -964,47 +1025,25 @@ fn append_entries(
         prev_seq = entry.seq;
         prev_mac = mac;
     }
-    // One write with O_APPEND: a reader never sees half an entry from a live writer. A write
-    // cut short (a full disk) is cut back off, under the lock: half a line would read as
-    // tampering, when it is a lost entry (which the marker left by `append` records).
-    if let Err(e) =
-        crate::fsutil::fault(crate::fsutil::Step::Append).and_then(|()| f.write_all(&line))
-    {
-        let _ = f.set_len(len);
-        return Err(ctx(e));
-    }
-    if keyed {
-        for place in [Place::Checkpoint, Place::Anchor] {
-            Checkpoint::new(place, key, prev_seq, &mac)
-                .write(paths, place)
-                .map_err(|e| {
-                    let p = place.path(paths).unwrap_or_default();
-                    Error::io(format!("cannot write '{}'", p.display()), e)
-                })?;
-        }
-    }
-    if let Some((gone, _, _)) = prune {
-        for p in gone {
-            fs::remove_file(&p).map_err(ctx)?;
-        }
-    }
-    if len + line.len() as u64 > limits.max_size {
-        let n = chain_files(paths, name)
-            .iter()
-            .filter_map(|p| {
-                p.file_name()?
-                    .to_str()?
-                    .strip_prefix(name)?
-                    .strip_prefix('.')?
-                    .parse::<u64>()
-                    .ok()
-            })
-            .max()
-            .unwrap_or(0);
-        let to = paths.home().join(format!("{name}.{}", n + 1));
-        fs::rename(&path, &to).map_err(ctx)?;
-    }
-    Ok(lost)
+    Ok((line, prev_seq, mac))
+}
+
+/// Moves the full log `name` aside as the next rotated file (`audit.log.N`).
+fn rotate(paths: &Paths, name: &str, path: &Path) -> io::Result<()> {
+    let n = chain_files(paths, name)
+        .iter()
+        .filter_map(|p| {
+            p.file_name()?
+                .to_str()?
+                .strip_prefix(name)?
+                .strip_prefix('.')?
+                .parse::<u64>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0);
+    let to = paths.home().join(format!("{name}.{}", n + 1));
+    fs::rename(path, &to)
 }
 
 /// The first entry after the files `gone` (oldest first) and the MAC it chains from: the
