@@ -1477,142 +1477,195 @@ fn check_heads(
     checkpoint: Option<Checkpoint>,
     anchor: Option<Checkpoint>,
 ) -> Result<Option<Broken>> {
-    let log = paths.home().join(LOG_NAME);
-    let cp_path = Place::Checkpoint.path(paths).unwrap_or_default();
-    let anchor_path = Place::Anchor.path(paths).unwrap_or_default();
     // A keyed record says the log is keyed; without the identity there is nothing to check.
     if matches!(key, Key::Unkeyed)
         && (checkpoint.as_ref().is_some_and(|c| c.key != "none") || anchor.is_some())
     {
         return Err(no_identity());
     }
-    let whole = |what: String| Broken {
-        file: log.clone(),
-        line: 0,
-        what,
+    let heads = Heads {
+        w,
+        key,
+        log: paths.home().join(LOG_NAME),
+        cp_path: Place::Checkpoint.path(paths).unwrap_or_default(),
+        anchor_path: Place::Anchor.path(paths).unwrap_or_default(),
     };
-    let end = |what: String| -> Broken {
-        match w.lines.last() {
+    let cp_ok = checkpoint
+        .as_ref()
+        .filter(|c| c.authentic(Place::Checkpoint, key));
+    let anchor_ok = anchor.as_ref().filter(|a| a.authentic(Place::Anchor, key));
+    if w.last_seq == 0
+        && let Some(broken) = heads.emptied(cp_ok, checkpoint.is_none(), anchor_ok)
+    {
+        return Ok(Some(broken));
+    }
+    if let Some(broken) = heads.against_checkpoint(checkpoint.as_ref(), cp_ok) {
+        return Ok(Some(broken));
+    }
+    Ok(anchor
+        .as_ref()
+        .and_then(|a| heads.against_anchor(a, anchor_ok.is_some(), checkpoint.is_some())))
+}
+
+/// What [`check_heads`] holds the keyed log's end up against, and how it names a break.
+struct Heads<'a> {
+    w: &'a Walked,
+    key: &'a Key,
+    log: PathBuf,
+    cp_path: PathBuf,
+    anchor_path: PathBuf,
+}
+
+impl Heads<'_> {
+    /// A break of the whole log.
+    fn whole(&self, what: String) -> Broken {
+        Broken {
+            file: self.log.clone(),
+            line: 0,
+            what,
+        }
+    }
+
+    /// A break just past the log's last line.
+    fn end(&self, what: String) -> Broken {
+        match self.w.lines.last() {
             Some(r) => Broken {
                 file: r.file.clone(),
                 line: r.line + 1,
                 what,
             },
             None => Broken {
-                file: log.clone(),
+                file: self.log.clone(),
                 line: 1,
                 what,
             },
         }
-    };
-    let last_seq = w.last_seq;
-    let cp_ok = checkpoint
-        .as_ref()
-        .filter(|c| c.authentic(Place::Checkpoint, key));
-    let anchor_ok = anchor.as_ref().filter(|a| a.authentic(Place::Anchor, key));
-    if last_seq == 0 {
-        let gone = if log.exists() {
-            "was emptied"
-        } else {
-            "was deleted"
-        };
+    }
+
+    /// An empty or missing log where an authentic checkpoint, or (with the checkpoint gone
+    /// too) the anchor, records entries.
+    fn emptied(
+        &self,
+        cp_ok: Option<&Checkpoint>,
+        no_checkpoint: bool,
+        anchor_ok: Option<&Checkpoint>,
+    ) -> Option<Broken> {
+        let exists = self.log.exists();
+        let gone = if exists { "was emptied" } else { "was deleted" };
         if let Some(cp) = cp_ok.filter(|c| c.seq > 0) {
-            return Ok(Some(whole(format!(
+            return Some(self.whole(format!(
                 "{gone}: the checkpoint '{}' records {}",
-                cp_path.display(),
+                self.cp_path.display(),
                 entries(cp.seq)
-            ))));
+            )));
         }
-        if checkpoint.is_none()
-            && let Some(a) = anchor_ok.filter(|a| a.seq > 0)
-        {
-            let gone = if log.exists() {
+        if no_checkpoint && let Some(a) = anchor_ok.filter(|a| a.seq > 0) {
+            let gone = if exists {
                 "was emptied and its checkpoint deleted"
             } else {
                 "and its checkpoint were deleted"
             };
-            return Ok(Some(whole(format!(
+            return Some(self.whole(format!(
                 "{gone}: the anchor '{}' records {}",
-                anchor_path.display(),
+                self.anchor_path.display(),
                 entries(a.seq)
-            ))));
+            )));
         }
+        None
     }
-    match &checkpoint {
-        None if last_seq > 0 => {
-            return Ok(Some(end(format!(
-                "is past the end, and the checkpoint '{}' is missing, so a truncated tail \
-                 cannot be ruled out",
-                cp_path.display()
-            ))));
-        }
-        None => {}
-        Some(_) if cp_ok.is_none() => {
-            return Ok(Some(end(format!(
-                "is past the end, and the checkpoint '{}' was altered or written without the \
-                 identity",
-                cp_path.display()
-            ))));
-        }
-        Some(cp) => {
-            if cp.seq > last_seq {
-                let missing = if cp.seq == last_seq + 1 {
-                    format!("entry {}", cp.seq)
-                } else {
-                    format!("entries {}–{}", last_seq + 1, cp.seq)
-                };
-                return Ok(Some(end(format!(
-                    "is missing: the log was truncated ({missing} recorded by the checkpoint \
-                     are gone)"
-                ))));
+
+    /// The log's end against the checkpoint: missing, altered, ahead of the log, or naming
+    /// another entry than the log holds.
+    fn against_checkpoint(
+        &self,
+        checkpoint: Option<&Checkpoint>,
+        cp_ok: Option<&Checkpoint>,
+    ) -> Option<Broken> {
+        let last_seq = self.w.last_seq;
+        let cp = match checkpoint {
+            None if last_seq > 0 => {
+                return Some(self.end(format!(
+                    "is past the end, and the checkpoint '{}' is missing, so a truncated tail \
+                     cannot be ruled out",
+                    self.cp_path.display()
+                )));
             }
-            if cp.seq > 0 && w.at(cp.seq).is_none_or(|(l, _)| hex(&l.mac) != cp.mac) {
-                return Ok(Some(end(format!(
-                    "is past the end, and entry {} does not match the checkpoint: the tail \
-                     was replaced",
-                    cp.seq
-                ))));
+            None => return None,
+            Some(_) if cp_ok.is_none() => {
+                return Some(self.end(format!(
+                    "is past the end, and the checkpoint '{}' was altered or written without \
+                     the identity",
+                    self.cp_path.display()
+                )));
             }
-        }
-    }
-    let Some(a) = &anchor else {
-        return Ok(None);
-    };
-    if anchor_ok.is_none() {
-        // Written under the identity before a rotation (or by a process run with another
-        // identity, which the walk has already named): its tag cannot be checked here, but
-        // the entry it names must be in the log as it says.
-        let earlier = a.key != key.id()
-            && w.at(a.seq)
-                .is_some_and(|(l, e)| hex(&l.mac) == a.mac && e.key == a.key);
-        if earlier {
-            return Ok(None);
-        }
-        return Ok(Some(whole(format!(
-            "cannot be checked: the anchor '{}' was altered or written without the identity",
-            anchor_path.display()
-        ))));
-    }
-    if a.seq > last_seq {
-        let which = if checkpoint.is_some() {
-            "and its checkpoint were rolled back: they end"
-        } else {
-            "was rolled back: it ends"
+            Some(cp) => cp,
         };
-        return Ok(Some(whole(format!(
-            "{which} at entry {last_seq}, and the anchor '{}' records entry {}",
-            anchor_path.display(),
-            a.seq
-        ))));
+        if cp.seq > last_seq {
+            let missing = if cp.seq == last_seq + 1 {
+                format!("entry {}", cp.seq)
+            } else {
+                format!("entries {}–{}", last_seq + 1, cp.seq)
+            };
+            return Some(self.end(format!(
+                "is missing: the log was truncated ({missing} recorded by the checkpoint are \
+                 gone)"
+            )));
+        }
+        if cp.seq > 0 && self.w.at(cp.seq).is_none_or(|(l, _)| hex(&l.mac) != cp.mac) {
+            return Some(self.end(format!(
+                "is past the end, and entry {} does not match the checkpoint: the tail was \
+                 replaced",
+                cp.seq
+            )));
+        }
+        None
     }
-    if a.seq > 0 && w.at(a.seq).is_none_or(|(l, _)| hex(&l.mac) != a.mac) {
-        return Ok(Some(whole(format!(
-            "was replaced: entry {} does not match the anchor '{}'",
-            a.seq,
-            anchor_path.display()
-        ))));
+
+    /// The log against the anchor `a` (in `<config>`): rolled back, replaced, or an anchor
+    /// that cannot be checked.
+    fn against_anchor(
+        &self,
+        a: &Checkpoint,
+        authentic: bool,
+        has_checkpoint: bool,
+    ) -> Option<Broken> {
+        let (w, last_seq) = (self.w, self.w.last_seq);
+        if !authentic {
+            // Written under the identity before a rotation (or by a process run with another
+            // identity, which the walk has already named): its tag cannot be checked here,
+            // but the entry it names must be in the log as it says.
+            let earlier = a.key != self.key.id()
+                && w.at(a.seq)
+                    .is_some_and(|(l, e)| hex(&l.mac) == a.mac && e.key == a.key);
+            if earlier {
+                return None;
+            }
+            return Some(self.whole(format!(
+                "cannot be checked: the anchor '{}' was altered or written without the identity",
+                self.anchor_path.display()
+            )));
+        }
+        if a.seq > last_seq {
+            let which = if has_checkpoint {
+                "and its checkpoint were rolled back: they end"
+            } else {
+                "was rolled back: it ends"
+            };
+            return Some(self.whole(format!(
+                "{which} at entry {last_seq}, and the anchor '{}' records entry {}",
+                self.anchor_path.display(),
+                a.seq
+            )));
+        }
+        if a.seq > 0 && w.at(a.seq).is_none_or(|(l, _)| hex(&l.mac) != a.mac) {
+            return Some(self.whole(format!(
+                "was replaced: entry {} does not match the anchor '{}'",
+                a.seq,
+                self.anchor_path.display()
+            )));
+        }
+        None
     }
-    Ok(None)
 }
 
 #[cfg(test)]
