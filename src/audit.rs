@@ -1221,6 +1221,86 @@ fn prune_record(lines: &[ReadLine], first: u64) -> Option<(usize, [u8; 32])> {
 /// Walks one chain: the keyed log (`side` false), whose every entry must carry a key, or the
 /// unkeyed side log, whose every entry must carry none.
 fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<Walked, Broken>> {
+    let lines = read_lines(files)?;
+    let seqs: Vec<Option<u64>> = lines
+        .iter()
+        .map(|r| {
+            Line::decode(&r.bytes)
+                .and_then(|l| l.entry())
+                .map(|e| e.seq)
+        })
+        .collect();
+    let (mut expected, mut prev, vouching) = walk_start(files, &lines, &seqs, side);
+    let start = expected;
+    let mut vouched = false;
+    let mut keys = Keys::default();
+    let unkeyed = Key::Unkeyed;
+    let broken = |r: &ReadLine, what: String| Broken {
+        file: r.file.clone(),
+        line: r.line,
+        what,
+    };
+    for (i, r) in lines.iter().enumerate() {
+        let Some((line, entry)) = Line::decode(&r.bytes).and_then(|l| {
+            let e = l.entry()?;
+            Some((l, e))
+        }) else {
+            return Ok(Err(broken(
+                r,
+                "is not an audit entry: it was altered".into(),
+            )));
+        };
+        let verifier = match keys.pick(key, side, &entry, i, expected)? {
+            Pick::Unkeyed => &unkeyed,
+            Pick::Ours => key,
+            Pick::Foreign => {
+                prev = line.mac;
+                expected = entry.seq + 1;
+                continue;
+            }
+            Pick::Broken(at, what) => return Ok(Err(broken(&lines[at], what))),
+        };
+        let unchained = side && i == 0 && start > 1;
+        if !unchained && verifier.mac(&prev, &line.content) != line.mac {
+            return Ok(Err(broken(
+                r,
+                mismatch(entry.seq, expected, &seqs[i + 1..]),
+            )));
+        }
+        prev = line.mac;
+        expected = entry.seq + 1;
+        vouched |= vouching == Some(i) && entry.key == key.id();
+    }
+    if vouching.is_some() && !vouched {
+        return Ok(Err(broken(
+            &lines[0],
+            format!(
+                "follows a gap: entries 1–{} before it were deleted",
+                start - 1
+            ),
+        )));
+    }
+    if let Some((first, old, _)) = keys.foreign {
+        return Ok(Err(broken(
+            &lines[first],
+            format!(
+                "was written with another identity (key {old}, not {})",
+                key.id()
+            ),
+        )));
+    }
+    Ok(Ok(Walked {
+        lines,
+        seqs,
+        first_seq: start,
+        last_seq: expected - 1,
+        keyed_seen: keys.keyed_seen,
+        bridged: keys.bridged,
+    }))
+}
+
+/// Every line of the chain `files`, in order, with its file and line number.
+fn read_lines(files: &[PathBuf]) -> Result<Vec<ReadLine>> {
     let mut lines = Vec::new();
     for p in files {
         let bytes = crate::fsutil::read_capped(p, crate::fsutil::Input::Log)
@@ -1237,14 +1317,17 @@ fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<
             });
         }
     }
-    let seqs: Vec<Option<u64>> = lines
-        .iter()
-        .map(|r| {
-            Line::decode(&r.bytes)
-                .and_then(|l| l.entry())
-                .map(|e| e.seq)
-        })
-        .collect();
+    Ok(lines)
+}
+
+/// Where [`walk`] starts: the sequence number it expects first, the MAC that entry chains
+/// from, and the line of the `audit.prune` entry that must vouch for the start, if any.
+fn walk_start(
+    files: &[PathBuf],
+    lines: &[ReadLine],
+    seqs: &[Option<u64>],
+    side: bool,
+) -> (u64, [u8; 32], Option<usize>) {
     let mut prev = GENESIS;
     let mut expected = 1u64;
     // Rotation may have deleted the oldest files (`audit_keep`). The keyed chain then starts
@@ -1264,147 +1347,134 @@ fn walk(files: &[PathBuf], key: &Key, side: bool) -> Result<std::result::Result<
         });
         if side && after_deleted {
             expected = first;
-        } else if let Some((i, mac)) = prune_record(&lines, first) {
+        } else if let Some((i, mac)) = prune_record(lines, first) {
             (expected, prev, vouching) = (first, mac, Some(i));
         }
     }
-    let start = expected;
-    let mut vouched = false;
-    let mut keyed_seen = false;
-    // Entries under an earlier identity (before `sigil rekey`): their first line, their key,
-    // and how many. They count only when bridged by a key-change entry under ours.
-    let mut foreign: Option<(usize, String, u64)> = None;
-    let mut bridged = 0u64;
-    let broken = |r: &ReadLine, what: String| Broken {
-        file: r.file.clone(),
-        line: r.line,
-        what,
-    };
-    for (i, r) in lines.iter().enumerate() {
-        let Some((line, entry)) = Line::decode(&r.bytes).and_then(|l| {
-            let e = l.entry()?;
-            Some((l, e))
-        }) else {
-            return Ok(Err(broken(
-                r,
-                "is not an audit entry: it was altered".into(),
-            )));
-        };
-        let verifier = if side {
+    (expected, prev, vouching)
+}
+
+/// Why entry `seq` does not chain where entry `expected` belongs; `later` are the sequence
+/// numbers of the lines after it.
+fn mismatch(seq: u64, expected: u64, later: &[Option<u64>]) -> String {
+    if seq > expected {
+        if later.contains(&Some(expected)) {
+            format!("is out of order: entry {seq} stands where entry {expected} belongs")
+        } else if expected + 1 == seq {
+            format!("follows a gap: entry {expected} before it was deleted")
+        } else {
+            format!(
+                "follows a gap: entries {expected}–{} before it were deleted",
+                seq - 1
+            )
+        }
+    } else if seq < expected {
+        format!("is out of order: entry {seq} stands where entry {expected} belongs")
+    } else {
+        "was altered (its MAC does not match its content)".into()
+    }
+}
+
+/// The keys [`walk`] has met so far.
+#[derive(Default)]
+struct Keys {
+    /// An entry under our key was seen.
+    keyed_seen: bool,
+    /// Entries under an earlier identity (before `sigil rekey`): their first line, their key,
+    /// and how many. They count only when bridged by a key-change entry under ours.
+    foreign: Option<(usize, String, u64)>,
+    /// How many such entries a key-change entry bridged.
+    bridged: u64,
+}
+
+/// How [`walk`] checks one entry.
+enum Pick {
+    /// Its MAC is unkeyed (the side log).
+    Unkeyed,
+    /// Under our key.
+    Ours,
+    /// Under an earlier identity: taken as it stands until an entry under ours vouches.
+    Foreign,
+    /// The chain breaks at line `.0` for the reason `.1`.
+    Broken(usize, String),
+}
+
+impl Keys {
+    /// How to check `entry` (line `i`, where entry `expected` belongs) under `key`.
+    fn pick(
+        &mut self,
+        key: &Key,
+        side: bool,
+        entry: &Entry,
+        i: usize,
+        expected: u64,
+    ) -> Result<Pick> {
+        if side {
             if entry.key != "none" {
-                return Ok(Err(broken(
-                    r,
+                return Ok(Pick::Broken(
+                    i,
                     format!("carries a key: keyed entries are kept in '{LOG_NAME}'"),
-                )));
+                ));
             }
-            &Key::Unkeyed
-        } else if entry.key == "none" {
+            return Ok(Pick::Unkeyed);
+        }
+        if entry.key == "none" {
             // Anyone can compute an unkeyed entry, so the keyed log holds none, not even
             // before its first keyed one: a prefix would be vouched for by the keyed entries
             // chained after it, whoever wrote it.
-            return Ok(Err(broken(
-                r,
+            return Ok(Pick::Broken(
+                i,
                 format!(
                     "carries no key: entries written without the identity are kept in \
                      '{SIDE_LOG_NAME}', never in the keyed log"
                 ),
-            )));
-        } else if entry.key == key.id() {
-            if !keyed_seen && let Some((first, old, n)) = foreign.take() {
+            ));
+        }
+        if entry.key == key.id() {
+            if !self.keyed_seen
+                && let Some((first, old, n)) = self.foreign.take()
+            {
                 let names_it = entry.event == KEY_CHANGE
                     && entry.reason.as_deref() == Some(&format!("previous key {old}"));
                 if !names_it {
-                    return Ok(Err(broken(
-                        &lines[first],
+                    return Ok(Pick::Broken(
+                        first,
                         format!(
                             "was written with another identity (key {old}, not {})",
                             key.id()
                         ),
-                    )));
+                    ));
                 }
-                bridged = n;
+                self.bridged = n;
             }
-            keyed_seen = true;
-            key
-        } else if matches!(key, Key::Unkeyed) {
+            self.keyed_seen = true;
+            return Ok(Pick::Ours);
+        }
+        if matches!(key, Key::Unkeyed) {
             return Err(no_identity());
-        } else if !keyed_seen
-            && foreign.as_ref().is_none_or(|(_, old, _)| *old == entry.key)
+        }
+        if !self.keyed_seen
+            && self
+                .foreign
+                .as_ref()
+                .is_none_or(|(_, old, _)| *old == entry.key)
             && entry.seq == expected
         {
             // Possibly the identity before a rotation: its MACs cannot be checked here, so
             // the line is taken as it stands until an entry under our key vouches for it.
-            let f = foreign.get_or_insert((i, entry.key.clone(), 0));
+            let f = self.foreign.get_or_insert((i, entry.key.clone(), 0));
             f.2 += 1;
-            prev = line.mac;
-            expected = entry.seq + 1;
-            continue;
-        } else {
-            return Ok(Err(broken(
-                r,
-                format!(
-                    "was written with another identity (key {}, not {})",
-                    entry.key,
-                    key.id()
-                ),
-            )));
-        };
-        let unchained = side && i == 0 && start > 1;
-        if !unchained && verifier.mac(&prev, &line.content) != line.mac {
-            let what = if entry.seq > expected {
-                if seqs[i + 1..].contains(&Some(expected)) {
-                    format!(
-                        "is out of order: entry {} stands where entry {expected} belongs",
-                        entry.seq
-                    )
-                } else if expected + 1 == entry.seq {
-                    format!("follows a gap: entry {expected} before it was deleted")
-                } else {
-                    format!(
-                        "follows a gap: entries {expected}–{} before it were deleted",
-                        entry.seq - 1
-                    )
-                }
-            } else if entry.seq < expected {
-                format!(
-                    "is out of order: entry {} stands where entry {expected} belongs",
-                    entry.seq
-                )
-            } else {
-                "was altered (its MAC does not match its content)".into()
-            };
-            return Ok(Err(broken(r, what)));
+            return Ok(Pick::Foreign);
         }
-        prev = line.mac;
-        expected = entry.seq + 1;
-        vouched |= vouching == Some(i) && entry.key == key.id();
-    }
-    if vouching.is_some() && !vouched {
-        return Ok(Err(broken(
-            &lines[0],
+        Ok(Pick::Broken(
+            i,
             format!(
-                "follows a gap: entries 1–{} before it were deleted",
-                start - 1
-            ),
-        )));
-    }
-    if let Some((first, old, _)) = foreign {
-        return Ok(Err(broken(
-            &lines[first],
-            format!(
-                "was written with another identity (key {old}, not {})",
+                "was written with another identity (key {}, not {})",
+                entry.key,
                 key.id()
             ),
-        )));
+        ))
     }
-    Ok(Ok(Walked {
-        lines,
-        seqs,
-        first_seq: start,
-        last_seq: expected - 1,
-        keyed_seen,
-        bridged,
-    }))
 }
 
 /// Checks the keyed log against its checkpoint and anchor, then the unkeyed side log.
