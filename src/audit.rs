@@ -20,6 +20,7 @@
 use crate::Sigil;
 use crate::identity::Identity;
 use crate::model::config::AuditSetting;
+pub use crate::model::config::Size;
 use crate::model::error::{Error, ExitClass, Result};
 use crate::model::paths::Paths;
 use crate::store::StoreError;
@@ -82,29 +83,6 @@ const CHECKPOINT_LEN: usize = 256;
 const GENESIS: [u8; 32] = [0; 32];
 /// `,"mac":"` + 64 hex digits + `"}`: how every line ends.
 const MAC_SUFFIX_LEN: usize = 8 + 64 + 2;
-
-/// A size in bytes from config.toml: a number, or a string such as `"10MiB"` or `"512 KB"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Size(pub u64);
-
-impl<'de> Deserialize<'de> for Size {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Size, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u64),
-            S(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::N(n) => Ok(Size(n)),
-            Raw::S(s) => crate::fsutil::parse_size(&s).map(Size).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "invalid size '{s}': use bytes (1048576) or a number with KiB, MiB or GiB"
-                ))
-            }),
-        }
-    }
-}
 
 /// How entries are chained: with the identity's key, or (with no identity) a plain hash.
 pub enum Key {
@@ -1619,10 +1597,10 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(crate::fsutil::parse_size("10MiB"), Some(10 << 20));
-        assert_eq!(crate::fsutil::parse_size("512 kb"), Some(512 << 10));
-        assert_eq!(crate::fsutil::parse_size("100"), Some(100));
-        assert_eq!(crate::fsutil::parse_size("10 parsecs"), None);
+        assert_eq!(crate::model::config::parse_size("10MiB"), Some(10 << 20));
+        assert_eq!(crate::model::config::parse_size("512 kb"), Some(512 << 10));
+        assert_eq!(crate::model::config::parse_size("100"), Some(100));
+        assert_eq!(crate::model::config::parse_size("10 parsecs"), None);
     }
 
     #[test]

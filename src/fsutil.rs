@@ -27,22 +27,6 @@ impl PermissionError {
     }
 }
 
-/// Parses `10MiB`, `10 MB`, `512k`, `1048576`: binary multiples, whatever the spelling.
-pub(crate) fn parse_size(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().ok()?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return None,
-    };
-    n.checked_mul(mult)
-}
-
 /// What a file sigil reads is, and so how large it may be. A file, a pipe or `/dev/zero`
 /// given where a small text is expected must end in a clear error, not in memory running out;
 /// `SIGIL_MAX_INPUT` (a size such as `1GiB`) raises every limit at once.
@@ -85,7 +69,7 @@ impl Input {
     pub(crate) fn max(self) -> u64 {
         let raised = std::env::var("SIGIL_MAX_INPUT")
             .ok()
-            .and_then(|v| parse_size(&v))
+            .and_then(|v| crate::model::config::parse_size(&v))
             .unwrap_or(0);
         self.limit().max(raised)
     }

@@ -55,6 +55,7 @@ pub use crate::model::paths::Paths;
 pub use crate::model::registry::{AccountMeta, Kind};
 pub use crate::model::secret::Secret;
 pub use crate::model::token::{Token, TokenSet};
+pub use crate::model::when::ExpiryState;
 pub use crate::store::StoreError;
 pub use crate::store::backend::BackendKind;
 
@@ -67,7 +68,7 @@ const _: () = {
 use crate::fsutil::Lock;
 use crate::model::config::Config;
 use crate::model::registry::Registry;
-use crate::model::{address, policy, registry, when};
+use crate::model::{address, policy, registry};
 use crate::ops::{backup, migrate, recipients, reference, rekey};
 use crate::store::backend::{self, Choice, KeyringState};
 use crate::store::{EnvStore, FileStore, MemoryStore, Store};
@@ -379,41 +380,6 @@ pub struct Account {
     pub meta: AccountMeta,
 }
 
-/// Whether a credential still works, by its recorded expiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExpiryState {
-    /// No expiry, or not soon.
-    Ok,
-    /// Expires within the warning window.
-    Expiring,
-    /// Already expired.
-    Expired,
-}
-
-impl ExpiryState {
-    /// Classifies an expiry time.
-    pub fn of(
-        expires_at: Option<OffsetDateTime>,
-        now: OffsetDateTime,
-        warn: std::time::Duration,
-    ) -> Self {
-        match expires_at {
-            Some(at) if at <= now => ExpiryState::Expired,
-            Some(at) if when::within(at, warn, now) => ExpiryState::Expiring,
-            _ => ExpiryState::Ok,
-        }
-    }
-
-    /// `ok`, `expiring` or `expired`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExpiryState::Ok => "ok",
-            ExpiryState::Expiring => "expiring",
-            ExpiryState::Expired => "expired",
-        }
-    }
-}
-
 impl Sigil {
     /// A builder for a sigil other than the user's own: an explicit home, a given identity,
     /// the memory backend — for programs that embed sigil and for their tests.
@@ -645,7 +611,7 @@ impl Sigil {
         addr: &Address,
         refresh: bool,
     ) -> Result<(FieldAddress, Secret)> {
-        policy::guard(self, addr, || self.read_unguarded(addr, refresh))
+        crate::ops::policy::guard(self, addr, || self.read_unguarded(addr, refresh))
     }
 
     /// Reads a secret for sigil's own bookkeeping (a migration's conflict check and read-back,
@@ -698,7 +664,7 @@ impl Sigil {
     pub fn refresh_rejected(&self, addr: &str, rejected: &Secret) -> Result<Secret> {
         let addr = Address::parse(addr)?;
         // A fresh token is handed out like any other read: the policy applies, and it is logged.
-        policy::guard(self, &addr, || {
+        crate::ops::policy::guard(self, &addr, || {
             let full = self.resolve_field(&addr)?;
             let fresh = self.refresh_unguarded(&full, rejected)?;
             Ok((full, fresh))

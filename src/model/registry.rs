@@ -6,6 +6,7 @@ use crate::model::paths::Paths;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use time::OffsetDateTime;
 
@@ -191,7 +192,7 @@ impl Registry {
         })?;
         if let Ok(meta) = std::fs::metadata(&path) {
             Cache::write(paths, &path, &meta, self);
-            crate::model::policy::write_index(paths, &meta, self);
+            write_index(paths, &meta, self);
         }
         Ok(())
     }
@@ -235,6 +236,108 @@ impl Cache {
         if written.is_err() {
             let _ = std::fs::remove_file(path);
         }
+    }
+}
+
+/// The use index: what `sigil get` needs to know of an account's policy and expiry, kept
+/// beside `accounts.toml` (`<home>/.use-index.json`) for every account that has a policy or
+/// an expiry. Like the cache above it is derived, sealed (`seal`: a planted index that leaves
+/// out a policy is not used), and trusted only while `accounts.toml`'s size, mtime and inode
+/// match the ones it was built from, so a hand edit of `accounts.toml` always wins.
+///
+/// What the index keeps of one account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// Its policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::model::policy::Policy>,
+    /// Its expiry.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Whether it renews itself (an OAuth account with a refresh token or client secret), so
+    /// its short-lived expiry is no reason to warn.
+    #[serde(default)]
+    pub renews: bool,
+}
+
+/// The label the index is sealed under (see `seal`).
+const INDEX_LABEL: &str = "sigil use index";
+
+fn index_path(paths: &Paths) -> std::path::PathBuf {
+    paths.home().join(".use-index.json")
+}
+
+/// The index's facts about every account that has a policy or an expiry.
+fn facts_of(reg: &Registry) -> BTreeMap<String, Facts> {
+    let mut out = BTreeMap::new();
+    for (key, m) in &reg.accounts {
+        if m.expires_at.is_some() {
+            out.insert(
+                key.clone(),
+                Facts {
+                    policy: None,
+                    expires_at: m.expires_at,
+                    renews: m.kind == Kind::Oauth
+                        && (m.fields.contains("refresh_token")
+                            || m.fields.contains("client_secret")),
+                },
+            );
+        }
+    }
+    for (key, p) in &reg.policies {
+        out.entry(key.clone()).or_default().policy = Some(p.clone());
+    }
+    out
+}
+
+/// What is known about an account's policy and expiry, cheaply: one `stat` and one small
+/// read while the index is fresh. After a hand edit of `accounts.toml` the registry is read
+/// instead, until the next write through sigil rebuilds the index: reading never writes.
+pub fn facts(paths: &Paths, account_key: &str) -> Result<Option<Facts>, Error> {
+    let toml = paths.accounts();
+    let meta = match std::fs::metadata(&toml) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("cannot read '{}'", toml.display()), e)),
+    };
+    let stamp = crate::seal::stamp(&meta);
+    if let Some(body) = crate::seal::open(paths, INDEX_LABEL, &index_path(paths), stamp)
+        && let Ok(mut idx) = serde_json::from_slice::<BTreeMap<String, Facts>>(&body)
+    {
+        return Ok(idx.remove(account_key));
+    }
+    let reg = Registry::load(paths)?;
+    Ok(facts_of(&reg).remove(account_key))
+}
+
+/// Rebuilds the index after `accounts.toml` was written (`meta` is its metadata then).
+/// Called by `Registry::save` under the store lock; best effort, by rename, so that readers
+/// never see half of it, and without fsync: it is derived data.
+pub(crate) fn write_index(paths: &Paths, meta: &std::fs::Metadata, reg: &Registry) {
+    let path = index_path(paths);
+    let sealed = serde_json::to_vec(&facts_of(reg))
+        .ok()
+        .and_then(|body| crate::seal::wrap(paths, INDEX_LABEL, crate::seal::stamp(meta), &body));
+    let Some(bytes) = sealed else {
+        let _ = std::fs::remove_file(&path);
+        return;
+    };
+    let tmp = path.with_file_name(format!(".use-index.{}.tmp", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(&bytes))
+        .and_then(|_| std::fs::rename(&tmp, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(&path);
     }
 }
 

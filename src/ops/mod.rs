@@ -13,6 +13,7 @@ pub mod mask;
 pub mod migrate;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+pub mod policy;
 pub mod recipients;
 pub mod reference;
 pub mod rekey;
