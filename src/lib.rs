@@ -150,35 +150,6 @@ impl Change<'_> {
     }
 }
 
-/// Records in the metadata that `addr` was stored in `kind` with `opts`.
-fn record_put(reg: &mut Registry, addr: &FieldAddress, kind: BackendKind, opts: &PutOptions) {
-    let now = OffsetDateTime::now_utc();
-    let kind_of_account = opts.kind.unwrap_or(if addr.field() == "password" {
-        Kind::Password
-    } else {
-        Kind::ApiKey
-    });
-    let meta = reg
-        .accounts
-        .entry(addr.account_key())
-        .or_insert_with(|| AccountMeta::new(kind_of_account, kind.as_str(), now));
-    meta.fields.insert(addr.field().to_owned());
-    meta.updated = now;
-    meta.backend = kind.as_str().to_owned();
-    if opts.kind.is_some() {
-        meta.kind = kind_of_account;
-    }
-    if opts.expires_at.is_some() || opts.bound.is_some() {
-        meta.expires_at = opts.expires_at;
-    }
-    if opts.bound.is_some() {
-        meta.bound = opts.bound.clone();
-    }
-    if opts.note.is_some() {
-        meta.note = opts.note.clone();
-    }
-}
-
 /// An open sigil: the entry point for reading and writing credentials.
 ///
 /// Every read through it passes the account's usage policy and is audited. What would let a
@@ -742,12 +713,11 @@ impl Sigil {
         opts: &PutOptions,
         adjust: &dyn Fn(&mut Registry),
     ) -> Result<()> {
-        let shown: Vec<String> = fields.iter().map(|(a, _)| a.to_string()).collect();
-        let result = self.put_unaudited(fields, opts, &shown, adjust);
-        for a in &shown {
-            self.record_change("add", std::slice::from_ref(a), &result);
-        }
-        result
+        self.add(&ops::add::Add {
+            adjust,
+            ..ops::add::Add::fields(fields, opts)
+        })
+        .map(|_| ())
     }
 
     /// Records a change's entry after it, unless `audit = "required"` already wrote it as
@@ -765,51 +735,6 @@ impl Sigil {
             return Ok(());
         }
         audit::record_required(self, event, shown, &Ok::<(), Error>(()))
-    }
-
-    fn put_unaudited(
-        &self,
-        fields: &[(FieldAddress, &Secret)],
-        opts: &PutOptions,
-        shown: &[String],
-        adjust: &dyn Fn(&mut Registry),
-    ) -> Result<()> {
-        let _lock = self.lock_for_change()?;
-        // Parse the registry before touching a store, so a malformed file changes nothing.
-        let mut reg = Registry::load(&self.paths)?;
-        let before = audit::required(self).then(|| reg.clone());
-        let mut placed = Vec::with_capacity(fields.len());
-        for (addr, _) in fields {
-            let kind = self.placement_in(&reg, addr)?;
-            if !opts.force && self.store_of(kind)?.contains(addr)? {
-                return Err(StoreError::Exists {
-                    address: addr.to_string(),
-                }
-                .into());
-            }
-            placed.push((kind, addr));
-        }
-        // The secrets and their metadata change together or not at all: should the metadata
-        // not be written (a full disk), every secret goes back to what it was.
-        let change = self.begin_change_of(&placed)?;
-        let written = (|| {
-            for ((kind, addr), (_, secret)) in placed.iter().zip(fields) {
-                self.store_of(*kind)?.put(addr, secret)?;
-                record_put(&mut reg, addr, *kind, opts);
-            }
-            adjust(&mut reg);
-            reg.save(&self.paths)?;
-            self.seal_change("add", shown).inspect_err(|_| {
-                if let Some(before) = &before {
-                    let _ = before.save(&self.paths);
-                }
-            })
-        })();
-        match written {
-            Ok(()) => change.commit(),
-            Err(_) => change.abort(),
-        }
-        written
     }
 
     /// Starts a [`Change`] of these secrets, each in its backend, and then of accounts.toml.

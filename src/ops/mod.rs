@@ -3,6 +3,7 @@
 //! below (core, `fsutil` and `crypto`, identity, store and audit) and importing only from them.
 //! The `Sigil` handle in `lib.rs` belongs to this layer too.
 
+pub mod add;
 pub mod backup;
 pub mod check;
 pub mod child;
