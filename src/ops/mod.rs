@@ -15,6 +15,7 @@ pub mod migrate;
 #[cfg(feature = "oauth")]
 pub mod oauth;
 pub mod policy;
+pub mod purge;
 pub mod recipients;
 pub mod reference;
 pub mod rekey;
