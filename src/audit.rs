@@ -17,7 +17,6 @@
 //! records, writes one line with one `write` and overwrites the records: a few hundred
 //! microseconds, which `sigil get` must be able to afford.
 
-use crate::Sigil;
 use crate::identity::Identity;
 use crate::model::config::AuditSetting;
 pub use crate::model::config::Size;
@@ -105,11 +104,8 @@ impl std::fmt::Debug for Key {
 
 impl Key {
     /// The key of the identity `sigil` uses, or [`Key::Unkeyed`] when there is none.
-    pub fn of(sigil: &Sigil) -> Key {
-        match sigil.file_store().identity() {
-            Ok(id) => Key::from_identity(id),
-            Err(_) => Key::Unkeyed,
-        }
+    pub fn of(sigil: &dyn Context) -> Key {
+        sigil.key()
     }
 
     /// The key of an identity.
@@ -252,15 +248,30 @@ fn reason(e: &Error) -> String {
     short.to_owned()
 }
 
+/// What the audit log needs of an open home: where it is, its settings, its backend and its
+/// identity. `Sigil` (a layer above) provides it, so that the log takes a `&Sigil` without
+/// naming it.
+pub trait Context {
+    /// The home's paths.
+    fn paths(&self) -> &Paths;
+    /// Its config.toml.
+    fn config(&self) -> &crate::model::config::Config;
+    /// Whether its backend is the memory one, which writes nothing to disk.
+    fn in_memory(&self) -> bool;
+    /// The key of the identity its file store uses (loaded on first need), or
+    /// [`Key::Unkeyed`] when there is none. Only the key: the identity itself is not handed
+    /// out through this.
+    fn key(&self) -> Key;
+}
+
 /// Whether `sigil` keeps an audit log: on unless config.toml says `audit = false`, and never
 /// for the memory backend (a program's tests), which writes nothing to disk.
-pub fn enabled(sigil: &Sigil) -> bool {
-    sigil.config().audit != Some(AuditSetting::Off)
-        && sigil.choice().kind != crate::store::backend::BackendKind::Memory
+pub fn enabled(sigil: &dyn Context) -> bool {
+    sigil.config().audit != Some(AuditSetting::Off) && !sigil.in_memory()
 }
 
 /// Whether config.toml says `audit = "required"` (and the log is kept at all).
-pub fn required(sigil: &Sigil) -> bool {
+pub fn required(sigil: &dyn Context) -> bool {
     sigil.config().audit == Some(AuditSetting::Required) && enabled(sigil)
 }
 
@@ -271,14 +282,14 @@ const ROOM: u64 = 64 * 1024;
 /// With `audit = "required"`, checks before a command changes anything or hands a secret
 /// out that its entry can be written: the log opens for appending (not a directory, not on a
 /// read-only filesystem, not denied) and its filesystem has room. Without it, nothing.
-pub fn ready(sigil: &Sigil) -> Result<()> {
+pub fn ready(sigil: &dyn Context) -> Result<()> {
     if !required(sigil) {
         return Ok(());
     }
     ready_at(sigil.paths(), matches!(Key::of(sigil), Key::Keyed { .. }))
 }
 
-/// [`ready`] for a command that works without a [`Sigil`] (`sigil rekey`): reads
+/// [`ready`] for a command that works without a [`crate::Sigil`] (`sigil rekey`): reads
 /// config.toml itself; `keyed` says which log the entry goes to.
 pub fn ready_without_sigil(paths: &Paths, keyed: bool) -> Result<()> {
     let config = crate::fsutil::check_config(paths)
@@ -332,7 +343,7 @@ fn not_written(why: String) -> Error {
 /// written is the command's error instead of a warning, and the caller must not hand out
 /// or keep what it did.
 pub fn record_required<T>(
-    sigil: &Sigil,
+    sigil: &dyn Context,
     event: &str,
     addresses: &[String],
     result: &Result<T>,
@@ -356,7 +367,7 @@ pub fn record_required<T>(
 
 /// Records an event whose outcome is `result`'s. A log that cannot be written is a warning,
 /// not a failure of the command: the user's work goes on.
-pub fn record<T>(sigil: &Sigil, event: &str, addresses: &[String], result: &Result<T>) {
+pub fn record<T>(sigil: &dyn Context, event: &str, addresses: &[String], result: &Result<T>) {
     if !enabled(sigil) {
         return;
     }
@@ -366,7 +377,7 @@ pub fn record<T>(sigil: &Sigil, event: &str, addresses: &[String], result: &Resu
 
 /// Records an event with an explicit outcome.
 pub fn record_outcome(
-    sigil: &Sigil,
+    sigil: &dyn Context,
     event: &str,
     addresses: &[String],
     outcome: Outcome,

@@ -150,6 +150,28 @@ impl Change<'_> {
     }
 }
 
+/// The audit log, a layer below, reads what it needs of the home through this.
+impl audit::Context for Sigil {
+    fn paths(&self) -> &Paths {
+        Sigil::paths(self)
+    }
+
+    fn config(&self) -> &Config {
+        Sigil::config(self)
+    }
+
+    fn in_memory(&self) -> bool {
+        self.choice().kind == BackendKind::Memory
+    }
+
+    fn key(&self) -> audit::Key {
+        match self.file_store().identity() {
+            Ok(id) => audit::Key::from_identity(id),
+            Err(_) => audit::Key::Unkeyed,
+        }
+    }
+}
+
 /// An open sigil: the entry point for reading and writing credentials.
 ///
 /// Every read through it passes the account's usage policy and is audited. What would let a
