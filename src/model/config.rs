@@ -1,10 +1,8 @@
-//! `config.toml`: the user's settings (backend choice, defaults, providers).
+//! `config.toml`: the user's settings (backend choice, defaults, providers) and how its sizes
+//! are written. Reading the file is `store::metadata`.
 
-use crate::model::error::{Error, parse_toml};
-use crate::model::paths::Paths;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io;
 use std::time::Duration;
 
 /// The settings in `<config>/config.toml`. Every key is optional.
@@ -139,18 +137,6 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # client_id = "sigil-cli"
 # scopes = ["openid", "offline_access"]
 "#;
-
-impl Config {
-    /// Reads `<config>/config.toml`; a missing file means all defaults.
-    pub fn load(paths: &Paths) -> Result<Config, Error> {
-        let path = paths.config_file();
-        match crate::fsutil::read_capped_string(&path, crate::fsutil::Input::Metadata) {
-            Ok(text) => Ok(parse_toml(&path, &text)?),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),
-        }
-    }
-}
 
 /// A size in bytes from config.toml: a number, or a string such as `"10MiB"` or `"512 KB"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ mod file;
 #[cfg(feature = "keyring")]
 pub(crate) mod keyring;
 mod memory;
+pub mod metadata;
 
 pub use env::{EnvStore, var_name};
 
