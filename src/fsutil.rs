@@ -2,30 +2,11 @@
 //! every read of a file from outside goes through a size limit.
 
 use crate::model::error::Error;
+pub use crate::model::error::PermissionError;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-
-/// A file or directory that others can read or write, which sigil refuses to use.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{}' is accessible by other users (mode {mode:04o})", path.display())]
-pub struct PermissionError {
-    /// The offending path.
-    pub path: PathBuf,
-    /// Its permission bits.
-    pub mode: u32,
-    /// Whether it is a directory (the fix differs).
-    pub is_dir: bool,
-}
-
-impl PermissionError {
-    /// The command that fixes it.
-    pub fn fix(&self) -> String {
-        let mode = if self.is_dir { "700" } else { "600" };
-        format!("chmod {mode} '{}'", self.path.display())
-    }
-}
+use std::path::Path;
 
 /// What a file sigil reads is, and so how large it may be. A file, a pipe or `/dev/zero`
 /// given where a small text is expected must end in a clear error, not in memory running out;

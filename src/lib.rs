@@ -46,9 +46,9 @@ pub mod store;
 #[doc(hidden)]
 pub mod unlock;
 
-pub use crate::fsutil::PermissionError;
 pub use crate::identity::{Identity, IdentityError, IdentitySource};
 pub use crate::model::address::{Address, AddressError, FieldAddress, Reference};
+pub use crate::model::error::PermissionError;
 pub use crate::model::error::{Error, ExitClass, MalformedFile, Result};
 pub use crate::model::notice;
 pub use crate::model::paths::Paths;
