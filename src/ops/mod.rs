@@ -1,6 +1,7 @@
-//! Layer 3, ops: the use cases — migrate, backup, export and import, rekey, recipients,
-//! status, check, init, the git helper, references, masking, OAuth — built on the layers
-//! below (core, `fsutil` and `crypto`, identity, store and audit) and importing only from them.
+//! Layer 3, ops: the use cases — adding a secret, policies, migrate, backup, export and
+//! import, rekey, recipients, status, check, init, purge, the git helper, references,
+//! masking, OAuth — built on the layers below (model, `fsutil` and `crypto`, identity, store
+//! and audit) and importing only from them.
 //! The `Sigil` handle in `lib.rs` belongs to this layer too.
 
 pub mod add;
