@@ -17,9 +17,9 @@
 //! records, writes one line with one `write` and overwrites the records: a few hundred
 //! microseconds, which `sigil get` must be able to afford.
 
-use crate::Sigil;
 use crate::identity::Identity;
 use crate::model::config::AuditSetting;
+pub use crate::model::config::Size;
 use crate::model::error::{Error, ExitClass, Result};
 use crate::model::paths::Paths;
 use crate::store::StoreError;
@@ -83,29 +83,6 @@ const GENESIS: [u8; 32] = [0; 32];
 /// `,"mac":"` + 64 hex digits + `"}`: how every line ends.
 const MAC_SUFFIX_LEN: usize = 8 + 64 + 2;
 
-/// A size in bytes from config.toml: a number, or a string such as `"10MiB"` or `"512 KB"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Size(pub u64);
-
-impl<'de> Deserialize<'de> for Size {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Size, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u64),
-            S(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::N(n) => Ok(Size(n)),
-            Raw::S(s) => crate::fsutil::parse_size(&s).map(Size).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "invalid size '{s}': use bytes (1048576) or a number with KiB, MiB or GiB"
-                ))
-            }),
-        }
-    }
-}
-
 /// How entries are chained: with the identity's key, or (with no identity) a plain hash.
 pub enum Key {
     /// HMAC-SHA256 with a key derived from the identity; `id` names the key in entries.
@@ -127,11 +104,8 @@ impl std::fmt::Debug for Key {
 
 impl Key {
     /// The key of the identity `sigil` uses, or [`Key::Unkeyed`] when there is none.
-    pub fn of(sigil: &Sigil) -> Key {
-        match sigil.file_store().identity() {
-            Ok(id) => Key::from_identity(id),
-            Err(_) => Key::Unkeyed,
-        }
+    pub fn of(sigil: &dyn Context) -> Key {
+        sigil.key()
     }
 
     /// The key of an identity.
@@ -274,15 +248,30 @@ fn reason(e: &Error) -> String {
     short.to_owned()
 }
 
+/// What the audit log needs of an open home: where it is, its settings, its backend and its
+/// identity. `Sigil` (a layer above) provides it, so that the log takes a `&Sigil` without
+/// naming it.
+pub trait Context {
+    /// The home's paths.
+    fn paths(&self) -> &Paths;
+    /// Its config.toml.
+    fn config(&self) -> &crate::model::config::Config;
+    /// Whether its backend is the memory one, which writes nothing to disk.
+    fn in_memory(&self) -> bool;
+    /// The key of the identity its file store uses (loaded on first need), or
+    /// [`Key::Unkeyed`] when there is none. Only the key: the identity itself is not handed
+    /// out through this.
+    fn key(&self) -> Key;
+}
+
 /// Whether `sigil` keeps an audit log: on unless config.toml says `audit = false`, and never
 /// for the memory backend (a program's tests), which writes nothing to disk.
-pub fn enabled(sigil: &Sigil) -> bool {
-    sigil.config().audit != Some(AuditSetting::Off)
-        && sigil.choice().kind != crate::store::backend::BackendKind::Memory
+pub fn enabled(sigil: &dyn Context) -> bool {
+    sigil.config().audit != Some(AuditSetting::Off) && !sigil.in_memory()
 }
 
 /// Whether config.toml says `audit = "required"` (and the log is kept at all).
-pub fn required(sigil: &Sigil) -> bool {
+pub fn required(sigil: &dyn Context) -> bool {
     sigil.config().audit == Some(AuditSetting::Required) && enabled(sigil)
 }
 
@@ -293,14 +282,14 @@ const ROOM: u64 = 64 * 1024;
 /// With `audit = "required"`, checks before a command changes anything or hands a secret
 /// out that its entry can be written: the log opens for appending (not a directory, not on a
 /// read-only filesystem, not denied) and its filesystem has room. Without it, nothing.
-pub fn ready(sigil: &Sigil) -> Result<()> {
+pub fn ready(sigil: &dyn Context) -> Result<()> {
     if !required(sigil) {
         return Ok(());
     }
     ready_at(sigil.paths(), matches!(Key::of(sigil), Key::Keyed { .. }))
 }
 
-/// [`ready`] for a command that works without a [`Sigil`] (`sigil rekey`): reads
+/// [`ready`] for a command that works without a [`crate::Sigil`] (`sigil rekey`): reads
 /// config.toml itself; `keyed` says which log the entry goes to.
 pub fn ready_without_sigil(paths: &Paths, keyed: bool) -> Result<()> {
     let config = crate::fsutil::check_config(paths)
@@ -354,7 +343,7 @@ fn not_written(why: String) -> Error {
 /// written is the command's error instead of a warning, and the caller must not hand out
 /// or keep what it did.
 pub fn record_required<T>(
-    sigil: &Sigil,
+    sigil: &dyn Context,
     event: &str,
     addresses: &[String],
     result: &Result<T>,
@@ -378,7 +367,7 @@ pub fn record_required<T>(
 
 /// Records an event whose outcome is `result`'s. A log that cannot be written is a warning,
 /// not a failure of the command: the user's work goes on.
-pub fn record<T>(sigil: &Sigil, event: &str, addresses: &[String], result: &Result<T>) {
+pub fn record<T>(sigil: &dyn Context, event: &str, addresses: &[String], result: &Result<T>) {
     if !enabled(sigil) {
         return;
     }
@@ -388,7 +377,7 @@ pub fn record<T>(sigil: &Sigil, event: &str, addresses: &[String], result: &Resu
 
 /// Records an event with an explicit outcome.
 pub fn record_outcome(
-    sigil: &Sigil,
+    sigil: &dyn Context,
     event: &str,
     addresses: &[String],
     outcome: Outcome,
@@ -1781,10 +1770,10 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(crate::fsutil::parse_size("10MiB"), Some(10 << 20));
-        assert_eq!(crate::fsutil::parse_size("512 kb"), Some(512 << 10));
-        assert_eq!(crate::fsutil::parse_size("100"), Some(100));
-        assert_eq!(crate::fsutil::parse_size("10 parsecs"), None);
+        assert_eq!(crate::model::config::parse_size("10MiB"), Some(10 << 20));
+        assert_eq!(crate::model::config::parse_size("512 kb"), Some(512 << 10));
+        assert_eq!(crate::model::config::parse_size("100"), Some(100));
+        assert_eq!(crate::model::config::parse_size("10 parsecs"), None);
     }
 
     #[test]

@@ -4,12 +4,10 @@
 //! made here, so that a change of format or of the age crate's interface is made once.
 
 use crate::model::error::Error;
-use crate::store::StoreError;
 use age::x25519;
 use age::{DecryptError, Decryptor, EncryptError, Encryptor};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use zeroize::Zeroizing;
 
 /// An encryptor to these recipients (any kind: X25519 keys, scrypt, plugins).
 pub(crate) fn encryptor<'a>(
@@ -54,27 +52,4 @@ pub(crate) fn write_file(
         w.write_all(plaintext)?;
         w.finish().map(|_| ())
     })
-}
-
-/// Reads the age file at `path` and decrypts it with one of `identities`; a file that does not
-/// decrypt is damaged.
-pub(crate) fn read_file<'a>(
-    path: &Path,
-    identities: impl Iterator<Item = &'a dyn age::Identity>,
-) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let bytes = crate::fsutil::read_capped(path, crate::fsutil::Input::Stored)
-        .map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
-    let damaged = |reason: String| -> Error {
-        StoreError::Damaged {
-            path: path.to_owned(),
-            reason,
-        }
-        .into()
-    };
-    let d = decryptor_armored(&bytes[..]).map_err(|e| damaged(e.to_string()))?;
-    let mut r = d.decrypt(identities).map_err(|e| damaged(e.to_string()))?;
-    let mut out = Zeroizing::new(Vec::new());
-    r.read_to_end(&mut out)
-        .map_err(|e| damaged(e.to_string()))?;
-    Ok(out)
 }

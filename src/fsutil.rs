@@ -2,46 +2,11 @@
 //! every read of a file from outside goes through a size limit.
 
 use crate::model::error::Error;
+pub use crate::model::error::PermissionError;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-
-/// A file or directory that others can read or write, which sigil refuses to use.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{}' is accessible by other users (mode {mode:04o})", path.display())]
-pub struct PermissionError {
-    /// The offending path.
-    pub path: PathBuf,
-    /// Its permission bits.
-    pub mode: u32,
-    /// Whether it is a directory (the fix differs).
-    pub is_dir: bool,
-}
-
-impl PermissionError {
-    /// The command that fixes it.
-    pub fn fix(&self) -> String {
-        let mode = if self.is_dir { "700" } else { "600" };
-        format!("chmod {mode} '{}'", self.path.display())
-    }
-}
-
-/// Parses `10MiB`, `10 MB`, `512k`, `1048576`: binary multiples, whatever the spelling.
-pub(crate) fn parse_size(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().ok()?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return None,
-    };
-    n.checked_mul(mult)
-}
+use std::path::Path;
 
 /// What a file sigil reads is, and so how large it may be. A file, a pipe or `/dev/zero`
 /// given where a small text is expected must end in a clear error, not in memory running out;
@@ -85,7 +50,7 @@ impl Input {
     pub(crate) fn max(self) -> u64 {
         let raised = std::env::var("SIGIL_MAX_INPUT")
             .ok()
-            .and_then(|v| parse_size(&v))
+            .and_then(|v| crate::model::config::parse_size(&v))
             .unwrap_or(0);
         self.limit().max(raised)
     }

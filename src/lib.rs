@@ -49,15 +49,16 @@ pub mod store;
 #[doc(hidden)]
 pub mod unlock;
 
-pub use crate::fsutil::PermissionError;
 pub use crate::identity::{Identity, IdentityError, IdentitySource};
 pub use crate::model::address::{Address, AddressError, FieldAddress, Reference};
+pub use crate::model::error::PermissionError;
 pub use crate::model::error::{Error, ExitClass, MalformedFile, Result};
 pub use crate::model::notice;
 pub use crate::model::paths::Paths;
 pub use crate::model::registry::{AccountMeta, Kind};
 pub use crate::model::secret::Secret;
 pub use crate::model::token::{Token, TokenSet};
+pub use crate::model::when::ExpiryState;
 pub use crate::store::StoreError;
 pub use crate::store::backend::BackendKind;
 
@@ -70,7 +71,7 @@ const _: () = {
 use crate::fsutil::Lock;
 use crate::model::config::Config;
 use crate::model::registry::Registry;
-use crate::model::{address, policy, registry, when};
+use crate::model::{address, policy, registry};
 use crate::ops::{backup, migrate, recipients, reference, rekey};
 use crate::store::backend::{self, Choice, KeyringState};
 use crate::store::{EnvStore, FileStore, MemoryStore, Store};
@@ -152,32 +153,25 @@ impl Change<'_> {
     }
 }
 
-/// Records in the metadata that `addr` was stored in `kind` with `opts`.
-fn record_put(reg: &mut Registry, addr: &FieldAddress, kind: BackendKind, opts: &PutOptions) {
-    let now = OffsetDateTime::now_utc();
-    let kind_of_account = opts.kind.unwrap_or(if addr.field() == "password" {
-        Kind::Password
-    } else {
-        Kind::ApiKey
-    });
-    let meta = reg
-        .accounts
-        .entry(addr.account_key())
-        .or_insert_with(|| AccountMeta::new(kind_of_account, kind.as_str(), now));
-    meta.fields.insert(addr.field().to_owned());
-    meta.updated = now;
-    meta.backend = kind.as_str().to_owned();
-    if opts.kind.is_some() {
-        meta.kind = kind_of_account;
+/// The audit log, a layer below, reads what it needs of the home through this.
+impl audit::Context for Sigil {
+    fn paths(&self) -> &Paths {
+        Sigil::paths(self)
     }
-    if opts.expires_at.is_some() || opts.bound.is_some() {
-        meta.expires_at = opts.expires_at;
+
+    fn config(&self) -> &Config {
+        Sigil::config(self)
     }
-    if opts.bound.is_some() {
-        meta.bound = opts.bound.clone();
+
+    fn in_memory(&self) -> bool {
+        self.choice().kind == BackendKind::Memory
     }
-    if opts.note.is_some() {
-        meta.note = opts.note.clone();
+
+    fn key(&self) -> audit::Key {
+        match self.file_store().identity() {
+            Ok(id) => audit::Key::from_identity(id),
+            Err(_) => audit::Key::Unkeyed,
+        }
     }
 }
 
@@ -380,41 +374,6 @@ pub struct Account {
     pub address: Address,
     /// Its metadata.
     pub meta: AccountMeta,
-}
-
-/// Whether a credential still works, by its recorded expiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExpiryState {
-    /// No expiry, or not soon.
-    Ok,
-    /// Expires within the warning window.
-    Expiring,
-    /// Already expired.
-    Expired,
-}
-
-impl ExpiryState {
-    /// Classifies an expiry time.
-    pub fn of(
-        expires_at: Option<OffsetDateTime>,
-        now: OffsetDateTime,
-        warn: std::time::Duration,
-    ) -> Self {
-        match expires_at {
-            Some(at) if at <= now => ExpiryState::Expired,
-            Some(at) if when::within(at, warn, now) => ExpiryState::Expiring,
-            _ => ExpiryState::Ok,
-        }
-    }
-
-    /// `ok`, `expiring` or `expired`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExpiryState::Ok => "ok",
-            ExpiryState::Expiring => "expiring",
-            ExpiryState::Expired => "expired",
-        }
-    }
 }
 
 impl Sigil {
@@ -648,7 +607,7 @@ impl Sigil {
         addr: &Address,
         refresh: bool,
     ) -> Result<(FieldAddress, Secret)> {
-        policy::guard(self, addr, || self.read_unguarded(addr, refresh))
+        crate::ops::policy::guard(self, addr, || self.read_unguarded(addr, refresh))
     }
 
     /// Reads a secret for sigil's own bookkeeping (a migration's conflict check and read-back,
@@ -701,7 +660,7 @@ impl Sigil {
     pub fn refresh_rejected(&self, addr: &str, rejected: &Secret) -> Result<Secret> {
         let addr = Address::parse(addr)?;
         // A fresh token is handed out like any other read: the policy applies, and it is logged.
-        policy::guard(self, &addr, || {
+        crate::ops::policy::guard(self, &addr, || {
             let full = self.resolve_field(&addr)?;
             let fresh = self.refresh_unguarded(&full, rejected)?;
             Ok((full, fresh))
@@ -779,12 +738,11 @@ impl Sigil {
         opts: &PutOptions,
         adjust: &dyn Fn(&mut Registry),
     ) -> Result<()> {
-        let shown: Vec<String> = fields.iter().map(|(a, _)| a.to_string()).collect();
-        let result = self.put_unaudited(fields, opts, &shown, adjust);
-        for a in &shown {
-            self.record_change("add", std::slice::from_ref(a), &result);
-        }
-        result
+        self.add(&ops::add::Add {
+            adjust,
+            ..ops::add::Add::fields(fields, opts)
+        })
+        .map(|_| ())
     }
 
     /// Records a change's entry after it, unless `audit = "required"` already wrote it as
@@ -802,51 +760,6 @@ impl Sigil {
             return Ok(());
         }
         audit::record_required(self, event, shown, &Ok::<(), Error>(()))
-    }
-
-    fn put_unaudited(
-        &self,
-        fields: &[(FieldAddress, &Secret)],
-        opts: &PutOptions,
-        shown: &[String],
-        adjust: &dyn Fn(&mut Registry),
-    ) -> Result<()> {
-        let _lock = self.lock_for_change()?;
-        // Parse the registry before touching a store, so a malformed file changes nothing.
-        let mut reg = Registry::load(&self.paths)?;
-        let before = audit::required(self).then(|| reg.clone());
-        let mut placed = Vec::with_capacity(fields.len());
-        for (addr, _) in fields {
-            let kind = self.placement_in(&reg, addr)?;
-            if !opts.force && self.store_of(kind)?.contains(addr)? {
-                return Err(StoreError::Exists {
-                    address: addr.to_string(),
-                }
-                .into());
-            }
-            placed.push((kind, addr));
-        }
-        // The secrets and their metadata change together or not at all: should the metadata
-        // not be written (a full disk), every secret goes back to what it was.
-        let change = self.begin_change_of(&placed)?;
-        let written = (|| {
-            for ((kind, addr), (_, secret)) in placed.iter().zip(fields) {
-                self.store_of(*kind)?.put(addr, secret)?;
-                record_put(&mut reg, addr, *kind, opts);
-            }
-            adjust(&mut reg);
-            reg.save(&self.paths)?;
-            self.seal_change("add", shown).inspect_err(|_| {
-                if let Some(before) = &before {
-                    let _ = before.save(&self.paths);
-                }
-            })
-        })();
-        match written {
-            Ok(()) => change.commit(),
-            Err(_) => change.abort(),
-        }
-        written
     }
 
     /// Starts a [`Change`] of these secrets, each in its backend, and then of accounts.toml.

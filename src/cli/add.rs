@@ -1,9 +1,12 @@
 //! `sigil add`: store a secret read from a no-echo prompt or stdin, never from argv.
 
 use crate::PutOptions;
+use crate::model::address::FieldAddress;
 use crate::model::error::{Error, Result};
 use crate::model::when;
+use crate::ops::add::{Add, Conflict};
 use clap::Parser;
+use time::OffsetDateTime;
 
 /// Store a secret
 #[derive(Debug, Parser)]
@@ -75,48 +78,48 @@ pub fn run(args: Args) -> Result<()> {
     if args.totp {
         return super::otp::add(args);
     }
-    let addr = super::address(&args.address)?;
-    let full = match (addr.field(), args.field.as_deref()) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(Error::Usage(format!(
-                "the address names the field '{a}' but --field says '{b}'"
-            )));
-        }
-        (Some(_), _) => addr.to_field_address().expect("has a field"),
-        (None, Some(f)) => addr.with_field(f)?,
-        (None, None) => addr.with_field(crate::model::address::DEFAULT_FIELD)?,
-    };
-    let now = time::OffsetDateTime::now_utc();
-    let expires_at = args
-        .expires
-        .as_deref()
-        .map(|w| when::parse(w, now))
-        .transpose()?;
+    let full = field_address(&args, crate::model::address::DEFAULT_FIELD)?;
+    let expires_at = expiry(&args)?;
     let sigil = args.backend.open()?;
     // Fail before prompting when nothing could be stored anyway.
-    let kind = sigil.placement(&full)?;
-    let store = sigil.store_of(kind)?;
-    if kind == crate::store::backend::BackendKind::File {
-        crate::identity::Identity::load(sigil.paths())?;
-    }
-    if !args.force && store.contains(&full)? {
-        return Err(crate::store::StoreError::Exists {
-            address: full.to_string(),
-        }
-        .into());
-    }
+    sigil.ready_to_add(&full, args.force, &Conflict::EachField)?;
     let secret = super::read_secret(&format!("secret for '{full}': "))?;
-    sigil.put(
-        &full,
-        &secret,
-        &PutOptions {
-            force: args.force,
-            kind: None,
-            expires_at,
-            note: args.note,
-            bound: None,
-        },
-    )?;
+    let opts = options(args, expires_at);
+    let kind = sigil.add(&Add::fields(&[(full.clone(), &secret)], &opts))?;
     eprintln!("stored '{full}' in {}", super::backend_phrase(kind));
     Ok(())
+}
+
+/// The field `sigil add` (or `--totp`) stores: the address's, else `--field`, else `default`;
+/// an address and a `--field` that name two fields are an error.
+pub(super) fn field_address(args: &Args, default: &str) -> Result<FieldAddress> {
+    let addr = super::address(&args.address)?;
+    match (addr.field(), args.field.as_deref()) {
+        (Some(a), Some(b)) if a != b => Err(Error::Usage(format!(
+            "the address names the field '{a}' but --field says '{b}'"
+        ))),
+        (Some(_), _) => Ok(addr.to_field_address().expect("has a field")),
+        (None, Some(f)) => Ok(addr.with_field(f)?),
+        (None, None) => Ok(addr.with_field(default)?),
+    }
+}
+
+/// `--expires`, read against the time now.
+pub(super) fn expiry(args: &Args) -> Result<Option<OffsetDateTime>> {
+    let now = OffsetDateTime::now_utc();
+    args.expires
+        .as_deref()
+        .map(|w| when::parse(w, now))
+        .transpose()
+}
+
+/// How the value is stored: `--force` and `--note`, and the expiry read from `--expires`.
+pub(super) fn options(args: Args, expires_at: Option<OffsetDateTime>) -> PutOptions {
+    PutOptions {
+        force: args.force,
+        kind: None,
+        expires_at,
+        note: args.note,
+        bound: None,
+    }
 }

@@ -181,37 +181,17 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         args.scopes.clone()
     };
-    // Fail before the person spends a minute in the browser when nothing could be stored.
-    let token_addr = addr.with_field(oauth::TOKEN_FIELD)?;
-    let kind = sigil.placement(&token_addr)?;
-    let store = sigil.store_of(kind)?;
-    if kind == crate::store::backend::BackendKind::File {
-        crate::identity::Identity::load(sigil.paths())?;
-    }
-    if !args.force && store.contains(&token_addr)? {
-        return Err(crate::store::StoreError::Exists {
-            address: addr.to_string(),
-        }
-        .into());
-    }
     let ui = flows::Interaction {
         timeout,
         open_browser: !args.no_browser,
     };
-    let tokens = match flow {
+    let (kind, tokens) = oauth::login(&sigil, &addr, &key, &client, args.force, || match flow {
         Flow::Pkce => flows::pkce(&provider, &client, &scopes, &ui),
         Flow::Device => flows::device(&provider, &client, &scopes, &ui),
         Flow::ClientCredentials => {
             flows::client_credentials(&provider, &client, &scopes, time::OffsetDateTime::now_utc())
         }
-    };
-    let stored = tokens.and_then(|t| {
-        sigil
-            .store_login(&addr, &key, &client, &t, args.force)
-            .map(|k| (k, t))
-    });
-    crate::audit::record(&sigil, "login", &[addr.to_string()], &stored);
-    let (kind, tokens) = stored?;
+    })?;
     let expiry = match tokens.expires_at {
         Some(at) => {
             let left = at - time::OffsetDateTime::now_utc();

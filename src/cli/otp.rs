@@ -2,12 +2,11 @@
 //! `sigil add --totp`, which stores the seed (work: `crate::model::otp`).
 
 use super::out;
-use crate::PutOptions;
 use crate::model::address::Address;
 use crate::model::error::{Error, Result};
 use crate::model::otp::{self, Otp};
-use crate::model::registry::{Kind, Registry};
-use crate::model::when;
+use crate::model::registry::Kind;
+use crate::ops::add::{Add, Conflict};
 use clap::Parser;
 use std::path::Path;
 use zeroize::Zeroizing;
@@ -104,36 +103,11 @@ pub fn run(args: Args) -> Result<()> {
 /// `sigil add ADDRESS --totp [--qr-image FILE]`: validates the seed and stores it as a
 /// normalized otpauth:// URI.
 pub(crate) fn add(args: super::add::Args) -> Result<()> {
-    let addr = super::address(&args.address)?;
-    let full = match (addr.field(), args.field.as_deref()) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(Error::Usage(format!(
-                "the address names the field '{a}' but --field says '{b}'"
-            )));
-        }
-        (Some(_), _) => addr.to_field_address().expect("has a field"),
-        (None, Some(f)) => addr.with_field(f)?,
-        (None, None) => addr.with_field(otp::FIELD)?,
-    };
-    let now = time::OffsetDateTime::now_utc();
-    let expires_at = args
-        .expires
-        .as_deref()
-        .map(|w| when::parse(w, now))
-        .transpose()?;
+    let full = super::add::field_address(&args, otp::FIELD)?;
+    let expires_at = super::add::expiry(&args)?;
     let sigil = args.backend.open()?;
     // Fail before prompting when nothing could be stored anyway.
-    let kind = sigil.placement(&full)?;
-    let store = sigil.store_of(kind)?;
-    if kind == crate::store::backend::BackendKind::File {
-        sigil.file_store().identity()?;
-    }
-    if !args.force && store.contains(&full)? {
-        return Err(crate::store::StoreError::Exists {
-            address: full.to_string(),
-        }
-        .into());
-    }
+    sigil.ready_to_add(&full, args.force, &Conflict::EachField)?;
     let input = match &args.qr_image {
         Some(path) => read_qr_image(path)?,
         None => {
@@ -150,22 +124,14 @@ pub(crate) fn add(args: super::add::Args) -> Result<()> {
         }
     };
     let seed = Otp::parse(&input, &full)?;
+    let uri = seed.uri()?;
+    let opts = super::add::options(args, expires_at);
     // A new account is a TOTP account; a TOTP field added to an existing account (a
     // password, say) leaves its kind alone.
-    let new_account = !Registry::load(sigil.paths())?
-        .accounts
-        .contains_key(&full.account_key());
-    sigil.put(
-        &full,
-        &seed.uri()?,
-        &PutOptions {
-            force: args.force,
-            kind: new_account.then_some(Kind::Totp),
-            expires_at,
-            note: args.note,
-            bound: None,
-        },
-    )?;
+    let kind = sigil.add(&Add {
+        new_account_kind: Some(Kind::Totp),
+        ..Add::fields(&[(full.clone(), &uri)], &opts)
+    })?;
     let account: Address = full.account_address();
     let shown = if full.field() == otp::FIELD {
         account.to_string()

@@ -2,8 +2,9 @@
 
 use super::out;
 use crate::model::error::{Error, Result};
-use crate::model::policy::{self, Policy, Use};
+use crate::model::policy::{Policy, Use};
 use crate::model::when;
+use crate::ops::policy;
 use clap::{Parser, Subcommand};
 use std::collections::BTreeSet;
 

@@ -72,7 +72,7 @@ pub fn run(args: Args) -> Result<()> {
         let n = n?;
         eprintln!("deleted {n} secret(s) and all metadata");
         if args.purge_identity {
-            let purged = crate::identity::purge(sigil.paths())?;
+            let purged = crate::ops::purge::purge(sigil.paths())?;
             for what in &purged.gone {
                 eprintln!("purged {what}");
             }

@@ -322,7 +322,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // The identity is masked too: a command may find it on its own (in identity.txt, say)
     // and print it, and one line of a CI log would then open every secret.
     let mut secrets = resolver.values();
-    secrets.extend(crate::identity::mask_forms(&sigil));
+    secrets.extend(crate::ops::mask::identity_forms(&sigil));
     let mut child = cmd
         .stdin(Stdio::inherit())
         .stdout(if args.no_mask {

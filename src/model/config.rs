@@ -1,10 +1,8 @@
-//! `config.toml`: the user's settings (backend choice, defaults, providers).
+//! `config.toml`: the user's settings (backend choice, defaults, providers) and how its sizes
+//! are written. Reading the file is `store::metadata`.
 
-use crate::model::error::{Error, parse_toml};
-use crate::model::paths::Paths;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io;
 use std::time::Duration;
 
 /// The settings in `<config>/config.toml`. Every key is optional.
@@ -25,7 +23,7 @@ pub struct Config {
     pub audit: Option<AuditSetting>,
     /// The size past which the audit log rotates: bytes, or a string such as "10MiB".
     #[serde(default)]
-    pub audit_max_size: Option<crate::audit::Size>,
+    pub audit_max_size: Option<Size>,
     /// How many rotated audit files are kept (the oldest beyond are deleted).
     #[serde(default)]
     pub audit_keep: Option<usize>,
@@ -140,16 +138,43 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # scopes = ["openid", "offline_access"]
 "#;
 
-impl Config {
-    /// Reads `<config>/config.toml`; a missing file means all defaults.
-    pub fn load(paths: &Paths) -> Result<Config, Error> {
-        let path = paths.config_file();
-        match crate::fsutil::read_capped_string(&path, crate::fsutil::Input::Metadata) {
-            Ok(text) => Ok(parse_toml(&path, &text)?),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(Error::io(format!("cannot read '{}'", path.display()), e)),
+/// A size in bytes from config.toml: a number, or a string such as `"10MiB"` or `"512 KB"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Size, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(Size(n)),
+            Raw::S(s) => parse_size(&s).map(Size).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "invalid size '{s}': use bytes (1048576) or a number with KiB, MiB or GiB"
+                ))
+            }),
         }
     }
+}
+
+/// Parses `10MiB`, `10 MB`, `512k`, `1048576`: binary multiples, whatever the spelling.
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult)
 }
 
 #[cfg(test)]

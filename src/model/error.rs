@@ -1,6 +1,5 @@
 //! The one error type of the library and its exit-code classes.
 
-use crate::fsutil::PermissionError;
 use crate::identity::IdentityError;
 use crate::model::address::AddressError;
 use crate::store::StoreError;
@@ -354,6 +353,26 @@ const SYNTAX: &[&str] = &[
     "number out of range",
     "recursion limit exceeded",
 ];
+
+/// A file or directory that others can read or write, which sigil refuses to use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{}' is accessible by other users (mode {mode:04o})", path.display())]
+pub struct PermissionError {
+    /// The offending path.
+    pub path: PathBuf,
+    /// Its permission bits.
+    pub mode: u32,
+    /// Whether it is a directory (the fix differs).
+    pub is_dir: bool,
+}
+
+impl PermissionError {
+    /// The command that fixes it.
+    pub fn fix(&self) -> String {
+        let mode = if self.is_dir { "700" } else { "600" };
+        format!("chmod {mode} '{}'", self.path.display())
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,8 @@
 //! Layer 0, model: sigil's plain data and parsers — addresses, secrets, tokens, times, paths,
-//! the config and registry files, policies, the error type, notices — importing nothing of
-//! sigil above this layer (the few back edges left are listed in `xtask/src/tidy.rs`).
+//! what the config and registry files hold, policies, the error type, notices — importing
+//! nothing of sigil above this layer and touching no file (`store::metadata` reads and writes
+//! them). The back edges left, the error type wrapping the store's and the identity's errors,
+//! are listed in `xtask/src/tidy.rs`.
 
 pub mod address;
 pub mod config;

@@ -1,12 +1,8 @@
-//! `accounts.toml`: metadata about every account (never a secret value).
+//! `accounts.toml`: metadata about every account (never a secret value), and what the use
+//! index keeps of each. Reading and writing them is `store::metadata`.
 
-use crate::fsutil;
-use crate::model::error::{Error, parse_toml};
-use crate::model::paths::Paths;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Write};
-use std::path::Path;
 use time::OffsetDateTime;
 
 /// What kind of credential an account holds.
@@ -131,45 +127,7 @@ fn one() -> u32 {
     1
 }
 
-const HEADER: &str = "# sigil account metadata: no secret values are kept here.\n\
-# Managed by sigil; edits are kept but formatting is not.\n";
-
 impl Registry {
-    /// Reads the registry; a missing file is an empty registry.
-    pub fn load(paths: &Paths) -> Result<Registry, Error> {
-        Self::load_from(paths, &paths.accounts())
-    }
-
-    fn load_from(paths: &Paths, path: &Path) -> Result<Registry, Error> {
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Registry::empty()),
-            Err(e) => return Err(Error::io(format!("cannot read '{}'", path.display()), e)),
-        };
-        if let Some(reg) = Cache::read(paths, path, &meta) {
-            return Ok(reg);
-        }
-        let text = fsutil::read_capped_string(path, fsutil::Input::Metadata)
-            .map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
-        let reg: Registry = parse_toml(path, &text)?;
-        // Rebuild the cache with the stamp seen before reading: if the file was replaced
-        // meanwhile, the stamp (inode) no longer matches and the cache is simply not used.
-        if reg.version == 1 {
-            Cache::write(paths, path, &meta, &reg);
-        }
-        if reg.version != 1 {
-            return Err(Error::other(
-                format!(
-                    "'{}' has format version {}, this sigil reads version 1",
-                    path.display(),
-                    reg.version
-                ),
-                Some("upgrade sigil".into()),
-            ));
-        }
-        Ok(reg)
-    }
-
     /// An empty registry.
     pub fn empty() -> Registry {
         Registry {
@@ -178,149 +136,52 @@ impl Registry {
             policies: BTreeMap::new(),
         }
     }
-
-    /// Writes the registry atomically. The caller holds the store lock.
-    pub(crate) fn save(&self, paths: &Paths) -> Result<(), Error> {
-        let text = toml::to_string(self)
-            .map_err(|e| Error::other(format!("cannot encode the account metadata: {e}"), None))?;
-        fsutil::create_private_dir(paths.home())?;
-        let path = paths.accounts();
-        fsutil::write_atomic(&path, |f| {
-            f.write_all(HEADER.as_bytes())?;
-            f.write_all(text.as_bytes())
-        })?;
-        if let Ok(meta) = std::fs::metadata(&path) {
-            Cache::write(paths, &path, &meta, self);
-            crate::model::policy::write_index(paths, &meta, self);
-        }
-        Ok(())
-    }
 }
 
-/// A JSON copy of `accounts.toml` for fast reading: parsing ten thousand accounts as TOML
-/// takes longer than `sigil list` may. It is derived data, written after the TOML under the
-/// same lock, and used only while the TOML file's size, mtime and inode still match, so a
-/// hand edit of `accounts.toml` always wins. It is sealed with a key from the identity
-/// (`seal`): a planted copy that drops a policy is not used, and a process that cannot open
-/// the identity without asking reads the TOML instead.
-struct Cache;
-
-impl Cache {
-    const LABEL: &'static str = "sigil registry cache";
-
-    fn path(toml: &Path) -> std::path::PathBuf {
-        toml.with_file_name(".accounts.cache.json")
-    }
-
-    fn read(paths: &Paths, toml: &Path, meta: &std::fs::Metadata) -> Option<Registry> {
-        let body = crate::seal::open(
-            paths,
-            Self::LABEL,
-            &Self::path(toml),
-            crate::seal::stamp(meta),
-        )?;
-        serde_json::from_slice(&body).ok()
-    }
-
-    /// Best effort: without a cache (or a key to seal it), readers parse the TOML.
-    fn write(paths: &Paths, toml: &Path, meta: &std::fs::Metadata, registry: &Registry) {
-        let path = Self::path(toml);
-        let sealed = serde_json::to_vec(registry).ok().and_then(|body| {
-            crate::seal::wrap(paths, Self::LABEL, crate::seal::stamp(meta), &body)
-        });
-        let written = match sealed {
-            Some(bytes) => fsutil::write_atomic(&path, |f| f.write_all(&bytes)),
-            None => Err(Error::other("no key to seal the cache", None)),
-        };
-        if written.is_err() {
-            let _ = std::fs::remove_file(path);
-        }
-    }
+/// The use index (written in `store::metadata`): what `sigil get` needs to know of an account's policy and expiry, kept
+/// beside `accounts.toml` (`<home>/.use-index.json`) for every account that has a policy or
+/// an expiry. Like the registry's cache it is derived, sealed (`seal`: a planted index that leaves
+/// out a policy is not used), and trusted only while `accounts.toml`'s size, mtime and inode
+/// match the ones it was built from, so a hand edit of `accounts.toml` always wins.
+///
+/// What the index keeps of one account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// Its policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::model::policy::Policy>,
+    /// Its expiry.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Whether it renews itself (an OAuth account with a refresh token or client secret), so
+    /// its short-lived expiry is no reason to warn.
+    #[serde(default)]
+    pub renews: bool,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    fn meta() -> AccountMeta {
-        AccountMeta {
-            kind: Kind::ApiKey,
-            fields: ["api_key".to_string()].into(),
-            backend: "file".into(),
-            provider: None,
-            scopes: vec![],
-            created: datetime!(2026-11-23 0:00 UTC),
-            updated: datetime!(2026-11-23 0:00 UTC),
-            expires_at: None,
-            note: Some("a \"quoted\" note".into()),
-            bound: None,
+/// The index's facts about every account that has a policy or an expiry.
+pub(crate) fn facts_of(reg: &Registry) -> BTreeMap<String, Facts> {
+    let mut out = BTreeMap::new();
+    for (key, m) in &reg.accounts {
+        if m.expires_at.is_some() {
+            out.insert(
+                key.clone(),
+                Facts {
+                    policy: None,
+                    expires_at: m.expires_at,
+                    renews: m.kind == Kind::Oauth
+                        && (m.fields.contains("refresh_token")
+                            || m.fields.contains("client_secret")),
+                },
+            );
         }
     }
-
-    #[test]
-    fn round_trips_through_the_file() {
-        let d = tempfile::tempdir().unwrap();
-        let paths = Paths::in_one(d.path());
-        assert_eq!(Registry::load(&paths).unwrap(), Registry::empty());
-        let mut r = Registry::empty();
-        r.accounts.insert("github/me".into(), meta());
-        r.save(&paths).unwrap();
-        let text = std::fs::read_to_string(paths.accounts()).unwrap();
-        assert!(text.contains("[accounts.\"github/me\"]"), "{text}");
-        assert!(
-            text.contains("created = \"2026-11-23T00:00:00Z\""),
-            "{text}"
-        );
-        assert_eq!(
-            Registry::load(&paths).unwrap().accounts["github/me"],
-            meta()
-        );
+    for (key, p) in &reg.policies {
+        out.entry(key.clone()).or_default().policy = Some(p.clone());
     }
-
-    #[test]
-    fn a_hand_edit_wins_over_the_cache() {
-        let d = tempfile::tempdir().unwrap();
-        let paths = Paths::in_one(d.path());
-        crate::seal::remember(&paths, &crate::identity::Identity::generate());
-        let mut r = Registry::empty();
-        r.accounts.insert("github/me".into(), meta());
-        r.save(&paths).unwrap();
-        assert!(d.path().join(".accounts.cache.json").exists());
-        assert_eq!(Registry::load(&paths).unwrap(), r);
-        let text = std::fs::read_to_string(paths.accounts()).unwrap();
-        let edited: String = text
-            .lines()
-            .map(|l| {
-                if l.starts_with("note = ") {
-                    "note = \"edited\"\n".to_owned()
-                } else {
-                    format!("{l}\n")
-                }
-            })
-            .collect();
-        std::fs::write(paths.accounts(), edited).unwrap();
-        let back = Registry::load(&paths).unwrap();
-        assert_eq!(back.accounts["github/me"].note.as_deref(), Some("edited"));
-        // The miss rebuilt the cache from the edited file.
-        let cache = std::fs::read_to_string(d.path().join(".accounts.cache.json")).unwrap();
-        assert!(cache.contains("\"edited\""), "{cache}");
-        assert_eq!(Registry::load(&paths).unwrap(), back);
-    }
-
-    #[test]
-    fn malformed_file_is_named() {
-        let d = tempfile::tempdir().unwrap();
-        let paths = Paths::in_one(d.path());
-        std::fs::write(
-            paths.accounts(),
-            "version = 1\n[accounts.\"a/b\"]\nkind = 7\n",
-        )
-        .unwrap();
-        let e = Registry::load(&paths).unwrap_err().to_string();
-        assert!(
-            e.contains("accounts.toml' is malformed at line 3, column 8"),
-            "{e}"
-        );
-    }
+    out
 }

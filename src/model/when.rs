@@ -1,4 +1,5 @@
-//! Parsing the times users write (`--expires 2026-12-31`, `--expires 90d`) and printing them.
+//! Parsing the times users write (`--expires 2026-12-31`, `--expires 90d`), printing them, and
+//! classifying an expiry (`ExpiryState`).
 
 use crate::model::error::Error;
 use time::format_description::well_known::Rfc3339;
@@ -42,6 +43,41 @@ pub fn format(t: OffsetDateTime) -> String {
         .unwrap_or(t)
         .format(&Rfc3339)
         .unwrap_or_default()
+}
+
+/// Whether a credential still works, by its recorded expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryState {
+    /// No expiry, or not soon.
+    Ok,
+    /// Expires within the warning window.
+    Expiring,
+    /// Already expired.
+    Expired,
+}
+
+impl ExpiryState {
+    /// Classifies an expiry time.
+    pub fn of(
+        expires_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+        warn: std::time::Duration,
+    ) -> Self {
+        match expires_at {
+            Some(at) if at <= now => ExpiryState::Expired,
+            Some(at) if within(at, warn, now) => ExpiryState::Expiring,
+            _ => ExpiryState::Ok,
+        }
+    }
+
+    /// `ok`, `expiring` or `expired`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpiryState::Ok => "ok",
+            ExpiryState::Expiring => "expiring",
+            ExpiryState::Expired => "expired",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -800,7 +800,7 @@ pub fn store(sigil: &Sigil, req: &Request) -> Result<Outcome> {
 /// `store` into the field the user mapped: replaced when it differs, unless it is an OAuth
 /// token.
 fn store_mapped(sigil: &Sigil, address: &Address, password: &Secret) -> Result<Outcome> {
-    crate::model::policy::admit(sigil, address)?;
+    crate::ops::policy::admit(sigil, address)?;
     let field = sigil.resolve_field(address)?;
     let current = stored_value(sigil, &field)?;
     if current.as_ref() == Some(password) {
@@ -845,7 +845,7 @@ fn write_stored(
     let kind = sigil.placement_in(&reg, &pw_field)?;
     let store = sigil.store_of(kind)?;
     if let Some((_, meta)) = &existing {
-        crate::model::policy::admit(sigil, &account)?;
+        crate::ops::policy::admit(sigil, &account)?;
         let same_pw = store.contains(&pw_field)? && store.get(&pw_field)? == *password;
         let old_refresh =
             if meta.fields.contains(REFRESH_FIELD) && store.contains(&refresh_field)? {
@@ -997,7 +997,7 @@ pub fn erase(sigil: &Sigil, req: &Request) -> Result<Outcome> {
             Source::Catalogue if rejected.is_some() => kept = Outcome::NotOwned(field),
             Source::Catalogue => {}
             Source::Stored | Source::Mapped => {
-                crate::model::policy::admit(sigil, &c.address)?;
+                crate::ops::policy::admit(sigil, &c.address)?;
                 let target = match c.source {
                     Source::Stored => c.address.clone(),
                     _ => Address::from(field.clone()),
@@ -1021,7 +1021,7 @@ pub fn erase(sigil: &Sigil, req: &Request) -> Result<Outcome> {
 /// next `get` refreshes it (and fails as `sigil get` does when the refresh token was revoked
 /// too). `false` when the token changed meanwhile.
 fn expire_oauth(sigil: &Sigil, field: &FieldAddress, rejected: &Secret) -> Result<bool> {
-    crate::model::policy::admit(sigil, &field.account_address())?;
+    crate::ops::policy::admit(sigil, &field.account_address())?;
     let _lock = sigil.lock_for_change()?;
     let mut reg = Registry::load(sigil.paths())?;
     let key = field.account_key();

@@ -168,6 +168,20 @@ fn base64_core(engine: &base64::engine::GeneralPurpose, secret: &[u8], offset: u
         .collect()
 }
 
+/// The identity's secret keys as a command might print them (see `Identity::mask_forms`),
+/// for `sigil run` to mask. It is the identity the store opened already, else one found
+/// without asking anything (`SIGIL_IDENTITY`, `SIGIL_IDENTITY_FILE`, `identity.txt`); a
+/// keyring item or a protected identity is never opened just for this.
+#[cfg(feature = "cli")]
+pub(crate) fn identity_forms(sigil: &crate::Sigil) -> Vec<Vec<u8>> {
+    match sigil.file_store().loaded_identity() {
+        Some(id) => id.mask_forms(),
+        None => crate::identity::load_quietly(sigil.paths())
+            .map(|id| id.mask_forms())
+            .unwrap_or_default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

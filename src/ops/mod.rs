@@ -1,8 +1,10 @@
-//! Layer 3, ops: the use cases — migrate, backup, export and import, rekey, recipients,
-//! status, check, init, the git helper, references, masking, OAuth — built on the layers
-//! below (core, `fsutil` and `crypto`, identity, store and audit) and importing only from them.
+//! Layer 3, ops: the use cases — adding a secret, policies, migrate, backup, export and
+//! import, rekey, recipients, status, check, init, purge, the git helper, references,
+//! masking, OAuth — built on the layers below (model, `fsutil` and `crypto`, identity, store
+//! and audit) and importing only from them.
 //! The `Sigil` handle in `lib.rs` belongs to this layer too.
 
+pub mod add;
 pub mod backup;
 pub mod check;
 pub mod child;
@@ -13,6 +15,8 @@ pub mod mask;
 pub mod migrate;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+pub mod policy;
+pub mod purge;
 pub mod recipients;
 pub mod reference;
 pub mod rekey;

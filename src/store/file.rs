@@ -326,6 +326,30 @@ impl FileStore {
         super::in_parallel(addrs, |a| self.get(a))
     }
 
+    /// Reads a kept age file outside the store (a migration's original, a restore's kept
+    /// value) and decrypts it with the identity. Any failure to decrypt is damage: unlike a
+    /// secret, such a file was always encrypted to this identity by sigil itself.
+    pub(crate) fn read_kept(&self, path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let identity = self.identity()?;
+        let bytes = fsutil::read_capped(path, fsutil::Input::Stored)
+            .map_err(|e| Error::io(format!("cannot read '{}'", path.display()), e))?;
+        let damaged = |reason: String| -> Error {
+            StoreError::Damaged {
+                path: path.to_owned(),
+                reason,
+            }
+            .into()
+        };
+        let d = crate::crypto::decryptor_armored(&bytes[..]).map_err(|e| damaged(e.to_string()))?;
+        let mut r = d
+            .decrypt(identity.as_age())
+            .map_err(|e| damaged(e.to_string()))?;
+        let mut out = Zeroizing::new(Vec::new());
+        r.read_to_end(&mut out)
+            .map_err(|e| damaged(e.to_string()))?;
+        Ok(out)
+    }
+
     /// Decrypts age-file bytes (binary or armored) with the identity.
     fn decrypt(&self, path: &Path, bytes: &[u8]) -> Result<Secret, Error> {
         let identity = self.identity()?;

@@ -1,4 +1,5 @@
-//! Secret backends behind one trait: `file` (age files, the default) and `memory` (tests).
+//! Secret backends behind one trait: `file` (age files, the default) and `memory` (tests);
+//! also the backend choice, the change journal, and the metadata files (`metadata`).
 
 pub mod backend;
 pub(crate) mod change;
@@ -7,6 +8,7 @@ mod file;
 #[cfg(feature = "keyring")]
 pub(crate) mod keyring;
 mod memory;
+pub mod metadata;
 
 pub use env::{EnvStore, var_name};
 

@@ -109,7 +109,7 @@ pub fn create(
         Encryption::Recipients(rs) => Some(rs.as_slice()),
         Encryption::Passphrase(_) => None,
     };
-    crate::model::policy::backup_allowed(sigil, to, &fields)?;
+    crate::ops::policy::backup_allowed(sigil, to, &fields)?;
     let total = secrets.len() as u64;
 
     let encryptor = match encryption {

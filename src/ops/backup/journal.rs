@@ -168,6 +168,6 @@ pub(super) fn save_encrypted(
 }
 
 fn load_encrypted(sigil: &Sigil, path: &Path) -> Result<Secret> {
-    let mut out = crate::crypto::read_file(path, sigil.file_store().identity()?.as_age())?;
+    let mut out = sigil.file_store().read_kept(path)?;
     Ok(Secret::new(std::mem::take(&mut *out)))
 }

@@ -158,7 +158,7 @@ pub(super) fn encrypt_to(sigil: &Sigil, path: &Path, bytes: &[u8]) -> Result<()>
 }
 
 pub(super) fn decrypt(sigil: &Sigil, path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-    crate::crypto::read_file(path, sigil.file_store().identity()?.as_age())
+    sigil.file_store().read_kept(path)
 }
 
 fn new_id(sigil: &Sigil) -> String {

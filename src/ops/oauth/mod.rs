@@ -14,13 +14,14 @@ pub mod providers;
 
 pub use providers::Provider;
 
-use crate::Sigil;
 use crate::model::address::{Address, FieldAddress};
 use crate::model::error::{Error, Result};
-use crate::model::registry::{AccountMeta, Kind, Registry};
+use crate::model::registry::{Kind, Registry};
 use crate::model::secret::Secret;
 use crate::model::token::TokenSet;
+use crate::ops::add::{Add, Conflict};
 use crate::store::backend::BackendKind;
+use crate::{PutOptions, Sigil};
 use http::HttpError;
 use oauth2::TokenResponse as _;
 use oauth2::basic::{
@@ -31,7 +32,6 @@ use oauth2::{
     EndpointNotSet, ErrorResponseType, RequestTokenError, RevocationUrl, StandardErrorResponse,
     StandardRevocableToken, TokenUrl,
 };
-use std::collections::BTreeSet;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -276,6 +276,29 @@ pub fn login_hint(account: &str, provider: Option<&str>) -> String {
     }
 }
 
+/// A login (`sigil login`, `sigil add --oauth`): checks that the account could be stored
+/// before the person spends a minute in the browser, runs `flow` to obtain the token set, and
+/// stores it ([`Sigil::store_login`]). A flow that fails is recorded in the audit log as a
+/// failed `login`, as a failed store is.
+pub fn login(
+    sigil: &Sigil,
+    account: &Address,
+    provider: &str,
+    client: &Client,
+    force: bool,
+    flow: impl FnOnce() -> Result<TokenSet>,
+) -> Result<(BackendKind, TokenSet)> {
+    let token = account.with_field(TOKEN_FIELD)?;
+    sigil.ready_to_add(&token, force, &Conflict::Account(token.clone()))?;
+    let tokens = flow();
+    if tokens.is_err() {
+        crate::audit::record(sigil, "login", &[account.to_string()], &tokens);
+    }
+    let tokens = tokens?;
+    let kind = sigil.store_login(account, provider, client, &tokens, force)?;
+    Ok((kind, tokens))
+}
+
 impl Sigil {
     /// The refresh skew in use (`[defaults] refresh_skew`, default 60 s).
     pub fn refresh_skew(&self) -> Duration {
@@ -285,6 +308,7 @@ impl Sigil {
     /// Stores a token set from a login under one lock: the refresh token first (the one that
     /// matters if anything is interrupted), the access token last, then the metadata. Fields of
     /// an earlier login that the new one lacks are removed, so no stale refresh token is kept.
+    /// The audit log records it as a `login` of the account.
     pub fn store_login(
         &self,
         account: &Address,
@@ -293,17 +317,6 @@ impl Sigil {
         tokens: &TokenSet,
         force: bool,
     ) -> Result<BackendKind> {
-        let _lock = self.lock_for_change()?;
-        let mut reg = Registry::load(&self.paths)?;
-        let token_addr = account.with_field(TOKEN_FIELD)?;
-        let kind = self.placement_in(&reg, &token_addr)?;
-        let store = self.store_of(kind)?;
-        if !force && store.contains(&token_addr)? {
-            return Err(crate::store::StoreError::Exists {
-                address: account.to_string(),
-            }
-            .into());
-        }
         let mut values: Vec<(&str, Secret)> = Vec::new();
         if let Some(r) = &tokens.refresh_token {
             values.push((REFRESH_FIELD, r.clone()));
@@ -316,10 +329,9 @@ impl Sigil {
             values.push((CLIENT_SECRET_FIELD, s.clone()));
         }
         values.push((TOKEN_FIELD, tokens.access_token.clone()));
-        let keep: BTreeSet<String> = values.iter().map(|(f, _)| (*f).to_owned()).collect();
         let mut stale = Vec::new();
         for f in [REFRESH_FIELD, ID_TOKEN_FIELD, CLIENT_SECRET_FIELD] {
-            if !keep.contains(f) {
+            if !values.iter().any(|(kept, _)| *kept == f) {
                 stale.push(account.with_field(f)?);
             }
         }
@@ -329,57 +341,28 @@ impl Sigil {
         }
         // The tokens and the metadata change together or not at all: a login that fails or
         // is killed halfway leaves the earlier login as it was.
-        let touched: Vec<(BackendKind, &FieldAddress)> = stale
-            .iter()
-            .chain(fresh.iter().map(|(a, _)| a))
-            .map(|a| (kind, a))
-            .collect();
-        let change = self.begin_change_of(&touched)?;
-        let written = (|| {
-            for a in &stale {
-                store.delete(a)?;
-            }
-            for (a, value) in &fresh {
-                store.put(a, value)?;
-            }
-            self.record_login(&mut reg, account, kind, provider, tokens, keep)
-        })();
-        match written {
-            Ok(()) => change.commit(),
-            Err(e) => {
-                change.abort();
-                return Err(e);
-            }
-        }
-        Ok(kind)
-    }
-
-    /// Records a login's account in the metadata and writes it.
-    fn record_login(
-        &self,
-        reg: &mut Registry,
-        account: &Address,
-        kind: BackendKind,
-        provider: &str,
-        tokens: &TokenSet,
-        keep: BTreeSet<String>,
-    ) -> Result<()> {
-        let now = OffsetDateTime::now_utc();
-        let meta = reg
-            .accounts
-            .entry(account.account_key())
-            .or_insert_with(|| AccountMeta::new(Kind::Oauth, kind.as_str(), now));
-        meta.kind = Kind::Oauth;
-        meta.fields.retain(|f| {
-            ![REFRESH_FIELD, ID_TOKEN_FIELD, CLIENT_SECRET_FIELD].contains(&f.as_str())
-        });
-        meta.fields.extend(keep);
-        meta.backend = kind.as_str().to_owned();
-        meta.provider = Some(provider.to_owned());
-        meta.scopes = tokens.scopes.clone();
-        meta.expires_at = tokens.expires_at;
-        meta.updated = now;
-        reg.save(&self.paths)
+        let key = account.account_key();
+        self.add(&Add {
+            fields: &fresh,
+            drop: &stale,
+            opts: &PutOptions {
+                force,
+                kind: Some(Kind::Oauth),
+                ..PutOptions::default()
+            },
+            new_account_kind: None,
+            conflict: Conflict::Account(account.with_field(TOKEN_FIELD)?),
+            event: "login",
+            shown: vec![account.to_string()],
+            adjust: &|reg| {
+                if let Some(meta) = reg.accounts.get_mut(&key) {
+                    meta.provider = Some(provider.to_owned());
+                    meta.scopes = tokens.scopes.clone();
+                    // A login's expiry is its access token's, none included.
+                    meta.expires_at = tokens.expires_at;
+                }
+            },
+        })
     }
 
     /// For `get` of an OAuth account's `token`: when it expires within the skew, refreshes it
