@@ -123,7 +123,6 @@ pub fn decision_chain(sigil: &Sigil) -> Vec<String> {
 /// Looks at everything and reports; only a malformed config stops it.
 pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
     let paths = sigil.paths();
-    let config = sigil.config();
     let mut problems = Vec::new();
     let backend = sigil.write_backend().as_str().to_owned();
     let backend_decision = decision_chain(sigil);
@@ -136,10 +135,67 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
         });
     }
 
+    let identity = identity_status(paths, &mut problems);
+
+    let mut secrets = sigil.file_store().list().unwrap_or_default();
+    let registry = match Registry::load(paths) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(Problem {
+                message: e.to_string(),
+                fix: e.help(),
+            });
+            Registry::empty()
+        }
+    };
+    // The keyring is shared by every sigil home of the user: count only this home's items.
+    if registry.accounts.values().any(|m| m.backend == "keyring")
+        && let Ok(k) = sigil.store_of(BackendKind::Keyring)
+    {
+        secrets.extend(k.list().unwrap_or_default().into_iter().filter(|a| {
+            registry
+                .accounts
+                .get(&a.account_key())
+                .is_some_and(|m| m.backend == "keyring")
+        }));
+    }
+
+    let expiring = registry_problems(sigil, &registry, &secrets, &mut problems);
+    // Reported, not finished: finishing prints the values to rotate, which belong in front of
+    // whoever runs the fix, not in a report that a script may read past.
+    if let Some(u) = crate::ops::recipients::unfinished(sigil) {
+        problems.push(Problem {
+            message: u.message,
+            fix: Some(u.fix),
+        });
+    }
+    permission_problems(paths, &mut problems);
+    plaintext_problems(&mut problems);
+    git_problems(sigil, &mut problems);
+
+    Ok(Status {
+        home: paths.home().to_owned(),
+        config_dir: paths.config_dir().to_owned(),
+        store: paths.store(),
+        initialized: identity.error.is_none() && paths.home().is_dir(),
+        backend,
+        backend_decision,
+        identity,
+        accounts: registry.accounts.len(),
+        secrets: secrets.len(),
+        expiring,
+        problems,
+        audit: crate::audit::enabled(sigil),
+    })
+}
+
+/// The identity as status shows it, without opening a protected one (status must not ask
+/// for a passphrase); a problem with a fix when it cannot be loaded.
+fn identity_status(paths: &Paths, problems: &mut Vec<Problem>) -> IdentityStatus {
     // A protected identity is never opened here: status must not ask for a passphrase.
     let protected = crate::identity::is_protected(paths);
     let unlocked = protected.then(|| crate::unlock::remaining(paths)).flatten();
-    let identity = match (!protected || unlocked.is_some()).then(|| Identity::load(paths)) {
+    match (!protected || unlocked.is_some()).then(|| Identity::load(paths)) {
         None => IdentityStatus {
             source: Some(format!(
                 "'{}' (passphrase-protected, locked)",
@@ -179,33 +235,19 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
                 unlocked_seconds: None,
             }
         }
-    };
-
-    let mut secrets = sigil.file_store().list().unwrap_or_default();
-    let registry = match Registry::load(paths) {
-        Ok(r) => r,
-        Err(e) => {
-            problems.push(Problem {
-                message: e.to_string(),
-                fix: e.help(),
-            });
-            Registry::empty()
-        }
-    };
-    // The keyring is shared by every sigil home of the user: count only this home's items.
-    if registry.accounts.values().any(|m| m.backend == "keyring")
-        && let Ok(k) = sigil.store_of(BackendKind::Keyring)
-    {
-        secrets.extend(k.list().unwrap_or_default().into_iter().filter(|a| {
-            registry
-                .accounts
-                .get(&a.account_key())
-                .is_some_and(|m| m.backend == "keyring")
-        }));
     }
+}
 
+/// The accounts that expire soon or have expired, and the problems between `accounts.toml`
+/// and the stored `secrets`: a field described but not stored, or stored but not described.
+fn registry_problems(
+    sigil: &Sigil,
+    registry: &Registry,
+    secrets: &[crate::model::address::FieldAddress],
+    problems: &mut Vec<Problem>,
+) -> Vec<Expiring> {
     let now = OffsetDateTime::now_utc();
-    let warn = config.defaults.expiry_warning();
+    let warn = sigil.config().defaults.expiry_warning();
     let mut expiring = Vec::new();
     for (key, meta) in &registry.accounts {
         let state = ExpiryState::of(meta.expires_at, now, warn);
@@ -237,7 +279,7 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
         .iter()
         .flat_map(|(k, m)| m.fields.iter().map(move |f| format!("{k}/{f}")))
         .collect();
-    for s in &secrets {
+    for s in secrets {
         if !described.contains(&s.to_string()) {
             problems.push(Problem {
                 message: format!("'{s}' is in the store but not in accounts.toml"),
@@ -247,32 +289,7 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
             });
         }
     }
-    // Reported, not finished: finishing prints the values to rotate, which belong in front of
-    // whoever runs the fix, not in a report that a script may read past.
-    if let Some(u) = crate::ops::recipients::unfinished(sigil) {
-        problems.push(Problem {
-            message: u.message,
-            fix: Some(u.fix),
-        });
-    }
-    permission_problems(paths, &mut problems);
-    plaintext_problems(&mut problems);
-    git_problems(sigil, &mut problems);
-
-    Ok(Status {
-        home: paths.home().to_owned(),
-        config_dir: paths.config_dir().to_owned(),
-        store: paths.store(),
-        initialized: identity.error.is_none() && paths.home().is_dir(),
-        backend,
-        backend_decision,
-        identity,
-        accounts: registry.accounts.len(),
-        secrets: secrets.len(),
-        expiring,
-        problems,
-        audit: crate::audit::enabled(sigil),
-    })
+    expiring
 }
 
 /// Walks sigil's directories and reports anything others can read or write.

@@ -44,7 +44,6 @@ mod tests {
     const ALLOWED: &[(&str, &str)] = &[
         ("ops/check.rs", "run"),                // left for the layering step
         ("ops/export.rs", "import"),            // left for the layering step
-        ("ops/status.rs", "gather"),            // left for the layering step
         ("ops/oauth/mod.rs", "refresh_if_due"), // left for the layering step
         ("cli/login.rs", "run"),                // left for the layering step
     ];
