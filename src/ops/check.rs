@@ -6,9 +6,9 @@
 //! Secrets are read from their stores directly, not through `get`: a health check is not a
 //! use, so it neither counts against `--max-uses` nor is refused by `--allow`.
 
-use crate::model::address::Address;
+use crate::model::address::{Address, FieldAddress};
 use crate::model::error::Result;
-use crate::model::registry::{Kind, Registry};
+use crate::model::registry::{AccountMeta, Kind, Registry};
 use crate::model::when;
 use crate::store::StoreError;
 use crate::{ExpiryState, Sigil};
@@ -65,19 +65,13 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
                 .iter()
                 .any(|a| a.account_key() == key && (a.field().is_none() || a.field() == field))
     };
-    for a in only {
-        let known = reg
-            .accounts
-            .get(&a.account_key())
-            .is_some_and(|m| a.field().is_none_or(|f| m.fields.iter().any(|x| x == f)));
-        if !known {
-            push(
-                "metadata",
-                a.to_string(),
-                "not in accounts.toml".into(),
-                "`sigil list` shows what is stored".into(),
-            );
-        }
+    for a in only.iter().filter(|a| !described(&reg, a)) {
+        push(
+            "metadata",
+            a.to_string(),
+            "not in accounts.toml".into(),
+            "`sigil list` shows what is stored".into(),
+        );
     }
     let mut secrets = 0;
     let mut refreshed = 0;
@@ -91,10 +85,6 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
         let Ok(account_addr) = Address::new(service, account, None) else {
             continue;
         };
-        let backend = meta
-            .backend
-            .parse::<crate::store::backend::BackendKind>()
-            .ok();
         for field in &meta.fields {
             if !wanted(key, Some(field)) && !wanted(key, None) {
                 continue;
@@ -102,33 +92,19 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
             let Ok(fa) = account_addr.with_field(field) else {
                 continue;
             };
-            let read = backend
-                .ok_or_else(|| {
-                    crate::model::error::Error::other(
-                        format!("unknown backend '{}'", meta.backend),
-                        None,
-                    )
-                })
-                .and_then(|k| sigil.store_of(k))
-                .and_then(|s| s.get(&fa));
-            match read {
+            match read(sigil, &meta.backend, &fa) {
                 Ok(_) => secrets += 1,
                 // The walk over the store reports a file open to others, with its chmod.
                 Err(
                     crate::model::error::Error::Permission(_)
                     | crate::model::error::Error::Store(StoreError::Permission(_)),
                 ) if only.is_empty() => {}
-                Err(e) => {
-                    let fix = match &e {
-                        crate::model::error::Error::Permission(p)
-                        | crate::model::error::Error::Store(StoreError::Permission(p)) => p.fix(),
-                        crate::model::error::Error::Store(StoreError::WrongIdentity { .. }) => e
-                            .help()
-                            .unwrap_or_else(|| format!("sigil add {fa} --force")),
-                        _ => format!("sigil add {fa} --force"),
-                    };
-                    push("decrypt", fa.to_string(), e.to_string(), fix)
-                }
+                Err(e) => push(
+                    "decrypt",
+                    fa.to_string(),
+                    e.to_string(),
+                    decrypt_fix(&e, &fa),
+                ),
             }
         }
         let renews = meta.kind == Kind::Oauth
@@ -145,28 +121,8 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
             }
             continue;
         }
-        let fix = if meta.kind == Kind::Oauth {
-            format!("sigil login {key} --force")
-        } else {
-            format!("sigil add {key} --force --expires WHEN")
-        };
-        match (
-            meta.expires_at,
-            ExpiryState::of(meta.expires_at, now, window),
-        ) {
-            (Some(at), ExpiryState::Expired) => push(
-                "expired",
-                key.clone(),
-                format!("expired at {}", when::format(at)),
-                fix,
-            ),
-            (Some(at), ExpiryState::Expiring) => push(
-                "expiring",
-                key.clone(),
-                format!("expires at {}", when::format(at)),
-                fix,
-            ),
-            _ => {}
+        if let Some((check, problem, fix)) = expiry(key, meta, now, window) {
+            push(check, key.clone(), problem, fix);
         }
     }
     report.secrets = secrets;
@@ -182,38 +138,93 @@ pub fn run(sigil: &Sigil, only: &[Address]) -> Result<Report> {
         });
     }
     if only.is_empty() {
-        let mut found = Vec::new();
-        crate::ops::status::permission_problems(sigil.paths(), &mut found);
-        for p in found {
-            report.problems.push(Problem {
-                check: "permissions".into(),
-                subject: p
-                    .message
-                    .split('\'')
-                    .nth(1)
-                    .unwrap_or(&p.message)
-                    .to_owned(),
-                problem: p.message,
-                fix: p.fix.unwrap_or_default(),
-            });
-        }
-        let mut found = Vec::new();
-        crate::ops::status::plaintext_problems(&mut found);
-        for p in found {
-            report.problems.push(Problem {
-                check: "plaintext".into(),
-                subject: p
-                    .message
-                    .split('\'')
-                    .nth(1)
-                    .unwrap_or(&p.message)
-                    .to_owned(),
-                problem: p.message,
-                fix: p.fix.unwrap_or_default(),
-            });
-        }
+        store_wide_problems(sigil, &mut report.problems);
     }
     Ok(report)
+}
+
+/// Reads field `fa` from the backend `accounts.toml` names for it.
+fn read(sigil: &Sigil, backend: &str, fa: &FieldAddress) -> Result<crate::Secret> {
+    let kind = backend
+        .parse::<crate::store::backend::BackendKind>()
+        .map_err(|_| {
+            crate::model::error::Error::other(format!("unknown backend '{backend}'"), None)
+        })?;
+    sigil.store_of(kind)?.get(fa)
+}
+
+/// Whether `accounts.toml` describes the account or field `a`.
+fn described(reg: &Registry, a: &Address) -> bool {
+    reg.accounts
+        .get(&a.account_key())
+        .is_some_and(|m| a.field().is_none_or(|f| m.fields.iter().any(|x| x == f)))
+}
+
+/// What fixes a field that could not be read: a permission's chmod, the wrong identity's
+/// advice, or storing it again.
+fn decrypt_fix(e: &crate::model::error::Error, fa: &FieldAddress) -> String {
+    use crate::model::error::Error as E;
+    match e {
+        E::Permission(p) | E::Store(StoreError::Permission(p)) => p.fix(),
+        E::Store(StoreError::WrongIdentity { .. }) => e
+            .help()
+            .unwrap_or_else(|| format!("sigil add {fa} --force")),
+        _ => format!("sigil add {fa} --force"),
+    }
+}
+
+/// An account that has expired or expires within `window`: the check's name, the problem
+/// and its fix.
+fn expiry(
+    key: &str,
+    meta: &AccountMeta,
+    now: OffsetDateTime,
+    window: std::time::Duration,
+) -> Option<(&'static str, String, String)> {
+    let fix = if meta.kind == Kind::Oauth {
+        format!("sigil login {key} --force")
+    } else {
+        format!("sigil add {key} --force --expires WHEN")
+    };
+    match (
+        meta.expires_at,
+        ExpiryState::of(meta.expires_at, now, window),
+    ) {
+        (Some(at), ExpiryState::Expired) => {
+            Some(("expired", format!("expired at {}", when::format(at)), fix))
+        }
+        (Some(at), ExpiryState::Expiring) => {
+            Some(("expiring", format!("expires at {}", when::format(at)), fix))
+        }
+        _ => None,
+    }
+}
+
+/// The store-wide checks of a check of everything: files others can read or write, and
+/// plaintext credentials left in known places, as `sigil status` finds them.
+fn store_wide_problems(sigil: &Sigil, problems: &mut Vec<Problem>) {
+    let mut permissions = Vec::new();
+    crate::ops::status::permission_problems(sigil.paths(), &mut permissions);
+    let mut plaintext = Vec::new();
+    crate::ops::status::plaintext_problems(&mut plaintext);
+    let found = permissions
+        .into_iter()
+        .map(|p| ("permissions", p))
+        .chain(plaintext.into_iter().map(|p| ("plaintext", p)));
+    for (check, p) in found {
+        problems.push(Problem {
+            check: check.into(),
+            // The path the message quotes.
+            subject: p
+                .message
+                .split('\'')
+                .nth(1)
+                .unwrap_or(&p.message)
+                .to_owned(),
+            problem: p.message,
+            fix: p.fix.unwrap_or_default(),
+        });
+    }
 }
 
 /// A real refresh of an OAuth account: the stored token is handed in as rejected, which
