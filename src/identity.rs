@@ -148,6 +148,8 @@ impl IdentityError {
 pub struct Identity {
     keys: Vec<x25519::Identity>,
     source: IdentitySource,
+    /// [`Identity::audit_key`], derived once: both the audit log and the sealed caches ask.
+    audit_key: std::sync::OnceLock<Zeroizing<[u8; 32]>>,
 }
 
 impl fmt::Debug for Identity {
@@ -194,10 +196,7 @@ impl Identity {
     fn load_protected(paths: &Paths) -> Result<Identity, Error> {
         let file = protected_file(paths);
         if let Some(keys) = already_opened(&file) {
-            return Ok(Identity {
-                keys,
-                source: IdentitySource::Protected(file),
-            });
+            return Ok(Identity::new(keys, IdentitySource::Protected(file)));
         }
         let id = match crate::unlock::cached(paths) {
             Some((text, _)) => Identity::parse(&text, IdentitySource::Unlocked(file.clone()))?,
@@ -317,23 +316,25 @@ impl Identity {
                 source_name: source.to_string(),
             });
         }
-        Ok(Identity { keys, source })
+        Ok(Identity::new(keys, source))
+    }
+
+    fn new(keys: Vec<x25519::Identity>, source: IdentitySource) -> Identity {
+        Identity {
+            keys,
+            source,
+            audit_key: std::sync::OnceLock::new(),
+        }
     }
 
     /// A new random identity.
     pub fn generate() -> Identity {
-        Identity {
-            keys: vec![x25519::Identity::generate()],
-            source: IdentitySource::Given,
-        }
+        Identity::new(vec![x25519::Identity::generate()], IdentitySource::Given)
     }
 
     /// Wraps a key a program already has.
     pub fn from_key(key: x25519::Identity) -> Identity {
-        Identity {
-            keys: vec![key],
-            source: IdentitySource::Given,
-        }
+        Identity::new(vec![key], IdentitySource::Given)
     }
 
     /// Where it came from.
@@ -351,10 +352,7 @@ impl Identity {
                 keys.push(k.clone());
             }
         }
-        Identity {
-            keys,
-            source: IdentitySource::Given,
-        }
+        Identity::new(keys, IdentitySource::Given)
     }
 
     /// The public keys (age recipients) that match it.
@@ -365,17 +363,21 @@ impl Identity {
     /// The audit log's MAC key: HKDF-SHA256 from the first key's secret, so that only a
     /// holder of the identity can extend or repair the chain. The secret never leaves here.
     pub(crate) fn audit_key(&self) -> Zeroizing<[u8; 32]> {
-        let mut key = Zeroizing::new([0u8; 32]);
-        if let Some(k) = self.keys.first() {
-            let secret = k.to_string();
-            let hk = hkdf::Hkdf::<sha2::Sha256>::new(
-                Some(b"sigil audit log v1"),
-                secret.expose_secret().as_bytes(),
-            );
-            // 32 bytes is far below HKDF-SHA256's limit, so expand cannot fail.
-            let _ = hk.expand(b"audit mac key", &mut key[..]);
-        }
-        key
+        self.audit_key
+            .get_or_init(|| {
+                let mut key = Zeroizing::new([0u8; 32]);
+                if let Some(k) = self.keys.first() {
+                    let secret = k.to_string();
+                    let hk = hkdf::Hkdf::<sha2::Sha256>::new(
+                        Some(b"sigil audit log v1"),
+                        secret.expose_secret().as_bytes(),
+                    );
+                    // 32 bytes is far below HKDF-SHA256's limit, so expand cannot fail.
+                    let _ = hk.expand(b"audit mac key", &mut key[..]);
+                }
+                key
+            })
+            .clone()
     }
 
     /// The identities, as the age crate takes them.
@@ -502,10 +504,7 @@ pub(crate) fn without_asking(paths: &Paths) -> Option<Identity> {
         return None;
     }
     if let Some(keys) = already_opened(&file) {
-        return Some(Identity {
-            keys,
-            source: IdentitySource::Protected(file),
-        });
+        return Some(Identity::new(keys, IdentitySource::Protected(file)));
     }
     let (text, _) = crate::unlock::cached(paths)?;
     Identity::parse(&text, IdentitySource::Unlocked(file)).ok()

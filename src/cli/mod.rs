@@ -40,6 +40,7 @@ use std::process::ExitCode;
 /// Parses the binary's arguments and runs it, reporting an error as every sigil binary does. Usage
 /// errors from clap exit 2, `--help` and `--version` exit 0.
 pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
+    harden();
     run_from(bin, std::env::args_os().skip(1).collect(), run)
 }
 
@@ -50,13 +51,12 @@ pub fn run_from<A: Parser>(bin: &str, args: Vec<OsString>, run: fn(A) -> Result<
 }
 
 /// Like [`run_from`], for commands whose success has an exit code of its own (`sigil run` passes
-/// its child's on).
+/// its child's on). The process's entry point ([`main`], the dispatcher) has hardened it.
 pub fn run_code_from<A: Parser>(
     bin: &str,
     args: Vec<OsString>,
     run: impl FnOnce(A) -> Result<ExitCode>,
 ) -> ExitCode {
-    harden();
     print_notices(bin);
     let args = A::parse_from(std::iter::once(OsString::from(bin)).chain(args));
     match run(args) {
@@ -136,7 +136,7 @@ pub fn print_notices(bin: &str) {
 
 /// Keeps this process's memory, which holds the identity and the secrets it reads, out of
 /// core files and away from other processes of the same user. Every binary calls it first
-/// (through [`main`], [`run_code_from`] and the dispatcher):
+/// (through [`main`] and the dispatcher):
 ///
 /// - `RLIMIT_CORE` 0, soft and hard: a crash or a SIGABRT writes no core file, and since the
 ///   hard limit cannot be raised again without privileges, neither does a program that

@@ -105,6 +105,8 @@ fn run_command(name: &str, rest: Vec<OsString>) -> ExitCode {
     if let Some((bin, run)) = super::builtin(&format!("{}{name}", dispatch::PREFIX)) {
         return run(bin, rest);
     }
+    // The built-ins above name themselves in what the library tells; from here on, sigil.
+    super::print_notices(BIN);
     match dispatch::find(name) {
         Some(path) => {
             let err = dispatch::exec(&path, rest);
@@ -142,7 +144,6 @@ pub fn main() -> ExitCode {
     if let Some((bin, run)) = named {
         return run(bin, args.collect());
     }
-    super::print_notices(BIN);
     let Some(first) = args.next() else {
         return print(&listing());
     };
