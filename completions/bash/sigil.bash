@@ -22,6 +22,9 @@ _sigil() {
             sigil,audit)
                 cmd="sigil__subcmd__audit"
                 ;;
+            sigil,aws)
+                cmd="sigil__subcmd__aws"
+                ;;
             sigil,backup)
                 cmd="sigil__subcmd__backup"
                 ;;
@@ -106,6 +109,18 @@ _sigil() {
             sigil__subcmd__audit__subcmd__help,verify)
                 cmd="sigil__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            sigil__subcmd__aws,credential-process)
+                cmd="sigil__subcmd__aws__subcmd__credential__subcmd__process"
+                ;;
+            sigil__subcmd__aws,help)
+                cmd="sigil__subcmd__aws__subcmd__help"
+                ;;
+            sigil__subcmd__aws__subcmd__help,credential-process)
+                cmd="sigil__subcmd__aws__subcmd__help__subcmd__credential__subcmd__process"
+                ;;
+            sigil__subcmd__aws__subcmd__help,help)
+                cmd="sigil__subcmd__aws__subcmd__help__subcmd__help"
+                ;;
             sigil__subcmd__backup,create)
                 cmd="sigil__subcmd__backup__subcmd__create"
                 ;;
@@ -135,6 +150,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,audit)
                 cmd="sigil__subcmd__help__subcmd__audit"
+                ;;
+            sigil__subcmd__help,aws)
+                cmd="sigil__subcmd__help__subcmd__aws"
                 ;;
             sigil__subcmd__help,backup)
                 cmd="sigil__subcmd__help__subcmd__backup"
@@ -207,6 +225,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help__subcmd__audit,verify)
                 cmd="sigil__subcmd__help__subcmd__audit__subcmd__verify"
+                ;;
+            sigil__subcmd__help__subcmd__aws,credential-process)
+                cmd="sigil__subcmd__help__subcmd__aws__subcmd__credential__subcmd__process"
                 ;;
             sigil__subcmd__help__subcmd__backup,create)
                 cmd="sigil__subcmd__help__subcmd__backup__subcmd__create"
@@ -323,7 +344,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import help"
+            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import aws help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,6 +506,80 @@ _sigil() {
         sigil__subcmd__audit__subcmd__verify)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__aws)
+            opts="-h -V --help --version credential-process help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__aws__subcmd__credential__subcmd__process)
+            opts="-h --backend --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__aws__subcmd__help)
+            opts="credential-process help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__aws__subcmd__help__subcmd__credential__subcmd__process)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__aws__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -759,7 +854,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import help"
+            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import aws help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,6 +910,34 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__audit__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__aws)
+            opts="credential-process"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__aws__subcmd__credential__subcmd__process)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

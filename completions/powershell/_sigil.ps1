@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add and remove the recipients of a shared folder')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write one credential to a standard age file')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read a credential written by sigil export')
+            [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'AWS credential_process backed by sigil')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -324,7 +325,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--not-before', '--not-before', [CompletionResultType]::ParameterName, 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)')
             [CompletionResult]::new('--not-after', '--not-after', [CompletionResultType]::ParameterName, 'Refuse after WHEN')
             [CompletionResult]::new('--max-uses', '--max-uses', [CompletionResultType]::ParameterName, 'Hand it out at most N times (setting it starts a new count)')
-            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only these commands may hand it out: get, resolve, run, env, git (comma-separated)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only these commands may hand it out: get, resolve, run, env, git, aws (comma-separated)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -515,6 +516,32 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'sigil;aws' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print an account''s keys as credential_process JSON (run by the AWS SDKs)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sigil;aws;credential-process' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sigil;aws;help' {
+            [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print an account''s keys as credential_process JSON (run by the AWS SDKs)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sigil;aws;help;credential-process' {
+            break
+        }
+        'sigil;aws;help;help' {
+            break
+        }
         'sigil;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create sigil''s home, identity and config (idempotent)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store a secret')
@@ -539,6 +566,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add and remove the recipients of a shared folder')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write one credential to a standard age file')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read a credential written by sigil export')
+            [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'AWS credential_process backed by sigil')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -665,6 +693,13 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;help;import' {
+            break
+        }
+        'sigil;help;aws' {
+            [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print an account''s keys as credential_process JSON (run by the AWS SDKs)')
+            break
+        }
+        'sigil;help;aws;credential-process' {
             break
         }
         'sigil;help;help' {

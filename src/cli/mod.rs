@@ -4,6 +4,7 @@
 
 pub mod add;
 pub mod audit;
+pub mod aws;
 pub mod backup;
 pub mod check;
 pub mod dispatch;
@@ -100,6 +101,7 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("git-credential-sigil", |b, a| {
         run_from(b, a, git_credential::run)
     }),
+    ("sigil-aws", |b, a| run_from(b, a, aws::run)),
 ];
 
 /// The built-in whose binary is called `bin`, with its name.
@@ -198,6 +200,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         export::Args::command(),
         import::Args::command(),
         git_credential::Args::command(),
+        aws::Args::command(),
     ]
 }
 

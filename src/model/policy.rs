@@ -27,11 +27,20 @@ pub enum Use {
     Env,
     /// `git-credential-sigil`.
     Git,
+    /// `sigil aws credential-process`: an AWS SDK or the `aws` CLI asking for a profile's keys.
+    Aws,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 5] = [Use::Get, Use::Resolve, Use::Run, Use::Env, Use::Git];
+    pub const ALL: [Use; 6] = [
+        Use::Get,
+        Use::Resolve,
+        Use::Run,
+        Use::Env,
+        Use::Git,
+        Use::Aws,
+    ];
 
     /// The name in `--allow`, the policy and the audit log.
     pub fn as_str(self) -> &'static str {
@@ -41,6 +50,7 @@ impl Use {
             Use::Run => "run",
             Use::Env => "env",
             Use::Git => "git",
+            Use::Aws => "aws",
         }
     }
 
@@ -52,6 +62,7 @@ impl Use {
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
             Use::Env => "sigil env",
+            Use::Aws => "sigil aws credential-process",
         }
     }
 }
@@ -64,7 +75,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env or git",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git or aws",
                     s.escape_debug()
                 ))
             })

@@ -1,10 +1,11 @@
 //! Layer 3, ops: the use cases — adding a secret, policies, migrate, backup, export and
-//! import, rekey, recipients, status, check, init, purge, the git helper, references,
+//! import, rekey, recipients, status, check, init, purge, the git helper, the AWS credential_process, references,
 //! masking, OAuth — built on the layers below (model, `fsutil` and `crypto`, identity, store
 //! and audit) and importing only from them.
 //! The `Sigil` handle in `lib.rs` belongs to this layer too.
 
 pub mod add;
+pub mod aws;
 pub mod backup;
 pub mod check;
 pub mod child;

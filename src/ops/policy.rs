@@ -90,6 +90,19 @@ pub(crate) fn guard(
     addr: &Address,
     read: impl FnOnce() -> Result<(FieldAddress, Secret)>,
 ) -> Result<(FieldAddress, Secret)> {
+    guard_with(sigil, addr, |_| read(), |(full, _)| full.to_string())
+}
+
+/// [`guard`] for a read that hands out more than one field at once (`sigil aws
+/// credential-process`: a key id, a secret key and a session token): one policy check, one
+/// use counted and one audit entry for the whole answer, naming what `shown` says. `read`
+/// gets the account's recorded facts (its expiry), so that it need not load them again.
+pub(crate) fn guard_with<T>(
+    sigil: &Sigil,
+    addr: &Address,
+    read: impl FnOnce(Option<&Facts>) -> Result<T>,
+    shown: impl FnOnce(&T) -> String,
+) -> Result<T> {
     let usage = sigil.usage().unwrap_or(Use::Get);
     let key = addr.account_key();
     // The memory backend keeps nothing on disk, so it has no metadata to consult.
@@ -110,14 +123,14 @@ pub(crate) fn guard(
         Ok(f)
     });
     let result = admitted.and_then(|f| {
-        let r = read();
+        let r = read(f.as_ref());
         if r.is_err() && counted {
             refund(sigil, &key);
         }
         r.map(|ok| (ok, f))
     });
     let shown = match &result {
-        Ok(((full, _), _)) => full.to_string(),
+        Ok((ok, _)) => shown(ok),
         Err(_) => addr.to_string(),
     };
     // With `audit = "required"` a read whose entry cannot be written hands nothing out,
@@ -128,14 +141,14 @@ pub(crate) fn guard(
         }
         return Err(e);
     }
-    let ((full, secret), f) = result?;
+    let (ok, f) = result?;
     if sigil.usage().is_some()
         && matches!(usage, Use::Get | Use::Resolve | Use::Run)
         && let Some(f) = &f
     {
         warn_expiry(sigil, &key, f);
     }
-    Ok((full, secret))
+    Ok(ok)
 }
 
 /// Checks an account's rules, but not its count, for a change made on behalf of a use:

@@ -3,6 +3,7 @@
 mod add;
 mod age_interop;
 mod audit;
+mod aws;
 mod backends;
 mod backup;
 mod check;

@@ -26,7 +26,16 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("npm", "npm"),
     // The dotenv tests hold sigil's reading of env files against python-dotenv's.
     ("python-dotenv", "python3-dotenv"),
+    // The AWS tests run sigil as a credential_process under Debian's AWS CLI v2 and
+    // botocore. Both by path: the `aws` first on a developer's PATH may be another one (a
+    // pyenv CLI v1 has no `configure export-credentials`), and botocore is a module that
+    // Debian's python3 loads, not a command.
+    ("/usr/bin/aws", "awscli"),
+    (BOTOCORE, "python3-botocore"),
 ];
+
+/// The file that shows Debian's botocore is installed for `/usr/bin/python3`.
+pub(crate) const BOTOCORE: &str = "/usr/lib/python3/dist-packages/botocore/__init__.py";
 
 /// Commands `cargo xtask bench` runs besides sigil's own binaries; it also installs
 /// [`KEYRING_TOOLS`].
@@ -53,6 +62,11 @@ pub(crate) const KEYRING_TOOLS: &[(&str, &str)] = &[
 ];
 
 pub(crate) fn on_path(command: &str) -> bool {
+    // An absolute path names the file itself: a program that must be that one, not the first
+    // of its name on PATH, or a module that a program loads.
+    if Path::new(command).is_absolute() {
+        return Path::new(command).is_file();
+    }
     let Some(path) = std::env::var_os("PATH") else {
         return false;
     };

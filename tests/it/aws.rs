@@ -1,0 +1,411 @@
+//! `sigil aws credential-process` under its real clients: Debian's AWS CLI v2
+//! (`/usr/bin/aws configure export-credentials`) and botocore in Debian's python3, each
+//! reading a profile's `credential_process` line from files in the test's own directory,
+//! with no network. The profile gets exactly the account its line names; expiry, policy and
+//! garbage each end in the protocol's error (a non-zero exit and a reason on stderr), with no
+//! secret in the reason, and every answer is one audit entry.
+
+use crate::support::*;
+use std::fs;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Debian's AWS CLI v2: not the `aws` first on PATH, which may be a CLI v1 without
+/// `configure export-credentials`.
+const AWS: &str = "/usr/bin/aws";
+/// Debian's python3, which loads Debian's botocore.
+const PYTHON: &str = "/usr/bin/python3";
+/// What shows Debian's botocore is installed.
+const BOTOCORE: &str = "/usr/lib/python3/dist-packages/botocore/__init__.py";
+
+const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const TOKEN: &str = "FwoGZXIvYXdzEXAMPLEsessiontoken+/=";
+
+/// Fails clearly when a real client is missing: a test that skipped would pass silently.
+fn need_file(path: &str) {
+    assert!(
+        std::path::Path::new(path).is_file(),
+        "the AWS tests need `{path}`; `cargo xtask test` installs it (awscli, python3-botocore)"
+    );
+}
+
+/// A sandbox with an AWS account `aws/<name>` for each name, holding a key id, a secret key
+/// and (for names ending in `-session`) a session token.
+fn with_accounts(names: &[&str]) -> Sandbox {
+    let s = Sandbox::init();
+    for name in names {
+        s.add(
+            &format!("aws/{name}/aws_access_key_id"),
+            format!("{KEY_ID}{name}").as_bytes(),
+        );
+        s.add(
+            &format!("aws/{name}/aws_secret_access_key"),
+            format!("{SECRET}{name}").as_bytes(),
+        );
+        if name.ends_with("-session") {
+            s.add(&format!("aws/{name}/aws_session_token"), TOKEN.as_bytes());
+        }
+    }
+    s
+}
+
+/// Writes `~/.aws/config` in the sandbox.
+fn config(s: &Sandbox, text: &str) -> PathBuf {
+    let dir = s.root().join(".aws");
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config");
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// A real client's command in the sandbox: the AWS files in it, sigil's binaries first on
+/// PATH (the credential_process line names `sigil`), nothing of the caller's AWS setup, and
+/// no instance metadata lookup (no network).
+fn client(s: &Sandbox, program: &str) -> assert_cmd::Command {
+    let mut c = s.std_cmd(program);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("AWS_") {
+            c.env_remove(k);
+        }
+    }
+    let path = format!("{}:/usr/bin:/bin", bin_dir().display());
+    c.env("PATH", path)
+        .env("AWS_CONFIG_FILE", s.root().join(".aws/config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            s.root().join(".aws/credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_PAGER", "");
+    let mut c = assert_cmd::Command::from_std(c);
+    // A refusal must be an error, never a hang.
+    c.timeout(Duration::from_secs(60));
+    c
+}
+
+/// `aws configure export-credentials --profile PROFILE`: its JSON, or its exit code and
+/// stderr.
+fn export(s: &Sandbox, profile: &str) -> Result<serde_json::Value, (i32, String)> {
+    need_file(AWS);
+    let out = client(s, AWS)
+        .args([
+            "configure",
+            "export-credentials",
+            "--format",
+            "process",
+            "--profile",
+            profile,
+        ])
+        .output()
+        .unwrap();
+    match out.status.code() {
+        Some(0) => Ok(serde_json::from_slice(&out.stdout).unwrap()),
+        code => Err((code.expect("not killed by the timeout"), stderr(&out))),
+    }
+}
+
+/// botocore's credentials for PROFILE (as boto3 gets them): key id, secret, token, and
+/// whether they refresh, as JSON; or the exit code and stderr.
+fn botocore(s: &Sandbox, profile: &str) -> Result<serde_json::Value, (i32, String)> {
+    need_file(PYTHON);
+    need_file(BOTOCORE);
+    let script = "import json, sys, botocore.session\n\
+        c = botocore.session.Session(profile=sys.argv[1]).get_credentials()\n\
+        f = c.get_frozen_credentials()\n\
+        print(json.dumps({'key': f.access_key, 'secret': f.secret_key, 'token': f.token, \
+        'method': c.method, 'refreshable': hasattr(c, '_expiry_time')}))\n";
+    let out = client(s, PYTHON)
+        .args(["-c", script, profile])
+        .output()
+        .unwrap();
+    match out.status.code() {
+        Some(0) => Ok(serde_json::from_slice(&out.stdout).unwrap()),
+        code => Err((code.expect("not killed by the timeout"), stderr(&out))),
+    }
+}
+
+/// The audit entries of event `aws`.
+fn aws_entries(s: &Sandbox) -> Vec<serde_json::Value> {
+    fs::read_to_string(s.home.join("audit.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["event"] == "aws")
+        .collect()
+}
+
+/// No stored secret appears in `text`.
+fn no_secret(text: &str) {
+    for secret in [SECRET, TOKEN, "wJalr"] {
+        assert!(!text.contains(secret), "a secret in: {text}");
+    }
+}
+
+#[test]
+fn the_aws_cli_and_botocore_get_the_keys_with_their_expiry() {
+    let s = with_accounts(&["prod-session"]);
+    s.cmd("sigil-add")
+        .args([
+            "aws/prod-session/aws_session_token",
+            "--force",
+            "--expires",
+            "2099-01-02T03:04:05Z",
+        ])
+        .write_stdin(TOKEN)
+        .assert()
+        .success();
+    config(
+        &s,
+        "[profile prod]\nregion = eu-west-1\ncredential_process = sigil aws credential-process aws/prod-session\n",
+    );
+    let got = export(&s, "prod").unwrap();
+    assert_eq!(got["Version"], 1);
+    assert_eq!(got["AccessKeyId"], format!("{KEY_ID}prod-session"));
+    assert_eq!(got["SecretAccessKey"], format!("{SECRET}prod-session"));
+    assert_eq!(got["SessionToken"], TOKEN);
+    let expiration = got["Expiration"].as_str().unwrap();
+    assert!(
+        expiration.starts_with("2099-01-02T03:04:05"),
+        "{expiration}"
+    );
+    let boto = botocore(&s, "prod").unwrap();
+    assert_eq!(boto["key"], format!("{KEY_ID}prod-session"));
+    assert_eq!(boto["secret"], format!("{SECRET}prod-session"));
+    assert_eq!(boto["token"], TOKEN);
+    assert_eq!(boto["method"], "custom-process");
+    // An Expiration makes botocore's credentials refreshable: it runs the process again
+    // when they near their end.
+    assert_eq!(boto["refreshable"], true);
+    // One audit entry per answer, naming the account, whatever the number of fields.
+    let entries = aws_entries(&s);
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    for e in &entries {
+        assert_eq!(e["outcome"], "ok");
+        assert_eq!(e["addresses"], serde_json::json!(["aws/prod-session"]));
+    }
+}
+
+#[test]
+fn static_keys_have_no_token_or_expiration() {
+    let s = with_accounts(&["ci"]);
+    // The credentials file takes the line too, with the section named as the profile.
+    fs::create_dir_all(s.root().join(".aws")).unwrap();
+    fs::write(
+        s.root().join(".aws/credentials"),
+        "[ci]\ncredential_process = sigil aws credential-process aws/ci\n",
+    )
+    .unwrap();
+    let got = export(&s, "ci").unwrap();
+    assert_eq!(got["AccessKeyId"], format!("{KEY_ID}ci"));
+    assert!(got.get("SessionToken").is_none_or(|t| t.is_null()), "{got}");
+    assert!(got.get("Expiration").is_none_or(|t| t.is_null()), "{got}");
+    let boto = botocore(&s, "ci").unwrap();
+    assert_eq!(boto["secret"], format!("{SECRET}ci"));
+    assert_eq!(boto["refreshable"], false);
+}
+
+#[test]
+fn a_profile_gets_its_own_account_and_nothing_else() {
+    let s = with_accounts(&["prod", "dev"]);
+    s.add("github/me", b"ghp_not_for_aws_0123456789");
+    config(
+        &s,
+        "[profile prod]\ncredential_process = sigil aws credential-process aws/prod\n\
+         [profile dev]\ncredential_process = sigil aws credential-process aws/dev\n\
+         [profile gh]\ncredential_process = sigil aws credential-process github/me\n\
+         [profile typo]\ncredential_process = sigil aws credential-process aws/prd\n\
+         [profile field]\ncredential_process = sigil aws credential-process aws/prod/aws_secret_access_key\n\
+         [profile none]\nregion = eu-west-1\n",
+    );
+    assert_eq!(
+        export(&s, "dev").unwrap()["SecretAccessKey"],
+        format!("{SECRET}dev")
+    );
+    assert_eq!(
+        export(&s, "prod").unwrap()["SecretAccessKey"],
+        format!("{SECRET}prod")
+    );
+    // An account that is not an AWS one, an account that does not exist, and a field: each
+    // an error that names what was asked, with no other account offered in its place.
+    for (profile, says) in [
+        ("gh", "'github/me' holds no aws_access_key_id"),
+        ("typo", "'aws/prd' holds no aws_access_key_id"),
+        ("field", "names the field 'aws_secret_access_key'"),
+    ] {
+        let (code, err) = export(&s, profile).unwrap_err();
+        assert_ne!(code, 0);
+        assert!(err.contains(says), "{profile}: {err}");
+        assert!(
+            !err.contains("ghp_not_for_aws") && !err.contains("aws/dev"),
+            "{err}"
+        );
+        no_secret(&err);
+    }
+    // A profile without the line never runs sigil.
+    let before = aws_entries(&s).len();
+    assert!(export(&s, "none").is_err());
+    assert!(export(&s, "missing").is_err());
+    assert_eq!(aws_entries(&s).len(), before);
+}
+
+#[test]
+fn an_expired_account_is_refused_not_handed_out() {
+    let s = with_accounts(&["old-session"]);
+    s.cmd("sigil-add")
+        .args([
+            "aws/old-session/aws_session_token",
+            "--force",
+            "--expires",
+            "2020-01-01",
+        ])
+        .write_stdin(TOKEN)
+        .assert()
+        .success();
+    config(
+        &s,
+        "[profile old]\ncredential_process = sigil aws credential-process aws/old-session\n",
+    );
+    let (code, err) = export(&s, "old").unwrap_err();
+    assert_ne!(code, 0);
+    assert!(err.contains("expired at 2020-01-01"), "{err}");
+    no_secret(&err);
+    let (_, err) = botocore(&s, "old").unwrap_err();
+    assert!(
+        err.contains("CredentialRetrievalError") && err.contains("expired"),
+        "{err}"
+    );
+    no_secret(&err);
+    let direct = s
+        .cmd("sigil")
+        .args(["aws", "credential-process", "aws/old-session"])
+        .assert()
+        .code(4);
+    assert!(direct.get_output().stdout.is_empty());
+    let entries = aws_entries(&s);
+    assert!(
+        entries.iter().all(|e| e["outcome"] == "failed"),
+        "{entries:?}"
+    );
+    assert_eq!(entries.len(), 3);
+}
+
+#[test]
+fn a_policy_refusal_is_the_sdk_error_and_one_use_is_one_answer() {
+    let s = with_accounts(&["prod-session"]);
+    config(
+        &s,
+        "[profile prod]\ncredential_process = sigil aws credential-process aws/prod-session\n",
+    );
+    s.cmd("sigil-policy")
+        .args(["set", "aws/prod-session", "--allow", "get,git"])
+        .assert()
+        .success();
+    let (code, err) = export(&s, "prod").unwrap_err();
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("refuses `sigil aws credential-process`"),
+        "{err}"
+    );
+    no_secret(&err);
+    let (_, err) = botocore(&s, "prod").unwrap_err();
+    assert!(
+        err.contains("CredentialRetrievalError") && err.contains("--allow get,git"),
+        "{err}"
+    );
+    assert_eq!(aws_entries(&s)[0]["outcome"], "refused");
+    // Allowed, a three-field answer is one use: --max-uses 1 gives exactly one.
+    s.cmd("sigil-policy")
+        .args([
+            "set",
+            "aws/prod-session",
+            "--allow",
+            "aws",
+            "--max-uses",
+            "1",
+        ])
+        .assert()
+        .success();
+    assert_eq!(export(&s, "prod").unwrap()["SessionToken"], TOKEN);
+    let (_, err) = export(&s, "prod").unwrap_err();
+    assert!(err.contains("--max-uses 1 reached"), "{err}");
+    let outcomes: Vec<_> = aws_entries(&s)
+        .iter()
+        .map(|e| e["outcome"].clone())
+        .collect();
+    assert_eq!(outcomes, ["refused", "refused", "ok", "refused"]);
+}
+
+#[test]
+fn garbage_is_a_usage_error_without_a_panic() {
+    let s = with_accounts(&["prod"]);
+    for args in [
+        vec!["credential-process"],
+        vec!["credential-process", ""],
+        vec!["credential-process", "../../etc/passwd"],
+        vec!["credential-process", "aws/prod", "extra"],
+        vec!["credential-process", "aws/prod", "--profile", "prod"],
+        vec!["credential-process", "AWS/Prod"],
+        vec!["nope"],
+        vec![],
+    ] {
+        let out = s.cmd("sigil-aws").args(&args).assert().code(2);
+        let out = out.get_output();
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            !stderr(out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(out)
+        );
+    }
+    use std::os::unix::ffi::OsStrExt;
+    s.cmd("sigil-aws")
+        .arg("credential-process")
+        .arg(std::ffi::OsStr::from_bytes(b"aws/\xff"))
+        .assert()
+        .code(2);
+    // A value JSON cannot carry as text is an error naming its field, never the value.
+    s.cmd("sigil-add")
+        .args(["aws/prod/aws_secret_access_key", "--force"])
+        .write_stdin(b"\xffwJalr\xfe".to_vec())
+        .assert()
+        .success();
+    let out = s
+        .cmd("sigil-aws")
+        .args(["credential-process", "aws/prod"])
+        .assert()
+        .code(1);
+    let err = stderr(out.get_output());
+    assert!(
+        err.contains("'aws/prod/aws_secret_access_key' is not UTF-8"),
+        "{err}"
+    );
+    no_secret(&err);
+    assert!(out.get_output().stdout.is_empty());
+    // No store at all: an error, and no prompt even on a locked or missing identity.
+    let empty = Sandbox::new();
+    let out = empty
+        .cmd("sigil-aws")
+        .args(["credential-process", "aws/prod"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(c) if c != 0), "{out:?}");
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn help_snapshots() {
+    let s = Sandbox::new();
+    for (name, args) in [
+        ("sigil-aws-help", vec!["--help"]),
+        (
+            "sigil-aws-credential-process-help",
+            vec!["credential-process", "--help"],
+        ),
+    ] {
+        let out = s.cmd("sigil-aws").args(&args).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        insta::assert_snapshot!(name, text);
+    }
+}
