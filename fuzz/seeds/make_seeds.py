@@ -22,6 +22,12 @@ SEEDS = {
         b"https://me:SECRET@github.com\nhttps://ci%40corp:SECRET@gitlab.example.com:8443/group/repo.git\n",
         b"http://user:SECRET@localhost:3000\nhttps://x-access-token:SECRET@github.com/org/repo\n",
     ],
+    "aws_credentials": [
+        b'[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = SECRET\nregion = eu-west-1\n\n[prod]\r\n  AWS_SESSION_TOKEN: SECRET\r\naws_access_key_id=AKID\r\naws_secret_access_key=SECRET\r\n',
+        b'# c\n[a b]\raws_access_key_id = AKID\raws_secret_access_key = SECRET;#x\r[multi]\naws_access_key_id = A\naws_secret_access_key = SECRET\n\n  more\n[tail]\naws_secret_access_key = SECRET\naws_access_key_id = A',
+        b'[p]\naws_access_key_id = A\n aws_secret_access_key = SECRET\n[DEFAULT]\nx = 1\n[p]\n= v\nwords\n',
+        b'[q]\n  aws_access_key_id = A\n\n; note\naws_secret_access_key = SECRET\ncredential_process = x\n[r]]\naws_access_key_id=auth://aws/r/aws_access_key_id\naws_secret_access_key=SECRET\n',
+    ],
     "gh_hosts": [
         b"github.com:\n    user: me\n    oauth_token: gho_SECRET\n    git_protocol: https\n",
         b"github.com:\n    users:\n        me:\n            oauth_token: gho_SECRET\n        bot:\n            oauth_token: 'SECRET'\n    user: me\n"

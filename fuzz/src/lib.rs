@@ -1,5 +1,5 @@
 //! The checks behind sigil's fuzz targets: one function per parser that reads what others
-//! wrote (addresses, dotenv, netrc, `.git-credentials`, gh `hosts.yml`, JSON and TOML
+//! wrote (addresses, dotenv, netrc, `.git-credentials`, `~/.aws/credentials`, gh `hosts.yml`, JSON and TOML
 //! configs, templates, git's credential protocol, otpauth URIs, QR images, exports, backups,
 //! audit lines, OAuth token responses and discovery documents). Each one feeds the input to
 //! the parser, then checks the parser's own invariants: what a printer writes reads back the
@@ -37,6 +37,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("dotenv", dotenv),
     ("netrc", netrc),
     ("git_credentials", git_credentials),
+    ("aws_credentials", aws_credentials),
     ("gh_hosts", gh_hosts),
     ("config_json", config_json),
     ("config_toml", config_toml),
@@ -205,6 +206,15 @@ pub fn git_credentials(data: &[u8]) {
     migrated(
         Path::new("/fuzz/.git-credentials"),
         migrate::Format::GitCredentials,
+        data,
+    );
+}
+
+/// `~/.aws/credentials` as `sigil migrate` reads it.
+pub fn aws_credentials(data: &[u8]) {
+    migrated(
+        Path::new("/fuzz/.aws/credentials"),
+        migrate::Format::Aws,
         data,
     );
 }

@@ -29,6 +29,11 @@ Sources (the format is taken from the file name):
   *.json, *.toml  string values of credential-like keys (*api_key, *apikey, *token, *secret,
       *password, *passwd, *private_key, *access_key) become auth:// references; render the
       file with `sigil resolve -i`.
+  ~/.aws/credentials  each profile's aws_access_key_id, aws_secret_access_key and
+      aws_session_token move to aws/<profile>, and their lines give way to one line
+      `credential_process = sigil aws credential-process aws/<profile>`, which the AWS CLI and
+      SDKs run; the file is read as botocore reads it, and a profile is taken whole or not at
+      all.
 
 Names: a dotenv variable goes to <prefix>/<dir>/<suffix>: OPENAI_API_KEY in app/.env →
 openai/app/api_key, GITHUB_TOKEN → github/app/token, a name with no known suffix (with --all)
@@ -261,6 +266,16 @@ fn after_migration(plan: &migrate::Plan) {
     }) {
         eprintln!(
             "git now needs sigil for these hosts: run `git config --global credential.helper sigil`"
+        );
+    }
+    if plan
+        .sources
+        .iter()
+        .any(|s| s.format == migrate::Format::Aws && s.items.iter().any(migrate::Item::taken))
+    {
+        eprintln!(
+            "the AWS CLI and SDKs now run `sigil aws credential-process` for these profiles: keep \
+             sigil on their PATH"
         );
     }
     // gh no longer finds its token in hosts.yml; it reads GH_TOKEN first, which `sigil run`

@@ -38,6 +38,24 @@ pub const FIELDS: [&str; 3] = [ACCESS_KEY_FIELD, SECRET_KEY_FIELD, SESSION_TOKEN
 /// The subcommand a `credential_process` line runs, after the program's name.
 pub const COMMAND: &str = "aws credential-process";
 
+/// The command of the `credential_process` line for `account`, as botocore splits it
+/// (`shlex.split`, POSIX rules, no shell): `sigil aws credential-process aws/prod`. The address
+/// is quoted when it holds anything a shell would read specially, though the address grammar
+/// allows nothing of the kind, so that the line names that address and only it.
+pub fn process_command(account: &Address) -> String {
+    format!("sigil {COMMAND} {}", shell_word(&account.to_string()))
+}
+
+/// A word as a POSIX shell (and Python's `shlex.split`) reads it back: as it is when made of
+/// characters no shell treats specially, else in single quotes, a quote inside as `'"'"'`.
+pub fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_owned();
+    }
+    format!("'{}'", word.replace('\'', "'\"'\"'"))
+}
+
 /// One answer: an account's keys, and when they stop working.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -231,6 +249,17 @@ mod tests {
         assert_eq!(
             &out[..],
             b"{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}\n"
+        );
+    }
+
+    #[test]
+    fn words_are_quoted_only_when_a_shell_would_read_them() {
+        assert_eq!(shell_word("aws/prod-1@x.y"), "aws/prod-1@x.y");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("a b'c"), "'a b'\"'\"'c'");
+        assert_eq!(
+            process_command(&Address::parse("aws/me+ci").unwrap()),
+            "sigil aws credential-process aws/me+ci"
         );
     }
 

@@ -409,3 +409,232 @@ fn help_snapshots() {
         insta::assert_snapshot!(name, text);
     }
 }
+
+/// botocore's reading of an INI file (`raw_config_parse`, as it reads the credentials file):
+/// every section with its keys and values, or the error's class name.
+fn botocore_reads(s: &Sandbox, path: &std::path::Path) -> serde_json::Value {
+    need_file(PYTHON);
+    need_file(BOTOCORE);
+    let script = "import json, sys, botocore.configloader as c\n\
+        try:\n    print(json.dumps(c.raw_config_parse(sys.argv[1], parse_subsections=False)))\n\
+        except Exception as e:\n    print(json.dumps(type(e).__name__))\n";
+    let out = client(s, PYTHON)
+        .args(["-c", script])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A credentials file with what botocore reads in unusual ways: `:` as the delimiter, keys in
+/// capitals, indentation, a blank line inside a value, a line that continues the one above,
+/// values with `;` and `#`, CRLF and bare CR line ends, a profile name with spaces, profiles
+/// that cannot be taken whole.
+const CREDENTIALS: &str = "# keys\n[default]\naws_access_key_id = AKIDDEFAULT\n\
+    aws_secret_access_key = wJalrDefault;#not a comment\nregion = eu-west-1\n\n\
+    [prod-session]\r\n  AWS_ACCESS_KEY_ID: AKIDPROD\r\naws_secret_access_key=wJalrProd\r\n\
+    aws_session_token = FwoGProdToken\r\n\r\n\
+    [cont]\nAWS_ACCESS_KEY_ID: AKIDCONT\n  aws_secret_access_key=wJalrCont\n\
+    [team lead]\raws_access_key_id = AKIDLEAD\raws_secret_access_key = wJalrLead\r\
+    [half]\naws_access_key_id = AKIDHALF\noutput = json\n\
+    [multi]\naws_access_key_id = AKIDMULTI\naws_secret_access_key = wJalrMulti\n\n  continued\n\
+    [tail]\naws_secret_access_key = wJalrTail\naws_access_key_id = AKIDTAIL";
+
+#[test]
+fn migrate_moves_the_keys_botocore_reads_and_undoes_it_byte_for_byte() {
+    let s = Sandbox::init();
+    let dir = s.root().join(".aws");
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("credentials");
+    fs::write(&path, CREDENTIALS).unwrap();
+    let before = botocore_reads(&s, &path);
+    assert!(before.is_object(), "{before}");
+    let out = s
+        .cmd("sigil-migrate")
+        .arg(".aws/credentials")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("keep sigil on their PATH"),
+        "{}",
+        stderr(&out)
+    );
+    no_secret(&stderr(&out));
+    let after = botocore_reads(&s, &path);
+    // Exactly the keys of the profiles taken whole changed, into one credential_process each.
+    let mut expected = before.clone();
+    for (profile, account) in [
+        ("default", "aws/default"),
+        ("prod-session", "aws/prod-session"),
+        ("team lead", "aws/team-lead"),
+        ("tail", "aws/tail"),
+    ] {
+        let section = expected[profile].as_object_mut().unwrap();
+        for key in [
+            "aws_access_key_id",
+            "aws_secret_access_key",
+            "aws_session_token",
+        ] {
+            section.remove(key);
+        }
+        section.insert(
+            "credential_process".into(),
+            format!("sigil aws credential-process {account}").into(),
+        );
+    }
+    assert_eq!(after, expected);
+    let text = fs::read_to_string(&path).unwrap();
+    for gone in [
+        "wJalrDefault",
+        "wJalrProd",
+        "FwoGProdToken",
+        "wJalrLead",
+        "wJalrTail",
+    ] {
+        assert!(!text.contains(gone), "{text}");
+    }
+    // botocore, run on the rewritten file, gets from sigil what it read before.
+    for (profile, key, secret, token) in [
+        (
+            "default",
+            "AKIDDEFAULT",
+            "wJalrDefault;#not a comment",
+            None,
+        ),
+        (
+            "prod-session",
+            "AKIDPROD",
+            "wJalrProd",
+            Some("FwoGProdToken"),
+        ),
+        ("team lead", "AKIDLEAD", "wJalrLead", None),
+        ("tail", "AKIDTAIL", "wJalrTail", None),
+        ("multi", "AKIDMULTI", "wJalrMulti\n\ncontinued", None),
+    ] {
+        let got = botocore(&s, profile).unwrap();
+        assert_eq!(got["key"], key, "{profile}");
+        assert_eq!(got["secret"], secret, "{profile}");
+        assert_eq!(got["token"], serde_json::json!(token), "{profile}");
+    }
+    // The undo puts back every byte.
+    let out = s.cmd("sigil-migrate").arg("--rollback").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fs::read(&path).unwrap(), CREDENTIALS.as_bytes());
+    assert_eq!(botocore_reads(&s, &path), before);
+}
+
+/// The credential_process line botocore splits (shlex) into exactly sigil's command and the
+/// address, for every profile name the account grammar turns into an address.
+#[test]
+fn profile_names_become_addresses_that_split_safely() {
+    let s = Sandbox::init();
+    let dir = s.root().join(".aws");
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("credentials");
+    let names = [
+        "a b",
+        "x;rm -rf ~",
+        "$(id)",
+        "it's",
+        "back`tick`",
+        "ünï",
+        "..",
+        "q\"uote",
+    ];
+    let mut text = String::new();
+    for (n, name) in names.iter().enumerate() {
+        text.push_str(&format!(
+            "[{name}]\naws_access_key_id = AKID{n}\naws_secret_access_key = wJalr{n}\n"
+        ));
+    }
+    fs::write(&path, &text).unwrap();
+    let out = s
+        .cmd("sigil-migrate")
+        .arg(".aws/credentials")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = botocore_reads(&s, &path);
+    let script = "import json, shlex, sys\nprint(json.dumps(shlex.split(sys.argv[1])))\n";
+    for (n, name) in names.iter().enumerate() {
+        let line = read[*name]["credential_process"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let out = client(&s, PYTHON)
+            .args(["-c", script, &line])
+            .output()
+            .unwrap();
+        let words: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            &words[..3],
+            ["sigil", "aws", "credential-process"],
+            "{line}"
+        );
+        assert_eq!(words.len(), 4, "{line}");
+        assert!(words[3].starts_with("aws/"), "{line}");
+        assert!(
+            words[3][4..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "@._+-".contains(c)),
+            "{line}"
+        );
+        assert_eq!(
+            botocore(&s, name).unwrap()["secret"],
+            format!("wJalr{n}"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_file_botocore_refuses_is_left_as_it_is() {
+    let s = Sandbox::init();
+    let dir = s.root().join(".aws");
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("credentials");
+    let text = "[p]\naws_access_key_id = AKID\naws_secret_access_key = wJalrSecret\n[p]\n";
+    fs::write(&path, text).unwrap();
+    assert_eq!(botocore_reads(&s, &path), "ConfigParseError");
+    let out = s
+        .cmd("sigil-migrate")
+        .arg(".aws/credentials")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("line 4 repeats a section"),
+        "{}",
+        stderr(&out)
+    );
+    no_secret(&stderr(&out));
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn a_stale_session_token_keeps_the_profile_in_the_file() {
+    let s = with_accounts(&["prod-session"]);
+    let dir = s.root().join(".aws");
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("credentials");
+    // New static keys for an account that still holds an old session token: taken, the token
+    // would go out with them.
+    let text = "[prod-session]\naws_access_key_id = AKIDNEW\naws_secret_access_key = wJalrNew\n";
+    fs::write(&path, text).unwrap();
+    let out = s
+        .cmd("sigil-migrate")
+        .arg(".aws/credentials")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    let out = s
+        .cmd("sigil-migrate")
+        .args(["--on-conflict", "skip", ".aws/credentials"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+}

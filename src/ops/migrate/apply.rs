@@ -154,6 +154,9 @@ fn keep_originals(sigil: &Sigil, plan: &Plan, dir: &Path, journal: &mut Journal)
         if s.format == Format::Dotenv {
             verify_dotenv_rewrite(s)?;
         }
+        if s.format == Format::Aws {
+            super::source_aws::verify_aws_rewrite(s)?;
+        }
         let original = format!("source-{n}.age");
         encrypt_to(sigil, &dir.join(&original), &s.original)?;
         journal.sources.push(SourceRecord {

@@ -1,5 +1,5 @@
 //! `sigil migrate`: moves plaintext credentials (dotenv files, `~/.netrc`,
-//! `~/.git-credentials`, gh's `hosts.yml`, JSON/TOML configs) into the store, rewrites the
+//! `~/.git-credentials`, gh's `hosts.yml`, JSON/TOML configs, `~/.aws/credentials`) into the store, rewrites the
 //! sources, and undoes it byte for byte.
 //!
 //! Zero loss is the bar, so an apply is journaled: under `<home>/migrations/<id>/` the journal
@@ -26,6 +26,7 @@ mod journal;
 mod parse;
 mod plan;
 mod scan;
+mod source_aws;
 mod source_dotenv;
 mod source_gh_hosts;
 mod source_git_credentials;
@@ -117,6 +118,8 @@ pub enum Format {
     Json,
     /// A TOML config.
     Toml,
+    /// The AWS SDKs' `~/.aws/credentials`.
+    Aws,
 }
 
 impl Format {
@@ -133,6 +136,7 @@ impl Format {
             ".netrc" | "_netrc" => Format::Netrc,
             ".git-credentials" => Format::GitCredentials,
             "credentials" if parent == "git" => Format::GitCredentials,
+            "credentials" if parent == ".aws" => Format::Aws,
             "hosts.yml" | "hosts.yaml" => Format::GhHosts,
             n if n.ends_with(".json") => Format::Json,
             n if n.ends_with(".toml") => Format::Toml,
@@ -149,6 +153,7 @@ impl Format {
             }
             Format::GhHosts => "oauth_token lines removed",
             Format::Json | Format::Toml => "values become auth:// references",
+            Format::Aws => "keys removed; the profile runs sigil aws credential-process",
         }
     }
 }
@@ -189,6 +194,9 @@ pub struct Item {
     quote: Option<char>,
     /// For a credential git stored: the origin it stays bound to.
     bound: Option<crate::model::registry::Binding>,
+    /// Text written in place of `span` instead of a reference (an AWS profile's
+    /// `credential_process` line).
+    replacement: Option<String>,
 }
 
 /// The line and name of a credential-looking dotenv variable built by `${…}` expansion.
@@ -219,7 +227,9 @@ impl SourcePlan {
         items.sort_by_key(|i| i.span.0);
         for i in items {
             out.extend_from_slice(&self.original[at..i.span.0]);
-            if !i.remove {
+            if let Some(text) = &i.replacement {
+                out.extend_from_slice(text.as_bytes());
+            } else if !i.remove {
                 let r = i.address.to_reference();
                 match i.quote {
                     Some(q) => out.extend_from_slice(format!("{q}{r}{q}").as_bytes()),

@@ -1,6 +1,7 @@
 //! What every source parser shares (line positions, the patterns that pick credentials, the
 //! names addresses are made of), and reading a source: its format picks its parser.
 
+use super::source_aws::parse_aws;
 use super::source_dotenv::parse_dotenv;
 use super::source_gh_hosts::parse_gh_hosts;
 use super::source_git_credentials::parse_git_credentials;
@@ -147,6 +148,7 @@ pub(super) fn item(
         remove,
         quote,
         bound: None,
+        replacement: None,
     }
 }
 
@@ -210,6 +212,7 @@ fn parse_source(
         Format::GhHosts => (parse_gh_hosts(text)?, Vec::new()),
         Format::Json => (parse_json(path, text, opts)?, Vec::new()),
         Format::Toml => (parse_toml(path, text, opts)?, Vec::new()),
+        Format::Aws => (parse_aws(path, text, opts)?, Vec::new()),
     })
 }
 

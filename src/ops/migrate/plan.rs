@@ -93,6 +93,9 @@ fn decide(sigil: &Sigil, sources: &mut [SourcePlan], opts: &Options) -> Result<(
                 },
             };
         }
+        if s.format == super::Format::Aws {
+            super::source_aws::whole_profiles(s, &reg, opts.on_conflict);
+        }
     }
     Ok(())
 }

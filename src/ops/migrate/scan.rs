@@ -36,6 +36,7 @@ pub fn known_locations(home: &Path) -> Vec<PathBuf> {
         home.join(".git-credentials"),
         config.join("git/credentials"),
         config.join("gh/hosts.yml"),
+        home.join(".aws/credentials"),
     ]
 }
 
