@@ -177,9 +177,26 @@ fn the_aws_cli_and_botocore_get_the_keys_with_their_expiry() {
     // An Expiration makes botocore's credentials refreshable: it runs the process again
     // when they near their end.
     assert_eq!(boto["refreshable"], true);
-    // One audit entry per answer, naming the account, whatever the number of fields.
+    // Run directly: the JSON on stdout and nothing at all on stderr.
+    let direct = s
+        .cmd("sigil")
+        .args(["aws", "credential-process", "aws/prod-session"])
+        .assert()
+        .success();
+    assert!(direct.get_output().stderr.is_empty());
+    let line = String::from_utf8(direct.get_output().stdout.clone()).unwrap();
+    assert_eq!(line.lines().count(), 1);
+    let mine: serde_json::Value = serde_json::from_str(&line).unwrap();
+    for member in ["Version", "AccessKeyId", "SecretAccessKey", "SessionToken"] {
+        assert_eq!(mine[member], got[member], "{member}");
+    }
+    // The AWS CLI writes the same instant with its own offset notation.
+    assert_eq!(mine["Expiration"], "2099-01-02T03:04:05Z");
+    // One audit entry per answer, naming the account, whatever the number of fields; no
+    // value in the log.
+    no_secret(&fs::read_to_string(s.home.join("audit.log")).unwrap());
     let entries = aws_entries(&s);
-    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries.len(), 3, "{entries:?}");
     for e in &entries {
         assert_eq!(e["outcome"], "ok");
         assert_eq!(e["addresses"], serde_json::json!(["aws/prod-session"]));
@@ -637,4 +654,35 @@ fn a_stale_session_token_keeps_the_profile_in_the_file() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(fs::read_to_string(&path).unwrap(), text);
+}
+
+/// The AWS CLI runs the process with the user's terminal as its stdin, and keeps its stderr
+/// until it exits: a passphrase prompt there would hang it with nothing on the screen. A
+/// locked identity is an error that says to unlock, even on a terminal.
+#[test]
+fn a_locked_identity_is_an_error_on_a_terminal_never_a_prompt() {
+    need("script");
+    need_file(AWS);
+    let s = with_accounts(&["prod"]);
+    let pass = crate::identity::pass_file(&s, "pass", "pw");
+    s.cmd("sigil-identity")
+        .arg("protect")
+        .env("SIGIL_TEST_SCRYPT_LOG_N", "10")
+        .env("SIGIL_PASSPHRASE_FILE", &pass)
+        .assert()
+        .success();
+    config(
+        &s,
+        "[profile prod]\ncredential_process = sigil aws credential-process aws/prod\n",
+    );
+    let mut c = client(&s, "/bin/sh");
+    c.arg("-c").arg(format!(
+        "(sleep 1; printf 'pw\\r'; sleep 1) | script -qec '{AWS} configure export-credentials --profile prod' /dev/null"
+    ));
+    let out = c.output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(!screen.contains("passphrase for"), "{screen}");
+    assert!(screen.contains("sigil unlock"), "{screen}");
+    assert!(!screen.contains("AccessKeyId"), "{screen}");
+    no_secret(&screen);
 }
