@@ -686,3 +686,30 @@ fn a_locked_identity_is_an_error_on_a_terminal_never_a_prompt() {
     assert!(!screen.contains("AccessKeyId"), "{screen}");
     no_secret(&screen);
 }
+
+/// Dotfile managers link `~/.aws/credentials` to a file of another name: the format is the
+/// one of the name given, not a dotenv reading of the target, which would turn the keys into
+/// `auth://` references botocore would send to AWS as keys.
+#[test]
+fn a_linked_credentials_file_is_read_as_one() {
+    let s = Sandbox::init();
+    let dotfiles = s.root().join("dotfiles");
+    fs::create_dir_all(&dotfiles).unwrap();
+    let target = dotfiles.join("aws-credentials");
+    let text = "[p]\naws_access_key_id = AKIDLINK\naws_secret_access_key = wJalrLink\n";
+    fs::write(&target, text).unwrap();
+    fs::create_dir_all(s.root().join(".aws")).unwrap();
+    std::os::unix::fs::symlink(&target, s.root().join(".aws/credentials")).unwrap();
+    let out = s
+        .cmd("sigil-migrate")
+        .arg(".aws/credentials")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(&target).unwrap(),
+        "[p]\ncredential_process = sigil aws credential-process aws/p\n"
+    );
+    assert!(s.root().join(".aws/credentials").is_symlink());
+    assert_eq!(botocore(&s, "p").unwrap()["secret"], "wJalrLink");
+}

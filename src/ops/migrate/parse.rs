@@ -220,6 +220,9 @@ fn parse_source(
 pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
     let path = std::path::absolute(path)
         .map_err(|e| Error::io(format!("cannot resolve '{}'", path.display()), e))?;
+    // The name the user gave says the format: a dotfile manager links `~/.aws/credentials`
+    // or `~/.netrc` to files of other names, which read as dotenv would be mangled.
+    let given = Format::of(&path);
     // Rewrite what a symlink points at, not the link: a rename over it would replace the
     // link by a file.
     let path = fs::canonicalize(&path).unwrap_or(path);
@@ -238,7 +241,10 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
             path.display()
         ))
     })?;
-    let format = Format::of(&path);
+    let format = match given {
+        Format::Dotenv => Format::of(&path),
+        named => named,
+    };
     let (items, expanded) = parse_source(&path, format, text, opts)?;
     Ok(SourcePlan {
         path,
