@@ -713,3 +713,147 @@ fn a_linked_credentials_file_is_read_as_one() {
     assert!(s.root().join(".aws/credentials").is_symlink());
     assert_eq!(botocore(&s, "p").unwrap()["secret"], "wJalrLink");
 }
+
+/// A small deterministic generator of credentials files with what botocore reads in unusual
+/// ways, mostly well-formed.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.next(from.len())]
+    }
+
+    fn file(&mut self, seed: usize) -> String {
+        let mut text = String::new();
+        for p in 0..1 + self.next(4) {
+            let end = self.pick(&["\n", "\n", "\n", "\r\n", "\r"]);
+            let name = self.pick(&["p", "p ", "team "]);
+            let header = self.pick(&["[{}]", "[{}]", "[{}]", "[{}] ", "[{}] # c", "\t[{}]"]);
+            text.push_str(&header.replace("{}", &format!("{name}{p}")));
+            text.push_str(end);
+            let mut keys = vec![
+                "aws_access_key_id",
+                "AWS_SECRET_ACCESS_KEY",
+                "aws_session_token",
+                "region",
+                "output",
+            ];
+            for _ in 0..keys.len() {
+                let i = self.next(keys.len());
+                let key = keys.remove(i);
+                if self.next(if key.starts_with("aws_a") { 12 } else { 3 }) == 0 {
+                    continue;
+                }
+                let indent = self.pick(&["", "", "", "", "", "", "", "", " ", "\t"]);
+                let delim = self.pick(&[" = ", "=", ": ", " :", "\t=  "]);
+                let value = match self.next(16) {
+                    0 => String::new(),
+                    1 => format!("v;{seed} #{p}"),
+                    _ => format!("{}{seed}x{p}", &key[..3]),
+                };
+                text.push_str(&format!("{indent}{key}{delim}{value}"));
+                text.push_str(self.pick(&[end, end, end, end, end, " \t"]));
+                match self.next(12) {
+                    0 => text.push_str(&format!("  more{end}")),
+                    1 => text.push_str(end),
+                    2 => text.push_str(&format!("# note{end}")),
+                    3 => text.push_str(&format!("  ; note{end}")),
+                    _ => {}
+                }
+                if !text.ends_with(['\n', '\r']) {
+                    text.push_str(end);
+                }
+            }
+        }
+        text
+    }
+}
+
+/// Files botocore reads, generated with a fixed seed: sigil migrates exactly the profiles it
+/// may, botocore reads the result as the original with those keys replaced by their
+/// credential_process line (and the same values from sigil), and the undo restores each file.
+#[test]
+fn generated_files_read_the_same_by_botocore_after_a_migration() {
+    let s = Sandbox::init();
+    let dir = s.root().join(".aws");
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("credentials");
+    let mut g = Gen(0x5eed);
+    let (mut taken, mut refused) = (0, 0);
+    for seed in 0..60 {
+        let text = g.file(seed);
+        fs::write(&path, &text).unwrap();
+        let before = botocore_reads(&s, &path);
+        let out = s
+            .cmd("sigil-migrate")
+            .arg(".aws/credentials")
+            .output()
+            .unwrap();
+        if !before.is_object() {
+            // botocore refuses the file: so does sigil, and leaves it.
+            assert_ne!(out.status.code(), Some(0), "{text:?}");
+            assert_eq!(fs::read_to_string(&path).unwrap(), text);
+            refused += 1;
+            continue;
+        }
+        assert!(out.status.success(), "{text:?}: {}", stderr(&out));
+        let after = botocore_reads(&s, &path);
+        let (b, a) = (before.as_object().unwrap(), after.as_object().unwrap());
+        assert_eq!(
+            b.keys().collect::<Vec<_>>(),
+            a.keys().collect::<Vec<_>>(),
+            "{text:?}"
+        );
+        for (profile, was) in b {
+            let now = &a[profile];
+            let Some(line) = now
+                .get("credential_process")
+                .filter(|_| was.get("credential_process").is_none())
+            else {
+                assert_eq!(now, was, "{profile} in {text:?}");
+                continue;
+            };
+            taken += 1;
+            let account = line
+                .as_str()
+                .unwrap()
+                .strip_prefix("sigil aws credential-process ")
+                .unwrap();
+            let mut expected = was.as_object().unwrap().clone();
+            for key in [
+                "aws_access_key_id",
+                "aws_secret_access_key",
+                "aws_session_token",
+            ] {
+                if let Some(v) = expected.remove(key) {
+                    let got = s.get(&format!("{account}/{key}"));
+                    assert_eq!(
+                        got,
+                        v.as_str().unwrap().as_bytes(),
+                        "{profile} {key} in {text:?}"
+                    );
+                }
+            }
+            expected.insert("credential_process".into(), line.clone());
+            assert_eq!(now.as_object().unwrap(), &expected, "{profile} in {text:?}");
+        }
+        let out = s.cmd("sigil-migrate").arg("--rollback").output().unwrap();
+        if fs::read_to_string(&path).unwrap() != text {
+            assert!(out.status.success(), "{}", stderr(&out));
+            panic!("not restored: {text:?}");
+        }
+    }
+    // Both paths are exercised: profiles taken, and files botocore refuses.
+    assert!(
+        taken >= 20 && refused >= 3,
+        "{taken} profiles taken, {refused} files refused"
+    );
+}
