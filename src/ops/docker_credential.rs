@@ -222,7 +222,7 @@ impl Credentials {
             .into_iter::<Credentials>()
             .next()
             .ok_or_else(|| Error::Usage("the helper's input holds no credentials".into()))?
-            .map_err(|e| Error::Usage(format!("the helper's input is not the credentials: {e}")))?;
+            .map_err(not_credentials)?;
         if creds.server_url.is_empty() {
             return Err(Error::Usage(MISSING_SERVER_URL.into()));
         }
@@ -231,6 +231,23 @@ impl Credentials {
         }
         Ok(creds)
     }
+}
+
+/// A JSON error without serde's words, which repeat a value of the wrong type (a secret
+/// given as a number): only what kind of error it is and where.
+fn not_credentials(e: serde_json::Error) -> Error {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "cannot be read",
+        Category::Syntax => "is not JSON",
+        Category::Data => "is not a JSON object of strings",
+        Category::Eof => "ends inside its JSON",
+    };
+    Error::Usage(format!(
+        "the helper's input is not the credentials: it {what} at line {} column {}",
+        e.line(),
+        e.column()
+    ))
 }
 
 impl<'de> serde::Deserialize<'de> for Credentials {
@@ -713,6 +730,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!e.contains("hunter2"), "{e}");
+        // Nor the value of a field of the wrong type, nor a bare string.
+        for input in [
+            &br#"{"ServerURL":"h","Username":"u","Secret":7654321}"#[..],
+            br#"{"ServerURL":"h","Username":"u","Secret":["hunter2"]}"#,
+            br#""hunter2""#,
+            br#"{"ServerURL":"h","Username":"u","Secret":"hunter2\q"}"#,
+        ] {
+            let e = Credentials::parse(input).unwrap_err().to_string();
+            assert!(!e.contains("hunter2") && !e.contains("7654321"), "{e}");
+            assert!(e.contains("at line 1 column"), "{e}");
+        }
         let c = Credentials::parse(br#"{"ServerURL":"h","Username":"u","Secret":"hunter2"}"#);
         assert!(!format!("{c:?}").contains("hunter2"));
     }

@@ -255,6 +255,19 @@ fn garbage_on_stdin_is_the_protocols_error_without_a_panic() {
             );
         }
     }
+    // A secret of the wrong type is not repeated in the error, on stdout or stderr.
+    let out = helper(
+        &s,
+        "store",
+        br#"{"ServerURL":"127.0.0.1:5000","Username":"alice","Secret":7654321}"#,
+    );
+    let line = protocol_error(&out);
+    assert_eq!(
+        line,
+        "the helper's input is not the credentials: it is not a JSON object of strings at \
+         line 1 column 65"
+    );
+    assert!(!stderr(&out).contains("7654321"), "{}", stderr(&out));
     // Garbage to erase deletes nothing.
     let out = helper(&s, "erase", b"\xff\xfe");
     assert!(out.status.success(), "{out:?}");
