@@ -92,9 +92,11 @@ impl Operation {
 }
 
 /// What the helper reads from stdin, at most [`MAX_INPUT`] bytes, kept in memory that is
-/// wiped when dropped (a `store` carries the secret).
+/// wiped when dropped (a `store` carries the secret). The buffer has room for all of it from
+/// the start, so that growing it never leaves a copy behind in freed memory; pages that are
+/// never written cost nothing.
 pub fn read_input(input: impl Read) -> Result<Zeroizing<Vec<u8>>> {
-    let mut buf = Zeroizing::new(Vec::with_capacity(4096));
+    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_INPUT + 1));
     input
         .take(MAX_INPUT as u64 + 1)
         .read_to_end(&mut buf)
