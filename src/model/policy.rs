@@ -27,18 +27,21 @@ pub enum Use {
     Env,
     /// `git-credential-sigil`.
     Git,
+    /// `docker-credential-sigil`.
+    Docker,
     /// `sigil aws credential-process`: an AWS SDK or the `aws` CLI asking for a profile's keys.
     Aws,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 6] = [
+    pub const ALL: [Use; 7] = [
         Use::Get,
         Use::Resolve,
         Use::Run,
         Use::Env,
         Use::Git,
+        Use::Docker,
         Use::Aws,
     ];
 
@@ -50,6 +53,7 @@ impl Use {
             Use::Run => "run",
             Use::Env => "env",
             Use::Git => "git",
+            Use::Docker => "docker",
             Use::Aws => "aws",
         }
     }
@@ -58,6 +62,7 @@ impl Use {
     pub fn command(self) -> &'static str {
         match self {
             Use::Git => "git-credential-sigil",
+            Use::Docker => "docker-credential-sigil",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -75,7 +80,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env, git or aws",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker or aws",
                     s.escape_debug()
                 ))
             })
