@@ -163,11 +163,24 @@ fn a_dashed_entry_point_starts_the_sigil_beside_it_and_never_one_on_path() {
     let lone = s.root().join("lone");
     fs::create_dir(&lone).unwrap();
     fs::copy(bin("sigil-list"), lone.join("sigil-list")).unwrap();
-    let out = s
-        .std_cmd(lone.join("sigil-list"))
-        .env("PATH", &path)
-        .output()
-        .unwrap();
+    // Another test's thread may fork while the copy is still open for writing here; its child
+    // holds the descriptor until it execs, and until then the copy cannot run ("text file
+    // busy"). That passes in a moment, so the start is retried.
+    let out = (0..50)
+        .find_map(|_| {
+            match s
+                .std_cmd(lone.join("sigil-list"))
+                .env("PATH", &path)
+                .output()
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            }
+        })
+        .expect("the copy stayed busy for a second");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "{:?}", out.stdout);
     let err = String::from_utf8_lossy(&out.stderr);
