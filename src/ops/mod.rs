@@ -21,3 +21,5 @@ pub mod recipients;
 pub mod reference;
 pub mod rekey;
 pub mod status;
+
+pub mod handle;
