@@ -18,6 +18,7 @@ pub mod oauth;
 pub mod policy;
 pub mod purge;
 pub mod recipients;
+pub mod recover;
 pub mod reference;
 pub mod rekey;
 pub mod status;

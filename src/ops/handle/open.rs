@@ -2,15 +2,14 @@
 //! out (the config, the backend choice, healing an interrupted command).
 
 use super::Sigil;
-use crate::fsutil::{self, Lock};
+use crate::fsutil;
 use crate::identity::Identity;
 use crate::model::config::Config;
 use crate::model::error::Result;
-use crate::model::notice;
 use crate::model::paths::Paths;
-use crate::ops::{backup, migrate, recipients, rekey};
+use crate::ops::recover;
 use crate::store::backend::{BackendKind, Choice};
-use crate::store::{self, EnvStore, FileStore, MemoryStore};
+use crate::store::{EnvStore, FileStore, MemoryStore};
 use std::sync::OnceLock;
 
 /// Options for opening a sigil other than the user's own (embedding, tests).
@@ -83,7 +82,7 @@ impl Builder {
         let sigil = Sigil {
             memory: (choice.kind == BackendKind::Memory).then(MemoryStore::new),
             #[cfg(feature = "keyring")]
-            keyring: store::KeyringStore::new(&paths),
+            keyring: crate::store::KeyringStore::new(&paths),
             paths,
             config,
             choice,
@@ -92,57 +91,13 @@ impl Builder {
             probe: OnceLock::new(),
             usage: None,
         };
-        // An add or rm killed between its secrets and their metadata is taken back or
-        // finished by whichever command comes next (one stat), once its process is gone.
-        if store::change::pending(sigil.paths.home())
-            && let Ok(Some(_lock)) = Lock::try_acquire(&sigil.paths.lock_file())
-        {
-            match store::change::heal(sigil.paths.home()) {
-                Ok(Some(store::change::Healed::TakenBack)) => {
-                    notice::note("took back a change to the store that was interrupted")
-                }
-                Ok(_) => {}
-                Err(e) => notice::warn(format!("cannot take back the interrupted change yet: {e}")),
-            }
-        }
-        // An interrupted `sigil migrate` is undone by whichever command comes next (one stat).
-        if migrate::pending(sigil.paths.home()) {
-            match migrate::heal(&sigil) {
-                Ok(Some(id)) => notice::note(format!("undid the interrupted migration '{id}'")),
-                Ok(None) => {}
-                Err(e) => notice::warn(format!("cannot undo the interrupted migration yet: {e}")),
-            }
-        }
-        // An interrupted `sigil backup restore` is undone by whichever command comes next
-        // (one stat).
-        if backup::pending(sigil.paths.home()) {
-            match backup::heal(&sigil) {
-                Ok(true) => notice::note(backup::HEALED),
-                Ok(false) => {}
-                Err(e) => notice::warn(format!("cannot undo the interrupted restore yet: {e}")),
-            }
-        }
-        // An interrupted `sigil rekey` is finished by whichever command comes next (one stat).
-        if rekey::pending(&sigil.paths) {
-            match rekey::heal(&sigil.paths) {
-                Ok(Some(what)) => notice::note(format!("{what} the interrupted key rotation")),
-                Ok(None) => {}
-                Err(e) => notice::warn(format!(
-                    "cannot finish the interrupted key rotation yet: {e}"
-                )),
-            }
-        }
-        // An interrupted `sigil recipients add` or `rm` is finished by whichever command comes
-        // next (one stat), with the report a complete run prints: the values to rotate too.
-        if !self.leave_recipients && recipients::pending(sigil.paths.home()) {
-            match recipients::heal(&sigil) {
-                Ok(Some(change)) => notice::note(recipients::healed_report(&change).trim_end()),
-                Ok(None) => {}
-                Err(e) => notice::warn(format!(
-                    "cannot finish the interrupted edit of a folder's recipients yet: {e}"
-                )),
-            }
-        }
+        // What an interrupted command left is healed, or left to its live owner, by one rule
+        // (`ops::recover`); the notices say what was done.
+        let kinds: Vec<recover::Kind> = recover::Kind::ALL
+            .into_iter()
+            .filter(|k| !(self.leave_recipients && *k == recover::Kind::Recipients))
+            .collect();
+        recover::tell(&recover::heal_all(&sigil, &kinds));
         Ok(sigil)
     }
 }
