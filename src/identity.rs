@@ -11,7 +11,9 @@
 //! variable — unless `sigil unlock` left the decrypted identity in the kernel keyring.
 
 use crate::fsutil;
-use crate::model::error::{Error, ExitClass};
+use crate::model::error::Error;
+// Defined beside the crate's error type, which wraps it (model/error.rs says why).
+pub use crate::model::error::IdentityError;
 use crate::model::paths::Paths;
 use age::secrecy::ExposeSecret;
 use age::x25519;
@@ -54,91 +56,6 @@ impl fmt::Display for IdentitySource {
                 f,
                 "'{}' (passphrase-protected, unlocked in the kernel keyring)",
                 p.display()
-            ),
-        }
-    }
-}
-
-/// Why no usable identity could be had.
-#[derive(Debug, thiserror::Error)]
-pub enum IdentityError {
-    /// None of the sources has one.
-    #[error("no identity found: SIGIL_IDENTITY and SIGIL_IDENTITY_FILE are unset, none is kept in the OS keyring, and '{}' does not exist", file.display())]
-    Missing {
-        /// The identity file that was looked for.
-        file: PathBuf,
-    },
-    /// A source exists but cannot be read.
-    #[error("cannot read the identity from {source_name}: {error}")]
-    Unreadable {
-        /// Where.
-        source_name: String,
-        /// Why.
-        #[source]
-        error: io::Error,
-    },
-    /// A source holds something that is not an age X25519 identity.
-    #[error("the identity in {source_name} is invalid at line {line}: {reason}")]
-    Invalid {
-        /// Where.
-        source_name: String,
-        /// The 1-based line.
-        line: usize,
-        /// Why (never the key itself).
-        reason: String,
-    },
-    /// A source holds no key at all.
-    #[error("{source_name} holds no identity")]
-    Empty {
-        /// Where.
-        source_name: String,
-    },
-    /// The passphrase of `identity.age` was wrong (each try counted and delayed).
-    #[error("wrong passphrase for '{}'", file.display())]
-    WrongPassphrase {
-        /// The protected identity file.
-        file: PathBuf,
-        /// Consecutive failures so far, across runs.
-        failures: u32,
-    },
-    /// The identity is protected and nothing can supply the passphrase.
-    #[error("'{}' is protected by a passphrase and there is no terminal to ask on", file.display())]
-    NoPassphrase {
-        /// The protected identity file.
-        file: PathBuf,
-    },
-}
-
-impl IdentityError {
-    pub(crate) fn class(&self) -> ExitClass {
-        ExitClass::Auth
-    }
-
-    pub(crate) fn help(&self) -> Option<String> {
-        match self {
-            IdentityError::Missing { .. } => Some(
-                "run `sigil init` to create one, or set SIGIL_IDENTITY_FILE to an age identity file"
-                    .into(),
-            ),
-            IdentityError::Invalid { .. } | IdentityError::Empty { .. } => Some(
-                "an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes); \
-                 lines starting with # are comments"
-                    .into(),
-            ),
-            IdentityError::Unreadable { source_name, .. }
-                if source_name.starts_with("the OS keyring") =>
-            {
-                Some("unlock the keyring (log in to the desktop session), or set SIGIL_IDENTITY_FILE".into())
-            }
-            IdentityError::Unreadable { .. } => None,
-            IdentityError::WrongPassphrase { failures, .. } => Some(format!(
-                "{failures} failed attempt(s) in a row; each further failure waits longer before \
-                 the next try. `age -d` opens the file with the same passphrase"
-            )),
-            IdentityError::NoPassphrase { .. } => Some(
-                "run `sigil unlock` on a terminal first, or give the passphrase in a 0600 file \
-                 named by SIGIL_PASSPHRASE_FILE or on the descriptor named by SIGIL_PASSPHRASE_FD"
-                    .into(),
             ),
         }
     }
@@ -1027,6 +944,7 @@ pub fn passwd(paths: &Paths) -> Result<PathBuf, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::error::ExitClass;
 
     #[test]
     fn parses_age_keygen_output_and_rejects_junk() {

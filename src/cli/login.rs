@@ -2,8 +2,12 @@
 //! `--list-providers`, the provider catalogue as people and scripts see it.
 
 use super::out;
+use crate::Sigil;
+use crate::model::address::Address;
 use crate::model::error::{Error, Result};
-use crate::ops::oauth::{self, Client, Flow, flows, providers};
+use crate::model::token::TokenSet;
+use crate::ops::oauth::{self, Client, Flow, Provider, flows, providers};
+use crate::store::backend::BackendKind;
 use clap::Parser;
 
 /// Log in with OAuth and store the token set
@@ -108,46 +112,75 @@ pub fn run(args: Args) -> Result<()> {
     let timeout = humantime::parse_duration(&args.timeout)
         .map_err(|e| Error::Usage(format!("invalid --timeout '{}': {e}", args.timeout)))?;
     let sigil = args.backend.open()?;
-    let key = match &args.provider {
-        Some(p) => p.clone(),
-        None => {
-            let service = addr.service();
-            if providers::all(sigil.config())?.contains_key(service) {
-                service.to_owned()
-            } else {
-                return Err(Error::UsageHelp {
-                    message: format!("'{service}' is not a known OAuth provider"),
-                    help: "name one with --provider (`sigil login --list-providers`), or add \
-                           [providers.NAME] to config.toml"
-                        .into(),
-                });
-            }
-        }
-    };
+    let key = provider_key(&args, &addr, &sigil)?;
     let provider = providers::resolve(&key, sigil.config())?;
-    let flow = match &args.flow {
-        Some(f) => {
-            let f: Flow = f.parse()?;
-            if !provider.flows.contains(&f) {
-                return Err(Error::UsageHelp {
-                    message: format!("provider '{key}' does not support the {f} flow"),
-                    help: format!(
-                        "it supports: {}",
-                        provider
-                            .flows
-                            .iter()
-                            .map(|f| f.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-            }
-            f
-        }
-        None => *provider.flows.first().ok_or_else(|| {
-            Error::Usage(format!("provider '{key}' lists no flows in config.toml"))
-        })?,
+    let flow = flow_of(&args, &key, &provider)?;
+    let client = client_of(&args, &key, &provider)?;
+    let scopes = if args.scopes.is_empty() {
+        provider.scopes.clone()
+    } else {
+        args.scopes.clone()
     };
+    let ui = flows::Interaction {
+        timeout,
+        open_browser: !args.no_browser,
+    };
+    let (kind, tokens) = oauth::login(&sigil, &addr, &key, &client, args.force, || match flow {
+        Flow::Pkce => flows::pkce(&provider, &client, &scopes, &ui),
+        Flow::Device => flows::device(&provider, &client, &scopes, &ui),
+        Flow::ClientCredentials => {
+            flows::client_credentials(&provider, &client, &scopes, time::OffsetDateTime::now_utc())
+        }
+    })?;
+    say_logged_in(&provider, &addr, flow, kind, &tokens);
+    Ok(())
+}
+
+/// The provider to log in with: `--provider`, else the service's name when it names one.
+fn provider_key(args: &Args, addr: &Address, sigil: &Sigil) -> Result<String> {
+    if let Some(p) = &args.provider {
+        return Ok(p.clone());
+    }
+    let service = addr.service();
+    if providers::all(sigil.config())?.contains_key(service) {
+        return Ok(service.to_owned());
+    }
+    Err(Error::UsageHelp {
+        message: format!("'{service}' is not a known OAuth provider"),
+        help: "name one with --provider (`sigil login --list-providers`), or add \
+               [providers.NAME] to config.toml"
+            .into(),
+    })
+}
+
+/// The flow to run: `--flow` when the provider supports it, else the provider's first.
+fn flow_of(args: &Args, key: &str, provider: &Provider) -> Result<Flow> {
+    let Some(f) = &args.flow else {
+        return provider.flows.first().copied().ok_or_else(|| {
+            Error::Usage(format!("provider '{key}' lists no flows in config.toml"))
+        });
+    };
+    let f: Flow = f.parse()?;
+    if !provider.flows.contains(&f) {
+        return Err(Error::UsageHelp {
+            message: format!("provider '{key}' does not support the {f} flow"),
+            help: format!(
+                "it supports: {}",
+                provider
+                    .flows
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    Ok(f)
+}
+
+/// The client to log in as: its id from `--client-id` or config.toml, its secret from stdin
+/// (`--client-secret-stdin`), `SIGIL_CLIENT_SECRET` or config.toml.
+fn client_of(args: &Args, key: &str, provider: &Provider) -> Result<Client> {
     let client_id = args
         .client_id
         .clone()
@@ -172,26 +205,21 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         provider.client_secret.clone()
     };
-    let client = Client {
+    Ok(Client {
         id: client_id,
         secret,
-    };
-    let scopes = if args.scopes.is_empty() {
-        provider.scopes.clone()
-    } else {
-        args.scopes.clone()
-    };
-    let ui = flows::Interaction {
-        timeout,
-        open_browser: !args.no_browser,
-    };
-    let (kind, tokens) = oauth::login(&sigil, &addr, &key, &client, args.force, || match flow {
-        Flow::Pkce => flows::pkce(&provider, &client, &scopes, &ui),
-        Flow::Device => flows::device(&provider, &client, &scopes, &ui),
-        Flow::ClientCredentials => {
-            flows::client_credentials(&provider, &client, &scopes, time::OffsetDateTime::now_utc())
-        }
-    })?;
+    })
+}
+
+/// Tells the user where the tokens went, how long the access token lasts and whether
+/// `sigil get` refreshes it.
+fn say_logged_in(
+    provider: &Provider,
+    addr: &Address,
+    flow: Flow,
+    kind: BackendKind,
+    tokens: &TokenSet,
+) {
     let expiry = match tokens.expires_at {
         Some(at) => {
             let left = at - time::OffsetDateTime::now_utc();
@@ -214,9 +242,9 @@ pub fn run(args: Args) -> Result<()> {
         provider.name,
         super::backend_phrase(kind)
     );
-    Ok(())
 }
 
+/// Runs `sigil login --list-providers`: the providers sigil knows, as a table or JSON.
 fn list(args: &Args) -> Result<()> {
     let sigil = args.backend.open()?;
     let specs = providers::all(sigil.config())?;

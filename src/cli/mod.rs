@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod check;
 pub mod dispatch;
+pub mod docker_credential;
 pub mod env;
 pub mod export;
 pub mod get;
@@ -99,6 +100,9 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("sigil-import", |b, a| run_from(b, a, import::run)),
     ("git-credential-sigil", |b, a| {
         run_from(b, a, git_credential::run)
+    }),
+    ("docker-credential-sigil", |b, a| {
+        run_code_from(b, a, docker_credential::run)
     }),
 ];
 
@@ -198,6 +202,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         export::Args::command(),
         import::Args::command(),
         git_credential::Args::command(),
+        docker_credential::Args::command(),
     ]
 }
 

@@ -31,6 +31,11 @@ pub struct Config {
     /// keyed by origin as the user wrote it; `git-credential-sigil` normalises and checks it.
     #[serde(default)]
     pub git: BTreeMap<String, GitMapping>,
+    /// Registry servers mapped on purpose to an account for docker
+    /// (`[docker."ghcr.io"]`), keyed by server as the user wrote it;
+    /// `docker-credential-sigil` normalises and checks it. Same shape as a git mapping.
+    #[serde(default)]
+    pub docker: BTreeMap<String, GitMapping>,
 }
 
 /// The `audit` setting.
@@ -130,6 +135,12 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # gitlab.com, bitbucket.org over https): one table per origin, protocol://host[:port][/path].
 # [git."https://git.corp.example"]
 # address = "corp/me"
+
+# Credentials for docker (docker-credential-sigil) from an account of sigil's: one table per
+# registry server, exactly as docker names it (host[:port], or https://index.docker.io/v1/).
+# [docker."ghcr.io"]
+# address = "github/me"
+# username = "me"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:
 # [providers.corp]

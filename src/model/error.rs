@@ -1,8 +1,9 @@
-//! The one error type of the library and its exit-code classes.
+//! The one error type of the library and its exit-code classes, and the errors of each
+//! domain it wraps: the store's, the identity's, a file's permissions, a malformed file.
+//! The domain errors are plain data, so they live here, below every layer that raises them;
+//! `store::StoreError` and `identity::IdentityError` are their names in their domains.
 
-use crate::identity::IdentityError;
-use crate::model::address::AddressError;
-use crate::store::StoreError;
+use crate::model::address::{AddressError, FieldAddress};
 use std::io;
 use std::path::PathBuf;
 
@@ -371,6 +372,246 @@ impl PermissionError {
     pub fn fix(&self) -> String {
         let mode = if self.is_dir { "700" } else { "600" };
         format!("chmod {mode} '{}'", self.path.display())
+    }
+}
+
+/// What a backend can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such secret.
+    #[error("'{address}' not found")]
+    NotFound {
+        /// The address asked for.
+        address: String,
+        /// Fields the account does have, to suggest.
+        available: Vec<String>,
+    },
+    /// A secret is already there and `--force` was not given.
+    #[error("'{address}' already exists")]
+    Exists {
+        /// The address.
+        address: String,
+    },
+    /// The file is not encrypted to any key of the identity.
+    #[error("cannot decrypt '{}': it is not encrypted to your identity", path.display())]
+    WrongIdentity {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is not a valid age file or fails its integrity check.
+    #[error("'{}' is damaged or altered: {reason}", path.display())]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What the age crate said.
+        reason: String,
+    },
+    /// A `.age-recipients` file has a line that is not a recipient.
+    #[error("'{}' is malformed at line {line}: {reason}", path.display())]
+    Recipients {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Why.
+        reason: String,
+    },
+    /// The recipients would lock the user out of their own secret.
+    #[error("'{}' does not list your identity's public key, so sigil could not read back what it wrote", path.display())]
+    NotARecipient {
+        /// The recipients file.
+        path: PathBuf,
+        /// The user's public key, to add.
+        public_key: String,
+    },
+    /// A path is accessible by other users.
+    #[error(transparent)]
+    Permission(#[from] PermissionError),
+    /// A symbolic link below the store root, which sigil never follows: whoever can write a
+    /// shared folder could point it at another secret or outside the store.
+    #[error("'{}' is a symbolic link inside the store, and sigil never follows one there", path.display())]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
+    /// The backend only reads (env).
+    #[error("the env backend is read-only: cannot change '{address}'")]
+    ReadOnly {
+        /// The address.
+        address: String,
+        /// The variable to set instead.
+        variable: String,
+    },
+    /// A backend that was asked for explicitly cannot be used.
+    #[error("the {backend} backend is unavailable: {reason}")]
+    Unavailable {
+        /// Which.
+        backend: String,
+        /// Why.
+        reason: String,
+    },
+    /// The OS keyring refused or failed an operation.
+    #[error("the keyring failed on '{address}': {reason}")]
+    Keyring {
+        /// The address (or item).
+        address: String,
+        /// What the platform said.
+        reason: String,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn class(&self) -> ExitClass {
+        match self {
+            StoreError::NotFound { .. } => ExitClass::NotFound,
+            StoreError::WrongIdentity { .. } => ExitClass::Auth,
+            StoreError::Damaged { .. } | StoreError::Permission(_) => ExitClass::Refused,
+            StoreError::NotARecipient { .. } | StoreError::Symlink { .. } => ExitClass::Refused,
+            StoreError::Exists { .. }
+            | StoreError::Recipients { .. }
+            | StoreError::ReadOnly { .. }
+            | StoreError::Unavailable { .. }
+            | StoreError::Keyring { .. } => ExitClass::Other,
+        }
+    }
+
+    pub(crate) fn help(&self) -> Option<String> {
+        match self {
+            StoreError::NotFound { address, available } if !available.is_empty() => {
+                let acct = address.rsplit_once('/').map_or(address.as_str(), |x| x.0);
+                Some(format!(
+                    "that account has: {} (e.g. `sigil get {acct}/{}`)",
+                    available.join(", "),
+                    available[0]
+                ))
+            }
+            StoreError::NotFound { .. } => Some("`sigil list` shows what is stored".into()),
+            StoreError::Exists { .. } => Some("pass --force to replace it".into()),
+            StoreError::WrongIdentity { .. } => Some(
+                "check SIGIL_IDENTITY / SIGIL_IDENTITY_FILE, or the .age-recipients file it was written with"
+                    .into(),
+            ),
+            StoreError::Damaged { .. } => Some(
+                "restore it from a backup, or remove it with `sigil rm`; other secrets are unaffected"
+                    .into(),
+            ),
+            StoreError::Recipients { .. } => {
+                Some("each line is an age public key (age1…); # starts a comment".into())
+            }
+            StoreError::NotARecipient { path, public_key } => Some(format!(
+                "add your public key to it: echo {public_key} >> '{}'",
+                path.display()
+            )),
+            StoreError::Permission(e) => Some(format!("run `{}`", e.fix())),
+            StoreError::Symlink { path } => Some(format!(
+                "if you did not put it there, someone with access to the folder did: remove it \
+                 with `rm '{}'` (what it points to is not touched)",
+                path.display()
+            )),
+            StoreError::ReadOnly { variable, .. } => {
+                Some(format!("set {variable} in the environment instead"))
+            }
+            StoreError::Unavailable { .. } => Some(
+                "choose another backend with --backend or SIGIL_BACKEND (`sigil status --verbose` shows what was probed)"
+                    .into(),
+            ),
+            StoreError::Keyring { .. } => None,
+        }
+    }
+}
+
+impl StoreError {
+    /// A not-found error for an address, with nothing to suggest.
+    pub fn not_found(addr: &FieldAddress) -> StoreError {
+        StoreError::NotFound {
+            address: addr.to_string(),
+            available: vec![],
+        }
+    }
+}
+
+/// Why no usable identity could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// None of the sources has one.
+    #[error("no identity found: SIGIL_IDENTITY and SIGIL_IDENTITY_FILE are unset, none is kept in the OS keyring, and '{}' does not exist", file.display())]
+    Missing {
+        /// The identity file that was looked for.
+        file: PathBuf,
+    },
+    /// A source exists but cannot be read.
+    #[error("cannot read the identity from {source_name}: {error}")]
+    Unreadable {
+        /// Where.
+        source_name: String,
+        /// Why.
+        #[source]
+        error: io::Error,
+    },
+    /// A source holds something that is not an age X25519 identity.
+    #[error("the identity in {source_name} is invalid at line {line}: {reason}")]
+    Invalid {
+        /// Where.
+        source_name: String,
+        /// The 1-based line.
+        line: usize,
+        /// Why (never the key itself).
+        reason: String,
+    },
+    /// A source holds no key at all.
+    #[error("{source_name} holds no identity")]
+    Empty {
+        /// Where.
+        source_name: String,
+    },
+    /// The passphrase of `identity.age` was wrong (each try counted and delayed).
+    #[error("wrong passphrase for '{}'", file.display())]
+    WrongPassphrase {
+        /// The protected identity file.
+        file: PathBuf,
+        /// Consecutive failures so far, across runs.
+        failures: u32,
+    },
+    /// The identity is protected and nothing can supply the passphrase.
+    #[error("'{}' is protected by a passphrase and there is no terminal to ask on", file.display())]
+    NoPassphrase {
+        /// The protected identity file.
+        file: PathBuf,
+    },
+}
+
+impl IdentityError {
+    pub(crate) fn class(&self) -> ExitClass {
+        ExitClass::Auth
+    }
+
+    pub(crate) fn help(&self) -> Option<String> {
+        match self {
+            IdentityError::Missing { .. } => Some(
+                "run `sigil init` to create one, or set SIGIL_IDENTITY_FILE to an age identity file"
+                    .into(),
+            ),
+            IdentityError::Invalid { .. } | IdentityError::Empty { .. } => Some(
+                "an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes); \
+                 lines starting with # are comments"
+                    .into(),
+            ),
+            IdentityError::Unreadable { source_name, .. }
+                if source_name.starts_with("the OS keyring") =>
+            {
+                Some("unlock the keyring (log in to the desktop session), or set SIGIL_IDENTITY_FILE".into())
+            }
+            IdentityError::Unreadable { .. } => None,
+            IdentityError::WrongPassphrase { failures, .. } => Some(format!(
+                "{failures} failed attempt(s) in a row; each further failure waits longer before \
+                 the next try. `age -d` opens the file with the same passphrase"
+            )),
+            IdentityError::NoPassphrase { .. } => Some(
+                "run `sigil unlock` on a terminal first, or give the passphrase in a 0600 file \
+                 named by SIGIL_PASSPHRASE_FILE or on the descriptor named by SIGIL_PASSPHRASE_FD"
+                    .into(),
+            ),
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! Layer 0, model: sigil's plain data and parsers — addresses, secrets, tokens, times, paths,
 //! what the config and registry files hold, policies, the error type, notices — importing
 //! nothing of sigil above this layer and touching no file (`store::metadata` reads and writes
-//! them). The back edges left, the error type wrapping the store's and the identity's errors,
-//! are listed in `xtask/src/tidy.rs`.
+//! them). The error type and the domain errors it wraps (the store's, the identity's) are
+//! plain data, so they are here too, and nothing in this layer imports from above.
 
 pub mod address;
 pub mod config;

@@ -27,11 +27,20 @@ pub enum Use {
     Env,
     /// `git-credential-sigil`.
     Git,
+    /// `docker-credential-sigil`.
+    Docker,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 5] = [Use::Get, Use::Resolve, Use::Run, Use::Env, Use::Git];
+    pub const ALL: [Use; 6] = [
+        Use::Get,
+        Use::Resolve,
+        Use::Run,
+        Use::Env,
+        Use::Git,
+        Use::Docker,
+    ];
 
     /// The name in `--allow`, the policy and the audit log.
     pub fn as_str(self) -> &'static str {
@@ -41,6 +50,7 @@ impl Use {
             Use::Run => "run",
             Use::Env => "env",
             Use::Git => "git",
+            Use::Docker => "docker",
         }
     }
 
@@ -48,6 +58,7 @@ impl Use {
     pub fn command(self) -> &'static str {
         match self {
             Use::Git => "git-credential-sigil",
+            Use::Docker => "docker-credential-sigil",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -64,7 +75,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env or git",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git or docker",
                     s.escape_debug()
                 ))
             })

@@ -512,35 +512,68 @@ pub fn import(
     target: Option<&Address>,
     policy: OnConflict,
 ) -> Result<Imported> {
+    let Credential {
+        address,
+        fields,
+        meta,
+    } = cred;
     let account = match target {
         Some(t) => Address::new(t.service(), t.account(), None)?,
-        None => cred.address.clone(),
+        None => address,
     };
-    let mut plan: Vec<(FieldAddress, Secret)> = Vec::with_capacity(cred.fields.len());
-    match target.and_then(Address::field) {
-        Some(field) => {
-            if cred.fields.len() != 1 {
-                let names: Vec<&str> = cred.fields.iter().map(|(n, _)| n.as_str()).collect();
-                return Err(Error::UsageHelp {
-                    message: format!(
-                        "--as names the field '{field}' but the export holds {} fields ({})",
-                        names.len(),
-                        names.join(", ")
-                    ),
-                    help: format!("pass --as {account} to keep the fields' names"),
-                });
-            }
-            let (_, value) = cred.fields.into_iter().next().expect("one field");
-            plan.push((account.with_field(field)?, value));
-        }
-        None => {
-            for (name, value) in cred.fields {
-                plan.push((account.with_field(&name)?, value));
-            }
-        }
+    let plan = destinations(fields, target.and_then(Address::field), &account)?;
+    let conflicts = conflicts_of(sigil, &plan, policy)?;
+    let (skipped, todo): (Vec<_>, Vec<_>) = plan
+        .into_iter()
+        .partition(|(fa, _)| policy == OnConflict::Skip && conflicts.contains(fa));
+    let skipped: Vec<FieldAddress> = skipped.into_iter().map(|(fa, _)| fa).collect();
+    let backend = place_all(sigil, &todo)?;
+    let written = write_all(sigil, &account, &todo, meta, policy)?;
+    Ok(Imported {
+        address: account,
+        written,
+        skipped,
+        backend,
+    })
+}
+
+/// Pairs each exported field with the address it is imported to in `account`: its own name,
+/// or `field` when `--as` names one, which only an export of one field can take.
+fn destinations(
+    fields: Vec<(String, Secret)>,
+    field: Option<&str>,
+    account: &Address,
+) -> Result<Vec<(FieldAddress, Secret)>> {
+    let Some(field) = field else {
+        return fields
+            .into_iter()
+            .map(|(name, value)| Ok((account.with_field(&name)?, value)))
+            .collect();
+    };
+    if fields.len() != 1 {
+        let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+        return Err(Error::UsageHelp {
+            message: format!(
+                "--as names the field '{field}' but the export holds {} fields ({})",
+                names.len(),
+                names.join(", ")
+            ),
+            help: format!("pass --as {account} to keep the fields' names"),
+        });
     }
+    let (_, value) = fields.into_iter().next().expect("one field");
+    Ok(vec![(account.with_field(field)?, value)])
+}
+
+/// The planned fields that already hold a value; under [`OnConflict::Fail`] any of them
+/// refuses the import, with nothing written.
+fn conflicts_of(
+    sigil: &Sigil,
+    plan: &[(FieldAddress, Secret)],
+    policy: OnConflict,
+) -> Result<Vec<FieldAddress>> {
     let mut conflicts = Vec::new();
-    for (fa, _) in &plan {
+    for (fa, _) in plan {
         if !sigil.fields_of(&fa.clone().into())?.is_empty() {
             conflicts.push(fa.clone());
         }
@@ -559,24 +592,35 @@ pub fn import(
             ),
         ));
     }
-    let (skipped, todo): (Vec<_>, Vec<_>) = plan
-        .into_iter()
-        .partition(|(fa, _)| policy == OnConflict::Skip && conflicts.contains(fa));
-    let skipped: Vec<FieldAddress> = skipped.into_iter().map(|(fa, _)| fa).collect();
-    // Place every write before the first one, so a backend that cannot be used (or an
-    // identity that cannot be loaded) fails with nothing changed.
+    Ok(conflicts)
+}
+
+/// Places every write before the first one, so that a backend that cannot be used (or an
+/// identity that cannot be loaded) fails with nothing changed; returns the backend the
+/// import goes to.
+fn place_all(sigil: &Sigil, todo: &[(FieldAddress, Secret)]) -> Result<BackendKind> {
     let mut backend = sigil.write_backend();
-    for (fa, _) in &todo {
+    for (fa, _) in todo {
         backend = sigil.placement(fa)?;
         sigil.store_of(backend)?;
         if backend == BackendKind::File {
             sigil.file_store().identity()?;
         }
     }
+    Ok(backend)
+}
+
+/// Writes the fields and the metadata in one change and returns the fields written.
+fn write_all(
+    sigil: &Sigil,
+    account: &Address,
+    todo: &[(FieldAddress, Secret)],
+    meta: Option<AccountMeta>,
+    policy: OnConflict,
+) -> Result<Vec<FieldAddress>> {
     let new_account = !Registry::load(sigil.paths())?
         .accounts
         .contains_key(&account.account_key());
-    let meta = cred.meta;
     // Every field and the metadata in one change: an import killed or failing halfway leaves
     // nothing of it. `put` records kind, expiry and note; what it does not know (the OAuth
     // provider and scopes, when the account was first made) is restored for an account this
@@ -604,13 +648,7 @@ pub fn import(
             },
         )?;
     }
-    let written: Vec<FieldAddress> = fields.into_iter().map(|(fa, _)| fa).collect();
-    Ok(Imported {
-        address: account,
-        written,
-        skipped,
-        backend,
-    })
+    Ok(fields.into_iter().map(|(fa, _)| fa).collect())
 }
 
 #[cfg(test)]

@@ -396,7 +396,7 @@ impl fmt::Display for Origin {
 }
 
 /// Splits `host[:port]` (an IPv6 address in brackets) and normalises the host as a URL host.
-fn normalise_host(host: &str) -> Option<(String, Option<u16>)> {
+pub(crate) fn normalise_host(host: &str) -> Option<(String, Option<u16>)> {
     if host.is_empty() {
         return Some((String::new(), None));
     }
@@ -426,7 +426,7 @@ fn normalise_host(host: &str) -> Option<(String, Option<u16>)> {
 }
 
 /// The port a protocol uses when a URL names none.
-fn default_port(protocol: &str) -> Option<u16> {
+pub(crate) fn default_port(protocol: &str) -> Option<u16> {
     Some(match protocol {
         "http" => 80,
         "https" => 443,

@@ -9,6 +9,7 @@ pub mod add;
 pub mod backup;
 pub mod check;
 pub mod child;
+pub mod docker_credential;
 pub mod export;
 pub mod git_credential;
 pub mod init;

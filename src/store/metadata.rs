@@ -74,6 +74,8 @@ impl Registry {
             f.write_all(HEADER.as_bytes())?;
             f.write_all(text.as_bytes())
         })?;
+        // Megabytes for a large store: gone before the cache and the index are encoded.
+        drop(text);
         if let Ok(meta) = std::fs::metadata(&path) {
             Cache::write(paths, &path, &meta, self);
             write_index(paths, &meta, self);

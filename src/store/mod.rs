@@ -31,11 +31,12 @@ pub use file::{FileStore, RECIPIENTS_FILE, parse_recipients};
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
 
-use crate::fsutil::PermissionError;
 use crate::model::address::FieldAddress;
-use crate::model::error::{Error, ExitClass};
+use crate::model::error::Error;
 use crate::model::secret::Secret;
-use std::path::PathBuf;
+
+// Defined beside the crate's error type, which wraps it (model/error.rs says why).
+pub use crate::model::error::StoreError;
 
 /// A place secrets live. Implementations are thread-safe; writers are serialized by the
 /// caller's store lock, readers need none.
@@ -99,167 +100,13 @@ pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + S
     })
 }
 
-/// What a backend can fail with.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// No such secret.
-    #[error("'{address}' not found")]
-    NotFound {
-        /// The address asked for.
-        address: String,
-        /// Fields the account does have, to suggest.
-        available: Vec<String>,
-    },
-    /// A secret is already there and `--force` was not given.
-    #[error("'{address}' already exists")]
-    Exists {
-        /// The address.
-        address: String,
-    },
-    /// The file is not encrypted to any key of the identity.
-    #[error("cannot decrypt '{}': it is not encrypted to your identity", path.display())]
-    WrongIdentity {
-        /// The file.
-        path: PathBuf,
-    },
-    /// The file is not a valid age file or fails its integrity check.
-    #[error("'{}' is damaged or altered: {reason}", path.display())]
-    Damaged {
-        /// The file.
-        path: PathBuf,
-        /// What the age crate said.
-        reason: String,
-    },
-    /// A `.age-recipients` file has a line that is not a recipient.
-    #[error("'{}' is malformed at line {line}: {reason}", path.display())]
-    Recipients {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// Why.
-        reason: String,
-    },
-    /// The recipients would lock the user out of their own secret.
-    #[error("'{}' does not list your identity's public key, so sigil could not read back what it wrote", path.display())]
-    NotARecipient {
-        /// The recipients file.
-        path: PathBuf,
-        /// The user's public key, to add.
-        public_key: String,
-    },
-    /// A path is accessible by other users.
-    #[error(transparent)]
-    Permission(#[from] PermissionError),
-    /// A symbolic link below the store root, which sigil never follows: whoever can write a
-    /// shared folder could point it at another secret or outside the store.
-    #[error("'{}' is a symbolic link inside the store, and sigil never follows one there", path.display())]
-    Symlink {
-        /// The link.
-        path: PathBuf,
-    },
-    /// The backend only reads (env).
-    #[error("the env backend is read-only: cannot change '{address}'")]
-    ReadOnly {
-        /// The address.
-        address: String,
-        /// The variable to set instead.
-        variable: String,
-    },
-    /// A backend that was asked for explicitly cannot be used.
-    #[error("the {backend} backend is unavailable: {reason}")]
-    Unavailable {
-        /// Which.
-        backend: String,
-        /// Why.
-        reason: String,
-    },
-    /// The OS keyring refused or failed an operation.
-    #[error("the keyring failed on '{address}': {reason}")]
-    Keyring {
-        /// The address (or item).
-        address: String,
-        /// What the platform said.
-        reason: String,
-    },
-}
-
-impl StoreError {
-    pub(crate) fn class(&self) -> ExitClass {
-        match self {
-            StoreError::NotFound { .. } => ExitClass::NotFound,
-            StoreError::WrongIdentity { .. } => ExitClass::Auth,
-            StoreError::Damaged { .. } | StoreError::Permission(_) => ExitClass::Refused,
-            StoreError::NotARecipient { .. } | StoreError::Symlink { .. } => ExitClass::Refused,
-            StoreError::Exists { .. }
-            | StoreError::Recipients { .. }
-            | StoreError::ReadOnly { .. }
-            | StoreError::Unavailable { .. }
-            | StoreError::Keyring { .. } => ExitClass::Other,
-        }
-    }
-
-    pub(crate) fn help(&self) -> Option<String> {
-        match self {
-            StoreError::NotFound { address, available } if !available.is_empty() => {
-                let acct = address.rsplit_once('/').map_or(address.as_str(), |x| x.0);
-                Some(format!(
-                    "that account has: {} (e.g. `sigil get {acct}/{}`)",
-                    available.join(", "),
-                    available[0]
-                ))
-            }
-            StoreError::NotFound { .. } => Some("`sigil list` shows what is stored".into()),
-            StoreError::Exists { .. } => Some("pass --force to replace it".into()),
-            StoreError::WrongIdentity { .. } => Some(
-                "check SIGIL_IDENTITY / SIGIL_IDENTITY_FILE, or the .age-recipients file it was written with"
-                    .into(),
-            ),
-            StoreError::Damaged { .. } => Some(
-                "restore it from a backup, or remove it with `sigil rm`; other secrets are unaffected"
-                    .into(),
-            ),
-            StoreError::Recipients { .. } => {
-                Some("each line is an age public key (age1…); # starts a comment".into())
-            }
-            StoreError::NotARecipient { path, public_key } => Some(format!(
-                "add your public key to it: echo {public_key} >> '{}'",
-                path.display()
-            )),
-            StoreError::Permission(e) => Some(format!("run `{}`", e.fix())),
-            StoreError::Symlink { path } => Some(format!(
-                "if you did not put it there, someone with access to the folder did: remove it \
-                 with `rm '{}'` (what it points to is not touched)",
-                path.display()
-            )),
-            StoreError::ReadOnly { variable, .. } => {
-                Some(format!("set {variable} in the environment instead"))
-            }
-            StoreError::Unavailable { .. } => Some(
-                "choose another backend with --backend or SIGIL_BACKEND (`sigil status --verbose` shows what was probed)"
-                    .into(),
-            ),
-            StoreError::Keyring { .. } => None,
-        }
-    }
-}
-
-impl StoreError {
-    /// A not-found error for an address, with nothing to suggest.
-    pub fn not_found(addr: &FieldAddress) -> StoreError {
-        StoreError::NotFound {
-            address: addr.to_string(),
-            available: vec![],
-        }
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod conformance {
     //! The behaviour every writable backend must show; each backend's tests call these. Every
     //! address starts with `prefix`, so the suite can run in a keyring shared with others.
 
     use super::*;
+    use crate::model::error::ExitClass;
 
     fn a(prefix: &str, s: &str) -> FieldAddress {
         format!("{prefix}{s}").parse().unwrap()

@@ -625,6 +625,27 @@ fn git_credential_sigil_never_prompts_for_the_passphrase() {
     assert!(screen.contains("passphrase for"), "{screen}");
 }
 
+/// docker runs its helper with the user's terminal attached, as git does: a locked identity is
+/// the protocol's error at once, never a passphrase prompt in the middle of a pull.
+#[test]
+fn docker_credential_sigil_never_prompts_for_the_passphrase() {
+    let (s, _) = protected("pw");
+    let config = s.home.join("config.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str("\n[docker.\"registry.example.com\"]\naddress = \"a/one\"\n");
+    fs::write(&config, text).unwrap();
+    fs::write(
+        s.root().join("docker-get.sh"),
+        "printf registry.example.com | docker-credential-sigil get\n",
+    )
+    .unwrap();
+    let (screen, code) = on_tty(&s, "sh ./docker-get.sh", &[(1, "pw\\r")], &[FAST]);
+    assert_eq!(code, 1, "{screen}");
+    assert!(!screen.contains("passphrase for"), "{screen}");
+    assert!(screen.contains("run `sigil unlock`"), "{screen}");
+    assert!(!screen.contains("Secret"), "{screen}");
+}
+
 /// While unlocked, any process that can use the identity could keep it unlocked for ever if
 /// `unlock` renewed itself from the cached copy: unlocking, and extending, ask for the
 /// passphrase every time.

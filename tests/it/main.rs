@@ -8,6 +8,7 @@ mod backup;
 mod check;
 mod concurrency;
 mod dispatch;
+mod docker_credential;
 mod dotenv;
 mod env;
 mod export;

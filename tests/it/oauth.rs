@@ -1522,6 +1522,65 @@ fn git_gets_refreshed_tokens_through_the_credential_helper() {
     assert!(active(srv, &third));
 }
 
+/// docker gets an OAuth account's token through docker-credential-sigil for the server
+/// mapped to it; after the expiry the helper hands out one refreshed against the real
+/// authorization server, and the refresh and each answer are in the audit log.
+#[test]
+fn docker_gets_refreshed_tokens_through_the_credential_helper() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let config = sb.home.join("config.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[docker.\"registry.example.test\"]\naddress = \"test/me\"\n");
+    std::fs::write(&config, settings).unwrap();
+    let get = |server: &str| {
+        let out = sb
+            .cmd("docker-credential-sigil")
+            .arg("get")
+            .write_stdin(server)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let token = |server: &str| {
+        let (code, out) = get(server);
+        assert_eq!(code, Some(0), "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["Username"], "me");
+        v["Secret"].as_str().unwrap().to_owned()
+    };
+    let first = token("registry.example.test");
+    assert_eq!(first, text_no_refresh(&sb, "test/me"));
+    // Another server gets nothing, and nothing is refreshed for it.
+    assert_eq!(
+        get("registry.example.test:5000"),
+        (Some(1), "credentials not found in native keychain\n".into())
+    );
+
+    expire(&sb);
+    let second = token("registry.example.test");
+    assert_ne!(second, first);
+    assert!(active(srv, &second));
+    assert_eq!(second, text_no_refresh(&sb, "test/me"));
+
+    let log = std::fs::read_to_string(sb.home.join("audit.log")).unwrap();
+    let docker: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"binary\":\"docker-credential-sigil\""))
+        .collect();
+    let count = |event: &str| {
+        docker
+            .iter()
+            .filter(|l| l.contains(&format!("\"event\":\"{event}\",\"addresses\":[\"test/me")))
+            .count()
+    };
+    assert_eq!((count("docker"), count("refresh")), (2, 1), "{log}");
+    for t in [&first, &second] {
+        assert!(!log.contains(t.as_str()), "a token in the audit log");
+    }
+}
+
 fn text_no_refresh(sb: &Sandbox, addr: &str) -> String {
     let out = sb
         .cmd("sigil-get")

@@ -26,6 +26,12 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("npm", "npm"),
     // The dotenv tests hold sigil's reading of env files against python-dotenv's.
     ("python-dotenv", "python3-dotenv"),
+    // The docker credential helper's tests log in with the docker CLI (client-side, no
+    // daemon), push and inspect with skopeo, against docker-registry behind htpasswd auth.
+    ("docker", "docker.io"),
+    ("skopeo", "skopeo"),
+    ("docker-registry", "docker-registry"),
+    ("htpasswd", "apache2-utils"),
 ];
 
 /// Commands `cargo xtask bench` runs besides sigil's own binaries; it also installs

@@ -29,7 +29,8 @@ use time::OffsetDateTime;
 /// What a restore does (or, with `--dry-run`, would do).
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The backup's manifest.
+    /// The backup's manifest; after a restore that wrote, without its entries, which served
+    /// the reading.
     pub manifest: Manifest,
     /// Secrets that are not in the target yet.
     pub new: Vec<FieldAddress>,
@@ -79,7 +80,7 @@ pub fn restore(
         Some(theirs) => line_changes(current_config.as_deref().unwrap_or(""), theirs),
         None => vec![],
     };
-    let plan = Plan {
+    let mut plan = Plan {
         manifest: first.manifest,
         new: first.new,
         conflicts: first.conflicts,
@@ -106,7 +107,17 @@ pub fn restore(
         backup: first.registry,
     };
     let written = write_secrets(sigil, path, key, &plan, &placed, &mut registries, progress)
-        .and_then(|config| make_durable(sigil, &placed, config, &registries.target));
+        .and_then(|config| {
+            // What only the writing needed goes before accounts.toml is encoded, the peak of
+            // a large restore: the backup's metadata, the placement of each secret and the
+            // manifest's entries (the caller is told the counts).
+            let Registries { target, backup } = registries;
+            drop(backup);
+            let kinds: BTreeSet<BackendKind> = placed.values().copied().collect();
+            drop(placed);
+            plan.manifest.entries = Vec::new();
+            make_durable(sigil, kinds, config, &target)
+        });
     close_journal(sigil, &journal, written)?;
     Ok(plan)
 }
@@ -406,12 +417,11 @@ fn write_jobs(
 /// accounts.toml names it, and config.toml written when the restore writes it.
 fn make_durable(
     sigil: &Sigil,
-    placed: &BTreeMap<String, BackendKind>,
+    kinds: BTreeSet<BackendKind>,
     config: Option<Secret>,
     reg: &Registry,
 ) -> Result<()> {
     let paths = sigil.paths();
-    let kinds: BTreeSet<BackendKind> = placed.values().copied().collect();
     for kind in kinds {
         sigil.store_of(kind)?.flush()?;
     }

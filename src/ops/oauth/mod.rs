@@ -16,10 +16,11 @@ pub use providers::Provider;
 
 use crate::model::address::{Address, FieldAddress};
 use crate::model::error::{Error, Result};
-use crate::model::registry::{Kind, Registry};
+use crate::model::registry::{AccountMeta, Kind, Registry};
 use crate::model::secret::Secret;
 use crate::model::token::TokenSet;
 use crate::ops::add::{Add, Conflict};
+use crate::store::Store;
 use crate::store::backend::BackendKind;
 use crate::{PutOptions, Sigil};
 use http::HttpError;
@@ -268,6 +269,74 @@ fn due(expires_at: Option<OffsetDateTime>, skew: Duration, now: OffsetDateTime) 
     expires_at.is_some_and(|at| crate::model::when::within(at, skew, now))
 }
 
+/// Asks the provider for a fresh token set for the account `key`: with its refresh token, or
+/// for a client-credentials account (no refresh token, a client secret) by asking again. A
+/// failure says which account could not be refreshed and how to log in again.
+fn renew(
+    provider: &Provider,
+    client: &Client,
+    refresh_token: Option<Secret>,
+    meta: &AccountMeta,
+    key: &str,
+    now: OffsetDateTime,
+) -> Result<TokenSet> {
+    match refresh_token {
+        Some(rt) => flows::refresh(provider, client, &rt, &meta.scopes, now),
+        // A client-credentials token is renewed by asking again.
+        None if client.secret.is_some() => {
+            flows::client_credentials(provider, client, &meta.scopes, now)
+        }
+        None => Err(Error::Auth {
+            message: format!("'{key}' expired and has no refresh token"),
+            help: None,
+        }),
+    }
+    .map_err(|e| match e {
+        Error::Auth { message, .. } => Error::Auth {
+            message: format!("cannot refresh '{key}': {message}"),
+            help: Some(login_hint(key, meta.provider.as_deref())),
+        },
+        other => other,
+    })
+}
+
+/// Writes a refreshed token set where `full` (the account's `token`) is kept, refresh token
+/// first, and records its expiry, scopes and fields in `reg`, which the caller saves.
+fn keep_renewed(
+    store: &dyn Store,
+    reg: &mut Registry,
+    full: &FieldAddress,
+    fresh: &TokenSet,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let account = full.account_address();
+    // Not one change that a failure takes back: a provider that rotates refresh tokens
+    // has already retired the old one, so the new tokens are kept as far as they were
+    // written, refresh token first. Metadata left behind (the old expiry) only makes the
+    // next `get` refresh again, with the new refresh token.
+    if let Some(rt) = &fresh.refresh_token {
+        store.put(&account.with_field(REFRESH_FIELD)?, rt)?;
+    }
+    if let Some(id) = &fresh.id_token {
+        store.put(&account.with_field(ID_TOKEN_FIELD)?, id)?;
+    }
+    store.put(full, &fresh.access_token)?;
+    if let Some(m) = reg.accounts.get_mut(&full.account_key()) {
+        m.expires_at = fresh.expires_at;
+        if !fresh.scopes.is_empty() {
+            m.scopes = fresh.scopes.clone();
+        }
+        if fresh.refresh_token.is_some() {
+            m.fields.insert(REFRESH_FIELD.to_owned());
+        }
+        if fresh.id_token.is_some() {
+            m.fields.insert(ID_TOKEN_FIELD.to_owned());
+        }
+        m.updated = now;
+    }
+    Ok(())
+}
+
 /// How to log in again, for messages.
 pub fn login_hint(account: &str, provider: Option<&str>) -> String {
     match provider {
@@ -412,6 +481,23 @@ impl Sigil {
                 }
             }
         }
+        let (provider, client, refresh_token) = self.refresh_inputs(store, &account, &meta)?;
+        let now = OffsetDateTime::now_utc();
+        let fresh = renew(&provider, &client, refresh_token, &meta, &key, now)?;
+        keep_renewed(store, &mut reg, full, &fresh, now)?;
+        reg.save(&self.paths)?;
+        Ok(Some(fresh.access_token))
+    }
+
+    /// What a refresh of `account` needs: its provider, the client its tokens belong to (the
+    /// stored one, else the provider's), and its refresh token when it has one.
+    fn refresh_inputs(
+        &self,
+        store: &dyn Store,
+        account: &Address,
+        meta: &AccountMeta,
+    ) -> Result<(Provider, Client, Option<Secret>)> {
+        let key = account.account_key();
         let read = |field: &str| -> Result<Option<Secret>> {
             let a = account.with_field(field)?;
             if meta.fields.contains(field) && store.contains(&a)? {
@@ -445,51 +531,7 @@ impl Sigil {
             secret: read(CLIENT_SECRET_FIELD)?.or_else(|| provider.client_secret.clone()),
         };
         let refresh_token = read(REFRESH_FIELD)?;
-        let now = OffsetDateTime::now_utc();
-        let fresh = match refresh_token {
-            Some(rt) => flows::refresh(&provider, &client, &rt, &meta.scopes, now),
-            // A client-credentials token is renewed by asking again.
-            None if client.secret.is_some() => {
-                flows::client_credentials(&provider, &client, &meta.scopes, now)
-            }
-            None => Err(Error::Auth {
-                message: format!("'{key}' expired and has no refresh token"),
-                help: None,
-            }),
-        }
-        .map_err(|e| match e {
-            Error::Auth { message, .. } => Error::Auth {
-                message: format!("cannot refresh '{key}': {message}"),
-                help: Some(hint()),
-            },
-            other => other,
-        })?;
-        // Not one change that a failure takes back: a provider that rotates refresh tokens
-        // has already retired the old one, so the new tokens are kept as far as they were
-        // written, refresh token first. Metadata left behind (the old expiry) only makes the
-        // next `get` refresh again, with the new refresh token.
-        if let Some(rt) = &fresh.refresh_token {
-            store.put(&account.with_field(REFRESH_FIELD)?, rt)?;
-        }
-        if let Some(id) = &fresh.id_token {
-            store.put(&account.with_field(ID_TOKEN_FIELD)?, id)?;
-        }
-        store.put(full, &fresh.access_token)?;
-        if let Some(m) = reg.accounts.get_mut(&key) {
-            m.expires_at = fresh.expires_at;
-            if !fresh.scopes.is_empty() {
-                m.scopes = fresh.scopes.clone();
-            }
-            if fresh.refresh_token.is_some() {
-                m.fields.insert(REFRESH_FIELD.to_owned());
-            }
-            if fresh.id_token.is_some() {
-                m.fields.insert(ID_TOKEN_FIELD.to_owned());
-            }
-            m.updated = now;
-        }
-        reg.save(&self.paths)?;
-        Ok(Some(fresh.access_token))
+        Ok((provider, client, refresh_token))
     }
 
     /// Before an OAuth account (or its token) is deleted: asks the provider to revoke the
