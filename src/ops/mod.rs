@@ -2,7 +2,8 @@
 //! import, rekey, recipients, status, check, init, purge, the git helper, the AWS credential_process, references,
 //! masking, OAuth — built on the layers below (model, `fsutil` and `crypto`, identity, store
 //! and audit) and importing only from them.
-//! The `Sigil` handle in `lib.rs` belongs to this layer too.
+//! The `Sigil` handle is here too (`handle`, re-exported at the crate root), and `recover`
+//! heals what an interrupted command left, for every command that opens a home.
 
 pub mod add;
 pub mod aws;
@@ -20,6 +21,9 @@ pub mod oauth;
 pub mod policy;
 pub mod purge;
 pub mod recipients;
+pub mod recover;
 pub mod reference;
 pub mod rekey;
 pub mod status;
+
+pub mod handle;

@@ -1045,14 +1045,10 @@ pub fn finish(sigil: &Sigil) -> Result<Option<Change>> {
     finish_locked(sigil)
 }
 
-/// Finishes an interrupted edit for whichever command opens sigil next, unless the store lock
-/// is held (an edit, or another writer, is at work: it is left to them) or the identity
+/// Finishes an interrupted edit for whichever command opens sigil next, unless the identity
 /// cannot be had without asking (a hook never prompts: the error names the command that
-/// finishes it).
+/// finishes it). The caller holds the store lock, so no edit is at work (`ops::recover`).
 pub fn heal(sigil: &Sigil) -> Result<Option<Change>> {
-    let Some(_lock) = Lock::try_acquire(&sigil.paths().lock_file())? else {
-        return Ok(None);
-    };
     let Some(j) = Journal::load(sigil.paths().home())? else {
         return Ok(None);
     };

@@ -235,31 +235,41 @@ pub fn rekey(paths: &Paths) -> Result<Report> {
 /// What a rotation that failed once its new key was ready tells the user.
 pub const FINISHED_NEXT: &str = "the new key is ready and the rotation is finished by the next sigil command that opens the store (`sigil list`), or by `sigil rekey` again";
 
+/// What finishing an interrupted rotation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Healed {
+    /// It was killed before its new key was ready: nothing had changed, and it is forgotten.
+    RolledBack,
+    /// It was finished.
+    Finished,
+}
+
 /// Finishes an interrupted rotation, as the next command does; `None` when there was none.
-pub fn heal(paths: &Paths) -> Result<Option<&'static str>> {
-    let _lock = Lock::acquire(&paths.lock_file())?;
+/// The caller holds the store lock, waiting for it if need be (`ops::recover`: a command
+/// must not read the store while a rotation is at work).
+pub fn heal(paths: &Paths) -> Result<Option<Healed>> {
     if !pending(paths) {
         return Ok(None);
     }
     finish_locked(paths).map(Some)
 }
 
-fn finish_locked(paths: &Paths) -> Result<&'static str> {
+fn finish_locked(paths: &Paths) -> Result<Healed> {
     let j = Journal::load(paths)?;
     if !j.ready {
         // Killed while preparing: no file had changed, so forget it.
         cleanup(paths)?;
-        return Ok("rolled back");
+        return Ok(Healed::RolledBack);
     }
     if j.switched {
         drop_stale_unlock(paths, &j.new);
         cleanup(paths)?;
-        return Ok("finished");
+        return Ok(Healed::Finished);
     }
     let current = Identity::load(paths)?;
     if public_keys(&current).contains(&j.new) {
         cleanup(paths)?;
-        return Ok("finished");
+        return Ok(Healed::Finished);
     }
     let sealed = read(&new_identity_path(paths))?;
     let text = decrypt_with(&sealed, &current).map_err(|_| Error::Auth {
@@ -273,7 +283,7 @@ fn finish_locked(paths: &Paths) -> Result<&'static str> {
         .map_err(|_| Error::other("the new identity of the rotation is damaged", None))?;
     let new = Identity::parse(text, IdentitySource::Given)?;
     proceed(paths, &j, &current, &new)?;
-    Ok("finished")
+    Ok(Healed::Finished)
 }
 
 fn proceed(paths: &Paths, j: &Journal, old: &Identity, new: &Identity) -> Result<Report> {

@@ -863,3 +863,38 @@ fn on_a_full_disk_every_writing_command_changes_everything_or_nothing() {
         }
     }
 }
+
+/// An interrupted change whose store lock cannot be taken (here a directory stands where the
+/// lock file goes, as a read-only remount after an I/O error would refuse to open it) cannot
+/// be healed; every command that finds it says so instead of reading on in silence
+/// (`ops::recover`: one rule for every journal, a journal that cannot be healed is reported).
+#[test]
+fn an_interrupted_change_that_cannot_be_healed_yet_is_reported() {
+    let s = Sandbox::new();
+    s.cmd("sigil-init").assert().success();
+    s.add("keep/me", b"old-value");
+    let journal = s.home.join(".change-journal");
+    let record = format!(
+        r#"{{"metadata":"{}","before":null,"files":[]}}"#,
+        s.home.join("accounts.toml").display()
+    );
+    std::fs::write(&journal, record).unwrap();
+    let lock = s.home.join(".lock");
+    let _ = std::fs::remove_file(&lock);
+    std::fs::create_dir(&lock).unwrap();
+    let out = s.cmd("sigil-list").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("sigil-list: warning: cannot take back the interrupted change yet"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(journal.exists());
+    // Once the lock can be had, the next command heals it (the metadata was written: the
+    // change is finished, which needs no word).
+    std::fs::remove_dir(&lock).unwrap();
+    let out = s.cmd("sigil-list").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    assert!(!journal.exists());
+}

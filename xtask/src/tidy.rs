@@ -188,8 +188,9 @@ mod tests {
     /// The layers of `src/`, lowest first. A module imports only from its own layer and the
     /// ones below it: model (plain data and parsers, `src/model/`); base (`fsutil`, `crypto`);
     /// storage (`identity`, `unlock`, `seal`, `store`, `audit`); ops (the use cases,
-    /// `src/ops/`, and `lib.rs` with the `Sigil` handle); cli (`src/cli/`, `exit`, the
-    /// binaries, and `internal`, their door to every layer).
+    /// `src/ops/`, the `Sigil` handle among them in `ops::handle`); cli (`src/cli/`, `exit`,
+    /// the binaries, `internal`, their door to every layer, and `lib.rs`, which only declares
+    /// the modules and re-exports the interface: see [`lib_rs_holds_no_code`]).
     const LAYERS: [&str; 5] = ["model", "base", "storage", "ops", "cli"];
 
     /// The layer of a module at the root of the crate (`model`, `store`, …, and `lib` for
@@ -199,17 +200,36 @@ mod tests {
             "model" => Some(0),
             "fsutil" | "crypto" => Some(1),
             "identity" | "unlock" | "seal" | "store" | "audit" => Some(2),
-            "ops" | "lib" => Some(3),
-            "cli" | "exit" | "bin" | "internal" => Some(4),
+            "ops" => Some(3),
+            "cli" | "exit" | "bin" | "internal" | "lib" => Some(4),
             _ => None,
         }
     }
 
-    /// The layer a path after `crate::` leads into: its root module's, or the ops layer for
-    /// an item of `lib.rs` (`crate::Sigil`, `crate::PutOptions`).
+    /// What lib.rs re-exports at the crate root: each name with the path it stands for
+    /// (`Sigil` → `ops::handle::Sigil`, `Secret` → `model::secret::Secret`).
+    fn reexports() -> Vec<(String, String)> {
+        let text = fs::read_to_string(root().join("src/lib.rs")).unwrap();
+        let mut out = Vec::new();
+        for (_, path) in crate_paths(code_of(&text)) {
+            let name = path.rsplit("::").next().unwrap_or_default().to_owned();
+            out.push((name, path));
+        }
+        out
+    }
+
+    /// The layer a path after `crate::` leads into: its root module's, or for an item the
+    /// crate root re-exports (`crate::Sigil`, `crate::Secret`), the layer of the module it
+    /// comes from. An item of the root that is not a re-export counts as the top layer.
     fn layer_of_path(path: &str) -> usize {
         let root = path.split("::").next().unwrap_or_default();
-        layer_of(root).unwrap_or(3)
+        if let Some(layer) = layer_of(root) {
+            return layer;
+        }
+        match reexports().into_iter().find(|(name, _)| name == root) {
+            Some((_, target)) if target.split("::").next() != Some(root) => layer_of_path(&target),
+            _ => LAYERS.len() - 1,
+        }
     }
 
     /// The module a path after `crate::` names, as [`imports_only_go_down`]'s `ALLOWED` list
@@ -326,7 +346,39 @@ mod tests {
         assert_eq!(module_of("store::backend::BackendKind"), "store");
         assert_eq!(module_of("Sigil"), "Sigil");
         assert_eq!(layer_of_path("Sigil"), 3);
+        assert_eq!(layer_of_path("PutOptions"), 3);
+        assert_eq!(layer_of_path("Secret"), 0);
+        assert_eq!(layer_of_path("StoreError"), 2);
         assert_eq!(layer_of_path("fsutil::Lock"), 1);
+    }
+
+    /// lib.rs is the crate's door, not a module of code: its docs, the module declarations and
+    /// the `pub use` re-exports of the interface. The handle it re-exports lives in the ops
+    /// layer (`src/ops/handle/`), so its imports are checked like every other use case's.
+    #[test]
+    fn lib_rs_holds_no_code() {
+        let text = fs::read_to_string(root().join("src/lib.rs")).unwrap();
+        let mut found = Vec::new();
+        for (n, line) in code_of(&text).lines().enumerate() {
+            let line = line.trim();
+            let allowed = line.is_empty()
+                || line.starts_with("//")
+                || line.starts_with("#![")
+                || line.starts_with("#[doc(hidden)]")
+                || line.starts_with("#[cfg(")
+                || line.starts_with("pub mod ")
+                || line.starts_with("mod ")
+                || line.starts_with("pub use crate::");
+            if !allowed {
+                found.push(format!("src/lib.rs:{}: {line}", n + 1));
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "lib.rs holds only docs, module declarations and re-exports (code goes to a \
+             layer, the handle to src/ops/handle/):\n{}",
+            found.join("\n")
+        );
     }
 
     /// Each layer imports only from below (see [`LAYERS`]): no path into the crate in a

@@ -122,14 +122,11 @@ pub fn pending(home: &Path) -> bool {
     fs::symlink_metadata(home.join(JOURNAL)).is_ok()
 }
 
-/// Undoes a restore that was killed half-way, unless a restore (or any other writer) holds
-/// the store lock right now: whichever command comes next does this, as for an
-/// interrupted migration. Returns whether it undid one.
+/// Undoes a restore that was killed half-way, for whichever command comes next, as for an
+/// interrupted migration. The caller holds the store lock, so no restore is running
+/// (`ops::recover`). Returns whether it undid one.
 pub fn heal(sigil: &Sigil) -> Result<bool> {
-    match Lock::try_acquire(&sigil.paths().lock_file())? {
-        Some(_lock) => recover_locked(sigil),
-        None => Ok(false),
-    }
+    recover_locked(sigil)
 }
 
 /// Undoes a restore that was killed half-way, if its journal is there (under the store

@@ -211,7 +211,14 @@ pub(super) fn begin(
 /// The migrations lock: one apply, rollback or heal at a time. Separate from the store lock,
 /// which `put` and `delete` take themselves.
 pub(super) fn lock(sigil: &Sigil) -> Result<fsutil::Lock> {
-    fsutil::Lock::acquire(&root(sigil).join(".lock"))
+    fsutil::Lock::acquire(&lock_file(sigil.paths()))
+}
+
+/// The migrations lock's file, `<home>/migrations/.lock`: held by a migration from before
+/// `.pending` names it until it is removed. Like every lock file it is opened by
+/// `fsutil::Lock`, so created 0600 whatever the umask.
+pub fn lock_file(paths: &crate::model::paths::Paths) -> PathBuf {
+    paths.home().join(DIR).join(".lock")
 }
 
 pub(super) fn remove_pending(sigil: &Sigil) {
@@ -325,13 +332,9 @@ pub fn pending(home: &Path) -> bool {
 }
 
 /// Completes the rollback of an interrupted migration. Returns its id when it undid one;
-/// `None` when there was none or one is running right now (its process holds the lock).
+/// `None` when there was none. The caller holds the migrations lock ([`lock_file`]), so no
+/// migration is running (`ops::recover`).
 pub fn heal(sigil: &Sigil) -> Result<Option<String>> {
-    // Through fsutil's lock, like every other lock file: it is created 0600 whatever the
-    // umask (a plain open here created a missing one 0666 under `umask 000`).
-    let Some(lock) = fsutil::Lock::try_acquire(&root(sigil).join(".lock"))? else {
-        return Ok(None);
-    };
     let Ok(id) = fs::read_to_string(root(sigil).join(PENDING)) else {
         return Ok(None);
     };
@@ -344,6 +347,5 @@ pub fn heal(sigil: &Sigil) -> Result<Option<String>> {
         Err(e) => return Err(e),
     }
     remove_pending(sigil);
-    drop(lock);
     Ok(Some(id))
 }

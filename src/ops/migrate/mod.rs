@@ -37,7 +37,8 @@ mod source_toml;
 pub use apply::{Applied, apply, apply_with};
 pub use backend_move::{move_backend, plan_move};
 pub use journal::{
-    Journal, SecretRecord, SourceRecord, State, heal, list, load_journal, pending, rollback,
+    Journal, SecretRecord, SourceRecord, State, heal, list, load_journal, lock_file, pending,
+    rollback,
 };
 #[doc(hidden)]
 pub use parse::parse_text;

@@ -1,0 +1,103 @@
+//! Opening a home: [`Builder`], and what [`Builder::open`] does before it hands the handle
+//! out (the config, the backend choice, healing an interrupted command).
+
+use super::Sigil;
+use crate::fsutil;
+use crate::identity::Identity;
+use crate::model::config::Config;
+use crate::model::error::Result;
+use crate::model::paths::Paths;
+use crate::ops::recover;
+use crate::store::backend::{BackendKind, Choice};
+use crate::store::{EnvStore, FileStore, MemoryStore};
+use std::sync::OnceLock;
+
+/// Options for opening a sigil other than the user's own (embedding, tests).
+#[derive(Debug, Default)]
+pub struct Builder {
+    paths: Option<Paths>,
+    identity: Option<Identity>,
+    backend: Option<String>,
+    leave_recipients: bool,
+}
+
+impl Builder {
+    /// Keeps everything under `dir`, as `SIGIL_HOME` does.
+    pub fn home(mut self, dir: impl Into<std::path::PathBuf>) -> Builder {
+        self.paths = Some(Paths::in_one(dir));
+        self
+    }
+
+    /// Uses this identity instead of looking for one.
+    pub fn identity(mut self, identity: Identity) -> Builder {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// Keeps secrets in memory only (for tests of programs that use sigil).
+    pub fn memory(self) -> Builder {
+        self.backend(Some("memory"))
+    }
+
+    /// Forces a backend by name (`file`, `keyring`, `env`, `memory`, `auto`), as `--backend`
+    /// does; `None` leaves the choice to `SIGIL_BACKEND`, config.toml and `auto`.
+    pub fn backend(mut self, name: Option<&str>) -> Builder {
+        self.backend = name.map(str::to_owned);
+        self
+    }
+
+    /// Leaves an interrupted `sigil recipients add` or `rm` as it is, for the commands that
+    /// report it (`status`, `check`) or finish it themselves (`recipients`).
+    #[cfg(feature = "cli")]
+    pub(crate) fn leave_recipients(mut self) -> Builder {
+        self.leave_recipients = true;
+        self
+    }
+
+    /// Opens it. Nothing is created on disk until something is written.
+    pub fn open(self) -> Result<Sigil> {
+        let paths = match self.paths {
+            Some(p) => p,
+            None => Paths::from_env()?,
+        };
+        fsutil::check_config(&paths)?;
+        let config = Config::load(&paths)?;
+        let choice = Choice::resolve(
+            self.backend.as_deref(),
+            &config,
+            &paths.config_file().display().to_string(),
+        )?;
+        #[cfg(not(feature = "keyring"))]
+        if choice.kind == BackendKind::Keyring {
+            return Err(crate::store::StoreError::Unavailable {
+                backend: "keyring".into(),
+                reason: "this sigil was built without the keyring feature".into(),
+            }
+            .into());
+        }
+        let file = match self.identity {
+            Some(id) => FileStore::with_identity(&paths, id),
+            None => FileStore::new(&paths),
+        };
+        let sigil = Sigil {
+            memory: (choice.kind == BackendKind::Memory).then(MemoryStore::new),
+            #[cfg(feature = "keyring")]
+            keyring: crate::store::KeyringStore::new(&paths),
+            paths,
+            config,
+            choice,
+            file,
+            env: EnvStore,
+            probe: OnceLock::new(),
+            usage: None,
+        };
+        // What an interrupted command left is healed, or left to its live owner, by one rule
+        // (`ops::recover`); the notices say what was done.
+        let kinds: Vec<recover::Kind> = recover::Kind::ALL
+            .into_iter()
+            .filter(|k| !(self.leave_recipients && *k == recover::Kind::Recipients))
+            .collect();
+        recover::tell(&recover::heal_all(&sigil, &kinds));
+        Ok(sigil)
+    }
+}
