@@ -5,8 +5,8 @@
 //! [`Add`] says: which fields, which metadata, what counts as already there, and how the
 //! audit log names the change.
 
-use crate::model::address::FieldAddress;
-use crate::model::error::Result;
+use crate::model::address::{Address, FieldAddress};
+use crate::model::error::{Error, Result};
 use crate::model::registry::{AccountMeta, Kind, Registry};
 use crate::model::secret::Secret;
 use crate::store::StoreError;
@@ -213,4 +213,46 @@ fn record_put(reg: &mut Registry, addr: &FieldAddress, kind: BackendKind, opts: 
     if opts.note.is_some() {
         meta.note = opts.note.clone();
     }
+}
+
+/// A free `service/account` for a credential another program hands over (git's, docker's):
+/// `service` as the program names its server, and `username` made to fit the address
+/// grammar, with `-2`, `-3`, … on the service when the account is taken. `server` names the
+/// server in the error when no name is free.
+pub(crate) fn fresh_account(
+    reg: &Registry,
+    service: &str,
+    username: &str,
+    server: &dyn std::fmt::Display,
+) -> Result<Address> {
+    let mut account: String = username
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "@._+-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(128)
+        .collect();
+    if account.is_empty() || account.chars().all(|c| c == '.') {
+        account = "default".into();
+    }
+    for n in 1..10_000 {
+        let service = if n == 1 {
+            service.to_owned()
+        } else {
+            format!("{service}-{n}")
+        };
+        if let Ok(a) = Address::new(&service, &account, None)
+            && !reg.accounts.contains_key(&a.account_key())
+        {
+            return Ok(a);
+        }
+    }
+    Err(Error::other(
+        format!("cannot find a free name for a credential of '{server}'"),
+        None,
+    ))
 }

@@ -578,44 +578,14 @@ fn delete(sigil: &Sigil, account: &Address) -> Result<Vec<FieldAddress>> {
 }
 
 /// A free `service/account` for a new docker-stored credential: the server's host and port
-/// and the username made to fit the grammar (an identity token is `identity-token`), with
-/// `-2`, `-3`, … on the service when taken.
+/// and the username (`ops::add::fresh_account`); an identity token is `identity-token`.
 fn fresh_account(reg: &Registry, server: &Server, username: &str) -> Result<Address> {
-    let mut account: String = if username == TOKEN_USERNAME {
-        "identity-token".into()
+    let username = if username == TOKEN_USERNAME {
+        "identity-token"
     } else {
         username
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "@._+-".contains(c) {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .take(128)
-            .collect()
     };
-    if account.is_empty() || account.chars().all(|c| c == '.') {
-        account = "default".into();
-    }
-    let base = server.service_name();
-    for n in 1..10_000 {
-        let service = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
-        if let Ok(a) = Address::new(&service, &account, None)
-            && !reg.accounts.contains_key(&a.account_key())
-        {
-            return Ok(a);
-        }
-    }
-    Err(Error::other(
-        format!("cannot find a free name for a credential of '{server}'"),
-        None,
-    ))
+    crate::ops::add::fresh_account(reg, &server.service_name(), username, server)
 }
 
 /// The value stored at an address as it is, without the refresh a `get` may do, or `None`.

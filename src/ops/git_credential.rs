@@ -925,39 +925,9 @@ fn record_stored(
 }
 
 /// A free `service/account` for a new git-stored credential: the origin's host (and port)
-/// and the username, made to fit the grammar, with `-2`, `-3`, … on the service when taken.
+/// and the username (`ops::add::fresh_account`).
 fn fresh_account(reg: &Registry, origin: &Origin, username: &str) -> Result<Address> {
-    let mut account: String = username
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "@._+-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(128)
-        .collect();
-    if account.is_empty() || account.chars().all(|c| c == '.') {
-        account = "default".into();
-    }
-    let base = origin.service_name();
-    for n in 1..10_000 {
-        let service = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
-        if let Ok(a) = Address::new(&service, &account, None)
-            && !reg.accounts.contains_key(&a.account_key())
-        {
-            return Ok(a);
-        }
-    }
-    Err(Error::other(
-        format!("cannot find a free name for a credential of '{origin}'"),
-        None,
-    ))
+    crate::ops::add::fresh_account(reg, &origin.service_name(), username, origin)
 }
 
 /// `erase`: forgets what git rejected, among what git owns for the origin. Every credential
