@@ -16,6 +16,7 @@ pub mod identity;
 pub mod import;
 pub mod init;
 pub(crate) mod keys;
+pub mod kube_credential;
 pub mod list;
 pub mod lock;
 #[cfg(feature = "oauth")]
@@ -103,6 +104,9 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     }),
     ("docker-credential-sigil", |b, a| {
         run_code_from(b, a, docker_credential::run)
+    }),
+    ("kube-credential-sigil", |b, a| {
+        run_from(b, a, kube_credential::run)
     }),
 ];
 
@@ -203,6 +207,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         import::Args::command(),
         git_credential::Args::command(),
         docker_credential::Args::command(),
+        kube_credential::Args::command(),
     ]
 }
 

@@ -36,6 +36,11 @@ pub struct Config {
     /// `docker-credential-sigil` normalises and checks it. Same shape as a git mapping.
     #[serde(default)]
     pub docker: BTreeMap<String, GitMapping>,
+    /// Kubernetes cluster servers mapped on purpose to an account for kubectl
+    /// (`[kube."https://k8s.corp.example:6443"]`), keyed by server as the user wrote it;
+    /// `kube-credential-sigil` normalises and checks it. Only `address` is used.
+    #[serde(default)]
+    pub kube: BTreeMap<String, GitMapping>,
 }
 
 /// The `audit` setting.
@@ -141,6 +146,11 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # [docker."ghcr.io"]
 # address = "github/me"
 # username = "me"
+
+# Tokens for kubectl (kube-credential-sigil) from an account of sigil's: one table per
+# cluster server, exactly as the kubeconfig's cluster names it (https://host[:port]).
+# [kube."https://k8s.corp.example:6443"]
+# address = "corp/me"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:
 # [providers.corp]

@@ -12,6 +12,7 @@ pub mod docker_credential;
 pub mod export;
 pub mod git_credential;
 pub mod init;
+pub mod kube_credential;
 pub mod mask;
 pub mod migrate;
 #[cfg(feature = "oauth")]

@@ -20,6 +20,7 @@ mod help;
 mod identity;
 mod init;
 mod keyring;
+mod kube_credential;
 mod library;
 mod limits;
 mod list;

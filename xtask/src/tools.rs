@@ -32,6 +32,10 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("skopeo", "skopeo"),
     ("docker-registry", "docker-registry"),
     ("htpasswd", "apache2-utils"),
+    // The kubectl exec plugin's tests run the real kubectl against an API server written in
+    // Python, behind TLS with a certificate openssl makes.
+    ("kubectl", "kubernetes-client"),
+    ("openssl", "openssl"),
 ];
 
 /// Commands `cargo xtask bench` runs besides sigil's own binaries; it also installs
