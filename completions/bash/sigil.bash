@@ -61,6 +61,9 @@ _sigil() {
             sigil,migrate)
                 cmd="sigil__subcmd__migrate"
                 ;;
+            sigil,netrc)
+                cmd="sigil__subcmd__netrc"
+                ;;
             sigil,otp)
                 cmd="sigil__subcmd__otp"
                 ;;
@@ -174,6 +177,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,migrate)
                 cmd="sigil__subcmd__help__subcmd__migrate"
+                ;;
+            sigil__subcmd__help,netrc)
+                cmd="sigil__subcmd__help__subcmd__netrc"
                 ;;
             sigil__subcmd__help,otp)
                 cmd="sigil__subcmd__help__subcmd__otp"
@@ -323,7 +329,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import help"
+            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -759,7 +765,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import help"
+            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1081,6 +1087,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__netrc)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1594,6 +1614,24 @@ _sigil() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sigil__subcmd__netrc)
+            opts="-h -V --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sigil__subcmd__otp)
             opts="-h -V --json --qr --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1959,7 +1997,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__run)
-            opts="-h -V --env-file --env --no-mask --backend --help --version"
+            opts="-h -V --env-file --env --no-mask --netrc --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1970,6 +2008,10 @@ _sigil() {
                     return 0
                     ;;
                 --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --netrc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

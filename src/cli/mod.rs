@@ -22,6 +22,7 @@ pub mod lock;
 #[cfg(feature = "oauth")]
 pub mod login;
 pub mod migrate;
+pub mod netrc;
 pub mod otp;
 pub mod policy;
 pub mod recipients;
@@ -99,6 +100,7 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("sigil-recipients", |b, a| run_from(b, a, recipients::run)),
     ("sigil-export", |b, a| run_from(b, a, export::run)),
     ("sigil-import", |b, a| run_from(b, a, import::run)),
+    ("sigil-netrc", |b, a| run_from(b, a, netrc::run)),
     ("git-credential-sigil", |b, a| {
         run_from(b, a, git_credential::run)
     }),
@@ -205,6 +207,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         recipients::Args::command(),
         export::Args::command(),
         import::Args::command(),
+        netrc::Args::command(),
         git_credential::Args::command(),
         docker_credential::Args::command(),
         kube_credential::Args::command(),

@@ -41,6 +41,11 @@ pub struct Config {
     /// `kube-credential-sigil` normalises and checks it. Only `address` is used.
     #[serde(default)]
     pub kube: BTreeMap<String, GitMapping>,
+    /// Hosts mapped on purpose to an account for a netrc (`[netrc."api.example.com"]`),
+    /// keyed by host as the user wrote it; `sigil netrc` and `sigil run --netrc` normalise
+    /// and check it. Same shape as a git mapping (`username` is the netrc's `login`).
+    #[serde(default)]
+    pub netrc: BTreeMap<String, GitMapping>,
 }
 
 /// The `audit` setting.
@@ -151,6 +156,12 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # cluster server, exactly as the kubeconfig's cluster names it (https://host[:port]).
 # [kube."https://k8s.corp.example:6443"]
 # address = "corp/me"
+
+# Credentials in a netrc (sigil netrc, sigil run --netrc) for curl, ftp and Python: one table
+# per host name, without scheme or port; login is the username, by default the account.
+# [netrc."api.example.com"]
+# address = "corp/me"
+# username = "me"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:
 # [providers.corp]

@@ -31,11 +31,13 @@ pub enum Use {
     Docker,
     /// `kube-credential-sigil`.
     Kubectl,
+    /// `sigil netrc` and `sigil run --netrc`.
+    Netrc,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 7] = [
+    pub const ALL: [Use; 8] = [
         Use::Get,
         Use::Resolve,
         Use::Run,
@@ -43,6 +45,7 @@ impl Use {
         Use::Git,
         Use::Docker,
         Use::Kubectl,
+        Use::Netrc,
     ];
 
     /// The name in `--allow`, the policy and the audit log.
@@ -55,6 +58,7 @@ impl Use {
             Use::Git => "git",
             Use::Docker => "docker",
             Use::Kubectl => "kubectl",
+            Use::Netrc => "netrc",
         }
     }
 
@@ -64,6 +68,7 @@ impl Use {
             Use::Git => "git-credential-sigil",
             Use::Docker => "docker-credential-sigil",
             Use::Kubectl => "kube-credential-sigil",
+            Use::Netrc => "sigil netrc",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -80,7 +85,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker or kubectl",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, kubectl or netrc",
                     s.escape_debug()
                 ))
             })

@@ -15,6 +15,7 @@ pub mod init;
 pub mod kube_credential;
 pub mod mask;
 pub mod migrate;
+pub mod netrc;
 #[cfg(feature = "oauth")]
 pub mod oauth;
 pub mod policy;

@@ -19,6 +19,8 @@ fn help_texts() {
         "sigil-policy",
         "docker-credential-sigil",
         "kube-credential-sigil",
+        "sigil-netrc",
+        "sigil-run",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

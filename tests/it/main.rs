@@ -25,6 +25,7 @@ mod library;
 mod limits;
 mod list;
 mod migrate;
+mod netrc;
 mod no_echo;
 mod oauth;
 mod otp;

@@ -1658,6 +1658,64 @@ fn kubectl_gets_refreshed_tokens_through_the_exec_plugin() {
     }
 }
 
+/// `sigil netrc` prints an OAuth account's token for the host mapped to it; after the expiry
+/// it prints one refreshed against the real authorization server, and the refresh and each
+/// answer are in the audit log.
+#[test]
+fn netrc_gets_refreshed_tokens() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let config = sb.home.join("config.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[netrc.\"api.example.test\"]\naddress = \"test/me\"\n");
+    std::fs::write(&config, settings).unwrap();
+    let token = || {
+        let out = sb
+            .cmd("sigil-netrc")
+            .arg("api.example.test")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let rest = text
+            .strip_prefix("machine api.example.test login me password ")
+            .unwrap_or_else(|| panic!("{text}"));
+        rest.trim_end().to_owned()
+    };
+    let first = token();
+    assert_eq!(first, text_no_refresh(&sb, "test/me"));
+    // Another host gets nothing.
+    let out = sb
+        .cmd("sigil-netrc")
+        .arg("api.example.test.evil")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+
+    expire(&sb);
+    let second = token();
+    assert_ne!(second, first);
+    assert!(active(srv, &second));
+    assert_eq!(second, text_no_refresh(&sb, "test/me"));
+
+    let log = std::fs::read_to_string(sb.home.join("audit.log")).unwrap();
+    let netrc: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"binary\":\"sigil-netrc\""))
+        .collect();
+    let count = |event: &str| {
+        netrc
+            .iter()
+            .filter(|l| l.contains(&format!("\"event\":\"{event}\",\"addresses\":[\"test/me")))
+            .count()
+    };
+    assert_eq!((count("netrc"), count("refresh")), (2, 1), "{log}");
+    for t in [&first, &second] {
+        assert!(!log.contains(t.as_str()), "a token in the audit log");
+    }
+}
+
 fn text_no_refresh(sb: &Sandbox, addr: &str) -> String {
     let out = sb
         .cmd("sigil-get")

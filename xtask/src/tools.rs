@@ -36,6 +36,8 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     // Python, behind TLS with a certificate openssl makes.
     ("kubectl", "kubernetes-client"),
     ("openssl", "openssl"),
+    // The netrc tests run the real curl -n against a server that checks basic auth.
+    ("curl", "curl"),
 ];
 
 /// Commands `cargo xtask bench` runs besides sigil's own binaries; it also installs
