@@ -23,7 +23,7 @@ _sigil__run() {
 
     case "${cmd}" in
         sigil__run)
-            opts="-h -V --env-file --env --no-mask --backend --help --version"
+            opts="-h -V --env-file --env --no-mask --netrc --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -34,6 +34,10 @@ _sigil__run() {
                     return 0
                     ;;
                 --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --netrc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

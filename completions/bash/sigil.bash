@@ -64,6 +64,9 @@ _sigil() {
             sigil,migrate)
                 cmd="sigil__subcmd__migrate"
                 ;;
+            sigil,netrc)
+                cmd="sigil__subcmd__netrc"
+                ;;
             sigil,otp)
                 cmd="sigil__subcmd__otp"
                 ;;
@@ -192,6 +195,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,migrate)
                 cmd="sigil__subcmd__help__subcmd__migrate"
+                ;;
+            sigil__subcmd__help,netrc)
+                cmd="sigil__subcmd__help__subcmd__netrc"
                 ;;
             sigil__subcmd__help,otp)
                 cmd="sigil__subcmd__help__subcmd__otp"
@@ -344,7 +350,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import aws help"
+            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,7 +860,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import aws help"
+            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1204,6 +1210,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__netrc)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1717,6 +1737,24 @@ _sigil() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sigil__subcmd__netrc)
+            opts="-h -V --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sigil__subcmd__otp)
             opts="-h -V --json --qr --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2082,7 +2120,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__run)
-            opts="-h -V --env-file --env --no-mask --backend --help --version"
+            opts="-h -V --env-file --env --no-mask --netrc --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2093,6 +2131,10 @@ _sigil() {
                     return 0
                     ;;
                 --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --netrc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

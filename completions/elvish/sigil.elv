@@ -45,6 +45,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand recipients 'List, add and remove the recipients of a shared folder'
             cand export 'Write one credential to a standard age file'
             cand import 'Read a credential written by sigil export'
+            cand netrc 'Print a .netrc for hosts mapped in config.toml'
             cand aws 'AWS credential_process backed by sigil'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -146,6 +147,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;run'= {
             cand --env-file 'A dotenv file to add to the environment (repeatable)'
             cand --env 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)'
+            cand --netrc 'Give the command a .netrc for the hosts mapped in config.toml (or these), in a private temporary file named by NETRC and CURL_HOME'
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --no-mask 'Pass the command''s output through untouched'
             cand -h 'Print help (see more with ''--help'')'
@@ -292,7 +294,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --not-before 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)'
             cand --not-after 'Refuse after WHEN'
             cand --max-uses 'Hand it out at most N times (setting it starts a new count)'
-            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws (comma-separated)'
+            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc (comma-separated)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -451,6 +453,13 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'sigil;netrc'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'sigil;aws'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -496,6 +505,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand recipients 'List, add and remove the recipients of a shared folder'
             cand export 'Write one credential to a standard age file'
             cand import 'Read a credential written by sigil export'
+            cand netrc 'Print a .netrc for hosts mapped in config.toml'
             cand aws 'AWS credential_process backed by sigil'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -586,6 +596,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;export'= {
         }
         &'sigil;help;import'= {
+        }
+        &'sigil;help;netrc'= {
         }
         &'sigil;help;aws'= {
             cand credential-process 'Print an account''s keys as credential_process JSON (run by the AWS SDKs)'

@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add and remove the recipients of a shared folder')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write one credential to a standard age file')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read a credential written by sigil export')
+            [CompletionResult]::new('netrc', 'netrc', [CompletionResultType]::ParameterValue, 'Print a .netrc for hosts mapped in config.toml')
             [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'AWS credential_process backed by sigil')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -158,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
         'sigil;run' {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'A dotenv file to add to the environment (repeatable)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)')
+            [CompletionResult]::new('--netrc', '--netrc', [CompletionResultType]::ParameterName, 'Give the command a .netrc for the hosts mapped in config.toml (or these), in a private temporary file named by NETRC and CURL_HOME')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('--no-mask', '--no-mask', [CompletionResultType]::ParameterName, 'Pass the command''s output through untouched')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -325,7 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--not-before', '--not-before', [CompletionResultType]::ParameterName, 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)')
             [CompletionResult]::new('--not-after', '--not-after', [CompletionResultType]::ParameterName, 'Refuse after WHEN')
             [CompletionResult]::new('--max-uses', '--max-uses', [CompletionResultType]::ParameterName, 'Hand it out at most N times (setting it starts a new count)')
-            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws (comma-separated)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc (comma-separated)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -516,6 +518,14 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'sigil;netrc' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'sigil;aws' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -566,6 +576,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('recipients', 'recipients', [CompletionResultType]::ParameterValue, 'List, add and remove the recipients of a shared folder')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write one credential to a standard age file')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read a credential written by sigil export')
+            [CompletionResult]::new('netrc', 'netrc', [CompletionResultType]::ParameterValue, 'Print a .netrc for hosts mapped in config.toml')
             [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'AWS credential_process backed by sigil')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -693,6 +704,9 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;help;import' {
+            break
+        }
+        'sigil;help;netrc' {
             break
         }
         'sigil;help;aws' {

@@ -17,11 +17,13 @@ pub mod identity;
 pub mod import;
 pub mod init;
 pub(crate) mod keys;
+pub mod kube_credential;
 pub mod list;
 pub mod lock;
 #[cfg(feature = "oauth")]
 pub mod login;
 pub mod migrate;
+pub mod netrc;
 pub mod otp;
 pub mod policy;
 pub mod recipients;
@@ -99,6 +101,7 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("sigil-recipients", |b, a| run_from(b, a, recipients::run)),
     ("sigil-export", |b, a| run_from(b, a, export::run)),
     ("sigil-import", |b, a| run_from(b, a, import::run)),
+    ("sigil-netrc", |b, a| run_from(b, a, netrc::run)),
     ("git-credential-sigil", |b, a| {
         run_from(b, a, git_credential::run)
     }),
@@ -106,6 +109,9 @@ pub const BUILTINS: &[(&str, Entry)] = &[
         run_code_from(b, a, docker_credential::run)
     }),
     ("sigil-aws", |b, a| run_from(b, a, aws::run)),
+    ("kube-credential-sigil", |b, a| {
+        run_from(b, a, kube_credential::run)
+    }),
 ];
 
 /// The built-in whose binary is called `bin`, with its name.
@@ -203,9 +209,11 @@ pub fn subcommands() -> Vec<clap::Command> {
         recipients::Args::command(),
         export::Args::command(),
         import::Args::command(),
+        netrc::Args::command(),
         git_credential::Args::command(),
         docker_credential::Args::command(),
         aws::Args::command(),
+        kube_credential::Args::command(),
     ]
 }
 

@@ -23,7 +23,14 @@ ref+<backend>://…) is replaced by the secret. The command's stdin is passed th
 stdout and stderr are filtered so that every resolved value prints as <concealed by sigil>, \
 also when it is split across writes. SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 sent to sigil run \
 are passed on to the command. sigil run exits with the command's status (128+N when a signal N \
-ends it).",
+ends it).\n\n\
+--netrc writes a .netrc for the hosts mapped in config.toml ([netrc.\"HOST\"], see sigil netrc; \
+--netrc=HOST,HOST for some of them) into a private temporary file (0600, in a 0700 directory \
+under $XDG_RUNTIME_DIR or the temporary directory) that is removed when the command ends. The \
+command finds it through NETRC (its path, which Python's requests reads, and \
+netrc.netrc(os.environ[\"NETRC\"])) and CURL_HOME (a directory whose .curlrc points curl at \
+it, so curl -n and curl use it; curl then reads no other .curlrc). The passwords are masked in \
+the output too.",
     after_help = "Examples:\n  GITHUB_TOKEN=auth://github/me sigil run -- ./deploy.sh\n  sigil run --env-file .env -- npm start\n  sigil run --env OPENAI_API_KEY=auth://openai/work -- python app.py"
 )]
 pub struct Args {
@@ -36,6 +43,17 @@ pub struct Args {
     /// Pass the command's output through untouched
     #[arg(long)]
     pub no_mask: bool,
+    /// Give the command a .netrc for the hosts mapped in config.toml (or these), in a
+    /// private temporary file named by NETRC and CURL_HOME
+    #[arg(
+        long,
+        value_name = "HOSTS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        value_delimiter = ','
+    )]
+    pub netrc: Option<Vec<String>>,
     /// The command and its arguments
     #[arg(
         value_name = "CMD",
@@ -304,14 +322,36 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
 pub fn run(args: Args) -> Result<ExitCode> {
     let sigil = args.backend.open()?.for_use(crate::model::policy::Use::Run);
     let mut resolver = Resolver::new(&sigil);
-    let vars = gather_env(&args.env_files, &args.env, &mut resolver)?;
+    let mut vars = gather_env(&args.env_files, &args.env, &mut resolver)?;
     let (program, rest) = args.command.split_first().expect("clap requires CMD");
+    // The netrc is written before the command starts and removed after it ends: kept here,
+    // it outlives the wait below, which a signal sigil passes on does not cut short.
+    let (netrc, netrc_values) = match &args.netrc {
+        Some(hosts) => {
+            let (file, values) = netrc_for(&args.backend, hosts)?;
+            for (name, value) in [
+                ("NETRC", file.netrc().into_os_string()),
+                ("CURL_HOME", file.curl_home().as_os_str().to_owned()),
+            ] {
+                vars.push(Var {
+                    name: name.into(),
+                    value,
+                    origin: "--netrc".into(),
+                    secret: false,
+                    from_file: false,
+                });
+            }
+            (Some(file), values)
+        }
+        None => (None, Vec::new()),
+    };
     // The command gets the environment built above less the variables that carry sigil's
     // key: it needs the secrets it asked for, never the identity that opens all the others.
     let mut cmd =
         crate::ops::child::command_with_env(program, vars.iter().map(|v| (&v.name, &v.value)));
     cmd.args(rest);
-    if args.no_mask {
+    // With a netrc to remove afterwards, sigil stays to wait for the command.
+    if args.no_mask && netrc.is_none() {
         #[cfg(unix)]
         {
             use std::os::unix::process::CommandExt;
@@ -322,6 +362,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // The identity is masked too: a command may find it on its own (in identity.txt, say)
     // and print it, and one line of a CI log would then open every secret.
     let mut secrets = resolver.values();
+    secrets.extend(netrc_values);
     secrets.extend(crate::ops::mask::identity_forms(&sigil));
     let mut child = cmd
         .stdin(Stdio::inherit())
@@ -363,7 +404,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for p in pumps {
         let _ = p.join();
     }
+    drop(netrc);
     Ok(ExitCode::from(exit_code(status)))
+}
+
+/// The netrc of `--netrc` in its temporary file, and its passwords (to mask). Its entries
+/// are read as the `netrc` use, so a policy names that, and each is audited as one.
+fn netrc_for(
+    backend: &super::BackendArg,
+    hosts: &[String],
+) -> Result<(crate::ops::netrc::TempNetrc, Vec<Vec<u8>>)> {
+    use crate::ops::netrc;
+    let sigil = backend.open()?.for_use(crate::model::policy::Use::Netrc);
+    let hosts: Vec<String> = hosts.iter().filter(|h| !h.is_empty()).cloned().collect();
+    let entries = netrc::entries(&sigil, &hosts)?;
+    let file = netrc::TempNetrc::create(&netrc::render(&entries)?)?;
+    let values = entries
+        .iter()
+        .map(|e| e.password.expose().to_vec())
+        .collect();
+    Ok((file, values))
 }
 
 /// Passes the signals sigil run receives on to its child, until dropped, so that `kill`,

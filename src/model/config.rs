@@ -36,6 +36,16 @@ pub struct Config {
     /// `docker-credential-sigil` normalises and checks it. Same shape as a git mapping.
     #[serde(default)]
     pub docker: BTreeMap<String, GitMapping>,
+    /// Kubernetes cluster servers mapped on purpose to an account for kubectl
+    /// (`[kube."https://k8s.corp.example:6443"]`), keyed by server as the user wrote it;
+    /// `kube-credential-sigil` normalises and checks it. Only `address` is used.
+    #[serde(default)]
+    pub kube: BTreeMap<String, GitMapping>,
+    /// Hosts mapped on purpose to an account for a netrc (`[netrc."api.example.com"]`),
+    /// keyed by host as the user wrote it; `sigil netrc` and `sigil run --netrc` normalise
+    /// and check it. Same shape as a git mapping (`username` is the netrc's `login`).
+    #[serde(default)]
+    pub netrc: BTreeMap<String, GitMapping>,
 }
 
 /// The `audit` setting.
@@ -140,6 +150,17 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # registry server, exactly as docker names it (host[:port], or https://index.docker.io/v1/).
 # [docker."ghcr.io"]
 # address = "github/me"
+# username = "me"
+
+# Tokens for kubectl (kube-credential-sigil) from an account of sigil's: one table per
+# cluster server, exactly as the kubeconfig's cluster names it (https://host[:port]).
+# [kube."https://k8s.corp.example:6443"]
+# address = "corp/me"
+
+# Credentials in a netrc (sigil netrc, sigil run --netrc) for curl, ftp and Python: one table
+# per host name, without scheme or port; login is the username, by default the account.
+# [netrc."api.example.com"]
+# address = "corp/me"
 # username = "me"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:

@@ -31,11 +31,15 @@ pub enum Use {
     Docker,
     /// `sigil aws credential-process`: an AWS SDK or the `aws` CLI asking for a profile's keys.
     Aws,
+    /// `kube-credential-sigil`.
+    Kubectl,
+    /// `sigil netrc` and `sigil run --netrc`.
+    Netrc,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 7] = [
+    pub const ALL: [Use; 9] = [
         Use::Get,
         Use::Resolve,
         Use::Run,
@@ -43,6 +47,8 @@ impl Use {
         Use::Git,
         Use::Docker,
         Use::Aws,
+        Use::Kubectl,
+        Use::Netrc,
     ];
 
     /// The name in `--allow`, the policy and the audit log.
@@ -55,6 +61,8 @@ impl Use {
             Use::Git => "git",
             Use::Docker => "docker",
             Use::Aws => "aws",
+            Use::Kubectl => "kubectl",
+            Use::Netrc => "netrc",
         }
     }
 
@@ -63,6 +71,8 @@ impl Use {
         match self {
             Use::Git => "git-credential-sigil",
             Use::Docker => "docker-credential-sigil",
+            Use::Kubectl => "kube-credential-sigil",
+            Use::Netrc => "sigil netrc",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -80,7 +90,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker or aws",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, aws, kubectl or netrc",
                     s.escape_debug()
                 ))
             })

@@ -14,8 +14,10 @@ pub mod docker_credential;
 pub mod export;
 pub mod git_credential;
 pub mod init;
+pub mod kube_credential;
 pub mod mask;
 pub mod migrate;
+pub mod netrc;
 #[cfg(feature = "oauth")]
 pub mod oauth;
 pub mod policy;

@@ -18,6 +18,9 @@ fn help_texts() {
         "sigil-check",
         "sigil-policy",
         "docker-credential-sigil",
+        "kube-credential-sigil",
+        "sigil-netrc",
+        "sigil-run",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

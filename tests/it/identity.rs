@@ -646,6 +646,30 @@ fn docker_credential_sigil_never_prompts_for_the_passphrase() {
     assert!(!screen.contains("Secret"), "{screen}");
 }
 
+/// kubectl runs its exec plugin with the user's terminal attached (interactiveMode does not
+/// detach it): a locked identity is an error at once, never a passphrase prompt that kubectl
+/// would sit behind.
+#[test]
+fn kube_credential_sigil_never_prompts_for_the_passphrase() {
+    let (s, _) = protected("pw");
+    let config = s.home.join("config.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str("\n[kube.\"https://k8s.example.com:6443\"]\naddress = \"a/one\"\n");
+    fs::write(&config, text).unwrap();
+    fs::write(
+        s.root().join("kube-get.sh"),
+        "KUBERNETES_EXEC_INFO='{\"kind\":\"ExecCredential\",\"apiVersion\":\
+         \"client.authentication.k8s.io/v1\",\"spec\":{\"cluster\":{\"server\":\
+         \"https://k8s.example.com:6443\"}}}' kube-credential-sigil\n",
+    )
+    .unwrap();
+    let (screen, code) = on_tty(&s, "sh ./kube-get.sh", &[(1, "pw\\r")], &[FAST]);
+    assert_ne!(code, 0, "{screen}");
+    assert!(!screen.contains("passphrase for"), "{screen}");
+    assert!(screen.contains("run `sigil unlock`"), "{screen}");
+    assert!(!screen.contains("\"token\""), "{screen}");
+}
+
 /// While unlocked, any process that can use the identity could keep it unlocked for ever if
 /// `unlock` renewed itself from the cached copy: unlocking, and extending, ask for the
 /// passphrase every time.

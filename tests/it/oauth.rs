@@ -1581,6 +1581,141 @@ fn docker_gets_refreshed_tokens_through_the_credential_helper() {
     }
 }
 
+/// kubectl's exec plugin answers an OAuth account's access token for the cluster mapped to
+/// it, with the token's expiry as `expirationTimestamp`; after the expiry it hands out one
+/// refreshed against the real authorization server, with the new expiry, and the refresh
+/// and each answer are in the audit log.
+#[test]
+fn kubectl_gets_refreshed_tokens_through_the_exec_plugin() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let config = sb.home.join("config.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[kube.\"https://k8s.example.test:6443\"]\naddress = \"test/me\"\n");
+    std::fs::write(&config, settings).unwrap();
+    let ask = |server: &str| {
+        let info = serde_json::json!({
+            "kind": "ExecCredential",
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "spec": {"cluster": {"server": server}, "interactive": false},
+        });
+        let out = sb
+            .cmd("kube-credential-sigil")
+            .env("KUBERNETES_EXEC_INFO", info.to_string())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let recorded_expiry = || {
+        let text = accounts(&sb);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("expires_at = "))
+            .unwrap();
+        let at = line.split('"').nth(1).unwrap().to_owned();
+        time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    let token = || {
+        let (code, out) = ask("https://k8s.example.test:6443");
+        assert_eq!(code, Some(0), "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["apiVersion"], "client.authentication.k8s.io/v1");
+        let at = v["status"]["expirationTimestamp"].as_str().unwrap();
+        let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+        assert_eq!(at.unix_timestamp(), recorded_expiry().unix_timestamp());
+        assert!(at > time::OffsetDateTime::now_utc(), "{out}");
+        v["status"]["token"].as_str().unwrap().to_owned()
+    };
+    let first = token();
+    assert_eq!(first, text_no_refresh(&sb, "test/me"));
+    // Another cluster gets nothing, and nothing is refreshed for it.
+    assert_eq!(
+        ask("https://k8s.example.test:6444"),
+        (Some(3), String::new())
+    );
+
+    expire(&sb);
+    let second = token();
+    assert_ne!(second, first);
+    assert!(active(srv, &second));
+    assert_eq!(second, text_no_refresh(&sb, "test/me"));
+
+    let log = std::fs::read_to_string(sb.home.join("audit.log")).unwrap();
+    let kube: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"binary\":\"kube-credential-sigil\""))
+        .collect();
+    let count = |event: &str| {
+        kube.iter()
+            .filter(|l| l.contains(&format!("\"event\":\"{event}\",\"addresses\":[\"test/me")))
+            .count()
+    };
+    assert_eq!((count("kubectl"), count("refresh")), (2, 1), "{log}");
+    for t in [&first, &second] {
+        assert!(!log.contains(t.as_str()), "a token in the audit log");
+    }
+}
+
+/// `sigil netrc` prints an OAuth account's token for the host mapped to it; after the expiry
+/// it prints one refreshed against the real authorization server, and the refresh and each
+/// answer are in the audit log.
+#[test]
+fn netrc_gets_refreshed_tokens() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let config = sb.home.join("config.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[netrc.\"api.example.test\"]\naddress = \"test/me\"\n");
+    std::fs::write(&config, settings).unwrap();
+    let token = || {
+        let out = sb
+            .cmd("sigil-netrc")
+            .arg("api.example.test")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let rest = text
+            .strip_prefix("machine api.example.test login me password ")
+            .unwrap_or_else(|| panic!("{text}"));
+        rest.trim_end().to_owned()
+    };
+    let first = token();
+    assert_eq!(first, text_no_refresh(&sb, "test/me"));
+    // Another host gets nothing.
+    let out = sb
+        .cmd("sigil-netrc")
+        .arg("api.example.test.evil")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+
+    expire(&sb);
+    let second = token();
+    assert_ne!(second, first);
+    assert!(active(srv, &second));
+    assert_eq!(second, text_no_refresh(&sb, "test/me"));
+
+    let log = std::fs::read_to_string(sb.home.join("audit.log")).unwrap();
+    let netrc: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"binary\":\"sigil-netrc\""))
+        .collect();
+    let count = |event: &str| {
+        netrc
+            .iter()
+            .filter(|l| l.contains(&format!("\"event\":\"{event}\",\"addresses\":[\"test/me")))
+            .count()
+    };
+    assert_eq!((count("netrc"), count("refresh")), (2, 1), "{log}");
+    for t in [&first, &second] {
+        assert!(!log.contains(t.as_str()), "a token in the audit log");
+    }
+}
+
 fn text_no_refresh(sb: &Sandbox, addr: &str) -> String {
     let out = sb
         .cmd("sigil-get")

@@ -38,6 +38,12 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     // Debian's python3 loads, not a command.
     ("/usr/bin/aws", "awscli"),
     (BOTOCORE, "python3-botocore"),
+    // The kubectl exec plugin's tests run the real kubectl against an API server written in
+    // Python, behind TLS with a certificate openssl makes.
+    ("kubectl", "kubernetes-client"),
+    ("openssl", "openssl"),
+    // The netrc tests run the real curl -n against a server that checks basic auth.
+    ("curl", "curl"),
 ];
 
 /// The file that shows Debian's botocore is installed for `/usr/bin/python3`.
