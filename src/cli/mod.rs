@@ -5,6 +5,7 @@
 pub mod add;
 pub mod audit;
 pub mod backup;
+pub mod cargo_credential;
 pub mod check;
 pub mod dispatch;
 pub mod docker_credential;
@@ -103,6 +104,9 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     }),
     ("docker-credential-sigil", |b, a| {
         run_code_from(b, a, docker_credential::run)
+    }),
+    ("cargo-credential-sigil", |b, a| {
+        run_code_from(b, a, cargo_credential::run)
     }),
 ];
 
@@ -203,6 +207,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         import::Args::command(),
         git_credential::Args::command(),
         docker_credential::Args::command(),
+        cargo_credential::Args::command(),
     ]
 }
 

@@ -5,6 +5,7 @@ mod age_interop;
 mod audit;
 mod backends;
 mod backup;
+mod cargo_credential;
 mod check;
 mod concurrency;
 mod dispatch;
