@@ -99,6 +99,16 @@ fn login_get_logout_round_trip() {
         ),
     );
     assert!(line.contains("\"token\":\"n3w\""), "{line}");
+    // Words from cargo's configuration come in args: --backend chooses the backend.
+    let line = ask(
+        &s,
+        &request(
+            "get",
+            INDEX,
+            ",\"operation\":\"read\",\"args\":[\"--backend\",\"file\"]",
+        ),
+    );
+    assert!(line.contains("\"token\":\"n3w\""), "{line}");
     // Several requests in one conversation are each answered.
     let both = format!(
         "{}{}",
@@ -702,6 +712,30 @@ fn cargo_login_fetch_and_logout_against_a_sparse_registry_with_auth() {
         "a download through the hostile config.json"
     );
     project_depends_on(&s, "local");
+
+    // A policy without cargo: cargo gets the protocol's error at once and shows it.
+    let account = format!("127.0.0.1-{}/local", local.port);
+    s.cmd("sigil-policy")
+        .args(["set", &account, "--allow", "get"])
+        .assert()
+        .success();
+    let _ = fs::remove_dir_all(s.root().join("cargo-home/registry"));
+    let _ = fs::remove_file(s.root().join("project/Cargo.lock"));
+    let started = Instant::now();
+    let out = cargo(&s, &["generate-lockfile"], "");
+    assert!(started.elapsed() < Duration::from_secs(60), "cargo waited");
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "the policy of '{account}' refuses `cargo-credential-sigil`"
+        )),
+        "{}",
+        text(&out)
+    );
+    s.cmd("sigil-policy")
+        .args(["set", &account, "--allow", "cargo"])
+        .assert()
+        .success();
 
     let out = cargo(&s, &["logout", "--registry", "local"], "");
     assert!(out.status.success(), "cargo logout: {}", text(&out));
