@@ -199,7 +199,7 @@ complete -c sigil -n "__fish_sigil_using_subcommand policy; and not __fish_seen_
 complete -c sigil -n "__fish_sigil_using_subcommand policy; and __fish_seen_subcommand_from set" -l not-before -d 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand policy; and __fish_seen_subcommand_from set" -l not-after -d 'Refuse after WHEN' -r
 complete -c sigil -n "__fish_sigil_using_subcommand policy; and __fish_seen_subcommand_from set" -l max-uses -d 'Hand it out at most N times (setting it starts a new count)' -r
-complete -c sigil -n "__fish_sigil_using_subcommand policy; and __fish_seen_subcommand_from set" -l allow -d 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc (comma-separated)' -r
+complete -c sigil -n "__fish_sigil_using_subcommand policy; and __fish_seen_subcommand_from set" -l allow -d 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo (comma-separated)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c sigil -n "__fish_sigil_using_subcommand policy; and __fish_seen_subcommand_from show" -l json -d 'Print a JSON object'
 complete -c sigil -n "__fish_sigil_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'

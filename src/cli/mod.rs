@@ -6,6 +6,7 @@ pub mod add;
 pub mod audit;
 pub mod aws;
 pub mod backup;
+pub mod cargo_credential;
 pub mod check;
 pub mod dispatch;
 pub mod docker_credential;
@@ -112,6 +113,9 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("kube-credential-sigil", |b, a| {
         run_from(b, a, kube_credential::run)
     }),
+    ("cargo-credential-sigil", |b, a| {
+        run_code_from(b, a, cargo_credential::run)
+    }),
 ];
 
 /// The built-in whose binary is called `bin`, with its name.
@@ -214,6 +218,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         docker_credential::Args::command(),
         aws::Args::command(),
         kube_credential::Args::command(),
+        cargo_credential::Args::command(),
     ]
 }
 

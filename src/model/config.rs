@@ -46,6 +46,11 @@ pub struct Config {
     /// and check it. Same shape as a git mapping (`username` is the netrc's `login`).
     #[serde(default)]
     pub netrc: BTreeMap<String, GitMapping>,
+    /// Registry index URLs mapped on purpose to an account for cargo
+    /// (`[cargo."sparse+https://cargo.corp.example/index/"]`), keyed by index URL as the user
+    /// wrote it; `cargo-credential-sigil` normalises and checks it.
+    #[serde(default)]
+    pub cargo: BTreeMap<String, CargoMapping>,
 }
 
 /// The `audit` setting.
@@ -89,6 +94,14 @@ pub struct GitMapping {
     /// The username sent with it; by default the address's account.
     #[serde(default)]
     pub username: Option<String>,
+}
+
+/// One `[cargo."<index URL>"]` table: the token cargo gets for exactly that registry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CargoMapping {
+    /// `service/account[/field]`.
+    pub address: String,
 }
 
 /// The `[defaults]` table.
@@ -162,6 +175,11 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # [netrc."api.example.com"]
 # address = "corp/me"
 # username = "me"
+
+# Tokens for cargo (cargo-credential-sigil) from an account of sigil's: one table per
+# registry, by its index URL exactly as cargo's config.toml names it.
+# [cargo."sparse+https://cargo.corp.example/index/"]
+# address = "corp/cargo"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:
 # [providers.corp]

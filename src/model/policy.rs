@@ -35,11 +35,13 @@ pub enum Use {
     Kubectl,
     /// `sigil netrc` and `sigil run --netrc`.
     Netrc,
+    /// `cargo-credential-sigil`.
+    Cargo,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 9] = [
+    pub const ALL: [Use; 10] = [
         Use::Get,
         Use::Resolve,
         Use::Run,
@@ -49,6 +51,7 @@ impl Use {
         Use::Aws,
         Use::Kubectl,
         Use::Netrc,
+        Use::Cargo,
     ];
 
     /// The name in `--allow`, the policy and the audit log.
@@ -63,6 +66,7 @@ impl Use {
             Use::Aws => "aws",
             Use::Kubectl => "kubectl",
             Use::Netrc => "netrc",
+            Use::Cargo => "cargo",
         }
     }
 
@@ -73,6 +77,7 @@ impl Use {
             Use::Docker => "docker-credential-sigil",
             Use::Kubectl => "kube-credential-sigil",
             Use::Netrc => "sigil netrc",
+            Use::Cargo => "cargo-credential-sigil",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -90,7 +95,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, aws, kubectl or netrc",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, aws, kubectl, netrc or cargo",
                     s.escape_debug()
                 ))
             })

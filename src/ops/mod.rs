@@ -8,6 +8,7 @@
 pub mod add;
 pub mod aws;
 pub mod backup;
+pub mod cargo_credential;
 pub mod check;
 pub mod child;
 pub mod docker_credential;

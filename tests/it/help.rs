@@ -21,6 +21,7 @@ fn help_texts() {
         "kube-credential-sigil",
         "sigil-netrc",
         "sigil-run",
+        "cargo-credential-sigil",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

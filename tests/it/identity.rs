@@ -670,6 +670,28 @@ fn kube_credential_sigil_never_prompts_for_the_passphrase() {
     assert!(!screen.contains("\"token\""), "{screen}");
 }
 
+/// cargo runs its credential provider with the user's terminal on stderr: a locked identity
+/// is the protocol's error at once, never a passphrase prompt in the middle of a build.
+#[test]
+fn cargo_credential_sigil_never_prompts_for_the_passphrase() {
+    let (s, _) = protected("pw");
+    let config = s.home.join("config.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str("\n[cargo.\"sparse+https://cargo.example.com/index/\"]\naddress = \"a/one\"\n");
+    fs::write(&config, text).unwrap();
+    fs::write(
+        s.root().join("cargo-get.sh"),
+        "printf '%s\\n' '{\"v\":1,\"registry\":{\"index-url\":\"sparse+https://cargo.example.com/index/\"},\"kind\":\"get\",\"operation\":\"read\"}' | cargo-credential-sigil --cargo-plugin\n",
+    )
+    .unwrap();
+    let (screen, code) = on_tty(&s, "sh ./cargo-get.sh", &[(1, "pw\\r")], &[FAST]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("passphrase for"), "{screen}");
+    assert!(screen.contains("run `sigil unlock`"), "{screen}");
+    assert!(screen.contains("{\"Err\":{\"kind\":\"other\""), "{screen}");
+    assert!(!screen.contains("\"token\""), "{screen}");
+}
+
 /// While unlocked, any process that can use the identity could keep it unlocked for ever if
 /// `unlock` renewed itself from the cached copy: unlocking, and extending, ask for the
 /// passphrase every time.

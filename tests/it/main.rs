@@ -6,6 +6,7 @@ mod audit;
 mod aws;
 mod backends;
 mod backup;
+mod cargo_credential;
 mod check;
 mod concurrency;
 mod dispatch;

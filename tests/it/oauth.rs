@@ -1716,6 +1716,76 @@ fn netrc_gets_refreshed_tokens() {
     }
 }
 
+/// cargo gets an OAuth account's token through cargo-credential-sigil for the index URL
+/// mapped to it, with a cache that ends at the token's expiry; after the expiry the
+/// provider hands out one refreshed against the real authorization server, and the refresh
+/// and each answer are in the audit log.
+#[test]
+fn cargo_gets_refreshed_tokens_through_the_credential_provider() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let config = sb.home.join("config.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str(
+        "\n[cargo.\"sparse+https://cargo.example.test/index/\"]\naddress = \"test/me\"\n",
+    );
+    std::fs::write(&config, settings).unwrap();
+    let get = |index: &str| {
+        let request = format!(
+            "{{\"v\":1,\"registry\":{{\"index-url\":\"{index}\"}},\"kind\":\"get\",\"operation\":\"read\"}}\n"
+        );
+        let out = sb
+            .cmd("cargo-credential-sigil")
+            .arg("--cargo-plugin")
+            .write_stdin(request)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let answer = text.lines().nth(1).unwrap().to_owned();
+        serde_json::from_str::<serde_json::Value>(&answer).unwrap()
+    };
+    let token = |index: &str| {
+        let v = get(index);
+        assert_eq!(v["Ok"]["cache"], "expires", "{v}");
+        let expiration = v["Ok"]["expiration"].as_i64().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        assert!(expiration > now + 60, "{v}");
+        v["Ok"]["token"].as_str().unwrap().to_owned()
+    };
+    let index = "sparse+https://cargo.example.test/index/";
+    let first = token(index);
+    assert_eq!(first, text_no_refresh(&sb, "test/me"));
+    // Another registry gets nothing, and nothing is refreshed for it.
+    assert_eq!(
+        get("sparse+https://cargo.example.test:8443/index/"),
+        serde_json::json!({"Err": {"kind": "not-found"}})
+    );
+
+    expire(&sb);
+    let second = token(index);
+    assert_ne!(second, first);
+    assert!(active(srv, &second));
+    assert_eq!(second, text_no_refresh(&sb, "test/me"));
+
+    let log = std::fs::read_to_string(sb.home.join("audit.log")).unwrap();
+    let cargo: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"binary\":\"cargo-credential-sigil\""))
+        .collect();
+    let count = |event: &str| {
+        cargo
+            .iter()
+            .filter(|l| l.contains(&format!("\"event\":\"{event}\",\"addresses\":[\"test/me")))
+            .count()
+    };
+    assert_eq!((count("cargo"), count("refresh")), (2, 1), "{log}");
+    for t in [&first, &second] {
+        assert!(!log.contains(t.as_str()), "a token in the audit log");
+    }
+}
+
 fn text_no_refresh(sb: &Sandbox, addr: &str) -> String {
     let out = sb
         .cmd("sigil-get")
