@@ -49,6 +49,9 @@ _sigil() {
             sigil,init)
                 cmd="sigil__subcmd__init"
                 ;;
+            sigil,keyring)
+                cmd="sigil__subcmd__keyring"
+                ;;
             sigil,list)
                 cmd="sigil__subcmd__list"
                 ;;
@@ -162,6 +165,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,init)
                 cmd="sigil__subcmd__help__subcmd__init"
+                ;;
+            sigil__subcmd__help,keyring)
+                cmd="sigil__subcmd__help__subcmd__keyring"
                 ;;
             sigil__subcmd__help,list)
                 cmd="sigil__subcmd__help__subcmd__list"
@@ -323,7 +329,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import help"
+            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import keyring help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -759,7 +765,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import help"
+            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import keyring help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1025,6 +1031,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__keyring)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1463,6 +1483,32 @@ _sigil() {
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__keyring)
+            opts="-h -V --mode --output --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mode)
+                    COMPREPLY=($(compgen -W "password creds" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "plain json" -- "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand recipients 'List, add and remove the recipients of a shared folder'
             cand export 'Write one credential to a standard age file'
             cand import 'Read a credential written by sigil export'
+            cand keyring 'Python keyring command for pip and uv, backed by sigil'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
@@ -291,7 +292,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --not-before 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)'
             cand --not-after 'Refuse after WHEN'
             cand --max-uses 'Hand it out at most N times (setting it starts a new count)'
-            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker (comma-separated)'
+            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, pip (comma-separated)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -450,6 +451,15 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'sigil;keyring'= {
+            cand --mode 'What to print for a found credential: password, or creds (username, then password)'
+            cand --output 'How to print it: plain (one value a line) or json ({"username","password"})'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
@@ -474,6 +484,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand recipients 'List, add and remove the recipients of a shared folder'
             cand export 'Write one credential to a standard age file'
             cand import 'Read a credential written by sigil export'
+            cand keyring 'Python keyring command for pip and uv, backed by sigil'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;help;init'= {
@@ -563,6 +574,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;export'= {
         }
         &'sigil;help;import'= {
+        }
+        &'sigil;help;keyring'= {
         }
         &'sigil;help;help'= {
         }

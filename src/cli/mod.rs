@@ -22,6 +22,7 @@ pub mod lock;
 pub mod login;
 pub mod migrate;
 pub mod otp;
+pub mod pip_keyring;
 pub mod policy;
 pub mod recipients;
 pub mod rekey;
@@ -103,6 +104,9 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     }),
     ("docker-credential-sigil", |b, a| {
         run_code_from(b, a, docker_credential::run)
+    }),
+    ("sigil-keyring", |b, a| {
+        run_code_from(b, a, pip_keyring::run)
     }),
 ];
 
@@ -203,6 +207,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         import::Args::command(),
         git_credential::Args::command(),
         docker_credential::Args::command(),
+        pip_keyring::Args::command(),
     ]
 }
 

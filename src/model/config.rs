@@ -36,6 +36,11 @@ pub struct Config {
     /// `docker-credential-sigil` normalises and checks it. Same shape as a git mapping.
     #[serde(default)]
     pub docker: BTreeMap<String, GitMapping>,
+    /// Package indexes mapped on purpose to an account for pip and uv through `sigil keyring`
+    /// (`[pip."https://pypi.corp.example/simple"]`), keyed by index URL as the user wrote it;
+    /// `sigil keyring` normalises and checks it. Same shape as a git mapping.
+    #[serde(default)]
+    pub pip: BTreeMap<String, GitMapping>,
 }
 
 /// The `audit` setting.
@@ -140,6 +145,12 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # registry server, exactly as docker names it (host[:port], or https://index.docker.io/v1/).
 # [docker."ghcr.io"]
 # address = "github/me"
+# username = "me"
+
+# Credentials for pip and uv (`sigil keyring`, linked as `keyring` on their PATH) from an account
+# of sigil's: one table per index URL, exactly as pip names it (without the user@ part).
+# [pip."https://pypi.corp.example/simple"]
+# address = "corp/pypi"
 # username = "me"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:

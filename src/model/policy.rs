@@ -29,17 +29,20 @@ pub enum Use {
     Git,
     /// `docker-credential-sigil`.
     Docker,
+    /// `sigil keyring` (pip's and uv's keyring provider).
+    Pip,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 6] = [
+    pub const ALL: [Use; 7] = [
         Use::Get,
         Use::Resolve,
         Use::Run,
         Use::Env,
         Use::Git,
         Use::Docker,
+        Use::Pip,
     ];
 
     /// The name in `--allow`, the policy and the audit log.
@@ -51,6 +54,7 @@ impl Use {
             Use::Env => "env",
             Use::Git => "git",
             Use::Docker => "docker",
+            Use::Pip => "pip",
         }
     }
 
@@ -59,6 +63,7 @@ impl Use {
         match self {
             Use::Git => "git-credential-sigil",
             Use::Docker => "docker-credential-sigil",
+            Use::Pip => "sigil keyring",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -75,7 +80,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env, git or docker",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker or pip",
                     s.escape_debug()
                 ))
             })

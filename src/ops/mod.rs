@@ -16,6 +16,7 @@ pub mod mask;
 pub mod migrate;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+pub mod pip_keyring;
 pub mod policy;
 pub mod purge;
 pub mod recipients;

@@ -18,6 +18,7 @@ fn help_texts() {
         "sigil-check",
         "sigil-policy",
         "docker-credential-sigil",
+        "sigil-keyring",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

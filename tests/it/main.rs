@@ -27,6 +27,7 @@ mod migrate;
 mod no_echo;
 mod oauth;
 mod otp;
+mod pip_keyring;
 mod policy;
 mod recipients;
 mod references;

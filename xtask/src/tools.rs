@@ -32,6 +32,8 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("skopeo", "skopeo"),
     ("docker-registry", "docker-registry"),
     ("htpasswd", "apache2-utils"),
+    // The pip keyring tests install pip and pypiserver into a venv of Debian's python3.
+    ("/usr/bin/python3", "python3-venv"),
 ];
 
 /// Commands `cargo xtask bench` runs besides sigil's own binaries; it also installs
