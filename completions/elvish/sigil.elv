@@ -46,6 +46,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand export 'Write one credential to a standard age file'
             cand import 'Read a credential written by sigil export'
             cand keyring 'Python keyring command for pip and uv, backed by sigil'
+            cand askpass 'ASKPASS program for git, ssh and sudo, backed by sigil'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
@@ -292,7 +293,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --not-before 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)'
             cand --not-after 'Refuse after WHEN'
             cand --max-uses 'Hand it out at most N times (setting it starts a new count)'
-            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, pip (comma-separated)'
+            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, pip, askpass (comma-separated)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -460,6 +461,13 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'sigil;askpass'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
@@ -485,6 +493,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand export 'Write one credential to a standard age file'
             cand import 'Read a credential written by sigil export'
             cand keyring 'Python keyring command for pip and uv, backed by sigil'
+            cand askpass 'ASKPASS program for git, ssh and sudo, backed by sigil'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;help;init'= {
@@ -576,6 +585,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;import'= {
         }
         &'sigil;help;keyring'= {
+        }
+        &'sigil;help;askpass'= {
         }
         &'sigil;help;help'= {
         }

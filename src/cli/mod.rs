@@ -3,6 +3,7 @@
 //! man pages from the same definitions.
 
 pub mod add;
+pub mod askpass;
 pub mod audit;
 pub mod backup;
 pub mod check;
@@ -108,6 +109,7 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("sigil-keyring", |b, a| {
         run_code_from(b, a, pip_keyring::run)
     }),
+    ("sigil-askpass", |b, a| run_code_from(b, a, askpass::run)),
 ];
 
 /// The built-in whose binary is called `bin`, with its name.
@@ -208,6 +210,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         git_credential::Args::command(),
         docker_credential::Args::command(),
         pip_keyring::Args::command(),
+        askpass::Args::command(),
     ]
 }
 

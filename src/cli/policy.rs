@@ -47,7 +47,7 @@ pub enum Action {
         /// Hand it out at most N times (setting it starts a new count)
         #[arg(long, value_name = "N")]
         max_uses: Option<u64>,
-        /// Only these commands may hand it out: get, resolve, run, env, git, docker, pip
+        /// Only these commands may hand it out: get, resolve, run, env, git, docker, pip, askpass
         /// (comma-separated)
         #[arg(long, value_name = "USES", value_delimiter = ',')]
         allow: Option<Vec<String>>,
@@ -92,7 +92,7 @@ pub fn run(args: Args) -> Result<()> {
                 .transpose()?;
             if allow.as_ref().is_some_and(|a| a.is_empty()) {
                 return Err(Error::Usage(
-                    "--allow needs at least one of get, resolve, run, env, git, docker, pip".into(),
+                    "--allow needs at least one of get, resolve, run, env, git, docker, pip, askpass".into(),
                 ));
             }
             let change = Policy {

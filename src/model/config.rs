@@ -41,6 +41,10 @@ pub struct Config {
     /// `sigil keyring` normalises and checks it. Same shape as a git mapping.
     #[serde(default)]
     pub pip: BTreeMap<String, GitMapping>,
+    /// Prompts answered on purpose by `sigil askpass` (`[askpass."https://me@git.corp.example"]`,
+    /// `[askpass."sudo:me"]`), keyed by what the prompt names; `sigil askpass` checks it.
+    #[serde(default)]
+    pub askpass: BTreeMap<String, GitMapping>,
 }
 
 /// The `audit` setting.
@@ -152,6 +156,11 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # [pip."https://pypi.corp.example/simple"]
 # address = "corp/pypi"
 # username = "me"
+
+# Prompts `sigil askpass` answers (GIT_ASKPASS, SSH_ASKPASS, SUDO_ASKPASS): one table per thing a
+# prompt names, exactly: a git URL with its user, ssh:user@host, ssh-key:PATH or sudo:user.
+# [askpass."https://me@git.corp.example"]
+# address = "corp/git"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:
 # [providers.corp]

@@ -31,11 +31,13 @@ pub enum Use {
     Docker,
     /// `sigil keyring` (pip's and uv's keyring provider).
     Pip,
+    /// `sigil askpass` (GIT_ASKPASS, SSH_ASKPASS, SUDO_ASKPASS).
+    Askpass,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 7] = [
+    pub const ALL: [Use; 8] = [
         Use::Get,
         Use::Resolve,
         Use::Run,
@@ -43,6 +45,7 @@ impl Use {
         Use::Git,
         Use::Docker,
         Use::Pip,
+        Use::Askpass,
     ];
 
     /// The name in `--allow`, the policy and the audit log.
@@ -55,6 +58,7 @@ impl Use {
             Use::Git => "git",
             Use::Docker => "docker",
             Use::Pip => "pip",
+            Use::Askpass => "askpass",
         }
     }
 
@@ -64,6 +68,7 @@ impl Use {
             Use::Git => "git-credential-sigil",
             Use::Docker => "docker-credential-sigil",
             Use::Pip => "sigil keyring",
+            Use::Askpass => "sigil askpass",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -80,7 +85,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker or pip",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, pip or askpass",
                     s.escape_debug()
                 ))
             })

@@ -5,6 +5,7 @@
 //! The `Sigil` handle in `lib.rs` belongs to this layer too.
 
 pub mod add;
+pub mod askpass;
 pub mod backup;
 pub mod check;
 pub mod child;

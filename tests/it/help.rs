@@ -19,6 +19,7 @@ fn help_texts() {
         "sigil-policy",
         "docker-credential-sigil",
         "sigil-keyring",
+        "sigil-askpass",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

@@ -2,6 +2,7 @@
 
 mod add;
 mod age_interop;
+mod askpass;
 mod audit;
 mod backends;
 mod backup;

@@ -34,6 +34,10 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("htpasswd", "apache2-utils"),
     // The pip keyring tests install pip and pypiserver into a venv of Debian's python3.
     ("/usr/bin/python3", "python3-venv"),
+    // The askpass tests add a passphrase-protected key to an ssh-agent with SSH_ASKPASS.
+    ("ssh-add", "openssh-client"),
+    ("ssh-agent", "openssh-client"),
+    ("ssh-keygen", "openssh-client"),
 ];
 
 /// Commands `cargo xtask bench` runs besides sigil's own binaries; it also installs
