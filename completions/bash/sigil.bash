@@ -19,6 +19,9 @@ _sigil() {
             sigil,add)
                 cmd="sigil__subcmd__add"
                 ;;
+            sigil,askpass)
+                cmd="sigil__subcmd__askpass"
+                ;;
             sigil,audit)
                 cmd="sigil__subcmd__audit"
                 ;;
@@ -51,6 +54,9 @@ _sigil() {
                 ;;
             sigil,init)
                 cmd="sigil__subcmd__init"
+                ;;
+            sigil,keyring)
+                cmd="sigil__subcmd__keyring"
                 ;;
             sigil,list)
                 cmd="sigil__subcmd__list"
@@ -151,6 +157,9 @@ _sigil() {
             sigil__subcmd__help,add)
                 cmd="sigil__subcmd__help__subcmd__add"
                 ;;
+            sigil__subcmd__help,askpass)
+                cmd="sigil__subcmd__help__subcmd__askpass"
+                ;;
             sigil__subcmd__help,audit)
                 cmd="sigil__subcmd__help__subcmd__audit"
                 ;;
@@ -183,6 +192,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,init)
                 cmd="sigil__subcmd__help__subcmd__init"
+                ;;
+            sigil__subcmd__help,keyring)
+                cmd="sigil__subcmd__help__subcmd__keyring"
                 ;;
             sigil__subcmd__help,list)
                 cmd="sigil__subcmd__help__subcmd__list"
@@ -350,7 +362,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws help"
+            opts="-h -V --help --version init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,6 +410,24 @@ _sigil() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__askpass)
+            opts="-h -V --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -860,7 +890,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws help"
+            opts="init add login get list rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -874,6 +904,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__askpass)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1154,6 +1198,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__keyring)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1606,6 +1664,32 @@ _sigil() {
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__keyring)
+            opts="-h -V --mode --output --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mode)
+                    COMPREPLY=($(compgen -W "password creds" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "plain json" -- "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

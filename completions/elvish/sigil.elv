@@ -47,6 +47,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand import 'Read a credential written by sigil export'
             cand netrc 'Print a .netrc for hosts mapped in config.toml'
             cand aws 'AWS credential_process backed by sigil'
+            cand keyring 'Python keyring command for pip and uv, backed by sigil'
+            cand askpass 'ASKPASS program for git, ssh and sudo, backed by sigil'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
@@ -294,7 +296,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --not-before 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)'
             cand --not-after 'Refuse after WHEN'
             cand --max-uses 'Hand it out at most N times (setting it starts a new count)'
-            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo (comma-separated)'
+            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass (comma-separated)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -481,6 +483,22 @@ set edit:completion:arg-completer[sigil] = {|@words|
         }
         &'sigil;aws;help;help'= {
         }
+        &'sigil;keyring'= {
+            cand --mode 'What to print for a found credential: password, or creds (username, then password)'
+            cand --output 'How to print it: plain (one value a line) or json ({"username","password"})'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;askpass'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
@@ -507,6 +525,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand import 'Read a credential written by sigil export'
             cand netrc 'Print a .netrc for hosts mapped in config.toml'
             cand aws 'AWS credential_process backed by sigil'
+            cand keyring 'Python keyring command for pip and uv, backed by sigil'
+            cand askpass 'ASKPASS program for git, ssh and sudo, backed by sigil'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;help;init'= {
@@ -603,6 +623,10 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand credential-process 'Print an account''s keys as credential_process JSON (run by the AWS SDKs)'
         }
         &'sigil;help;aws;credential-process'= {
+        }
+        &'sigil;help;keyring'= {
+        }
+        &'sigil;help;askpass'= {
         }
         &'sigil;help;help'= {
         }

@@ -50,6 +50,8 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read a credential written by sigil export')
             [CompletionResult]::new('netrc', 'netrc', [CompletionResultType]::ParameterValue, 'Print a .netrc for hosts mapped in config.toml')
             [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'AWS credential_process backed by sigil')
+            [CompletionResult]::new('keyring', 'keyring', [CompletionResultType]::ParameterValue, 'Python keyring command for pip and uv, backed by sigil')
+            [CompletionResult]::new('askpass', 'askpass', [CompletionResultType]::ParameterValue, 'ASKPASS program for git, ssh and sudo, backed by sigil')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -327,7 +329,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--not-before', '--not-before', [CompletionResultType]::ParameterName, 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)')
             [CompletionResult]::new('--not-after', '--not-after', [CompletionResultType]::ParameterName, 'Refuse after WHEN')
             [CompletionResult]::new('--max-uses', '--max-uses', [CompletionResultType]::ParameterName, 'Hand it out at most N times (setting it starts a new count)')
-            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo (comma-separated)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass (comma-separated)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -552,6 +554,24 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
         'sigil;aws;help;help' {
             break
         }
+        'sigil;keyring' {
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to print for a found credential: password, or creds (username, then password)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print it: plain (one value a line) or json ({"username","password"})')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigil;askpass' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'sigil;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create sigil''s home, identity and config (idempotent)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store a secret')
@@ -578,6 +598,8 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read a credential written by sigil export')
             [CompletionResult]::new('netrc', 'netrc', [CompletionResultType]::ParameterValue, 'Print a .netrc for hosts mapped in config.toml')
             [CompletionResult]::new('aws', 'aws', [CompletionResultType]::ParameterValue, 'AWS credential_process backed by sigil')
+            [CompletionResult]::new('keyring', 'keyring', [CompletionResultType]::ParameterValue, 'Python keyring command for pip and uv, backed by sigil')
+            [CompletionResult]::new('askpass', 'askpass', [CompletionResultType]::ParameterValue, 'ASKPASS program for git, ssh and sudo, backed by sigil')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -714,6 +736,12 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;help;aws;credential-process' {
+            break
+        }
+        'sigil;help;keyring' {
+            break
+        }
+        'sigil;help;askpass' {
             break
         }
         'sigil;help;help' {

@@ -3,6 +3,7 @@
 //! man pages from the same definitions.
 
 pub mod add;
+pub mod askpass;
 pub mod audit;
 pub mod aws;
 pub mod backup;
@@ -26,6 +27,7 @@ pub mod login;
 pub mod migrate;
 pub mod netrc;
 pub mod otp;
+pub mod pip_keyring;
 pub mod policy;
 pub mod recipients;
 pub mod rekey;
@@ -116,6 +118,10 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("cargo-credential-sigil", |b, a| {
         run_code_from(b, a, cargo_credential::run)
     }),
+    ("sigil-keyring", |b, a| {
+        run_code_from(b, a, pip_keyring::run)
+    }),
+    ("sigil-askpass", |b, a| run_code_from(b, a, askpass::run)),
 ];
 
 /// The built-in whose binary is called `bin`, with its name.
@@ -219,6 +225,8 @@ pub fn subcommands() -> Vec<clap::Command> {
         aws::Args::command(),
         kube_credential::Args::command(),
         cargo_credential::Args::command(),
+        pip_keyring::Args::command(),
+        askpass::Args::command(),
     ]
 }
 

@@ -51,6 +51,15 @@ pub struct Config {
     /// wrote it; `cargo-credential-sigil` normalises and checks it.
     #[serde(default)]
     pub cargo: BTreeMap<String, CargoMapping>,
+    /// Package indexes mapped on purpose to an account for pip and uv through `sigil keyring`
+    /// (`[pip."https://pypi.corp.example/simple"]`), keyed by index URL as the user wrote it;
+    /// `sigil keyring` normalises and checks it. Same shape as a git mapping.
+    #[serde(default)]
+    pub pip: BTreeMap<String, GitMapping>,
+    /// Prompts answered on purpose by `sigil askpass` (`[askpass."https://me@git.corp.example"]`,
+    /// `[askpass."sudo:me"]`), keyed by what the prompt names; `sigil askpass` checks it.
+    #[serde(default)]
+    pub askpass: BTreeMap<String, GitMapping>,
 }
 
 /// The `audit` setting.
@@ -180,6 +189,17 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # registry, by its index URL exactly as cargo's config.toml names it.
 # [cargo."sparse+https://cargo.corp.example/index/"]
 # address = "corp/cargo"
+
+# Credentials for pip and uv (`sigil keyring`, linked as `keyring` on their PATH) from an account
+# of sigil's: one table per index URL, exactly as pip names it (without the user@ part).
+# [pip."https://pypi.corp.example/simple"]
+# address = "corp/pypi"
+# username = "me"
+
+# Prompts `sigil askpass` answers (GIT_ASKPASS, SSH_ASKPASS, SUDO_ASKPASS): one table per thing a
+# prompt names, exactly: a git URL with its user, ssh:user@host, ssh-key:PATH or sudo:user.
+# [askpass."https://me@git.corp.example"]
+# address = "corp/git"
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:
 # [providers.corp]

@@ -37,11 +37,15 @@ pub enum Use {
     Netrc,
     /// `cargo-credential-sigil`.
     Cargo,
+    /// `sigil keyring` (pip's and uv's keyring provider).
+    Pip,
+    /// `sigil askpass` (GIT_ASKPASS, SSH_ASKPASS, SUDO_ASKPASS).
+    Askpass,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 10] = [
+    pub const ALL: [Use; 12] = [
         Use::Get,
         Use::Resolve,
         Use::Run,
@@ -52,6 +56,8 @@ impl Use {
         Use::Kubectl,
         Use::Netrc,
         Use::Cargo,
+        Use::Pip,
+        Use::Askpass,
     ];
 
     /// The name in `--allow`, the policy and the audit log.
@@ -67,6 +73,8 @@ impl Use {
             Use::Kubectl => "kubectl",
             Use::Netrc => "netrc",
             Use::Cargo => "cargo",
+            Use::Pip => "pip",
+            Use::Askpass => "askpass",
         }
     }
 
@@ -78,6 +86,8 @@ impl Use {
             Use::Kubectl => "kube-credential-sigil",
             Use::Netrc => "sigil netrc",
             Use::Cargo => "cargo-credential-sigil",
+            Use::Pip => "sigil keyring",
+            Use::Askpass => "sigil askpass",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -95,7 +105,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, aws, kubectl, netrc or cargo",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip or askpass",
                     s.escape_debug()
                 ))
             })

@@ -1,11 +1,13 @@
 //! Layer 3, ops: the use cases — adding a secret, policies, migrate, backup, export and
-//! import, rekey, recipients, status, check, init, purge, the git helper, the AWS credential_process, references,
+//! import, rekey, recipients, status, check, init, purge, the integrations (git, docker, AWS,
+//! kubectl, netrc, cargo, pip, askpass), references,
 //! masking, OAuth — built on the layers below (model, `fsutil` and `crypto`, identity, store
 //! and audit) and importing only from them.
 //! The `Sigil` handle is here too (`handle`, re-exported at the crate root), and `recover`
 //! heals what an interrupted command left, for every command that opens a home.
 
 pub mod add;
+pub mod askpass;
 pub mod aws;
 pub mod backup;
 pub mod cargo_credential;
@@ -21,6 +23,7 @@ pub mod migrate;
 pub mod netrc;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+pub mod pip_keyring;
 pub mod policy;
 pub mod purge;
 pub mod recipients;

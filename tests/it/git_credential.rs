@@ -657,7 +657,7 @@ fn git_credential_fill_approve_reject() {
 // A real clone and push over HTTP.
 
 /// Basic auth's base64 (RFC 4648), for the expected `Authorization` header.
-fn base64(data: &[u8]) -> String {
+pub(crate) fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in data.chunks(3) {
@@ -679,20 +679,25 @@ fn base64(data: &[u8]) -> String {
 }
 
 /// One request the server answered: method, path, status and the `Authorization` header.
-type Logged = (String, String, u16, Option<String>);
+pub(crate) type Logged = (String, String, u16, Option<String>);
 
 /// A smart-HTTP git server on 127.0.0.1 with a random port: `git http-backend` run as a CGI
 /// program for every request that carries the right basic-auth credential, 401 for the rest.
 /// One thread, one connection at a time, `Connection: close`; stopped when dropped.
-struct GitServer {
-    port: u16,
+pub(crate) struct GitServer {
+    pub(crate) port: u16,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     log: Arc<Mutex<Vec<Logged>>>,
 }
 
 impl GitServer {
-    fn start(project_root: &Path, cgi_log: PathBuf, user: &str, password: &str) -> GitServer {
+    pub(crate) fn start(
+        project_root: &Path,
+        cgi_log: PathBuf,
+        user: &str,
+        password: &str,
+    ) -> GitServer {
         need("git");
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -724,13 +729,13 @@ impl GitServer {
         }
     }
 
-    fn url(&self, user: &str, repo: &str) -> String {
+    pub(crate) fn url(&self, user: &str, repo: &str) -> String {
         format!("http://{user}@127.0.0.1:{}/{repo}", self.port)
     }
 
     /// The requests served so far, waiting (up to 10 s) until `done` holds for them: the
     /// server records a request after answering it, so git may exit before the last entry.
-    fn log_until(&self, done: impl Fn(&[Logged]) -> bool) -> Vec<Logged> {
+    pub(crate) fn log_until(&self, done: impl Fn(&[Logged]) -> bool) -> Vec<Logged> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let mut seen = Vec::new();
         loop {
@@ -919,7 +924,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn ok(out: &std::process::Output, what: &str) {
+pub(crate) fn ok(out: &std::process::Output, what: &str) {
     assert!(
         out.status.success(),
         "{what} failed ({}):\n{}",
@@ -956,7 +961,7 @@ fn git_setup(s: &Sandbox) {
 }
 
 /// A bare repository `srv/NAME` with one commit on main; returns its path.
-fn seeded_bare(s: &Sandbox, srv: &Path, name: &str) -> PathBuf {
+pub(crate) fn seeded_bare(s: &Sandbox, srv: &Path, name: &str) -> PathBuf {
     let root = s.root();
     fs::create_dir_all(srv).unwrap();
     let bare = srv.join(name);

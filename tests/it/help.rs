@@ -22,6 +22,8 @@ fn help_texts() {
         "sigil-netrc",
         "sigil-run",
         "cargo-credential-sigil",
+        "sigil-keyring",
+        "sigil-askpass",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

@@ -692,6 +692,46 @@ fn cargo_credential_sigil_never_prompts_for_the_passphrase() {
     assert!(!screen.contains("\"token\""), "{screen}");
 }
 
+/// pip runs the keyring command with the user's terminal attached: a locked identity is exit 1
+/// at once, never a passphrase prompt in the middle of an install.
+#[test]
+fn sigil_keyring_never_prompts_for_the_passphrase() {
+    let (s, _) = protected("pw");
+    let config = s.home.join("config.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str("\n[pip.\"https://pypi.example.com/simple\"]\naddress = \"a/one\"\n");
+    fs::write(&config, text).unwrap();
+    fs::write(
+        s.root().join("pip-get.sh"),
+        "sigil-keyring get https://pypi.example.com/simple/ one\n",
+    )
+    .unwrap();
+    let (screen, code) = on_tty(&s, "sh ./pip-get.sh", &[(1, "pw\\r")], &[FAST]);
+    assert_eq!(code, 1, "{screen}");
+    assert!(!screen.contains("passphrase for"), "{screen}");
+    assert!(screen.contains("run `sigil unlock`"), "{screen}");
+}
+
+/// git runs its askpass program with the user's terminal attached: a locked identity is exit 1
+/// at once, never sigil's own passphrase prompt in place of git's.
+#[test]
+fn sigil_askpass_never_prompts_for_the_passphrase() {
+    let (s, _) = protected("pw");
+    let config = s.home.join("config.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str("\n[askpass.\"https://one@git.example.com\"]\naddress = \"a/one\"\n");
+    fs::write(&config, text).unwrap();
+    fs::write(
+        s.root().join("askpass.sh"),
+        "sigil-askpass \"Password for 'https://one@git.example.com': \"\n",
+    )
+    .unwrap();
+    let (screen, code) = on_tty(&s, "sh ./askpass.sh", &[(1, "pw\\r")], &[FAST]);
+    assert_eq!(code, 1, "{screen}");
+    assert!(!screen.contains("passphrase for"), "{screen}");
+    assert!(screen.contains("run `sigil unlock`"), "{screen}");
+}
+
 /// While unlocked, any process that can use the identity could keep it unlocked for ever if
 /// `unlock` renewed itself from the cached copy: unlocking, and extending, ask for the
 /// passphrase every time.

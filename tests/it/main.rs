@@ -2,6 +2,7 @@
 
 mod add;
 mod age_interop;
+mod askpass;
 mod audit;
 mod aws;
 mod backends;
@@ -31,6 +32,7 @@ mod netrc;
 mod no_echo;
 mod oauth;
 mod otp;
+mod pip_keyring;
 mod policy;
 mod recipients;
 mod references;

@@ -1858,3 +1858,112 @@ fn a_login_killed_or_failing_at_any_step_keeps_the_earlier_one_or_is_complete() 
         }
     }
 }
+
+/// pip gets an OAuth account's token through `sigil keyring` for the index mapped to it;
+/// after the expiry the command hands out one refreshed against the real authorization
+/// server, and the refresh and each answer are in the audit log.
+#[test]
+fn pip_gets_refreshed_tokens_through_the_keyring_command() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let config = sb.home.join("config.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[pip.\"https://pypi.example.test/simple\"]\naddress = \"test/me\"\n");
+    std::fs::write(&config, settings).unwrap();
+    let get = |index: &str| {
+        let out = sb
+            .cmd("sigil-keyring")
+            .args(["--mode=creds", "--output=json", "get", index])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let token = |index: &str| {
+        let (code, out) = get(index);
+        assert_eq!(code, Some(0), "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["username"], "me");
+        v["password"].as_str().unwrap().to_owned()
+    };
+    let first = token("https://pypi.example.test/simple/");
+    assert_eq!(first, text_no_refresh(&sb, "test/me"));
+    // Another index gets nothing, and nothing is refreshed for it.
+    assert_eq!(
+        get("https://pypi.example.test/other/"),
+        (Some(1), String::new())
+    );
+
+    expire(&sb);
+    let second = token("https://pypi.example.test/simple/");
+    assert_ne!(second, first);
+    assert!(active(srv, &second));
+    assert_eq!(second, text_no_refresh(&sb, "test/me"));
+
+    let log = std::fs::read_to_string(sb.home.join("audit.log")).unwrap();
+    let pip: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"binary\":\"sigil-keyring\""))
+        .collect();
+    let count = |event: &str| {
+        pip.iter()
+            .filter(|l| l.contains(&format!("\"event\":\"{event}\",\"addresses\":[\"test/me")))
+            .count()
+    };
+    assert_eq!((count("pip"), count("refresh")), (2, 1), "{log}");
+    for t in [&first, &second] {
+        assert!(!log.contains(t.as_str()), "a token in the audit log");
+    }
+}
+
+/// git's askpass prompt for an origin mapped to an OAuth account gets its token through
+/// `sigil askpass`; after the expiry it gets one refreshed against the real authorization
+/// server, and the refresh and each answer are in the audit log.
+#[test]
+fn askpass_answers_refreshed_tokens() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    login(&sb, "test/me", "test", "approve").assert().success();
+    let config = sb.home.join("config.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[askpass.\"https://me@git.example.test\"]\naddress = \"test/me\"\n");
+    std::fs::write(&config, settings).unwrap();
+    let ask = |prompt: &str| {
+        let out = sb.cmd("sigil-askpass").arg(prompt).output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let token = || {
+        let (code, out) = ask("Password for 'https://me@git.example.test': ");
+        assert_eq!(code, Some(0), "{out}");
+        out.strip_suffix('\n').unwrap().to_owned()
+    };
+    let first = token();
+    assert_eq!(first, text_no_refresh(&sb, "test/me"));
+    // Another origin gets nothing, and nothing is refreshed for it.
+    assert_eq!(
+        ask("Password for 'https://me@git.example.test:8443': "),
+        (Some(1), String::new())
+    );
+
+    expire(&sb);
+    let second = token();
+    assert_ne!(second, first);
+    assert!(active(srv, &second));
+    assert_eq!(second, text_no_refresh(&sb, "test/me"));
+
+    let log = std::fs::read_to_string(sb.home.join("audit.log")).unwrap();
+    let askpass: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"binary\":\"sigil-askpass\""))
+        .collect();
+    let count = |event: &str| {
+        askpass
+            .iter()
+            .filter(|l| l.contains(&format!("\"event\":\"{event}\",\"addresses\":[\"test/me")))
+            .count()
+    };
+    assert_eq!((count("askpass"), count("refresh")), (2, 1), "{log}");
+    for t in [&first, &second] {
+        assert!(!log.contains(t.as_str()), "a token in the audit log");
+    }
+}

@@ -93,6 +93,7 @@ pub(crate) fn test() -> Result<()> {
     // SIGIL_TEST_REQUIRE_KEYRING they fail, rather than skip, when no keyring answers.
     let mut keyring = start_keyring_session("the keyring tests")?;
     ensure_oidc_server(&root)?;
+    ensure_pypi_server(&root)?;
     // Includes xtask's `generated_files_are_fresh`, so stale completions or man pages fail here.
     let run_tests = |keyring: &KeyringSession| {
         cargo_step_as(&root, &["test", "--workspace"], true, |command| {
@@ -190,6 +191,24 @@ fn lean_library(root: &Path) -> Result<()> {
             heavy.join(", ")
         ))
     }
+}
+
+/// Installs the pip keyring tests' client and index (pip and pypiserver, pinned by
+/// tests/pypi/requirements.txt) into tests/pypi/venv when it is missing. Debian's python3
+/// makes the venv: a pyenv or other python on PATH may lack the venv module or change under us.
+fn ensure_pypi_server(root: &Path) -> Result<()> {
+    let dir = root.join("tests/pypi");
+    let venv = dir.join("venv");
+    if venv.join("bin/pypi-server").is_file() {
+        return Ok(());
+    }
+    header("installing the pip keyring tests' pip and pypiserver: tests/pypi/venv");
+    run(Command::new("/usr/bin/python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv))?;
+    run(Command::new(venv.join("bin/python"))
+        .args(["-m", "pip", "install", "--quiet", "--requirement"])
+        .arg(dir.join("requirements.txt")))
 }
 
 /// Installs the OAuth tests' authorization server (oidc-provider, pinned by

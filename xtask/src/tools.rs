@@ -44,6 +44,12 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("openssl", "openssl"),
     // The netrc tests run the real curl -n against a server that checks basic auth.
     ("curl", "curl"),
+    // The pip keyring tests install pip and pypiserver into a venv of Debian's python3.
+    ("/usr/bin/python3", "python3-venv"),
+    // The askpass tests add a passphrase-protected key to an ssh-agent with SSH_ASKPASS.
+    ("ssh-add", "openssh-client"),
+    ("ssh-agent", "openssh-client"),
+    ("ssh-keygen", "openssh-client"),
 ];
 
 /// The file that shows Debian's botocore is installed for `/usr/bin/python3`.

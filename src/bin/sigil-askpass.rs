@@ -1,0 +1,8 @@
+//! `sigil-askpass`: an entry point that starts the `sigil` executable beside it as
+//! `sigil-askpass`, which runs the built-in (`sigil::internal::cli::BUILTINS`): a program to
+//! name in `GIT_ASKPASS`, `SSH_ASKPASS` or `SUDO_ASKPASS`.
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    sigil::internal::cli::sigil::exec_as("sigil-askpass")
+}
