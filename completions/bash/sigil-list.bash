@@ -23,7 +23,7 @@ _sigil__list() {
 
     case "${cmd}" in
         sigil__list)
-            opts="-h -V --json --backend --help --version"
+            opts="-h -V --json --tree --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand login 'Log in with OAuth and store the token set'
             cand get 'Print a secret on stdout'
             cand list 'List stored credentials (never their values)'
+            cand find 'Find stored credentials by name, note or provider (never their values)'
             cand rm 'Delete secrets and their metadata'
             cand status 'Show the backend, identity, counts and problems'
             cand resolve 'Resolve auth:// references, or render a template that holds them'
@@ -109,6 +110,16 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;list'= {
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --json 'Print a JSON array'
+            cand --tree 'Print the store as a tree (service, account, fields), as `pass ls` does'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;find'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --tree 'Print the matches as a tree (service, account, fields), as `pass find` does'
+            cand --json 'Print a JSON array, as `sigil list --json` does'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -505,6 +516,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand login 'Log in with OAuth and store the token set'
             cand get 'Print a secret on stdout'
             cand list 'List stored credentials (never their values)'
+            cand find 'Find stored credentials by name, note or provider (never their values)'
             cand rm 'Delete secrets and their metadata'
             cand status 'Show the backend, identity, counts and problems'
             cand resolve 'Resolve auth:// references, or render a template that holds them'
@@ -538,6 +550,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;get'= {
         }
         &'sigil;help;list'= {
+        }
+        &'sigil;help;find'= {
         }
         &'sigil;help;rm'= {
         }

@@ -13,6 +13,7 @@ pub mod dispatch;
 pub mod docker_credential;
 pub mod env;
 pub mod export;
+pub mod find;
 pub mod get;
 pub mod git_credential;
 pub mod identity;
@@ -86,6 +87,7 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("sigil-login", |b, a| run_from(b, a, login::run)),
     ("sigil-get", |b, a| run_from(b, a, get::run)),
     ("sigil-list", |b, a| run_from(b, a, list::run)),
+    ("sigil-find", |b, a| run_from(b, a, find::run)),
     ("sigil-rm", |b, a| run_from(b, a, rm::run)),
     ("sigil-status", |b, a| run_from(b, a, status::run)),
     ("sigil-resolve", |b, a| run_from(b, a, resolve::run)),
@@ -201,6 +203,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         login::Args::command(),
         get::Args::command(),
         list::Args::command(),
+        find::Args::command(),
         rm::Args::command(),
         status::Args::command(),
         resolve::Args::command(),

@@ -8,6 +8,7 @@ fn help_texts() {
         "sigil-add",
         "sigil-get",
         "sigil-list",
+        "sigil-find",
         "sigil-rm",
         "sigil-status",
         "sigil-otp",

@@ -16,6 +16,7 @@ mod dotenv;
 mod env;
 mod export;
 mod faults;
+mod find;
 mod fuzz_corpus;
 mod get;
 mod git_credential;
