@@ -1,5 +1,5 @@
 //! Layer 3, ops: the use cases — adding a secret, policies, migrate, backup, export and
-//! import, rekey, recipients, status, check, init, purge, the integrations (git, docker, AWS,
+//! import, rekey, recipients, status, check, init, purge, generating passwords, the integrations (git, docker, AWS,
 //! kubectl, netrc, cargo, pip, askpass), references,
 //! masking, OAuth — built on the layers below (model, `fsutil` and `crypto`, identity, store
 //! and audit) and importing only from them.
@@ -15,6 +15,7 @@ pub mod check;
 pub mod child;
 pub mod docker_credential;
 pub mod export;
+pub mod generate;
 pub mod git_credential;
 pub mod init;
 pub mod kube_credential;

@@ -17,6 +17,7 @@ mod env;
 mod export;
 mod faults;
 mod fuzz_corpus;
+mod generate;
 mod get;
 mod git_credential;
 mod help;
