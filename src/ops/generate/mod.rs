@@ -92,7 +92,8 @@ pub enum Class {
     Lower,
     /// `0`–`9`.
     Digit,
-    /// ASCII punctuation ([`SYMBOLS`]).
+    /// ASCII punctuation: the 32 printable characters that are neither letters, digits nor
+    /// space.
     Symbol,
 }
 
