@@ -43,6 +43,9 @@ _sigil() {
             sigil,find)
                 cmd="sigil__subcmd__find"
                 ;;
+            sigil,generate)
+                cmd="sigil__subcmd__generate"
+                ;;
             sigil,get)
                 cmd="sigil__subcmd__get"
                 ;;
@@ -183,6 +186,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,find)
                 cmd="sigil__subcmd__help__subcmd__find"
+                ;;
+            sigil__subcmd__help,generate)
+                cmd="sigil__subcmd__help__subcmd__generate"
                 ;;
             sigil__subcmd__help,get)
                 cmd="sigil__subcmd__help__subcmd__get"
@@ -368,7 +374,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
+            opts="-h -V --help --version init add generate login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -895,6 +901,64 @@ _sigil() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sigil__subcmd__generate)
+            opts="-l -n -w -p -f -h -V --field --length --charset --no-symbols --require --words --separator --print --force --expires --note --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --charset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --words)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --separator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sigil__subcmd__get)
             opts="-n -h -V --no-newline --json --no-refresh --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -914,7 +978,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
+            opts="init add generate login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1124,6 +1188,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__find)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__generate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

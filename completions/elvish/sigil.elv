@@ -24,6 +24,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
+            cand generate 'Store a new random password or passphrase'
             cand login 'Log in with OAuth and store the token set'
             cand get 'Print a secret on stdout'
             cand list 'List stored credentials (never their values)'
@@ -73,6 +74,29 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --force 'Replace an existing secret'
             cand --totp 'Store a TOTP seed (field totp): an otpauth://totp/ URI or a base32 secret, read like any secret; `sigil otp` then prints the codes'
             cand --oauth 'Run an OAuth login and store the token set, as `sigil login` does'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;generate'= {
+            cand --field 'The field to store (default: api_key)'
+            cand -l 'How many characters (default: 24)'
+            cand --length 'How many characters (default: 24)'
+            cand --charset 'The characters to draw from: classes joined by commas (alnum, alpha, upper, lower, digits, hex, symbols), then optionally chars:SET for characters of your own (default: alnum,symbols)'
+            cand --require 'Classes the password must contain, joined by commas: upper, lower, digit, symbol'
+            cand -w 'A passphrase of N words from the EFF large word list instead of a password'
+            cand --words 'A passphrase of N words from the EFF large word list instead of a password'
+            cand --separator 'With --words: what goes between the words'
+            cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
+            cand --note 'A note kept with the metadata (not secret)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -n 'Leave the symbols out of the character set, as `pass generate --no-symbols` does'
+            cand --no-symbols 'Leave the symbols out of the character set, as `pass generate --no-symbols` does'
+            cand -p 'Print the value on stdout once stored'
+            cand --print 'Print the value on stdout once stored'
+            cand -f 'Replace an existing secret'
+            cand --force 'Replace an existing secret'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -513,6 +537,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
+            cand generate 'Store a new random password or passphrase'
             cand login 'Log in with OAuth and store the token set'
             cand get 'Print a secret on stdout'
             cand list 'List stored credentials (never their values)'
@@ -544,6 +569,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;init'= {
         }
         &'sigil;help;add'= {
+        }
+        &'sigil;help;generate'= {
         }
         &'sigil;help;login'= {
         }

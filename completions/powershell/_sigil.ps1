@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create sigil''s home, identity and config (idempotent)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store a secret')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Store a new random password or passphrase')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with OAuth and store the token set')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a secret on stdout')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List stored credentials (never their values)')
@@ -78,6 +79,30 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing secret')
             [CompletionResult]::new('--totp', '--totp', [CompletionResultType]::ParameterName, 'Store a TOTP seed (field totp): an otpauth://totp/ URI or a base32 secret, read like any secret; `sigil otp` then prints the codes')
             [CompletionResult]::new('--oauth', '--oauth', [CompletionResultType]::ParameterName, 'Run an OAuth login and store the token set, as `sigil login` does')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigil;generate' {
+            [CompletionResult]::new('--field', '--field', [CompletionResultType]::ParameterName, 'The field to store (default: api_key)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'How many characters (default: 24)')
+            [CompletionResult]::new('--length', '--length', [CompletionResultType]::ParameterName, 'How many characters (default: 24)')
+            [CompletionResult]::new('--charset', '--charset', [CompletionResultType]::ParameterName, 'The characters to draw from: classes joined by commas (alnum, alpha, upper, lower, digits, hex, symbols), then optionally chars:SET for characters of your own (default: alnum,symbols)')
+            [CompletionResult]::new('--require', '--require', [CompletionResultType]::ParameterName, 'Classes the password must contain, joined by commas: upper, lower, digit, symbol')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'A passphrase of N words from the EFF large word list instead of a password')
+            [CompletionResult]::new('--words', '--words', [CompletionResultType]::ParameterName, 'A passphrase of N words from the EFF large word list instead of a password')
+            [CompletionResult]::new('--separator', '--separator', [CompletionResultType]::ParameterName, 'With --words: what goes between the words')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'A note kept with the metadata (not secret)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Leave the symbols out of the character set, as `pass generate --no-symbols` does')
+            [CompletionResult]::new('--no-symbols', '--no-symbols', [CompletionResultType]::ParameterName, 'Leave the symbols out of the character set, as `pass generate --no-symbols` does')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Print the value on stdout once stored')
+            [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Print the value on stdout once stored')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace an existing secret')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing secret')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -587,6 +612,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
         'sigil;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create sigil''s home, identity and config (idempotent)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store a secret')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Store a new random password or passphrase')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with OAuth and store the token set')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a secret on stdout')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List stored credentials (never their values)')
@@ -620,6 +646,9 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;help;add' {
+            break
+        }
+        'sigil;help;generate' {
             break
         }
         'sigil;help;login' {

@@ -14,6 +14,7 @@ pub mod docker_credential;
 pub mod env;
 pub mod export;
 pub mod find;
+pub mod generate;
 pub mod get;
 pub mod git_credential;
 pub mod identity;
@@ -83,6 +84,7 @@ pub type Entry = fn(&'static str, Vec<OsString>) -> ExitCode;
 pub const BUILTINS: &[(&str, Entry)] = &[
     ("sigil-init", |b, a| run_from(b, a, init::run)),
     ("sigil-add", |b, a| run_from(b, a, add::run)),
+    ("sigil-generate", |b, a| run_from(b, a, generate::run)),
     #[cfg(feature = "oauth")]
     ("sigil-login", |b, a| run_from(b, a, login::run)),
     ("sigil-get", |b, a| run_from(b, a, get::run)),
@@ -199,6 +201,7 @@ pub fn subcommands() -> Vec<clap::Command> {
     vec![
         init::Args::command(),
         add::Args::command(),
+        generate::Args::command(),
         #[cfg(feature = "oauth")]
         login::Args::command(),
         get::Args::command(),

@@ -6,6 +6,7 @@ fn help_texts() {
     for bin in [
         "sigil-init",
         "sigil-add",
+        "sigil-generate",
         "sigil-get",
         "sigil-list",
         "sigil-find",

@@ -18,6 +18,7 @@ mod export;
 mod faults;
 mod find;
 mod fuzz_corpus;
+mod generate;
 mod get;
 mod git_credential;
 mod help;
