@@ -163,6 +163,47 @@ pub(crate) fn create_private_dir(path: &Path) -> Result<(), Error> {
         .map_err(|e| Error::io(format!("cannot create '{}'", path.display()), e))
 }
 
+/// A fresh directory named `prefix…`, mode 0700 from the moment it exists (whatever the
+/// umask), in the first of `bases` that is an absolute path to a directory, else in the
+/// system's temporary directory. It is removed with everything in it when the value is
+/// dropped: on every return and on unwinding, and after a signal the caller catches.
+pub(crate) fn private_temp_dir(
+    prefix: &str,
+    bases: &[Option<std::path::PathBuf>],
+) -> Result<tempfile::TempDir, Error> {
+    let base = bases
+        .iter()
+        .flatten()
+        .find(|d| d.is_absolute() && d.is_dir())
+        .cloned()
+        .unwrap_or_else(std::env::temp_dir);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    // tempfile's default would leave the umask's mode (0755 under the usual 022).
+    builder.permissions(fs::Permissions::from_mode(0o700));
+    builder.tempdir_in(&base).map_err(|e| {
+        Error::io(
+            format!("cannot make a private directory in '{}'", base.display()),
+            e,
+        )
+    })
+}
+
+/// Creates `path`, which must not exist, with mode 0600 (never anything wider, whatever the
+/// umask) and writes `text` to it.
+pub(crate) fn write_new_private(path: &Path, text: &[u8]) -> Result<(), Error> {
+    let write = || -> io::Result<()> {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
+        f.write_all(text)?;
+        f.sync_all()
+    };
+    write().map_err(|e| Error::io(format!("cannot write '{}'", path.display()), e))
+}
+
 /// Writes a file atomically: a 0600 temporary file beside it, fsync, rename, fsync of the
 /// directory. A reader (or a crash) sees the old content or the new, never a mix.
 pub(crate) fn write_atomic(

@@ -34,6 +34,9 @@ _sigil() {
             sigil,check)
                 cmd="sigil__subcmd__check"
                 ;;
+            sigil,edit)
+                cmd="sigil__subcmd__edit"
+                ;;
             sigil,env)
                 cmd="sigil__subcmd__env"
                 ;;
@@ -177,6 +180,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,check)
                 cmd="sigil__subcmd__help__subcmd__check"
+                ;;
+            sigil__subcmd__help,edit)
+                cmd="sigil__subcmd__help__subcmd__edit"
                 ;;
             sigil__subcmd__help,env)
                 cmd="sigil__subcmd__help__subcmd__env"
@@ -374,7 +380,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add generate login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
+            opts="-h -V --help --version init add generate edit login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,6 +821,24 @@ _sigil() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sigil__subcmd__edit)
+            opts="-h -V --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sigil__subcmd__env)
             opts="-h -V --format --env-file --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -978,7 +1002,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add generate login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
+            opts="init add generate edit login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1146,6 +1170,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

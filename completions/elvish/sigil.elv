@@ -25,6 +25,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
             cand generate 'Store a new random password or passphrase'
+            cand edit 'Change a secret in an editor'
             cand login 'Log in with OAuth and store the token set'
             cand get 'Print a secret on stdout'
             cand list 'List stored credentials (never their values)'
@@ -97,6 +98,13 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --print 'Print the value on stdout once stored'
             cand -f 'Replace an existing secret'
             cand --force 'Replace an existing secret'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;edit'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -538,6 +546,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
             cand generate 'Store a new random password or passphrase'
+            cand edit 'Change a secret in an editor'
             cand login 'Log in with OAuth and store the token set'
             cand get 'Print a secret on stdout'
             cand list 'List stored credentials (never their values)'
@@ -571,6 +580,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;add'= {
         }
         &'sigil;help;generate'= {
+        }
+        &'sigil;help;edit'= {
         }
         &'sigil;help;login'= {
         }

@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create sigil''s home, identity and config (idempotent)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store a secret')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Store a new random password or passphrase')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a secret in an editor')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with OAuth and store the token set')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a secret on stdout')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List stored credentials (never their values)')
@@ -103,6 +104,14 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Print the value on stdout once stored')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace an existing secret')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing secret')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigil;edit' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -613,6 +622,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create sigil''s home, identity and config (idempotent)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store a secret')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Store a new random password or passphrase')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a secret in an editor')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in with OAuth and store the token set')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print a secret on stdout')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List stored credentials (never their values)')
@@ -649,6 +659,9 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;help;generate' {
+            break
+        }
+        'sigil;help;edit' {
             break
         }
         'sigil;help;login' {

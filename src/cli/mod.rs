@@ -11,6 +11,7 @@ pub mod cargo_credential;
 pub mod check;
 pub mod dispatch;
 pub mod docker_credential;
+pub mod edit;
 pub mod env;
 pub mod export;
 pub mod find;
@@ -85,6 +86,7 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("sigil-init", |b, a| run_from(b, a, init::run)),
     ("sigil-add", |b, a| run_from(b, a, add::run)),
     ("sigil-generate", |b, a| run_from(b, a, generate::run)),
+    ("sigil-edit", |b, a| run_from(b, a, edit::run)),
     #[cfg(feature = "oauth")]
     ("sigil-login", |b, a| run_from(b, a, login::run)),
     ("sigil-get", |b, a| run_from(b, a, get::run)),
@@ -202,6 +204,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         init::Args::command(),
         add::Args::command(),
         generate::Args::command(),
+        edit::Args::command(),
         #[cfg(feature = "oauth")]
         login::Args::command(),
         get::Args::command(),

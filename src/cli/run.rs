@@ -431,13 +431,13 @@ fn netrc_for(
 /// SIGINT and SIGQUIT are caught but not passed on: a terminal sends them to the whole
 /// process group, so the child already has them, and sigil must live to report its status.
 #[cfg(unix)]
-struct Forwarding {
+pub(crate) struct Forwarding {
     handle: signal_hook::iterator::Handle,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 #[cfg(unix)]
-fn forward_signals(child: &std::process::Child) -> Option<Forwarding> {
+pub(crate) fn forward_signals(child: &std::process::Child) -> Option<Forwarding> {
     use rustix::process::{Pid, Signal, kill_process};
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
     let pid = Pid::from_child(child);
@@ -474,11 +474,11 @@ impl Drop for Forwarding {
 }
 
 #[cfg(not(unix))]
-fn forward_signals(_child: &std::process::Child) -> Option<()> {
+pub(crate) fn forward_signals(_child: &std::process::Child) -> Option<()> {
     None
 }
 
-fn start_error(program: &std::ffi::OsStr, e: std::io::Error) -> Error {
+pub(crate) fn start_error(program: &std::ffi::OsStr, e: std::io::Error) -> Error {
     let name = program.to_string_lossy();
     match e.kind() {
         std::io::ErrorKind::NotFound => Error::NotFound {

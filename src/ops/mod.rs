@@ -1,8 +1,8 @@
-//! Layer 3, ops: the use cases — adding a secret, generating one, finding accounts, policies,
-//! migrate, backup, export and import, rekey, recipients, status, check, init, purge, the
-//! integrations (git, docker, AWS, kubectl, netrc, cargo, pip, askpass), references, masking,
-//! OAuth — built on the layers below (model, `fsutil` and `crypto`, identity, store and audit)
-//! and importing only from them.
+//! Layer 3, ops: the use cases — adding a secret, editing one, generating one, finding
+//! accounts, policies, migrate, backup, export and import, rekey, recipients, status, check,
+//! init, purge, the integrations (git, docker, AWS, kubectl, netrc, cargo, pip, askpass),
+//! references, masking, OAuth — built on the layers below (model, `fsutil` and `crypto`,
+//! identity, store and audit) and importing only from them.
 //! The `Sigil` handle is here too (`handle`, re-exported at the crate root), and `recover`
 //! heals what an interrupted command left, for every command that opens a home.
 
@@ -14,6 +14,7 @@ pub mod cargo_credential;
 pub mod check;
 pub mod child;
 pub mod docker_credential;
+pub mod edit;
 pub mod export;
 pub mod find;
 pub mod generate;

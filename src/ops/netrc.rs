@@ -12,7 +12,6 @@ use crate::model::address::{Address, FieldAddress};
 use crate::model::error::{Error, Result};
 use crate::model::secret::Secret;
 use crate::ops::git_credential::normalise_host;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -180,27 +179,9 @@ impl TempNetrc {
     /// Writes `text` into a fresh private directory under `$XDG_RUNTIME_DIR` (a per-user
     /// tmpfs, gone at logout) when there is one, else the system's temporary directory.
     pub fn create(text: &[u8]) -> Result<TempNetrc> {
-        let base = std::env::var_os("XDG_RUNTIME_DIR")
-            .map(PathBuf::from)
-            .filter(|d| d.is_absolute() && d.is_dir())
-            .unwrap_or_else(std::env::temp_dir);
-        let mut builder = tempfile::Builder::new();
-        builder.prefix("sigil-netrc-");
-        // Made 0700 as it is created, whatever the umask: tempfile's default leaves the
-        // umask's mode (0755 under the usual 022).
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o700));
-        }
-        let dir = builder.tempdir_in(&base).map_err(|e| {
-            Error::io(
-                format!("cannot make a private directory in '{}'", base.display()),
-                e,
-            )
-        })?;
+        let dir = crate::fsutil::private_temp_dir("sigil-netrc-", &[runtime_dir()])?;
         let me = TempNetrc { dir };
-        private_file(&me.netrc(), text)?;
+        crate::fsutil::write_new_private(&me.netrc(), text)?;
         let mut curlrc = b"netrc-file = \"".to_vec();
         for &b in me.netrc().to_string_lossy().as_bytes() {
             if b == b'"' || b == b'\\' {
@@ -209,7 +190,7 @@ impl TempNetrc {
             curlrc.push(b);
         }
         curlrc.extend_from_slice(b"\"\n");
-        private_file(&me.dir.path().join(".curlrc"), &curlrc)?;
+        crate::fsutil::write_new_private(&me.dir.path().join(".curlrc"), &curlrc)?;
         Ok(me)
     }
 
@@ -224,21 +205,9 @@ impl TempNetrc {
     }
 }
 
-/// Creates `path` with mode 0600 (never anything wider, whatever the umask) and writes `text`.
-fn private_file(path: &Path, text: &[u8]) -> Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let write = || -> std::io::Result<()> {
-        let mut f = opts.open(path)?;
-        f.write_all(text)?;
-        f.sync_all()
-    };
-    write().map_err(|e| Error::io(format!("cannot write '{}'", path.display()), e))
+/// `$XDG_RUNTIME_DIR`, the per-user tmpfs that is removed at logout, if it is set.
+pub(crate) fn runtime_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from)
 }
 
 #[cfg(test)]

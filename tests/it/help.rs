@@ -7,6 +7,7 @@ fn help_texts() {
         "sigil-init",
         "sigil-add",
         "sigil-generate",
+        "sigil-edit",
         "sigil-get",
         "sigil-list",
         "sigil-find",

@@ -13,6 +13,7 @@ mod concurrency;
 mod dispatch;
 mod docker_credential;
 mod dotenv;
+mod edit;
 mod env;
 mod export;
 mod faults;
