@@ -24,9 +24,10 @@ account's kind, expiry and note are kept); an unchanged text prints unchanged an
 nothing. An empty text is refused (sigil rm removes a secret). The edit reads the secret as \
 sigil get does, so a policy must allow get. The file and its directory are removed on every \
 exit, also when the editor fails or is killed, or sigil gets SIGINT, SIGTERM or SIGHUP \
-(SIGTERM and SIGHUP are passed on to the editor). Exit status: 0 stored or unchanged, 3 no \
-such secret (no editor is started), 1 the editor failed (exited non-zero or was killed; nothing \
-is stored) or the text was empty.",
+(SIGTERM and SIGHUP are passed on to the editor, and then nothing is stored, whatever the editor \
+does). Exit status: 0 stored or unchanged, 3 no such secret (no editor is started), 1 the editor \
+failed (exited non-zero or was killed), sigil got SIGTERM or SIGHUP, or the text was empty \
+(nothing is stored).",
     after_help = "Examples:\n  sigil edit github/me\n  EDITOR=nano sigil edit shop/me/password"
 )]
 pub struct Args {
@@ -58,8 +59,21 @@ pub fn run(args: Args) -> Result<()> {
             e,
         )
     });
+    #[cfg(unix)]
+    let told_to_end = forwarding.as_ref().is_some_and(|f| f.told_to_end());
+    #[cfg(not(unix))]
+    let told_to_end = false;
     drop(forwarding);
     let status = status?;
+    if told_to_end {
+        return Err(Error::other(
+            format!(
+                "sigil edit was told to end (SIGTERM or SIGHUP); '{}' is unchanged",
+                file.address()
+            ),
+            None,
+        ));
+    }
     if !status.success() {
         return Err(Error::other(
             format!(

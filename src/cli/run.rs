@@ -434,6 +434,16 @@ fn netrc_for(
 pub(crate) struct Forwarding {
     handle: signal_hook::iterator::Handle,
     thread: Option<std::thread::JoinHandle<()>>,
+    ended: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[cfg(unix)]
+impl Forwarding {
+    /// Whether sigil was told to end (SIGTERM or SIGHUP) while the child ran: `sigil edit`
+    /// then stores nothing, whatever the editor did with the signal.
+    pub(crate) fn told_to_end(&self) -> bool {
+        self.ended.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 #[cfg(unix)]
@@ -445,8 +455,13 @@ pub(crate) fn forward_signals(child: &std::process::Child) -> Option<Forwarding>
         signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT])
             .ok()?;
     let handle = signals.handle();
+    let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = ended.clone();
     let thread = std::thread::spawn(move || {
         for sig in signals.forever() {
+            if sig == SIGTERM || sig == SIGHUP {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
             let to_child = match sig {
                 SIGTERM => Signal::TERM,
                 SIGHUP => Signal::HUP,
@@ -460,6 +475,7 @@ pub(crate) fn forward_signals(child: &std::process::Child) -> Option<Forwarding>
     Some(Forwarding {
         handle,
         thread: Some(thread),
+        ended,
     })
 }
 

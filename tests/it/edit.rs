@@ -22,6 +22,10 @@ case "$(cat "$log/action")" in
   fail) exit 1 ;;
   crash) kill -9 $$ ;;
   wait) touch "$log/started"; exec sleep 30 ;;
+  save-on-term)
+    trap 'cp "$log/new" "$f"; exit 0' TERM
+    touch "$log/started"
+    while :; do sleep 0.1; done ;;
 esac
 "#;
 
@@ -177,10 +181,16 @@ fn an_unknown_address_exits_3_before_any_editor() {
     e.assert_clean();
 }
 
-/// Waits for the editor script to start, then sends `signal` to `target` (a pid, or `-pgid`).
-fn signal_while_editing(e: &Edit, signal: &str, group: bool) -> std::process::ExitStatus {
+/// Starts an edit whose editor script follows `action`, waits for the script to start, then
+/// sends `signal` to sigil, or to its whole process group (as a terminal's Ctrl-C does).
+fn signal_while_editing(
+    e: &Edit,
+    action: &str,
+    signal: &str,
+    group: bool,
+) -> std::process::ExitStatus {
     use std::os::unix::process::CommandExt;
-    e.action("wait", b"");
+    e.action(action, b"changed\n");
     let mut c = e.std_cmd("github/me");
     c.stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -208,7 +218,16 @@ fn signal_while_editing(e: &Edit, signal: &str, group: bool) -> std::process::Ex
 #[test]
 fn sigterm_to_sigil_ends_the_editor_and_removes_the_file() {
     let e = Edit::new("my-editor");
-    let status = signal_while_editing(&e, "TERM", false);
+    let status = signal_while_editing(&e, "wait", "TERM", false);
+    assert_eq!(status.code(), Some(1));
+    assert_eq!(e.s.get("github/me"), b"old-value");
+    e.assert_clean();
+}
+
+#[test]
+fn an_editor_that_saves_and_exits_0_on_sigterm_still_stores_nothing() {
+    let e = Edit::new("my-editor");
+    let status = signal_while_editing(&e, "save-on-term", "TERM", false);
     assert_eq!(status.code(), Some(1));
     assert_eq!(e.s.get("github/me"), b"old-value");
     e.assert_clean();
@@ -217,7 +236,7 @@ fn sigterm_to_sigil_ends_the_editor_and_removes_the_file() {
 #[test]
 fn ctrl_c_removes_the_file() {
     let e = Edit::new("my-editor");
-    let status = signal_while_editing(&e, "INT", true);
+    let status = signal_while_editing(&e, "wait", "INT", true);
     assert_eq!(status.code(), Some(1));
     assert_eq!(e.s.get("github/me"), b"old-value");
     e.assert_clean();
