@@ -258,3 +258,26 @@ fn without_a_runtime_directory_the_file_is_still_private_and_removed() {
     }
     assert_eq!(e.logged("dir_mode").trim(), "700");
 }
+
+#[test]
+fn a_policy_without_get_refuses_before_any_editor() {
+    let e = Edit::new("my-editor");
+    e.action("write", b"x\n");
+    e.s.cmd("sigil-policy")
+        .args(["set", "github/me", "--allow", "run"])
+        .assert()
+        .success();
+    e.cmd("github/me").assert().code(5);
+    assert!(!e.log.join("argv").exists());
+    // Read back through the use the policy allows: the value is as it was.
+    let out =
+        e.s.cmd("sigil-run")
+            .args(["--no-mask", "--", "sh", "-c", "printf %s \"$V\""])
+            .env("V", "auth://github/me")
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+    assert_eq!(out.stdout, b"old-value");
+    e.assert_clean();
+}
