@@ -277,6 +277,31 @@ impl Identity {
         self.keys.iter().map(|k| k.to_public()).collect()
     }
 
+    /// Keeps these public keys in `<config>/identity.pub` when the identity is the home's
+    /// own (not one given by variable or by a program), so that writes need not open it.
+    /// Rewritten only when it differs (after `sigil rekey`); a failure is left for the next
+    /// time, since the identity itself still names the keys.
+    pub(crate) fn keep_public_keys(&self, paths: &Paths) {
+        if matches!(
+            self.source,
+            IdentitySource::EnvKey | IdentitySource::EnvFile(_) | IdentitySource::Given
+        ) || !paths.config_dir().is_dir()
+        {
+            return;
+        }
+        let keys: Vec<String> = self.recipients().iter().map(|r| r.to_string()).collect();
+        let text = format!(
+            "# The public keys of this home's identity: writes encrypt to them without it.\n{}\n",
+            keys.join("\n")
+        );
+        let file = paths.public_key_file();
+        if std::fs::read_to_string(&file).ok().as_deref() != Some(text.as_str()) {
+            let _ = crate::fsutil::write_atomic(&file, |f| {
+                std::io::Write::write_all(f, text.as_bytes())
+            });
+        }
+    }
+
     /// The audit log's MAC key: HKDF-SHA256 from the first key's secret, so that only a
     /// holder of the identity can extend or repair the chain. The secret never leaves here.
     pub(crate) fn audit_key(&self) -> Zeroizing<[u8; 32]> {

@@ -90,6 +90,13 @@ impl Paths {
         self.config.join("identity.txt")
     }
 
+    /// The identity's public keys, `<config>/identity.pub`: written by `sigil init` and
+    /// whenever the home's own identity is opened, so that a write can name its own key
+    /// without opening the identity (which may be locked, protected or out of reach).
+    pub fn public_key_file(&self) -> PathBuf {
+        self.config.join("identity.pub")
+    }
+
     /// The marker saying the identity is kept in the OS keyring, `<config>/identity.keyring`.
     /// It holds no secret; it spares every command a keyring round trip when the identity is
     /// a file.

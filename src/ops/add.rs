@@ -82,7 +82,8 @@ impl<'a> Add<'a> {
 
 impl Sigil {
     /// Checks, before a value is asked for (a prompt, a browser login), that `addr` could be
-    /// stored: its backend is there, the file backend has an identity, and (without `force`)
+    /// stored: its backend is there, the file backend knows its own public keys (writing
+    /// needs no identity), and (without `force`)
     /// nothing is in the way, as `conflict` names it. Returns the backend it would go to.
     /// (Only the commands ask first: a library user hands the value in.)
     #[cfg(any(feature = "cli", feature = "oauth"))]
@@ -95,7 +96,7 @@ impl Sigil {
         let kind = self.placement(addr)?;
         let store = self.store_of(kind)?;
         if kind == BackendKind::File {
-            self.file_store().identity()?;
+            self.file_store().own_public_keys()?;
         }
         if !force {
             for (watched, name) in conflict.watched(std::iter::once(addr)) {

@@ -595,16 +595,16 @@ fn conflicts_of(
     Ok(conflicts)
 }
 
-/// Places every write before the first one, so that a backend that cannot be used (or an
-/// identity that cannot be loaded) fails with nothing changed; returns the backend the
-/// import goes to.
+/// Places every write before the first one, so that a backend that cannot be used (or a
+/// file store that does not know its own public keys) fails with nothing changed; returns
+/// the backend the import goes to. Writing needs no identity.
 fn place_all(sigil: &Sigil, todo: &[(FieldAddress, Secret)]) -> Result<BackendKind> {
     let mut backend = sigil.write_backend();
     for (fa, _) in todo {
         backend = sigil.placement(fa)?;
         sigil.store_of(backend)?;
         if backend == BackendKind::File {
-            sigil.file_store().identity()?;
+            sigil.file_store().own_public_keys()?;
         }
     }
     Ok(backend)

@@ -50,6 +50,7 @@ pub fn init(sigil: &Sigil) -> Result<Vec<(&'static str, String, bool)>> {
         }
         Err(e) => return Err(e),
     };
+    identity.keep_public_keys(paths);
     let keys: Vec<String> = identity
         .recipients()
         .iter()

@@ -127,6 +127,7 @@ const SIGIL_FILES: &[(&str, Shape)] = &[
     ("store", Shape::Tree(store_file)),
     ("accounts.toml", Shape::File(is_accounts_toml)),
     ("config.toml", Shape::File(is_config_toml)),
+    ("identity.pub", Shape::File(is_public_key_file)),
     ("migrations", Shape::Tree(migration_file)),
     ("rekey", Shape::Tree(rekey_file)),
     (".restore-undo", Shape::Tree(|_, _| true)),
@@ -193,6 +194,15 @@ fn is_keyring_id(p: &Path) -> bool {
 }
 
 /// `config.toml` with only sigil's settings.
+/// `identity.pub` as sigil writes it: comments and `age1…` public keys only.
+fn is_public_key_file(p: &Path) -> bool {
+    std::fs::read_to_string(p).is_ok_and(|t| {
+        t.lines()
+            .map(str::trim)
+            .all(|l| l.is_empty() || l.starts_with('#') || l.starts_with("age1"))
+    })
+}
+
 fn is_config_toml(p: &Path) -> bool {
     toml_keys_within(
         p,

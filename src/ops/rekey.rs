@@ -508,6 +508,17 @@ fn keep_old(paths: &Paths, old: &Identity, new: &Identity) -> Result<()> {
 
 /// Puts the new identity where the old one was.
 fn switch(paths: &Paths, place: Place, new: &Identity) -> Result<()> {
+    // The old public keys go: the next time the new identity is opened it keeps its own, and
+    // until then a write that cannot open it stops rather than encrypt to the old keys.
+    match std::fs::remove_file(paths.public_key_file()) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(Error::io(
+                format!("cannot remove '{}'", paths.public_key_file().display()),
+                e,
+            ));
+        }
+        _ => {}
+    }
     match place {
         Place::File => {
             let text = new.text();

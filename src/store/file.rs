@@ -64,7 +64,24 @@ impl FileStore {
         }
         let id = Identity::load(&self.paths)?;
         crate::seal::remember(&self.paths, &id);
+        id.keep_public_keys(&self.paths);
         Ok(self.identity.get_or_init(|| id))
+    }
+
+    /// The public keys of the identity, for writing: the loaded identity's, else those in
+    /// `<config>/identity.pub`, else the identity's once opened. A write therefore needs no
+    /// identity (nor a passphrase, nor the keyring) once `sigil init` or a read has kept them.
+    pub(crate) fn own_public_keys(&self) -> Result<Vec<x25519::Recipient>, Error> {
+        if let Some(id) = self.identity.get() {
+            return Ok(id.recipients());
+        }
+        let file = self.paths.public_key_file();
+        match fsutil::read_capped_string(&file, fsutil::Input::Key) {
+            Ok(text) => return Ok(parse_recipients(&file, &text)?),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(format!("cannot read '{}'", file.display()), e)),
+        }
+        Ok(self.identity()?.recipients())
     }
 
     /// The identity if it was loaded already (nothing is looked for or asked).
@@ -123,7 +140,8 @@ impl FileStore {
     }
 
     /// The recipients a secret in `dir` is encrypted to: those in the nearest
-    /// `.age-recipients` at or above `dir` within the store, else the identity's own key.
+    /// `.age-recipients` at or above `dir` within the store, else the identity's own keys
+    /// (see [`FileStore::own_public_keys`]).
     pub fn recipients_for(
         &self,
         dir: &Path,
@@ -142,7 +160,7 @@ impl FileStore {
                 None => break,
             }
         }
-        Ok((self.identity()?.recipients(), None))
+        Ok((self.own_public_keys()?, None))
     }
 
     /// Refuses a path below the store root that is, or passes through, a symbolic link. The
@@ -184,7 +202,7 @@ impl FileStore {
         let (recipients, from) = self.recipients_for(dir)?;
         // Refuse to write what we could not read back: that would lose the secret.
         if let Some(file) = from {
-            let mine = self.identity()?.recipients();
+            let mine = self.own_public_keys()?;
             let mine: Vec<String> = mine.iter().map(|r| r.to_string()).collect();
             if !recipients.iter().any(|r| mine.contains(&r.to_string())) {
                 return Err(StoreError::NotARecipient {

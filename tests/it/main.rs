@@ -46,3 +46,4 @@ mod status;
 mod support;
 mod tty;
 mod umask;
+mod write_without_identity;
