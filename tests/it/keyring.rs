@@ -225,10 +225,19 @@ fn a_locked_keyring_is_reported_at_once_and_never_prompts() {
             .stdout,
         b"w"
     );
-    // The identity itself locked away is an identity problem (exit 4), not a hang.
+    // Writing needs only the public key kept at init, so an add to the file store works with
+    // the identity locked away; reading it back is an identity problem (exit 4), not a hang.
     let out = with(in_keyring.cmd("sigil-add"))
         .args(["other/acct", "--backend", "file"])
         .write_stdin("x")
+        .assert()
+        .success();
+    assert_eq!(
+        stderr(out.get_output()),
+        "stored 'other/acct/api_key' in the file store\n"
+    );
+    let out = with(in_keyring.cmd("sigil-get"))
+        .arg("other/acct")
         .assert()
         .code(4);
     assert!(stderr(out.get_output()).contains("cannot read the identity from the OS keyring"));
