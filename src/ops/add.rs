@@ -257,3 +257,28 @@ pub(crate) fn fresh_account(
         None,
     ))
 }
+
+/// The service name a credential another program hands over is filed under, from the
+/// normalised URL or name of its server: the host and port, made to fit the service grammar
+/// (`[::1]:5000` is `1-5000`, not `1--5000`). Only a name: the server recorded with the
+/// credential is what it is matched on.
+pub(crate) fn service_of_server(server: &str) -> String {
+    let bare = server.split_once("://").map_or(server, |(_, r)| r);
+    let host_port = bare.split('/').next().unwrap_or_default();
+    let mut name = String::with_capacity(host_port.len());
+    for c in host_port.chars() {
+        let c = match c {
+            'a'..='z' | '0'..='9' | '.' | '-' => c,
+            _ => '-',
+        };
+        if !(c == '-' && name.ends_with('-')) {
+            name.push(c);
+        }
+    }
+    name = name.trim_matches(['-', '.']).to_owned();
+    if name.is_empty() {
+        name = "registry".into();
+    }
+    name.truncate(58);
+    name
+}

@@ -176,25 +176,7 @@ impl Server {
     /// host and port, made to fit the service grammar. Only a name: the server recorded
     /// with the credential is what it is matched on.
     fn service_name(&self) -> String {
-        let bare = self.0.split_once("://").map_or(&*self.0, |(_, r)| r);
-        let host_port = bare.split('/').next().unwrap_or_default();
-        let mut name = String::with_capacity(host_port.len());
-        for c in host_port.chars() {
-            let c = match c {
-                'a'..='z' | '0'..='9' | '.' | '-' => c,
-                _ => '-',
-            };
-            // `[::1]:5000` is `1-5000`, not `1--5000`.
-            if !(c == '-' && name.ends_with('-')) {
-                name.push(c);
-            }
-        }
-        name = name.trim_matches(['-', '.']).to_owned();
-        if name.is_empty() {
-            name = "registry".into();
-        }
-        name.truncate(58);
-        name
+        crate::ops::add::service_of_server(&self.0)
     }
 }
 
