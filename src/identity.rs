@@ -508,6 +508,27 @@ pub fn never_prompt() {
     NEVER_PROMPT.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+thread_local! {
+    /// Set by [`without_prompt`] while its closure runs.
+    static NO_PROMPT_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` without asking for a passphrase on the terminal: a file or descriptor named by
+/// the variables still answers, and an identity already opened or unlocked is still used.
+/// A write uses it to key its audit entry: encrypting needed only the public keys, and the
+/// entry goes to the unkeyed side log rather than stopping the user at a prompt. A read keeps
+/// asking, since it needs the identity anyway.
+pub(crate) fn without_prompt<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            NO_PROMPT_HERE.with(|q| q.set(self.0));
+        }
+    }
+    let _reset = Reset(NO_PROMPT_HERE.with(|q| q.replace(true)));
+    f()
+}
+
 /// The most a passphrase read from a file or descriptor may be.
 const MAX_PASSPHRASE: u64 = 64 * 1024;
 
@@ -523,7 +544,8 @@ fn pass_source(file_var: &str, fd_var: &str) -> Result<Option<PassSource>, Error
         return Ok(Some(PassSource::Fd(PathBuf::from(format!("/dev/fd/{n}")))));
     }
     #[cfg(feature = "cli")]
-    if !NEVER_PROMPT.load(std::sync::atomic::Ordering::Relaxed) {
+    if !NEVER_PROMPT.load(std::sync::atomic::Ordering::Relaxed) && !NO_PROMPT_HERE.with(|q| q.get())
+    {
         use std::io::IsTerminal;
         if io::stdin().is_terminal() || io::stderr().is_terminal() {
             return Ok(Some(PassSource::Tty));

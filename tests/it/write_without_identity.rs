@@ -154,3 +154,41 @@ fn a_home_without_the_public_key_file_gets_it_at_the_next_read() {
         .assert()
         .code(4);
 }
+
+/// On a terminal, a write with a passphrase-protected identity that is not unlocked asks for
+/// nothing: the value is encrypted to the public key and its audit entry goes to the unkeyed
+/// side log, as when there is no terminal. A read there still asks.
+#[test]
+fn add_on_a_terminal_asks_for_no_passphrase() {
+    need("script");
+    let (s, _aside) = unreachable(Away::Protected);
+    let run = |cmd: &str| {
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!(
+                "sleep 4 | timeout 20 script -qec \"export PATH='{}':/usr/bin:/bin; {cmd}; echo exit=\\$?\" /dev/null",
+                bin_dir().display()
+            ))
+            .env("SIGIL_HOME", &s.home)
+            .env("DBUS_SESSION_BUS_ADDRESS", DEAD_BUS)
+            .env("SIGIL_TEST_SCRYPT_LOG_N", "10")
+            .env_remove("SIGIL_IDENTITY")
+            .env_remove("SIGIL_IDENTITY_FILE")
+            .env_remove("SIGIL_PASSPHRASE_FILE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).replace('\r', "")
+    };
+    let screen = run("printf x | sigil-add svc/tty");
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(!screen.contains("passphrase"), "{screen}");
+    let side = fs::read_to_string(s.home.join("audit-unkeyed.log")).unwrap();
+    assert!(
+        side.contains(r#""event":"add","addresses":["svc/tty/api_key"],"outcome":"ok""#),
+        "{side}"
+    );
+    // Reading is what asks.
+    let screen = run("sigil-get -n svc/tty");
+    assert!(screen.contains("passphrase for"), "{screen}");
+}

@@ -158,7 +158,9 @@ impl Sigil {
     }
 
     /// Records a change's entry after it, unless `audit = "required"` already wrote it as
-    /// part of the change ([`Sigil::seal_change`]) and the change stands.
+    /// part of the change ([`Sigil::seal_change`]) and the change stands. Neither asks for a
+    /// passphrase to key the entry: a write needs no identity, so its entry is keyed when the
+    /// identity can be had without asking and goes to the unkeyed side log otherwise.
     pub(in crate::ops) fn record_change<T>(
         &self,
         event: &str,
@@ -166,7 +168,7 @@ impl Sigil {
         result: &Result<T>,
     ) {
         if !(audit::required(self) && result.is_ok()) {
-            audit::record(self, event, shown, result);
+            crate::identity::without_prompt(|| audit::record(self, event, shown, result));
         }
     }
 
@@ -176,7 +178,9 @@ impl Sigil {
         if !audit::required(self) {
             return Ok(());
         }
-        audit::record_required(self, event, shown, &Ok::<(), Error>(()))
+        crate::identity::without_prompt(|| {
+            audit::record_required(self, event, shown, &Ok::<(), Error>(()))
+        })
     }
 
     /// Starts a [`Change`] of these secrets, each in its backend, and then of accounts.toml.
