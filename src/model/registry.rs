@@ -2,7 +2,7 @@
 //! index keeps of each. Reading and writing them is `store::metadata`.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// What kind of credential an account holds.
@@ -46,7 +46,7 @@ pub struct AccountMeta {
     pub kind: Kind,
     /// The fields stored for it.
     #[serde(default)]
-    pub fields: BTreeSet<String>,
+    pub fields: FieldSet,
     /// The backend that holds its secrets.
     pub backend: String,
     /// The OAuth provider, for OAuth accounts.
@@ -96,7 +96,7 @@ impl AccountMeta {
     pub fn new(kind: Kind, backend: &str, now: OffsetDateTime) -> AccountMeta {
         AccountMeta {
             kind,
-            fields: BTreeSet::new(),
+            fields: FieldSet::default(),
             backend: backend.to_owned(),
             provider: None,
             scopes: vec![],
@@ -106,6 +106,125 @@ impl AccountMeta {
             note: None,
             bound: None,
         }
+    }
+}
+
+/// The names of the fields an account holds, sorted and without repeats: a sorted vector,
+/// not a `BTreeSet`, because nearly every account has one or two fields, and a B-tree's
+/// smallest node is about 280 bytes where the vector needs 24 per name. With 10,000 accounts
+/// in memory (a restore, a migration) that is 2.5 MB less at the peak. In files it is the same
+/// sorted list of strings as before.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct FieldSet(Vec<String>);
+
+impl FieldSet {
+    /// Adds `name`; false if it was there.
+    pub fn insert(&mut self, name: String) -> bool {
+        match self.0.binary_search(&name) {
+            Ok(_) => false,
+            Err(i) => {
+                self.0.insert(i, name);
+                true
+            }
+        }
+    }
+
+    /// Removes `name`; false if it was not there.
+    pub fn remove(&mut self, name: &str) -> bool {
+        match self.position(name) {
+            Ok(i) => {
+                self.0.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Whether `name` is one of them.
+    pub fn contains(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    /// The names in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.0.iter()
+    }
+
+    /// The first name in order.
+    pub fn first(&self) -> Option<&String> {
+        self.0.first()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps the names `keep` says yes to.
+    pub fn retain(&mut self, keep: impl FnMut(&String) -> bool) {
+        self.0.retain(keep);
+    }
+
+    /// Removes them all.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|n| n.as_str().cmp(name))
+    }
+}
+
+impl FromIterator<String> for FieldSet {
+    fn from_iter<I: IntoIterator<Item = String>>(names: I) -> FieldSet {
+        let mut v: Vec<String> = names.into_iter().collect();
+        v.sort_unstable();
+        v.dedup();
+        v.shrink_to_fit();
+        FieldSet(v)
+    }
+}
+
+impl<const N: usize> From<[String; N]> for FieldSet {
+    fn from(names: [String; N]) -> FieldSet {
+        names.into_iter().collect()
+    }
+}
+
+impl Extend<String> for FieldSet {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, names: I) {
+        for n in names {
+            self.insert(n);
+        }
+    }
+}
+
+impl IntoIterator for FieldSet {
+    type Item = String;
+    type IntoIter = std::vec::IntoIter<String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a FieldSet {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// A hand-edited `accounts.toml` may list a field twice or out of order; it reads as the set.
+impl<'de> Deserialize<'de> for FieldSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldSet, D::Error> {
+        Ok(Vec::<String>::deserialize(d)?.into_iter().collect())
     }
 }
 
@@ -184,4 +303,26 @@ pub(crate) fn facts_of(reg: &Registry) -> BTreeMap<String, Facts> {
         out.entry(key.clone()).or_default().policy = Some(p.clone());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldSet;
+
+    #[test]
+    fn a_field_set_stays_sorted_and_without_repeats() {
+        let mut f: FieldSet = ["b", "a", "b"].map(String::from).into_iter().collect();
+        assert_eq!(f.iter().collect::<Vec<_>>(), ["a", "b"]);
+        assert!(f.insert("0".into()));
+        assert!(!f.insert("a".into()));
+        assert!(f.contains("b") && !f.contains("c"));
+        assert!(f.remove("a") && !f.remove("a"));
+        assert_eq!(f.first().map(String::as_str), Some("0"));
+        assert_eq!(f.len(), 2);
+        let back: Vec<String> = serde_json::from_str::<FieldSet>(r#"["z","y","z"]"#)
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(back, ["y", "z"]);
+    }
 }

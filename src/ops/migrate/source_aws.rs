@@ -311,7 +311,7 @@ pub(super) fn whole_profiles(s: &mut SourcePlan, reg: &Registry, on_conflict: On
         let partial = s.items.iter().filter(|i| mine(i)).any(|i| !i.taken());
         let stale = reg.accounts.get(&account).is_some_and(|m| {
             FIELDS.iter().any(|f| {
-                m.fields.contains(*f) && !s.items.iter().any(|i| mine(i) && i.address.field() == *f)
+                m.fields.contains(f) && !s.items.iter().any(|i| mine(i) && i.address.field() == *f)
             })
         });
         if !partial && !stale {
