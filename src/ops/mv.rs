@@ -178,7 +178,10 @@ impl Sigil {
     ) -> Result<Done> {
         if self.choice().kind == BackendKind::Env {
             return Err(Error::UsageHelp {
-                message: format!("the env backend is read-only: cannot {} '{from}'", mode.verb()),
+                message: format!(
+                    "the env backend is read-only: cannot {} '{from}'",
+                    mode.verb()
+                ),
                 help: "drop --backend env".into(),
             });
         }
@@ -483,7 +486,10 @@ impl Sigil {
             ),
             (Target::Service(_), _) => usage(
                 "a service goes to a service",
-                format!("name the new service: `sigil {} {from} NEWNAME`", mode.event()),
+                format!(
+                    "name the new service: `sigil {} {from} NEWNAME`",
+                    mode.event()
+                ),
             ),
         }
     }

@@ -679,7 +679,10 @@ fn mv_and_cp_carry_a_keyring_credential_within_the_keyring() {
     assert_eq!(get_from_keyring(&s, &format!("{to}/k")), b"k-value");
     assert!(!lookup(&format!("{svc}/k")).1);
     let accounts = std::fs::read_to_string(s.home.join("accounts.toml")).unwrap();
-    assert!(accounts.contains(&format!("[accounts.\"{to}/k\"]")), "{accounts}");
+    assert!(
+        accounts.contains(&format!("[accounts.\"{to}/k\"]")),
+        "{accounts}"
+    );
     assert!(accounts.contains("backend = \"keyring\""), "{accounts}");
     assert!(!accounts.contains(&format!("\"{svc}/k\"")), "{accounts}");
     // A copy leaves the source.

@@ -61,7 +61,10 @@ fn account(s: &Sandbox, key: &str) -> Option<toml::Value> {
 }
 
 fn policy(s: &Sandbox, key: &str) -> Option<toml::Value> {
-    accounts(s).get("policies").and_then(|p| p.get(key)).cloned()
+    accounts(s)
+        .get("policies")
+        .and_then(|p| p.get(key))
+        .cloned()
 }
 
 fn run(s: &Sandbox, bin: &str, args: &[&str]) -> std::process::Output {
@@ -130,7 +133,11 @@ fn a_field_moves_into_an_account_or_a_new_one_and_a_service_moves_whole() {
     // Split out of an account whose policy counts uses: a second budget, refused.
     let out = run(&s, "sigil-mv", &["gh/me/password", "new/acct"]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
-    assert!(stderr(&out).contains("second budget of uses"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("second budget of uses"),
+        "{}",
+        stderr(&out)
+    );
     s.cmd("sigil-policy")
         .args(["clear", "gh/me"])
         .assert()
@@ -232,7 +239,12 @@ fn a_destination_that_is_there_is_replaced_only_with_force() {
     s.add("b/two/extra", b"extra");
     for (bin, from, to, shown) in [
         ("sigil-mv", "a/one", "b/two", "b/two"),
-        ("sigil-cp", "a/one/api_key", "b/two/api_key", "b/two/api_key"),
+        (
+            "sigil-cp",
+            "a/one/api_key",
+            "b/two/api_key",
+            "b/two/api_key",
+        ),
     ] {
         let out = run(&s, bin, &[from, to]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -420,7 +432,12 @@ fn without_the_identity_a_move_between_folders_of_the_same_recipients_works() {
     assert!(!s.home.join("store/team/db").exists());
     // The moves were audited in the side log; the values are where they were moved.
     let side = fs::read_to_string(s.home.join("audit-unkeyed.log")).unwrap();
-    assert!(side.contains(r#""event":"mv","addresses":["personal/web/api_key","elsewhere/web/api_key"]"#), "{side}");
+    assert!(
+        side.contains(
+            r#""event":"mv","addresses":["personal/web/api_key","elsewhere/web/api_key"]"#
+        ),
+        "{side}"
+    );
     fs::rename(&aside, s.identity_file()).unwrap();
     assert_eq!(s.get("elsewhere/web"), b"web-secret");
     assert_eq!(s.get("third/web"), b"web-secret");
@@ -494,21 +511,17 @@ fn a_kill_at_any_point_loses_nothing_and_running_again_finishes() {
             .count();
         let at_dst = values
             .iter()
-            .filter(|(_, to, v)| {
-                s.cmd("sigil-get")
-                    .args(["-n", to])
-                    .output()
-                    .unwrap()
-                    .stdout
-                    == *v
-            })
+            .filter(|(_, to, v)| s.cmd("sigil-get").args(["-n", to]).output().unwrap().stdout == *v)
             .count();
         let ok = if copy {
             at_src == 3 && (at_dst == 0 || at_dst == 3)
         } else {
             (at_src, at_dst) == (3, 0) || (at_src, at_dst) == (0, 3)
         };
-        assert!(ok, "{what}: {at_src} at the source, {at_dst} at the destination");
+        assert!(
+            ok,
+            "{what}: {at_src} at the source, {at_dst} at the destination"
+        );
         at_dst == 3
     };
     for (bin, copy) in [("sigil-mv", false), ("sigil-cp", true)] {
@@ -569,7 +582,11 @@ fn no_value_reaches_the_audit_log_or_is_left_in_a_file() {
         .collect();
     // One entry per credential: 1 + 1 + 3 (team had ci, ci2 and db).
     assert_eq!(lines.len(), 5, "{log}");
-    assert!(lines.iter().any(|l| l.contains(r#""addresses":["team/db/password","crew/db/password"]"#)));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(r#""addresses":["team/db/password","crew/db/password"]"#))
+    );
     for file in walk(&s.home) {
         let bytes = fs::read(&file).unwrap_or_default();
         for v in [&b"db-secret"[..], b"ci-secret"] {
