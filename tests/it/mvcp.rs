@@ -615,3 +615,34 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_totp_seed_moves_with_its_settings_and_kind() {
+    let s = Sandbox::init();
+    s.cmd("sigil-add")
+        .args(["acme/me", "--totp"])
+        .write_stdin(
+            "otpauth://totp/ACME:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME&algorithm=SHA256&digits=8&period=60\n",
+        )
+        .assert()
+        .success();
+    let json = |addr: &str| -> serde_json::Value {
+        let out = s.cmd("sigil-otp").args([addr, "--json"]).assert().success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let before = json("acme/me");
+    s.cmd("sigil-mv")
+        .args(["acme/me", "acme/work"])
+        .assert()
+        .success();
+    let after = json("acme/work");
+    for k in ["algorithm", "digits", "period"] {
+        assert_eq!(before[k], after[k], "{k}: {after}");
+    }
+    assert_eq!(
+        account(&s, "acme/work").unwrap()["kind"].as_str(),
+        Some("totp")
+    );
+    let out = run(&s, "sigil-otp", &["acme/me"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
