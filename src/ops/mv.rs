@@ -143,7 +143,10 @@ struct Part {
 
 impl Sigil {
     /// `sigil mv` and `sigil cp` (see the module doc): carries `from` to `to`, refusing a
-    /// destination that is there unless `force`, and records one audit entry per credential.
+    /// destination that is there unless `force`, and records one audit entry per credential
+    /// (`[source, destination]`; an `rm` for each field a forced replacement removed). With
+    /// `audit = "required"`, one entry for the whole change, written as part of it, names them
+    /// all (sources and destinations in turn, then the removed fields).
     pub fn transfer(&self, mode: Mode, from: &Target, to: &Target, force: bool) -> Result<Done> {
         let result = self.transfer_unaudited(mode, from, to, force);
         match &result {
@@ -332,15 +335,22 @@ impl Sigil {
                 self.carry_metadata(&mut reg, mode, p, now);
             }
             reg.save(self.paths())?;
+            // With `audit = "required"` the change is kept only with its entry, written while
+            // it can still be taken back: one entry for the whole change (as `add` does), so
+            // that no entry tells of a move that was then taken back.
+            let mut shown: Vec<String> = Vec::new();
             for c in &plan {
-                self.seal_change(mode.event(), &[c.from.to_string(), c.to.to_string()])
-                    .inspect_err(|_| {
-                        if let Some(before) = &before {
-                            let _ = before.save(self.paths());
-                        }
-                    })?;
+                shown.extend([c.from.to_string(), c.to.to_string()]);
             }
-            Ok(())
+            for p in parts.iter().filter(|p| p.whole && p.fields.is_empty()) {
+                shown.extend([p.from.account_key(), p.to.account_key()]);
+            }
+            shown.extend(removed.iter().map(|(a, _)| a.to_string()));
+            self.seal_change(mode.event(), &shown).inspect_err(|_| {
+                if let Some(before) = &before {
+                    let _ = before.save(self.paths());
+                }
+            })
         })();
         match written {
             Ok(()) => change.commit(),

@@ -646,3 +646,38 @@ fn a_totp_seed_moves_with_its_settings_and_kind() {
     let out = run(&s, "sigil-otp", &["acme/me"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
+
+#[test]
+fn with_audit_required_a_move_is_kept_only_with_its_entry() {
+    let s = Sandbox::init();
+    s.add("svc/a", b"a-value");
+    s.add("svc/b/password", b"b-value");
+    let config = s.home.join("config.toml");
+    let text = fs::read_to_string(&config).unwrap_or_default();
+    fs::write(&config, format!("audit = \"required\"\n{text}")).unwrap();
+    // The entry cannot be written: the move is taken back.
+    let out = s
+        .cmd("sigil-mv")
+        .args(["svc", "other"])
+        .env("SIGIL_TEST_FAULT", "append:1:eio")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(s.get("svc/a"), b"a-value");
+    assert_eq!(get_code(&s, "other/a"), 3);
+    // Written, it names the whole change in one entry.
+    s.cmd("sigil-mv").args(["svc", "other"]).assert().success();
+    let log = fs::read_to_string(s.home.join("audit.log")).unwrap();
+    let moved: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(r#""event":"mv""#) && l.contains(r#""outcome":"ok""#))
+        .collect();
+    assert_eq!(moved.len(), 1, "{log}");
+    assert!(
+        moved[0].contains(
+            r#""addresses":["svc/a/api_key","other/a/api_key","svc/b/password","other/b/password"]"#
+        ),
+        "{log}"
+    );
+    assert_eq!(s.get("other/b/password"), b"b-value");
+}
