@@ -202,12 +202,47 @@ impl Sigil {
                 help: Some("`sigil list` shows what is stored".into()),
             });
         }
+        let removed = self.in_the_way(&reg, mode, &parts, force)?;
+        self.check_policies(&reg, mode, &parts)?;
+        let (plan, handed) = self.carriage(&parts)?;
+        refuse_handover(
+            &restricted(&reg, &handed),
+            &format!(
+                "the recipients of the destination include keys that those of the source do not, \
+                 so to {} there hands the secret to them",
+                mode.verb()
+            ),
+            "choose a destination with the same recipients, or change the policy: \
+             `sigil policy set ACCOUNT --allow get,…`",
+        )?;
+        self.apply(mode, &mut reg, before.as_ref(), &parts, &plan, &removed)?;
+        let metadata_only = parts
+            .iter()
+            .filter(|p| p.whole && p.fields.is_empty())
+            .map(|p| (p.from.account_key(), p.to.account_key()))
+            .collect();
+        Ok(Done {
+            carried: plan,
+            metadata_only,
+            removed: removed.into_iter().map(|(a, _)| a).collect(),
+        })
+    }
+
+    /// Refuses a destination that is there (unless `force`) or kept in another backend;
+    /// returns the fields a forced replacement of a whole account removes.
+    fn in_the_way(
+        &self,
+        reg: &Registry,
+        mode: Mode,
+        parts: &[Part],
+        force: bool,
+    ) -> Result<Vec<(FieldAddress, BackendKind)>> {
         // What is in the way, and what a forced replacement of a whole account removes.
         let mut removed: Vec<(FieldAddress, BackendKind)> = Vec::new();
-        for p in &parts {
+        for p in parts {
             let dst_key = p.to.account_key();
             if p.whole {
-                let there = self.located(&reg, &p.to)?;
+                let there = self.located(reg, &p.to)?;
                 if !there.is_empty() || reg.accounts.contains_key(&dst_key) {
                     if !force {
                         return Err(StoreError::Exists { address: dst_key }.into());
@@ -248,13 +283,17 @@ impl Sigil {
                 ));
             }
         }
-        self.check_policies(&reg, mode, &parts)?;
+        Ok(removed)
+    }
+
+    /// Each secret to carry, and those whose destination adds a reader (a hand-over).
+    fn carriage(&self, parts: &[Part]) -> Result<(Vec<Carried>, Vec<FieldAddress>)> {
         // Each file-store secret is carried sealed when both folders have the same
         // recipients; a destination that adds a reader is a hand-over.
         let mut plan: Vec<Carried> = Vec::new();
         let mut handed: Vec<FieldAddress> = Vec::new();
         let mut seen: BTreeMap<(PathBuf, PathBuf), (bool, bool)> = BTreeMap::new();
-        for p in &parts {
+        for p in parts {
             for (f, g, kind) in &p.fields {
                 let from = p.from.with_field(f)?;
                 let to = p.to.with_field(g)?;
@@ -298,23 +337,27 @@ impl Sigil {
                 });
             }
         }
-        refuse_handover(
-            &restricted(&reg, &handed),
-            &format!(
-                "the recipients of the destination include keys that those of the source do not, \
-                 so to {} there hands the secret to them",
-                mode.verb()
-            ),
-            "choose a destination with the same recipients, or change the policy: \
-             `sigil policy set ACCOUNT --allow get,…`",
-        )?;
+        Ok((plan, handed))
+    }
+
+    /// The change itself, under the store lock: secrets, then the metadata, then (with
+    /// `audit = "required"`) its entry; all of it or, on any error, none.
+    fn apply(
+        &self,
+        mode: Mode,
+        reg: &mut Registry,
+        before: Option<&Registry>,
+        parts: &[Part],
+        plan: &[Carried],
+        removed: &[(FieldAddress, BackendKind)],
+    ) -> Result<()> {
         // Every touched secret is kept for an undo and named in the change journal before
         // the first changes; the metadata is written last.
         let mut touched: Vec<(BackendKind, &FieldAddress)> = Vec::new();
-        for (a, kind) in &removed {
+        for (a, kind) in removed {
             touched.push((*kind, a));
         }
-        for c in &plan {
+        for c in plan {
             if mode == Mode::Move {
                 touched.push((c.backend, &c.from));
             }
@@ -323,23 +366,23 @@ impl Sigil {
         let change = self.begin_change_of(&touched)?;
         let now = OffsetDateTime::now_utc();
         let written = (|| {
-            for (a, kind) in &removed {
+            for (a, kind) in removed {
                 self.store_of(*kind)?.delete(a)?;
             }
-            for c in &plan {
+            for c in plan {
                 self.carry(mode, c)?;
                 fsutil::point("carried")
                     .map_err(|e| Error::io(format!("cannot {} '{}'", mode.verb(), c.from), e))?;
             }
-            for p in &parts {
-                self.carry_metadata(&mut reg, mode, p, now);
+            for p in parts {
+                self.carry_metadata(reg, mode, p, now);
             }
             reg.save(self.paths())?;
             // With `audit = "required"` the change is kept only with its entry, written while
             // it can still be taken back: one entry for the whole change (as `add` does), so
             // that no entry tells of a move that was then taken back.
             let mut shown: Vec<String> = Vec::new();
-            for c in &plan {
+            for c in plan {
                 shown.extend([c.from.to_string(), c.to.to_string()]);
             }
             for p in parts.iter().filter(|p| p.whole && p.fields.is_empty()) {
@@ -347,28 +390,16 @@ impl Sigil {
             }
             shown.extend(removed.iter().map(|(a, _)| a.to_string()));
             self.seal_change(mode.event(), &shown).inspect_err(|_| {
-                if let Some(before) = &before {
+                if let Some(before) = before {
                     let _ = before.save(self.paths());
                 }
             })
         })();
-        match written {
+        match &written {
             Ok(()) => change.commit(),
-            Err(e) => {
-                change.abort();
-                return Err(e);
-            }
+            Err(_) => change.abort(),
         }
-        let metadata_only = parts
-            .iter()
-            .filter(|p| p.whole && p.fields.is_empty())
-            .map(|p| (p.from.account_key(), p.to.account_key()))
-            .collect();
-        Ok(Done {
-            carried: plan,
-            metadata_only,
-            removed: removed.into_iter().map(|(a, _)| a).collect(),
-        })
+        written
     }
 
     /// Carries one secret: its age file as it is, or its value through the backend.
@@ -425,29 +456,7 @@ impl Sigil {
                 if &g == f {
                     return same();
                 }
-                let account = f.account_address();
-                let kind = self
-                    .located(reg, &account)?
-                    .into_iter()
-                    .find(|(name, _)| name == f.field())
-                    .map(|(_, k)| k);
-                let Some(kind) = kind else {
-                    return Err(StoreError::NotFound {
-                        address: f.to_string(),
-                        available: self
-                            .located(reg, &account)?
-                            .into_iter()
-                            .map(|(n, _)| n)
-                            .collect(),
-                    }
-                    .into());
-                };
-                Ok(vec![Part {
-                    from: account,
-                    to: g.account_address(),
-                    fields: vec![(f.field().to_owned(), g.field().to_owned(), kind)],
-                    whole: false,
-                }])
+                Ok(vec![self.field_part(reg, f, &g)?])
             }
             (Target::Field(f), Target::Service(s)) => usage(
                 "a field goes to a field or an account",
@@ -502,6 +511,33 @@ impl Sigil {
                 ),
             ),
         }
+    }
+
+    /// The part of one field `f` carried to `g`, with the backend it is in.
+    fn field_part(&self, reg: &Registry, f: &FieldAddress, g: &FieldAddress) -> Result<Part> {
+        let account = f.account_address();
+        let kind = self
+            .located(reg, &account)?
+            .into_iter()
+            .find(|(name, _)| name == f.field())
+            .map(|(_, k)| k);
+        let Some(kind) = kind else {
+            return Err(StoreError::NotFound {
+                address: f.to_string(),
+                available: self
+                    .located(reg, &account)?
+                    .into_iter()
+                    .map(|(n, _)| n)
+                    .collect(),
+            }
+            .into());
+        };
+        Ok(Part {
+            from: account,
+            to: g.account_address(),
+            fields: vec![(f.field().to_owned(), g.field().to_owned(), kind)],
+            whole: false,
+        })
     }
 
     /// The fields `account` has and their backends: its files in the file store, and the
