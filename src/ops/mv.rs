@@ -142,6 +142,7 @@ struct Part {
 }
 
 impl Sigil {
+    #[doc(hidden)]
     /// `sigil mv` and `sigil cp` (see the module doc): carries `from` to `to`, refusing a
     /// destination that is there unless `force`, and records one audit entry per credential
     /// (`[source, destination]`; an `rm` for each field a forced replacement removed). With
