@@ -34,6 +34,9 @@ _sigil() {
             sigil,check)
                 cmd="sigil__subcmd__check"
                 ;;
+            sigil,cp)
+                cmd="sigil__subcmd__cp"
+                ;;
             sigil,edit)
                 cmd="sigil__subcmd__edit"
                 ;;
@@ -78,6 +81,9 @@ _sigil() {
                 ;;
             sigil,migrate)
                 cmd="sigil__subcmd__migrate"
+                ;;
+            sigil,mv)
+                cmd="sigil__subcmd__mv"
                 ;;
             sigil,netrc)
                 cmd="sigil__subcmd__netrc"
@@ -181,6 +187,9 @@ _sigil() {
             sigil__subcmd__help,check)
                 cmd="sigil__subcmd__help__subcmd__check"
                 ;;
+            sigil__subcmd__help,cp)
+                cmd="sigil__subcmd__help__subcmd__cp"
+                ;;
             sigil__subcmd__help,edit)
                 cmd="sigil__subcmd__help__subcmd__edit"
                 ;;
@@ -225,6 +234,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,migrate)
                 cmd="sigil__subcmd__help__subcmd__migrate"
+                ;;
+            sigil__subcmd__help,mv)
+                cmd="sigil__subcmd__help__subcmd__mv"
                 ;;
             sigil__subcmd__help,netrc)
                 cmd="sigil__subcmd__help__subcmd__netrc"
@@ -380,7 +392,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add generate edit login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
+            opts="-h -V --help --version init add generate edit login get list find rm mv cp status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -821,6 +833,24 @@ _sigil() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sigil__subcmd__cp)
+            opts="-f -h -V --force --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sigil__subcmd__edit)
             opts="-h -V --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1002,7 +1032,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add generate edit login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
+            opts="init add generate edit login get list find rm mv cp status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1170,6 +1200,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__cp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1422,6 +1466,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__mv)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1964,6 +2022,24 @@ _sigil() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__mv)
+            opts="-f -h -V --force --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -31,6 +31,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand list 'List stored credentials (never their values)'
             cand find 'Find stored credentials by name, note or provider (never their values)'
             cand rm 'Delete secrets and their metadata'
+            cand mv 'Move a credential, an account or a service to another address'
+            cand cp 'Copy a credential, an account or a service to another address'
             cand status 'Show the backend, identity, counts and problems'
             cand resolve 'Resolve auth:// references, or render a template that holds them'
             cand run 'Run a command with auth:// references in its environment resolved'
@@ -163,6 +165,24 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --purge-identity 'With --all, also delete the identity wherever it is kept (file, OS keyring, passphrase file, unlocked copy, old identities) and every other file of sigil''s: nothing stored before can be read again'
             cand -y 'Do not ask for confirmation'
             cand --yes 'Do not ask for confirmation'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;mv'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -f 'Replace what is at the destination (a whole account is replaced by the source''s)'
+            cand --force 'Replace what is at the destination (a whole account is replaced by the source''s)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'sigil;cp'= {
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand -f 'Replace what is at the destination (a whole account is replaced by the source''s)'
+            cand --force 'Replace what is at the destination (a whole account is replaced by the source''s)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -552,6 +572,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand list 'List stored credentials (never their values)'
             cand find 'Find stored credentials by name, note or provider (never their values)'
             cand rm 'Delete secrets and their metadata'
+            cand mv 'Move a credential, an account or a service to another address'
+            cand cp 'Copy a credential, an account or a service to another address'
             cand status 'Show the backend, identity, counts and problems'
             cand resolve 'Resolve auth:// references, or render a template that holds them'
             cand run 'Run a command with auth:// references in its environment resolved'
@@ -592,6 +614,10 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;find'= {
         }
         &'sigil;help;rm'= {
+        }
+        &'sigil;help;mv'= {
+        }
+        &'sigil;help;cp'= {
         }
         &'sigil;help;status'= {
         }

@@ -34,6 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List stored credentials (never their values)')
             [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find stored credentials by name, note or provider (never their values)')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete secrets and their metadata')
+            [CompletionResult]::new('mv', 'mv', [CompletionResultType]::ParameterValue, 'Move a credential, an account or a service to another address')
+            [CompletionResult]::new('cp', 'cp', [CompletionResultType]::ParameterValue, 'Copy a credential, an account or a service to another address')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the backend, identity, counts and problems')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve auth:// references, or render a template that holds them')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with auth:// references in its environment resolved')
@@ -175,6 +177,26 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--purge-identity', '--purge-identity', [CompletionResultType]::ParameterName, 'With --all, also delete the identity wherever it is kept (file, OS keyring, passphrase file, unlocked copy, old identities) and every other file of sigil''s: nothing stored before can be read again')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigil;mv' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace what is at the destination (a whole account is replaced by the source''s)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace what is at the destination (a whole account is replaced by the source''s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'sigil;cp' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace what is at the destination (a whole account is replaced by the source''s)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace what is at the destination (a whole account is replaced by the source''s)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -628,6 +650,8 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List stored credentials (never their values)')
             [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find stored credentials by name, note or provider (never their values)')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete secrets and their metadata')
+            [CompletionResult]::new('mv', 'mv', [CompletionResultType]::ParameterValue, 'Move a credential, an account or a service to another address')
+            [CompletionResult]::new('cp', 'cp', [CompletionResultType]::ParameterValue, 'Copy a credential, an account or a service to another address')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the backend, identity, counts and problems')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve auth:// references, or render a template that holds them')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with auth:// references in its environment resolved')
@@ -677,6 +701,12 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;help;rm' {
+            break
+        }
+        'sigil;help;mv' {
+            break
+        }
+        'sigil;help;cp' {
             break
         }
         'sigil;help;status' {

@@ -28,6 +28,7 @@ pub mod lock;
 #[cfg(feature = "oauth")]
 pub mod login;
 pub mod migrate;
+pub mod mv;
 pub mod netrc;
 pub mod otp;
 pub mod pip_keyring;
@@ -93,6 +94,8 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     ("sigil-list", |b, a| run_from(b, a, list::run)),
     ("sigil-find", |b, a| run_from(b, a, find::run)),
     ("sigil-rm", |b, a| run_from(b, a, rm::run)),
+    ("sigil-mv", |b, a| run_from(b, a, mv::run_mv)),
+    ("sigil-cp", |b, a| run_from(b, a, mv::run_cp)),
     ("sigil-status", |b, a| run_from(b, a, status::run)),
     ("sigil-resolve", |b, a| run_from(b, a, resolve::run)),
     ("sigil-run", |b, a| run_code_from(b, a, run::run)),
@@ -211,6 +214,8 @@ pub fn subcommands() -> Vec<clap::Command> {
         list::Args::command(),
         find::Args::command(),
         rm::Args::command(),
+        mv::MvArgs::command(),
+        mv::CpArgs::command(),
         status::Args::command(),
         resolve::Args::command(),
         run::Args::command(),

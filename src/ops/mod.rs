@@ -23,6 +23,7 @@ pub mod init;
 pub mod kube_credential;
 pub mod mask;
 pub mod migrate;
+pub mod mv;
 pub mod netrc;
 #[cfg(feature = "oauth")]
 pub mod oauth;

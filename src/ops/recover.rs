@@ -7,7 +7,7 @@
 //!
 //! | kind | journal | its owner's lock | healed by |
 //! | --- | --- | --- | --- |
-//! | [`Kind::Change`] (add, rm, import) | `<home>/.change-journal` | the store lock | taking the secrets back, or finishing |
+//! | [`Kind::Change`] (add, rm, import, mv, cp) | `<home>/.change-journal` | the store lock | taking the secrets back, or finishing |
 //! | [`Kind::Rotation`] (`sigil rekey`) | `<home>/rekey/journal` | the store lock | finishing (rolling back before `ready`) |
 //! | [`Kind::Migration`] (`sigil migrate`) | `<home>/migrations/.pending` | the migrations lock | undoing it |
 //! | [`Kind::Restore`] (`sigil backup restore`) | `<home>/.restore-journal.json` | the store lock | undoing it |
@@ -40,7 +40,7 @@ use std::path::PathBuf;
 /// The kinds of interrupted work, in the order [`heal_all`] heals them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// An add, rm or import of secrets and their metadata (`store::change`).
+    /// An add, rm, import, mv or cp of secrets and their metadata (`store::change`).
     Change,
     /// A key rotation (`ops::rekey`).
     Rotation,

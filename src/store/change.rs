@@ -1,5 +1,7 @@
-//! The change journal: an `add` or `rm` of file-store secrets killed between its secret files
-//! and its metadata is taken back, or finished, by whichever command comes next.
+//! The change journal: an `add`, `rm`, `mv` or `cp` of file-store secrets killed between its
+//! secret files and its metadata is taken back, or finished, by whichever command comes next.
+//! (A move names its source files as well as its destination files: taken back, the sources
+//! return from their kept links and the destinations go.)
 //!
 //! A change to secrets and their metadata is two kinds of file: the secrets (each replaced
 //! or removed by one rename or unlink, the old file kept by a hard link first, see

@@ -242,6 +242,83 @@ impl FileStore {
         Ok(())
     }
 
+    /// The age file of `addr` as it is on disk, not decrypted: opened without following a
+    /// link, and refused when others can read it, as [`Store::get`] does.
+    fn read_sealed(&self, addr: &FieldAddress) -> Result<Vec<u8>, Error> {
+        self.check_dirs()?;
+        let path = self.path_of(addr);
+        self.refuse_links(&path)?;
+        let mut open = fs::OpenOptions::new();
+        open.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            open.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        }
+        let file = match open.open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound {
+                    address: addr.to_string(),
+                    available: self.fields_of(addr.service(), addr.account()),
+                }
+                .into());
+            }
+            Err(e) => return Err(Error::io(format!("cannot open '{}'", path.display()), e)),
+        };
+        let ctx = |e| Error::io(format!("cannot read '{}'", path.display()), e);
+        let meta = file.metadata().map_err(ctx)?;
+        fsutil::check_private(&path, &meta)?;
+        fsutil::read_capped_from(file, fsutil::Input::Stored).map_err(ctx)
+    }
+
+    /// Moves (`copy` false) or copies the age file of `from` to `to` as it is, without
+    /// decrypting it: for a destination whose recipients are the source's, so that this needs
+    /// no identity. A move is one rename; a copy is written beside the destination and renamed
+    /// over it. No path below the store root may be or pass through a link, at either end.
+    pub(crate) fn transfer_sealed(
+        &self,
+        from: &FieldAddress,
+        to: &FieldAddress,
+        copy: bool,
+    ) -> Result<(), Error> {
+        let src = self.path_of(from);
+        let dst = self.path_of(to);
+        let dir = dst.parent().expect("secret path has a parent");
+        self.check_dirs()?;
+        self.refuse_links(&src)?;
+        self.refuse_links(&dst)?;
+        if copy {
+            let bytes = self.read_sealed(from)?;
+            fsutil::create_private_dir(dir)?;
+            // Made just now or there before: neither may be a link planted meanwhile.
+            self.refuse_links(&dst)?;
+            return fsutil::write_atomic(&dst, |f| f.write_all(&bytes));
+        }
+        if fs::symlink_metadata(&src).is_err() {
+            return Err(StoreError::NotFound {
+                address: from.to_string(),
+                available: self.fields_of(from.service(), from.account()),
+            }
+            .into());
+        }
+        fsutil::create_private_dir(dir)?;
+        self.refuse_links(&dst)?;
+        let ctx = |e: io::Error| {
+            Error::io(
+                format!("cannot move '{}' to '{}'", src.display(), dst.display()),
+                e,
+            )
+        };
+        fsutil::fault(fsutil::Step::Rename).map_err(ctx)?;
+        fs::rename(&src, &dst).map_err(ctx)?;
+        fsutil::sync_dir(dir).map_err(ctx)?;
+        if let Some(from_dir) = src.parent() {
+            fsutil::sync_dir(from_dir).map_err(ctx)?;
+        }
+        Ok(())
+    }
+
     /// Removes the temporary files that a killed writer left in `addr`'s directory. Only for
     /// a caller that holds the store lock and so knows that no write is under way there: the
     /// undo of an interrupted batch.

@@ -520,6 +520,18 @@ fn setup_team(s: &Sandbox) {
     s.add("team/cache/api_key", b"cache-secret");
 }
 
+/// `keep/me` under a counting policy, and `shared/` whose recipients add FRIEND.
+fn setup_shared(s: &Sandbox) {
+    setup_policy(s);
+    let mine = std::fs::read_to_string(s.home.join("store/.age-recipients")).unwrap();
+    let dir = s.home.join("store/shared");
+    crate::support::private_dir(&dir);
+    let file = dir.join(".age-recipients");
+    std::fs::write(&file, format!("{mine}{FRIEND}\n")).unwrap();
+    crate::support::chmod(&file, 0o600);
+    s.add("shared/ci", b"ci-value");
+}
+
 fn setup_export(s: &Sandbox) {
     setup_one(s);
     crate::support::chmod(s.root(), 0o700);
@@ -631,6 +643,34 @@ const CASES: &[Case] = &[
         setup: setup_team,
         bin: "sigil-rm",
         args: &["--all", "--yes"],
+        stdin: "",
+    },
+    Case {
+        name: "mv account",
+        setup: setup_policy,
+        bin: "sigil-mv",
+        args: &["keep/me", "kept/you"],
+        stdin: "",
+    },
+    Case {
+        name: "mv field over another (--force)",
+        setup: setup_one,
+        bin: "sigil-mv",
+        args: &["keep/me/password", "keep/me/api_key", "--force"],
+        stdin: "",
+    },
+    Case {
+        name: "mv service, re-encrypting to other recipients",
+        setup: setup_shared,
+        bin: "sigil-mv",
+        args: &["shared", "mine"],
+        stdin: "",
+    },
+    Case {
+        name: "cp field into a folder with other recipients",
+        setup: setup_shared,
+        bin: "sigil-cp",
+        args: &["shared/ci/api_key", "shared/ci2"],
         stdin: "",
     },
     Case {

@@ -12,6 +12,8 @@ fn help_texts() {
         "sigil-list",
         "sigil-find",
         "sigil-rm",
+        "sigil-mv",
+        "sigil-cp",
         "sigil-status",
         "sigil-otp",
         "sigil-export",

@@ -647,3 +647,69 @@ fn items_of_an_earlier_sigil_are_adopted_by_their_home_only_and_keep_their_value
     assert_eq!(items_matching(&["service", "sigil", "username", &addr]), 0);
     assert_eq!(items_matching(&["service", "sigil", "username", &user]), 0);
 }
+
+#[test]
+fn mv_and_cp_carry_a_keyring_credential_within_the_keyring() {
+    if !private_keyring() {
+        return;
+    }
+    let s = Sandbox::new();
+    s.keyring(s.cmd("sigil-init")).assert().success();
+    let svc = unique_service("mv");
+    let to = unique_service("mvto");
+    s.keyring(s.cmd("sigil-add"))
+        .args([&format!("{svc}/k"), "--note", "in the keyring"])
+        .write_stdin("k-value")
+        .assert()
+        .success();
+    let lookup = |addr: &str| {
+        secret_tool(&[
+            "lookup",
+            "service",
+            "sigil",
+            "username",
+            &format!("{addr}/api_key"),
+        ])
+    };
+    // A move: read, written and deleted through the keyring; the metadata goes along.
+    s.keyring(s.cmd("sigil-mv"))
+        .args([&format!("{svc}/k"), &format!("{to}/k")])
+        .assert()
+        .success();
+    assert_eq!(get_from_keyring(&s, &format!("{to}/k")), b"k-value");
+    assert!(!lookup(&format!("{svc}/k")).1);
+    let accounts = std::fs::read_to_string(s.home.join("accounts.toml")).unwrap();
+    assert!(
+        accounts.contains(&format!("[accounts.\"{to}/k\"]")),
+        "{accounts}"
+    );
+    assert!(accounts.contains("backend = \"keyring\""), "{accounts}");
+    assert!(!accounts.contains(&format!("\"{svc}/k\"")), "{accounts}");
+    // A copy leaves the source.
+    s.keyring(s.cmd("sigil-cp"))
+        .args([&format!("{to}/k"), &format!("{to}/copy")])
+        .assert()
+        .success();
+    assert_eq!(get_from_keyring(&s, &format!("{to}/k")), b"k-value");
+    assert_eq!(get_from_keyring(&s, &format!("{to}/copy")), b"k-value");
+    // A credential moves within its backend: not into a file-store account.
+    s.keyring(s.cmd("sigil-add"))
+        .args([&format!("{to}/f"), "--backend", "file"])
+        .write_stdin("f-value")
+        .assert()
+        .success();
+    let out = s
+        .keyring(s.cmd("sigil-mv"))
+        .args([&format!("{to}/k/api_key"), &format!("{to}/f/other")])
+        .assert()
+        .code(1);
+    assert!(
+        stderr(out.get_output()).contains("is kept in the file backend"),
+        "{}",
+        stderr(out.get_output())
+    );
+    s.keyring(s.cmd("sigil-rm"))
+        .args(["--all", "--yes", "--purge-identity"])
+        .assert()
+        .success();
+}

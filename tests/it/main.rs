@@ -31,6 +31,7 @@ mod library;
 mod limits;
 mod list;
 mod migrate;
+mod mvcp;
 mod netrc;
 mod no_echo;
 mod oauth;

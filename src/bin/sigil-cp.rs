@@ -1,0 +1,7 @@
+//! `sigil-cp`: an entry point that starts the `sigil` executable beside it as `sigil-cp`, which
+//! runs the built-in (`sigil::internal::cli::BUILTINS`).
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    sigil::internal::cli::sigil::exec_as("sigil-cp")
+}
