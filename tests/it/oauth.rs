@@ -3,6 +3,8 @@
 //! at the browser. Skipped when node or tests/oidc/node_modules is missing, unless
 //! SIGIL_TEST_REQUIRE_OAUTH is set (as `cargo xtask test` does, after installing them).
 
+mod retry;
+
 use crate::support::{DEAD_BUS, Sandbox, bin, stderr};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
