@@ -831,6 +831,12 @@ fn rm_revokes_the_tokens() {
     login(&sb, "test/me", "test", "approve").assert().success();
     let token = text(&sb, "test/me");
     assert!(active(srv, &token));
+    rm_revoking(srv, &sb, &token);
+}
+
+/// `sigil rm test/me --yes`, which deletes the account and revokes its tokens without a
+/// warning: `token` no longer works.
+fn rm_revoking(srv: &Server, sb: &Sandbox, token: &str) {
     let out = sb
         .cmd("sigil-rm")
         .args(["test/me", "--yes"])
@@ -839,8 +845,8 @@ fn rm_revokes_the_tokens() {
         .get_output()
         .clone();
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
-    assert!(!active(srv, &token), "the access token still works");
-    assert!(!accounts(&sb).contains("test/me"));
+    assert!(!active(srv, token), "the access token still works");
+    assert!(!accounts(sb).contains("test/me"));
 }
 
 #[test]

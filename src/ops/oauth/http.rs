@@ -335,7 +335,7 @@ fn backoff(n: u32) -> Duration {
 /// IMF-fixdate form, the only one servers may send), as a wait from `now`; a date in the past
 /// is no wait. `None` when absent or unreadable. A huge value stays huge: the caller compares
 /// it with the budget.
-pub fn retry_after(headers: &http::HeaderMap, now: OffsetDateTime) -> Option<Duration> {
+fn retry_after(headers: &http::HeaderMap, now: OffsetDateTime) -> Option<Duration> {
     let text = headers
         .get(http::header::RETRY_AFTER)?
         .to_str()

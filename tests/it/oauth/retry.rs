@@ -2,7 +2,7 @@
 //! time, 429, 5xx) are retried within the budget, and those that fail for good are not: the
 //! real server behind a loopback proxy that injects the failures (support/proxy.rs).
 
-use super::{Server, accounts, active, device_login, expire, http, login, sandbox, server, text};
+use super::{Server, active, device_login, expire, http, login, sandbox, server, text};
 use crate::support::proxy::{DISCOVERY, Fault, Plan, Proxy};
 use crate::support::{Sandbox, stderr};
 use std::time::{Duration, Instant, SystemTime};
@@ -79,6 +79,28 @@ impl Setup {
             super::text_no_refresh(&self.sb, "test/me/refresh_token"),
         ]
     }
+}
+
+/// Revokes a refresh token at the server, as its user could on the provider's site.
+fn revoke_at_server(srv: &Server, refresh: &str) {
+    let form = format!("client_id=sigil-pkce&token_type_hint=refresh_token&token={refresh}");
+    let (status, _) = http(srv.port, "POST", "/token/revocation", Some(&form));
+    assert_eq!(status, 200);
+}
+
+/// The stderr of a `get` refused with `invalid_grant` (exit 4, nothing on stdout), which says
+/// to log in again and shows none of `secrets`.
+fn refused(out: &std::process::Output, secrets: &[String]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(err.contains("invalid_grant"), "{err}");
+    assert!(
+        err.contains("help: log in again: `sigil login test/me --provider test --force`"),
+        "{err}"
+    );
+    assert_no_secret(&err, secrets);
+    err
 }
 
 fn assert_no_secret(err: &str, secrets: &[String]) {
@@ -160,25 +182,11 @@ fn invalid_grant_is_not_retried() {
     let Some(srv) = server() else { return };
     let setup = Setup::new(srv);
     let secrets = setup.secrets();
-    let (status, _) = http(
-        srv.port,
-        "POST",
-        "/token/revocation",
-        Some(&format!(
-            "client_id=sigil-pkce&token_type_hint=refresh_token&token={}",
-            secrets[1]
-        )),
-    );
-    assert_eq!(status, 200);
+    revoke_at_server(srv, &secrets[1]);
     let proxy = setup.proxy(srv, vec![], false, "");
     expire(&setup.sb);
-    let out = setup.get();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(4), "{err}");
-    assert!(err.contains("invalid_grant"), "{err}");
-    assert!(err.contains("help: log in again"), "{err}");
+    refused(&setup.get(), &secrets);
     assert_eq!(proxy.seen("/token").len(), 1);
-    assert_no_secret(&err, &secrets);
 }
 
 /// The server used the refresh token, but its answer was lost on the way (the proxy passed the
@@ -192,16 +200,8 @@ fn a_refresh_whose_answer_was_lost_ends_in_invalid_grant() {
     let proxy = setup.proxy(srv, vec![("/token", vec![Fault::LoseAnswer])], false, "");
     let secrets = setup.secrets();
     expire(&setup.sb);
-    let out = setup.get();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(4), "{err}");
-    assert!(err.contains("invalid_grant"), "{err}");
-    assert!(
-        err.contains("sigil login test/me --provider test --force"),
-        "{err}"
-    );
+    refused(&setup.get(), &secrets);
     assert_eq!(proxy.seen("/token").len(), 2);
-    assert_no_secret(&err, &secrets);
 }
 
 /// `Retry-After`, in seconds and as an HTTP date: the next attempt is not made before it.
@@ -320,21 +320,9 @@ fn a_still_valid_token_is_handed_out_when_the_refresh_cannot_be_done_now() {
         insta::assert_snapshot!(err, @"sigil-get: warning: cannot refresh 'test/me': the refresh failed: cannot reach 'test': no answer from 'http://127.0.0.1:[PORT]/token': [RESET] ([N] attempts in [T] s); the stored token, valid for [S] s more, is handed out instead");
     });
     // The refresh token revoked: that will not pass, and the stored token is not handed out.
-    let (status, _) = http(
-        srv.port,
-        "POST",
-        "/token/revocation",
-        Some(&format!(
-            "client_id=sigil-pkce&token_type_hint=refresh_token&token={}",
-            secrets[1]
-        )),
-    );
-    assert_eq!(status, 200);
+    revoke_at_server(srv, &secrets[1]);
     setup.proxy(srv, vec![], false, "refresh_skew = \"1h\"\n");
-    let out = setup.get();
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(out.stdout.is_empty());
-    assert!(stderr(&out).contains("invalid_grant"), "{}", stderr(&out));
+    refused(&setup.get(), &secrets);
 }
 
 /// The discovery of a provider given by its issuer is retried like any other request.
@@ -373,19 +361,9 @@ fn revocation_is_retried() {
         false,
         "",
     );
-    let out = setup
-        .sb
-        .cmd("sigil-rm")
-        .args(["test/me", "--yes"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
-    assert!(!active(srv, &token), "the access token still works");
+    super::rm_revoking(srv, &setup.sb, &token);
     // The refresh token's revocation met both failures; it and the access token's went through.
     assert_eq!(proxy.seen("/token/revocation").len(), 4);
-    assert!(!accounts(&setup.sb).contains("test/me"));
 }
 
 /// A device login whose polls meet a 503 and a reset: retried within the budget, not taken for
