@@ -494,4 +494,26 @@ mod tests {
             assert_eq!(is_passing_status(status), passing, "{code}");
         }
     }
+
+    #[test]
+    fn settings_come_from_the_defaults_in_config_toml() {
+        let read = |text: &str| Settings::from_config(&toml::from_str::<Config>(text).unwrap());
+        assert_eq!(read(""), Settings::default());
+        assert_eq!(
+            read("[defaults]\noauth_timeout = \"2s\"\noauth_retry = \"1m\"\n"),
+            Settings {
+                timeout: Duration::from_secs(2),
+                budget: Duration::from_secs(60),
+            }
+        );
+        // No retries, and a zero timeout, which would fail every request, is the default.
+        assert_eq!(
+            read("[defaults]\noauth_timeout = \"0s\"\noauth_retry = \"0s\"\n"),
+            Settings {
+                timeout: DEFAULT_TIMEOUT,
+                budget: Duration::ZERO,
+            }
+        );
+        assert!(toml::from_str::<Config>("[defaults]\noauth_retry = \"soon\"\n").is_err());
+    }
 }
