@@ -24,6 +24,7 @@ fn provider() -> oauth::Provider {
         redirect_port: None,
         auth_params: BTreeMap::new(),
         register: None,
+        http: Default::default(),
     }
 }
 

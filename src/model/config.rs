@@ -123,6 +123,13 @@ pub struct Defaults {
     /// How long before expiry an OAuth token is refreshed by `get` (default 60 s).
     #[serde(default, with = "humantime_serde_opt")]
     pub refresh_skew: Option<Duration>,
+    /// How long one request to an OAuth server may take (default 30 s).
+    #[serde(default, with = "humantime_serde_opt")]
+    pub oauth_timeout: Option<Duration>,
+    /// How long a request to an OAuth server that failed for a passing reason (no answer,
+    /// 429, a 5xx) is retried, from its first attempt (default 5 s; "0s" turns retries off).
+    #[serde(default, with = "humantime_serde_opt")]
+    pub oauth_retry: Option<Duration>,
 }
 
 impl Defaults {
@@ -162,6 +169,10 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # expiry_warning = "7d"
 # `sigil get` refreshes an OAuth token that expires within this window.
 # refresh_skew = "60s"
+# How long one request to an OAuth server may take.
+# oauth_timeout = "30s"
+# How long sigil retries a request to an OAuth server that got no answer, 429 or a 5xx.
+# oauth_retry = "5s"
 
 # Credentials for git (git-credential-sigil) beyond the provider hosts (github.com,
 # gitlab.com, bitbucket.org over https): one table per origin, protocol://host[:port][/path].

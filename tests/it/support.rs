@@ -1,6 +1,8 @@
 //! Runs sigil's real binaries in a throwaway home with every inherited `SIGIL_*` variable
 //! cleared, so a developer's own sigil is never touched or consulted.
 
+pub mod proxy;
+
 use assert_cmd::Command;
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};

@@ -13,7 +13,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use super::http::{self, HttpError};
-use super::{Client, Provider, oauth_client, request_error, token_set};
+use super::{Client, Failure, Provider, failure, oauth_client, request_error, token_set};
 use crate::model::error::{Error, Result};
 use crate::model::secret::Secret;
 use crate::model::shown;
@@ -543,7 +543,7 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| config_error(p, "pkce", e))?
         .set_pkce_verifier(verifier)
-        .request(&http::client())
+        .request(&http::client(p.http))
         .map_err(|e| request_error(p, "the code exchange", e))?;
     Ok(token_set(&answer, asked, now))
 }
@@ -570,7 +570,7 @@ pub fn device(
     ui: &Interaction,
 ) -> Result<TokenSet> {
     let oauth = oauth_client(p, client)?;
-    let http = http::client();
+    let http = http::client(p.http);
     let details: oauth2::StandardDeviceAuthorizationResponse = oauth
         .exchange_device_code()
         .map_err(|e| config_error(p, "device", e))?
@@ -660,8 +660,19 @@ pub fn client_credentials(
     asked: &[String],
     now: OffsetDateTime,
 ) -> Result<TokenSet> {
+    client_credentials_or_fail(p, client, asked, now).map_err(Error::from)
+}
+
+/// [`client_credentials`], saying whether a failure may pass (for a renewal, which can fall
+/// back on a still valid token).
+pub(crate) fn client_credentials_or_fail(
+    p: &Provider,
+    client: &Client,
+    asked: &[String],
+    now: OffsetDateTime,
+) -> std::result::Result<TokenSet, Failure> {
     if client.secret.is_none() {
-        return Err(Error::UsageHelp {
+        return Err(Failure::from(Error::UsageHelp {
             message: format!(
                 "the client-credentials flow needs a client secret for provider '{}'",
                 p.key
@@ -669,26 +680,27 @@ pub fn client_credentials(
             help: "pipe it on stdin with --client-secret-stdin, set SIGIL_CLIENT_SECRET, or put \
                    client_secret in the provider's table in config.toml"
                 .into(),
-        });
+        }));
     }
     let answer = oauth_client(p, client)?
         .exchange_client_credentials()
         .map_err(|e| config_error(p, "client-credentials", e))?
         .add_scopes(scopes(asked))
-        .request(&http::client())
-        .map_err(|e| request_error(p, "the client-credentials grant", e))?;
+        .request(&http::client(p.http))
+        .map_err(|e| failure(p, "the client-credentials grant", e))?;
     Ok(token_set(&answer, asked, now))
 }
 
 /// Refresh: a new access token (and, when the server rotates them, a new refresh token) for
-/// a refresh token.
+/// a refresh token. A failure says whether it may pass, so that a refresh ahead of the expiry
+/// can fall back on the stored token.
 pub fn refresh(
     p: &Provider,
     client: &Client,
     refresh_token: &Secret,
     granted: &[String],
     now: OffsetDateTime,
-) -> Result<TokenSet> {
+) -> std::result::Result<TokenSet, Failure> {
     let rt = RefreshToken::new(
         refresh_token
             .expose_str()
@@ -698,8 +710,8 @@ pub fn refresh(
     let answer = oauth_client(p, client)?
         .exchange_refresh_token(&rt)
         .map_err(|e| config_error(p, "refresh", e))?
-        .request(&http::client())
-        .map_err(|e| request_error(p, "the refresh", e))?;
+        .request(&http::client(p.http))
+        .map_err(|e| failure(p, "the refresh", e))?;
     Ok(token_set(&answer, granted, now))
 }
 
@@ -728,7 +740,7 @@ pub fn revoke(p: &Provider, client: &Client, token: &Secret, kind: Revocable) ->
     oauth_client(p, client)?
         .revoke_token(t)
         .map_err(|e| config_error(p, "revocation", e))?
-        .request(&http::client())
+        .request(&http::client(p.http))
         .map_err(|e: oauth2::RequestTokenError<HttpError, _>| request_error(p, "the revocation", e))
 }
 
@@ -764,9 +776,12 @@ fn revoke_on_loopback(
         .header(::http::header::ACCEPT, "application/json")
         .body(body.as_bytes().to_vec())
         .map_err(|e| Error::other(format!("cannot build the revocation request: {e}"), None))?;
-    let response = http::client()(request).map_err(|e| Error::Auth {
-        message: format!("the revocation failed: cannot reach '{}': {e}", p.key),
-        help: None,
+    let response = http::client(p.http)(request).map_err(|e| {
+        request_error::<oauth2::basic::BasicErrorResponseType>(
+            p,
+            "the revocation",
+            oauth2::RequestTokenError::Request(e),
+        )
     })?;
     if response.status().is_success() {
         return Ok(());

@@ -23,7 +23,7 @@ use crate::ops::add::{Add, Conflict};
 use crate::store::Store;
 use crate::store::backend::BackendKind;
 use crate::{PutOptions, Sigil};
-use http::HttpError;
+use http::{Cause, HttpError};
 use oauth2::TokenResponse as _;
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
@@ -176,6 +176,62 @@ pub fn token_set(answer: &Answer, asked: &[String], now: OffsetDateTime) -> Toke
     }
 }
 
+/// A failed request to an authorization server, and whether it failed for a passing reason (no
+/// answer, or 429 or a 5xx, until the retry budget was spent): then trying later may work, and
+/// a refresh can hand out the stored token while it is still valid.
+#[derive(Debug)]
+pub struct Failure {
+    /// What to report.
+    pub error: Error,
+    /// Whether the cause may pass.
+    pub passing: bool,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure {
+            error,
+            passing: false,
+        }
+    }
+}
+
+impl From<Failure> for Error {
+    fn from(f: Failure) -> Error {
+        f.error
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+/// What to do about a provider that stayed unavailable.
+pub(crate) fn passing_help(key: &str) -> String {
+    format!(
+        "'{key}' may be down or overloaded: try again later (`oauth_retry` under [defaults] in \
+         config.toml sets how long sigil retries)"
+    )
+}
+
+/// [`request_error`], with whether the failure may pass.
+pub fn failure<T>(
+    p: &Provider,
+    what: &str,
+    e: RequestTokenError<HttpError, StandardErrorResponse<T>>,
+) -> Failure
+where
+    T: ErrorResponseType + std::fmt::Display + 'static,
+{
+    let passing = matches!(&e, RequestTokenError::Request(h) if h.is_passing());
+    Failure {
+        error: request_error(p, what, e),
+        passing,
+    }
+}
+
 /// An error from a token, device or revocation endpoint, in sigil's terms: an authentication
 /// failure (exit 4) that names the provider and the OAuth error code. Bodies are never
 /// echoed: an unparsable answer might hold a token.
@@ -206,10 +262,24 @@ where
                 hint,
             )
         }
-        RequestTokenError::Request(e) => (
-            format!("{what} failed: cannot reach '{}': {e}", p.key),
-            Some("check the network and the provider's endpoints in config.toml".to_owned()),
-        ),
+        RequestTokenError::Request(e) => match e.cause() {
+            Cause::Unavailable => (
+                format!("{what} failed: '{}' is unavailable: {e}", p.key),
+                Some(passing_help(&p.key)),
+            ),
+            Cause::NoAnswer => (
+                format!("{what} failed: cannot reach '{}': {e}", p.key),
+                Some(
+                    "check the network and the provider's endpoints in config.toml, or try \
+                     again later"
+                        .to_owned(),
+                ),
+            ),
+            Cause::Permanent => (
+                format!("{what} failed: cannot reach '{}': {e}", p.key),
+                Some("check the network and the provider's endpoints in config.toml".to_owned()),
+            ),
+        },
         RequestTokenError::Parse(e, _) => (
             format!(
                 "{what} failed: '{}' answered something that is not an OAuth token response{}",
@@ -279,25 +349,58 @@ fn renew(
     meta: &AccountMeta,
     key: &str,
     now: OffsetDateTime,
-) -> Result<TokenSet> {
+) -> std::result::Result<TokenSet, Failure> {
     match refresh_token {
         Some(rt) => flows::refresh(provider, client, &rt, &meta.scopes, now),
         // A client-credentials token is renewed by asking again.
         None if client.secret.is_some() => {
-            flows::client_credentials(provider, client, &meta.scopes, now)
+            flows::client_credentials_or_fail(provider, client, &meta.scopes, now)
         }
-        None => Err(Error::Auth {
+        None => Err(Failure::from(Error::Auth {
             message: format!("'{key}' expired and has no refresh token"),
             help: None,
-        }),
+        })),
     }
-    .map_err(|e| match e {
-        Error::Auth { message, .. } => Error::Auth {
-            message: format!("cannot refresh '{key}': {message}"),
-            help: Some(login_hint(key, meta.provider.as_deref())),
+    .map_err(|f| Failure {
+        passing: f.passing,
+        error: match f.error {
+            // Logging in again is no cure for a server that is down: that help stays.
+            Error::Auth { message, help } => Error::Auth {
+                message: format!("cannot refresh '{key}': {message}"),
+                help: if f.passing {
+                    help
+                } else {
+                    Some(login_hint(key, meta.provider.as_deref()))
+                },
+            },
+            other => other,
         },
-        other => other,
     })
+}
+
+/// After a refresh that failed: `None` when it failed for a passing reason, no server has
+/// rejected the stored token and it is still valid (the refresh was ahead of its expiry), so
+/// that the caller hands it out, with a warning; the error otherwise.
+fn fall_back(
+    failed: Failure,
+    meta: &AccountMeta,
+    rejected: bool,
+    now: OffsetDateTime,
+) -> Result<Option<Secret>> {
+    let left = meta
+        .expires_at
+        .and_then(|at| at.unix_timestamp().checked_sub(now.unix_timestamp()))
+        .filter(|s| *s > 0);
+    match left {
+        Some(left) if failed.passing && !rejected => {
+            crate::model::notice::warn(format!(
+                "{}; the stored token, valid for {left} s more, is handed out instead",
+                failed.error
+            ));
+            Ok(None)
+        }
+        _ => Err(failed.error),
+    }
 }
 
 /// Writes a refreshed token set where `full` (the account's `token`) is kept, refresh token
@@ -481,9 +584,14 @@ impl Sigil {
                 }
             }
         }
-        let (provider, client, refresh_token) = self.refresh_inputs(store, &account, &meta)?;
         let now = OffsetDateTime::now_utc();
-        let fresh = renew(&provider, &client, refresh_token, &meta, &key, now)?;
+        let renewed = self
+            .refresh_inputs(store, &account, &meta)
+            .and_then(|(provider, client, rt)| renew(&provider, &client, rt, &meta, &key, now));
+        let fresh = match renewed {
+            Ok(fresh) => fresh,
+            Err(failed) => return fall_back(failed, &meta, rejected.is_some(), now),
+        };
         keep_renewed(store, &mut reg, full, &fresh, now)?;
         reg.save(&self.paths)?;
         Ok(Some(fresh.access_token))
@@ -496,7 +604,7 @@ impl Sigil {
         store: &dyn Store,
         account: &Address,
         meta: &AccountMeta,
-    ) -> Result<(Provider, Client, Option<Secret>)> {
+    ) -> std::result::Result<(Provider, Client, Option<Secret>), Failure> {
         let key = account.account_key();
         let read = |field: &str| -> Result<Option<Secret>> {
             let a = account.with_field(field)?;
@@ -508,23 +616,31 @@ impl Sigil {
         };
         let hint = || login_hint(&key, meta.provider.as_deref());
         let Some(provider_key) = meta.provider.clone() else {
-            return Err(Error::Auth {
+            return Err(Failure::from(Error::Auth {
                 message: format!("'{key}' expired and records no OAuth provider to refresh it"),
                 help: Some(hint()),
-            });
+            }));
         };
         let provider =
-            providers::resolve(&provider_key, &self.config).map_err(|e| Error::Auth {
-                message: format!("cannot refresh '{key}': {e}"),
-                help: Some(hint()),
+            providers::resolve_or_fail(&provider_key, &self.config).map_err(|f| Failure {
+                passing: f.passing,
+                error: Error::Auth {
+                    message: format!("cannot refresh '{key}': {}", f.error),
+                    help: Some(match f.error.help() {
+                        Some(help) if f.passing => help,
+                        _ => hint(),
+                    }),
+                },
             })?;
         let client_id = match read(CLIENT_ID_FIELD)? {
             Some(s) => s.expose_str().map(str::to_owned),
             None => provider.client_id.clone(),
         }
-        .ok_or_else(|| Error::Auth {
-            message: format!("cannot refresh '{key}': no client_id is known for it"),
-            help: Some(hint()),
+        .ok_or_else(|| {
+            Failure::from(Error::Auth {
+                message: format!("cannot refresh '{key}': no client_id is known for it"),
+                help: Some(hint()),
+            })
         })?;
         let client = Client {
             id: client_id,

@@ -3,8 +3,8 @@
 //! providers given by `issuer`.
 #![deny(clippy::arithmetic_side_effects)]
 
-use super::Flow;
 use super::http::{self, is_safe_endpoint};
+use super::{Failure, Flow};
 use crate::model::config::Config;
 use crate::model::error::{Error, Result};
 use crate::model::secret::Secret;
@@ -162,33 +162,44 @@ pub struct Provider {
     pub auth_params: BTreeMap<String, String>,
     /// How to register a client.
     pub register: Option<String>,
+    /// How its endpoints are timed and retried (from `[defaults]` in config.toml).
+    pub http: http::Settings,
 }
 
 /// Resolves a provider by name from the catalogue and config.toml, discovering endpoints
 /// from an `issuer` when some are missing (one HTTP request).
 pub fn resolve(key: &str, config: &Config) -> Result<Provider> {
+    resolve_or_fail(key, config).map_err(Error::from)
+}
+
+/// [`resolve`], saying whether a failure may pass (the discovery got no answer, or 429 or a
+/// 5xx), for a refresh that can fall back on a still valid token.
+pub(crate) fn resolve_or_fail(
+    key: &str,
+    config: &Config,
+) -> std::result::Result<Provider, Failure> {
     let mut specs = all(config)?;
-    let Some(spec) = specs.remove(key) else {
+    let Some(mut spec) = specs.remove(key) else {
         let known: Vec<String> = specs.keys().cloned().collect();
-        return Err(Error::UsageHelp {
+        return Err(Failure::from(Error::UsageHelp {
             message: format!("unknown OAuth provider '{key}'"),
             help: format!(
                 "known: {}; add a [providers.{key}] table with issuer or endpoints to config.toml \
                  (`sigil login --list-providers` shows them)",
                 known.join(", ")
             ),
-        });
+        }));
     };
-    build(key, spec)
-}
-
-fn build(key: &str, mut spec: Spec) -> Result<Provider> {
+    let settings = http::Settings::from_config(config);
     let needs_discovery =
         spec.issuer.is_some() && (spec.token_url.is_none() || spec.auth_url.is_none());
     if needs_discovery {
-        discover(key, &mut spec)?;
+        discover(key, &mut spec, settings)?;
     }
-    build_checked(key, spec)
+    Ok(Provider {
+        http: settings,
+        ..build_checked(key, spec)?
+    })
 }
 
 /// A provider from a spec whose endpoints are known: each one checked.
@@ -255,11 +266,16 @@ fn build_checked(key: &str, spec: Spec) -> Result<Provider> {
         redirect_port: spec.redirect_port,
         auth_params: spec.auth_params.clone().unwrap_or_default(),
         register: spec.register.clone(),
+        http: http::Settings::default(),
     })
 }
 
 /// Fills the endpoints a spec leaves out from the issuer's OpenID configuration.
-fn discover(key: &str, spec: &mut Spec) -> Result<()> {
+fn discover(
+    key: &str,
+    spec: &mut Spec,
+    settings: http::Settings,
+) -> std::result::Result<(), Failure> {
     let issuer = spec.issuer.as_deref().unwrap_or_default();
     let base = url::Url::parse(issuer.trim_end_matches('/')).map_err(|e| {
         Error::other(
@@ -273,13 +289,18 @@ fn discover(key: &str, spec: &mut Spec) -> Result<()> {
         base.path().trim_end_matches('/')
     );
     well_known.set_path(&path);
-    let doc = http::get_json(&well_known).map_err(|e| Error::Auth {
-        message: format!("cannot discover the endpoints of provider '{key}': {e}"),
-        help: Some(format!(
-            "check issuer in [providers.{key}], or give auth_url and token_url instead"
-        )),
+    let doc = http::get_json(&well_known, settings).map_err(|e| Failure {
+        passing: e.is_passing(),
+        error: Error::Auth {
+            message: format!("cannot discover the endpoints of provider '{key}': {e}"),
+            help: Some(if e.is_passing() {
+                super::passing_help(key)
+            } else {
+                format!("check issuer in [providers.{key}], or give auth_url and token_url instead")
+            }),
+        },
     })?;
-    apply_discovery(key, spec, &doc)
+    Ok(apply_discovery(key, spec, &doc)?)
 }
 
 #[doc(hidden)]
@@ -394,7 +415,7 @@ mod tests {
                 !spec.scopes.clone().unwrap_or_default().is_empty(),
                 "{name}"
             );
-            let p = build(name, spec.clone()).unwrap();
+            let p = resolve(name, &Config::default()).unwrap();
             assert!(!p.flows.is_empty(), "{name}");
             if p.flows.contains(&Flow::Device) {
                 assert!(p.device_url.is_some(), "{name}");
