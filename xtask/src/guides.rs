@@ -31,34 +31,13 @@
 
 #[cfg(test)]
 mod tests {
+    use crate::tidy::tests::{root, rust_files};
     use std::collections::{BTreeMap, BTreeSet};
     use std::fs;
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
     use syn::punctuated::Punctuated;
     use syn::visit::Visit;
     use syn::{Expr, Lit, Stmt};
-
-    fn root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("xtask sits in the workspace")
-            .to_owned()
-    }
-
-    /// Every `.rs` file under `dir`, sorted.
-    fn rust_files(dir: &Path) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        for e in fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(rust_files(&p));
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-        out.sort();
-        out
-    }
 
     // -----------------------------------------------------------------------------------------
     // provider pages
