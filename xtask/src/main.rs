@@ -37,6 +37,7 @@ mod codegen;
 mod common;
 mod docblock;
 mod fuzz;
+mod guides;
 mod install;
 mod keyring;
 mod soak;

@@ -2,11 +2,11 @@
 //! `cargo test -p xtask` (so by `cargo xtask test`), as rust-analyzer's tidy tests do.
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::fs;
     use std::path::{Path, PathBuf};
 
-    fn root() -> PathBuf {
+    pub(crate) fn root() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .expect("xtask sits in the workspace")
@@ -14,7 +14,7 @@ mod tests {
     }
 
     /// Every `.rs` file under `dir`, sorted.
-    fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    pub(crate) fn rust_files(dir: &Path) -> Vec<PathBuf> {
         let mut out = Vec::new();
         for e in fs::read_dir(dir).unwrap().flatten() {
             let p = e.path();
