@@ -149,6 +149,12 @@ fn keep_originals(sigil: &Sigil, plan: &Plan, dir: &Path, journal: &mut Journal)
         if !s.items.iter().any(Item::taken) {
             continue;
         }
+        // Another password manager's store or export is read, never changed: nothing of it
+        // is kept, and an undo only removes what was imported.
+        if s.format.read_only() {
+            journal.imported.push(s.path.clone());
+            continue;
+        }
         let meta = fs::metadata(&s.path)
             .map_err(|e| Error::io(format!("cannot read '{}'", s.path.display()), e))?;
         if s.format == Format::Dotenv {
@@ -253,6 +259,8 @@ fn store_secrets(sigil: &Sigil, plan: &Plan, progress: &mut dyn FnMut(usize)) ->
             let opts = PutOptions {
                 force: i.action == Action::Overwrite,
                 bound: i.bound.clone(),
+                kind: i.kind,
+                note: i.note.clone(),
                 ..PutOptions::default()
             };
             sigil.put(&i.address, &i.value, &opts)?;
@@ -283,7 +291,7 @@ fn rewrite_sources(plan: &Plan, journal: &Journal) -> Result<usize> {
     for (s, rec) in plan
         .sources
         .iter()
-        .filter(|s| s.items.iter().any(Item::taken))
+        .filter(|s| s.items.iter().any(Item::taken) && !s.format.read_only())
         .zip(journal.sources.iter())
     {
         // A source edited since it was read would lose that edit: refuse.
@@ -345,11 +353,11 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
     file.put_many(&batch)?;
     let now = time::OffsetDateTime::now_utc();
     for i in items {
-        let kind = if i.address.field() == "password" {
+        let kind = i.kind.unwrap_or(if i.address.field() == "password" {
             Kind::Password
         } else {
             Kind::ApiKey
-        };
+        });
         let meta = reg
             .accounts
             .entry(i.address.account_key())
@@ -358,6 +366,9 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
         meta.updated = now;
         if i.bound.is_some() {
             meta.bound = i.bound.clone();
+        }
+        if i.note.is_some() {
+            meta.note = i.note.clone();
         }
     }
     reg.save(paths)?;
