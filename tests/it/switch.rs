@@ -776,3 +776,36 @@ fn an_import_that_meets_a_stored_value_follows_on_conflict() {
     ok(&migrate(&s, None, &["--rollback"]));
     assert_eq!(stored(&s, "forum/frank/password").unwrap(), "mine");
 }
+
+#[test]
+fn huge_inputs_are_refused_before_they_are_read_whole() {
+    let s = Sandbox::init();
+    let home_before = tree(&s.home);
+    // A 17 MiB CSV export: over the 16 MiB limit for files to migrate.
+    let mut csv =
+        String::from("Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n");
+    let row = "T,https://x,u,p,,false,false,,\n";
+    while csv.len() <= 17 << 20 {
+        csv.push_str(row);
+    }
+    fs::write(s.root().join("big.csv"), &csv).unwrap();
+    let out = migrate(&s, None, &["big.csv"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("larger than 16 MiB"),
+        "{}",
+        stderr(&out)
+    );
+    // A 5 MiB "entry" in a pass store: refused before gpg sees it.
+    let store = s.root().join("store");
+    fs::create_dir_all(&store).unwrap();
+    fs::write(store.join(".gpg-id"), "nobody@sigil.invalid\n").unwrap();
+    fs::write(store.join("big.gpg"), vec![0u8; 5 << 20]).unwrap();
+    let out = migrate(&s, None, &["store"]);
+    assert!(!out.status.success());
+    insta::assert_snapshot!(redact(&s, &out.stderr), @r"
+    sigil-migrate: error: '[TMP]/store/big.gpg' is larger than 4 MiB, the limit for one encrypted entry
+    help: it is no password entry: move it out of the store, or migrate the store's folders one by one; nothing was changed
+    ");
+    assert_eq!(tree(&s.home), home_before);
+}
