@@ -260,8 +260,20 @@ fn migrate_sources(sigil: &crate::Sigil, args: &Args, opts: &Options) -> Result<
     crate::audit::record(sigil, "migrate", &shown, &applied);
     let applied = applied?;
     eprint!("{}", summary(&plan));
+    let imported = plan
+        .sources
+        .iter()
+        .filter(|s| s.format.read_only() && s.items.iter().any(migrate::Item::taken))
+        .count();
+    let imported = if imported > 0 {
+        format!(
+            ", imported from {imported} password manager store(s) or export(s) left as they are"
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "migration '{}': {} credential(s) stored, {} source(s) rewritten; undo with `sigil migrate --rollback {}`",
+        "migration '{}': {} credential(s) stored, {} source(s) rewritten{imported}; undo with `sigil migrate --rollback {}`",
         applied.id, applied.stored, applied.sources, applied.id
     );
     after_migration(&plan);

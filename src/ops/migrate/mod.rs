@@ -1,6 +1,8 @@
 //! `sigil migrate`: moves plaintext credentials (dotenv files, `~/.netrc`,
 //! `~/.git-credentials`, gh's `hosts.yml`, JSON/TOML configs, `~/.aws/credentials`) into the store, rewrites the
-//! sources, and undoes it byte for byte.
+//! sources, and undoes it byte for byte. It also imports other password managers' stores and
+//! exports (pass, passage, gopass, Bitwarden JSON, KeePassXC and 1Password CSV, 1Password
+//! `.1pux`: `source_pass.rs`, `source_vault.rs`), which it reads and never changes.
 //!
 //! Zero loss is the bar, so an apply is journaled: under `<home>/migrations/<id>/` the journal
 //! and every original source (encrypted to the identity, like any secret) are written before

@@ -220,7 +220,7 @@ fn parse_source(
             Vec::new(),
         ),
         Format::KeepassCsv | Format::OnePasswordCsv => (
-            super::source_vault::parse_csv(path, format, text, opts)?.0,
+            super::source_vault::parse_csv(path, text, opts)?.0,
             Vec::new(),
         ),
         Format::Pass | Format::Passage | Format::Gopass | Format::OnePux => {
@@ -247,7 +247,7 @@ fn read_vault(
         }
         (Format::OnePux, _) => v::read_1pux(&path, opts)?,
         (Format::Bitwarden, Some(t)) => v::parse_bitwarden(&path, t, opts)?,
-        (_, Some(t)) => v::parse_csv(&path, format, t, opts)?,
+        (_, Some(t)) => v::parse_csv(&path, t, opts)?,
         (_, None) => unreachable!("a text export is read as text"),
     };
     Ok(SourcePlan {

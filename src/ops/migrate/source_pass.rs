@@ -372,7 +372,7 @@ pub(super) fn read_store(
         };
         entries.push(pass_entry(&rel, text));
     }
-    let (items, mut more) = items_of(format, entries, opts)?;
+    let (items, mut more) = items_of(entries, opts)?;
     notes.append(&mut more);
     Ok((items, notes))
 }

@@ -131,11 +131,7 @@ pub(super) fn shown(text: &str) -> String {
 }
 
 /// Maps entries to items, renaming collisions. Returns the items and what to report.
-pub(super) fn items_of(
-    format: Format,
-    entries: Vec<Entry>,
-    opts: &Options,
-) -> Result<(Vec<Item>, Vec<String>)> {
+pub(super) fn items_of(entries: Vec<Entry>, opts: &Options) -> Result<(Vec<Item>, Vec<String>)> {
     let mut items = Vec::new();
     let mut notes = Vec::new();
     // The address of every account made so far, with the entry that made it.
@@ -249,7 +245,6 @@ pub(super) fn items_of(
             });
         }
     }
-    let _ = format;
     Ok((items, notes))
 }
 
@@ -395,7 +390,7 @@ pub(super) fn parse_bitwarden(
         }
         entries.push(e);
     }
-    items_of(Format::Bitwarden, entries, opts)
+    items_of(entries, opts)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -505,7 +500,6 @@ pub(super) fn csv_format(path: &Path, text: &str) -> Result<Format> {
 /// their header, in any order.
 pub(super) fn parse_csv(
     path: &Path,
-    format: Format,
     text: &str,
     opts: &Options,
 ) -> Result<(Vec<Item>, Vec<String>)> {
@@ -555,7 +549,7 @@ pub(super) fn parse_csv(
             folder: group,
         });
     }
-    items_of(format, entries, opts)
+    items_of(entries, opts)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -727,7 +721,7 @@ pub(super) fn read_1pux(path: &Path, opts: &Options) -> Result<(Vec<Item>, Vec<S
             }
         }
     }
-    items_of(Format::OnePux, entries, opts)
+    items_of(entries, opts)
 }
 
 #[cfg(test)]
@@ -754,5 +748,28 @@ mod tests {
         let r = csv_records(Path::new("x"), "a,b\r\n\"x,1\",\"l1\nl2 \"\"q\"\"\"\n").unwrap();
         assert_eq!(r[1].1, vec!["x,1".to_string(), "l1\nl2 \"q\"".to_string()]);
         assert!(csv_records(Path::new("x"), "a,b\n\"open,1\n").is_err());
+    }
+
+    /// Every prefix of an export (a file cut short anywhere) parses or is refused: never a
+    /// panic, and never more entries than the whole file has.
+    #[test]
+    fn every_truncation_is_an_error_or_a_subset() {
+        let opts = Options::default();
+        let p = Path::new("/x/export");
+        let csv = "Group,Title,Username,Password,URL,Notes,TOTP,Icon,Last Modified,Created\n\
+                   \"G\",\"T é\",\"u\",\"p\"\"q\",\"https://x\",\"n1\nn2\",\"JBSWY3DPEHPK3PXP\",\"0\",\"\",\"\"\n";
+        let json = r#"{"encrypted": false, "folders": [{"id": "f", "name": "F"}], "items": [{"type": 1, "name": "N", "folderId": "f", "login": {"username": "u", "password": "p", "totp": "JBSWY3DPEHPK3PXP", "uris": [{"uri": "https://x"}]}, "fields": [{"name": "k", "value": "v", "type": 0}]}]}"#;
+        let whole_csv = parse_csv(p, csv, &opts).unwrap().0.len();
+        let whole_json = parse_bitwarden(p, json, &opts).unwrap().0.len();
+        for end in (0..=csv.len()).filter(|&i| csv.is_char_boundary(i)) {
+            if let Ok((items, _)) = parse_csv(p, &csv[..end], &opts) {
+                assert!(items.len() <= whole_csv);
+            }
+        }
+        for end in (0..=json.len()).filter(|&i| json.is_char_boundary(i)) {
+            if let Ok((items, _)) = parse_bitwarden(p, &json[..end], &opts) {
+                assert!(items.len() <= whole_json);
+            }
+        }
     }
 }
