@@ -809,3 +809,47 @@ fn huge_inputs_are_refused_before_they_are_read_whole() {
     ");
     assert_eq!(tree(&s.home), home_before);
 }
+
+#[test]
+fn an_import_killed_at_each_step_is_undone_by_the_next_command() {
+    for step in ["journal", "secret", "secrets"] {
+        let s = Sandbox::init();
+        s.add("keep/me/api_key", b"kept-value");
+        fs::write(s.root().join("keepass.csv"), KEEPASS).unwrap();
+        let mut c = s.cmd("sigil-migrate");
+        c.arg("keepass.csv");
+        crate::support::kill_at(c, step);
+        assert!(s.home.join("migrations/.pending").exists(), "{step}");
+        let out = s.cmd("sigil-list").output().unwrap();
+        assert!(out.status.success(), "{step}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("undid the interrupted migration"),
+            "{step}: {}",
+            stderr(&out)
+        );
+        let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            listed.starts_with("keep/me") && !listed.contains("forum"),
+            "{step}: {listed}"
+        );
+        assert_eq!(stored(&s, "forum/frank/password"), None, "{step}");
+        assert_eq!(stored(&s, "keep/me/api_key").unwrap(), "kept-value");
+        assert_eq!(
+            fs::read_to_string(s.root().join("keepass.csv")).unwrap(),
+            KEEPASS
+        );
+    }
+}
+
+#[test]
+fn list_names_what_was_imported() {
+    let s = Sandbox::init();
+    fs::write(s.root().join("1password.csv"), ONEPASSWORD_CSV).unwrap();
+    ok(&migrate(&s, None, &["1password.csv"]));
+    let out = migrate(&s, None, &["--list"]);
+    let text = ok(&out);
+    assert!(
+        text.contains("1password.csv") && text.contains("done"),
+        "{text}"
+    );
+}
