@@ -753,7 +753,11 @@ fn a_1pux_zip_bomb_is_refused() {
 #[test]
 fn an_import_that_meets_a_stored_value_follows_on_conflict() {
     let s = Sandbox::init();
-    s.add("forum/frank/password", b"mine");
+    s.cmd("sigil-add")
+        .args(["forum/frank/password", "--note", "my own note"])
+        .write_stdin("mine")
+        .assert()
+        .success();
     fs::write(s.root().join("keepass.csv"), KEEPASS).unwrap();
     let out = migrate(&s, None, &["keepass.csv"]);
     assert!(!out.status.success());
@@ -773,6 +777,13 @@ fn an_import_that_meets_a_stored_value_follows_on_conflict() {
         stored(&s, "forum/frank/password").unwrap(),
         "kp-pass-\"quoted\",x"
     );
+    // The user's own note is kept; the new account gets the export's group.
+    let reg = fs::read_to_string(s.home.join("accounts.toml")).unwrap();
+    assert!(
+        reg.contains("my own note") && !reg.contains("forum.example"),
+        "{reg}"
+    );
+    assert!(reg.contains("folder: Root"), "{reg}");
     ok(&migrate(&s, None, &["--rollback"]));
     assert_eq!(stored(&s, "forum/frank/password").unwrap(), "mine");
 }

@@ -254,13 +254,27 @@ fn store_secrets(sigil: &Sigil, plan: &Plan, progress: &mut dyn FnMut(usize)) ->
     } else {
         todo.iter().map(|_| None).collect()
     };
+    // Notes already there are kept (see `put_batch`).
+    let noted: std::collections::HashSet<String> = if batched {
+        Default::default()
+    } else {
+        crate::model::registry::Registry::load(sigil.paths())?
+            .accounts
+            .into_iter()
+            .filter(|(_, m)| m.note.is_some())
+            .map(|(k, _)| k)
+            .collect()
+    };
     for (i, back) in todo.into_iter().zip(read_back) {
         if !batched {
             let opts = PutOptions {
                 force: i.action == Action::Overwrite,
                 bound: i.bound.clone(),
                 kind: i.kind,
-                note: i.note.clone(),
+                note: i
+                    .note
+                    .clone()
+                    .filter(|_| !noted.contains(&i.address.account_key())),
                 ..PutOptions::default()
             };
             sigil.put(&i.address, &i.value, &opts)?;
@@ -367,7 +381,9 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
         if i.bound.is_some() {
             meta.bound = i.bound.clone();
         }
-        if i.note.is_some() {
+        // An imported entry's URLs and folder go to a new account, or one without a note:
+        // the user's own note is never replaced (a rollback could not give it back).
+        if i.note.is_some() && meta.note.is_none() {
             meta.note = i.note.clone();
         }
     }
