@@ -130,6 +130,35 @@ pub(super) fn shown(text: &str) -> String {
     crate::model::shown::line(text).into_owned()
 }
 
+/// The account an entry goes to: its service and account normalised, and a later entry on an
+/// account already made renamed `-2`, `-3`… (said in `notes`).
+fn account_of(
+    e: &Entry,
+    opts: &Options,
+    taken: &mut HashMap<String, String>,
+    notes: &mut Vec<String>,
+) -> Result<Address> {
+    let service = with_prefix(opts, service_name(&e.service));
+    let base = account_name(e.account.as_deref().unwrap_or(""));
+    let mut account = base.clone();
+    let mut n = 1;
+    while let Some(first) = taken.get(&format!("{service}/{account}")) {
+        n += 1;
+        if n == 2 {
+            notes.push(format!(
+                "'{}' and '{}' both map to '{service}/{base}'",
+                first, e.name
+            ));
+        }
+        account = format!("{base}-{n}");
+    }
+    if n > 1 {
+        notes.push(format!("'{}' is imported as '{service}/{account}'", e.name));
+    }
+    taken.insert(format!("{service}/{account}"), e.name.clone());
+    Ok(Address::new(&service, &account, None)?)
+}
+
 /// Maps entries to items, renaming collisions. Returns the items and what to report.
 pub(super) fn items_of(entries: Vec<Entry>, opts: &Options) -> Result<(Vec<Item>, Vec<String>)> {
     let mut items = Vec::new();
@@ -137,25 +166,7 @@ pub(super) fn items_of(entries: Vec<Entry>, opts: &Options) -> Result<(Vec<Item>
     // The address of every account made so far, with the entry that made it.
     let mut taken: HashMap<String, String> = HashMap::new();
     for e in entries {
-        let service = with_prefix(opts, service_name(&e.service));
-        let base = account_name(e.account.as_deref().unwrap_or(""));
-        let mut account = base.clone();
-        let mut n = 1;
-        while let Some(first) = taken.get(&format!("{service}/{account}")) {
-            n += 1;
-            if n == 2 {
-                notes.push(format!(
-                    "'{}' and '{}' both map to '{service}/{base}'",
-                    first, e.name
-                ));
-            }
-            account = format!("{base}-{n}");
-        }
-        if n > 1 {
-            notes.push(format!("'{}' is imported as '{service}/{account}'", e.name));
-        }
-        taken.insert(format!("{service}/{account}"), e.name.clone());
-        let acct = Address::new(&service, &account, None)?;
+        let acct = account_of(&e, opts, &mut taken, &mut notes)?;
         let mut values: Vec<(String, String)> = Vec::new();
         let mut put = |field: String, value: String| {
             if value.is_empty() {
@@ -285,6 +296,60 @@ fn jstr<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// One item of a Bitwarden export (the `n`th, 0-based) as an [`Entry`].
+fn bitwarden_entry(n: usize, it: &serde_json::Value, folders: &HashMap<&str, &str>) -> Entry {
+    let name = jstr(it, "name").unwrap_or("unnamed");
+    let mut e = Entry {
+        name: shown(name),
+        line: n + 1,
+        service: name.to_owned(),
+        folder: it
+            .get("folderId")
+            .and_then(|v| v.as_str())
+            .and_then(|id| folders.get(id))
+            .map(|s| s.to_string()),
+        ..Entry::default()
+    };
+    if let Some(notes) = jstr(it, "notes") {
+        e.notes.push(notes.to_owned());
+    }
+    if let Some(login) = it.get("login").filter(|l| l.is_object()) {
+        e.username = jstr(login, "username").map(str::to_owned);
+        e.account = e.username.clone();
+        e.password = jstr(login, "password").map(str::to_owned);
+        e.totp = jstr(login, "totp").map(str::to_owned);
+        if let Some(uris) = login.get("uris").and_then(|u| u.as_array()) {
+            e.urls = uris
+                .iter()
+                .filter_map(|u| jstr(u, "uri"))
+                .map(str::to_owned)
+                .collect();
+        }
+    }
+    // A card, an identity, an SSH key: each of its strings a field.
+    for part in ["card", "identity", "sshKey"] {
+        if let Some(obj) = it.get(part).and_then(|v| v.as_object()) {
+            for (k, v) in obj {
+                if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
+                    e.fields.push((k.clone(), s.to_owned()));
+                }
+            }
+        }
+    }
+    if let Some(fields) = it.get("fields").and_then(|f| f.as_array()) {
+        for f in fields {
+            // Type 3 is a linked field: a pointer to another, no value of its own.
+            if f.get("type").and_then(|t| t.as_u64()) == Some(3) {
+                continue;
+            }
+            if let (Some(k), Some(v)) = (jstr(f, "name"), jstr(f, "value")) {
+                e.fields.push((k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+    e
+}
+
 /// Bitwarden's unencrypted JSON export (`bw export --format json`, or the web vault's
 /// "File format: .json"), as Bitwarden's help article "Condition a Bitwarden .json file"
 /// describes it: `folders: [{id, name}]`, `items: [{type, name, folderId, notes,
@@ -339,56 +404,7 @@ pub(super) fn parse_bitwarden(
                 format!("item {} is not an object", n + 1),
             ));
         }
-        let name = jstr(it, "name").unwrap_or("unnamed");
-        let mut e = Entry {
-            name: shown(name),
-            line: n + 1,
-            service: name.to_owned(),
-            folder: it
-                .get("folderId")
-                .and_then(|v| v.as_str())
-                .and_then(|id| folders.get(id))
-                .map(|s| s.to_string()),
-            ..Entry::default()
-        };
-        if let Some(notes) = jstr(it, "notes") {
-            e.notes.push(notes.to_owned());
-        }
-        if let Some(login) = it.get("login").filter(|l| l.is_object()) {
-            e.username = jstr(login, "username").map(str::to_owned);
-            e.account = e.username.clone();
-            e.password = jstr(login, "password").map(str::to_owned);
-            e.totp = jstr(login, "totp").map(str::to_owned);
-            if let Some(uris) = login.get("uris").and_then(|u| u.as_array()) {
-                e.urls = uris
-                    .iter()
-                    .filter_map(|u| jstr(u, "uri"))
-                    .map(str::to_owned)
-                    .collect();
-            }
-        }
-        // A card, an identity, an SSH key: each of its strings a field.
-        for part in ["card", "identity", "sshKey"] {
-            if let Some(obj) = it.get(part).and_then(|v| v.as_object()) {
-                for (k, v) in obj {
-                    if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
-                        e.fields.push((k.clone(), s.to_owned()));
-                    }
-                }
-            }
-        }
-        if let Some(fields) = it.get("fields").and_then(|f| f.as_array()) {
-            for f in fields {
-                // Type 3 is a linked field: a pointer to another, no value of its own.
-                if f.get("type").and_then(|t| t.as_u64()) == Some(3) {
-                    continue;
-                }
-                if let (Some(k), Some(v)) = (jstr(f, "name"), jstr(f, "value")) {
-                    e.fields.push((k.to_owned(), v.to_owned()));
-                }
-            }
-        }
-        entries.push(e);
+        entries.push(bitwarden_entry(n, it, &folders));
     }
     items_of(entries, opts)
 }
@@ -599,6 +615,88 @@ fn onepux_data(path: &Path) -> Result<String> {
     String::from_utf8(data).map_err(|_| not_zip("export.data is not UTF-8 text".into()))
 }
 
+/// One item of a `.1pux` vault (the `line`th entry, in the vault named `folder`) as an
+/// [`Entry`].
+fn onepux_entry(it: &serde_json::Value, line: usize, folder: Option<String>) -> Entry {
+    let overview = it.get("overview").cloned().unwrap_or_default();
+    let details = it.get("details").cloned().unwrap_or_default();
+    let title = jstr(&overview, "title").unwrap_or("unnamed").to_owned();
+    let mut e = Entry {
+        name: shown(&title),
+        line,
+        service: title,
+        folder,
+        ..Entry::default()
+    };
+    if let Some(urls) = overview.get("urls").and_then(|u| u.as_array()) {
+        e.urls = urls
+            .iter()
+            .filter_map(|u| jstr(u, "url"))
+            .map(str::to_owned)
+            .collect();
+    }
+    if e.urls.is_empty()
+        && let Some(u) = jstr(&overview, "url")
+    {
+        e.urls.push(u.to_owned());
+    }
+    for f in details
+        .get("loginFields")
+        .and_then(|l| l.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let Some(v) = jstr(f, "value") else { continue };
+        match jstr(f, "designation") {
+            Some("username") => e.username = Some(v.to_owned()),
+            Some("password") => e.password = Some(v.to_owned()),
+            _ => e
+                .fields
+                .push((jstr(f, "name").unwrap_or("field").to_owned(), v.to_owned())),
+        }
+    }
+    if e.password.is_none() {
+        e.password = jstr(&details, "password").map(str::to_owned);
+    }
+    if let Some(n) = jstr(&details, "notesPlain") {
+        e.notes.push(n.to_owned());
+    }
+    for s in details
+        .get("sections")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+    {
+        for f in s
+            .get("fields")
+            .and_then(|f| f.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let Some(value) = f.get("value").and_then(|v| v.as_object()) else {
+                continue;
+            };
+            let name = jstr(f, "title")
+                .or_else(|| jstr(f, "id"))
+                .unwrap_or("field");
+            for (kind, v) in value {
+                let Some(v) = v.as_str().filter(|s| !s.is_empty()) else {
+                    continue;
+                };
+                if kind == "totp" && e.totp.is_none() {
+                    e.totp = Some(v.to_owned());
+                } else if kind == "url" {
+                    e.urls.push(v.to_owned());
+                } else {
+                    e.fields.push((name.to_owned(), v.to_owned()));
+                }
+            }
+        }
+    }
+    e.account = e.username.clone();
+    e
+}
+
 /// 1Password's `.1pux`, as its support article "About the 1Password Unencrypted Export
 /// (.1PUX) format" describes it: a zip whose `export.data` is JSON `{accounts: [{vaults:
 /// [{attrs: {name}, items: [{state, overview: {title, url, urls: [{url}], tags}, details:
@@ -641,83 +739,7 @@ pub(super) fn read_1pux(path: &Path, opts: &Options) -> Result<(Vec<Item>, Vec<S
                 if it.get("state").and_then(|s| s.as_str()) == Some("archived") {
                     continue;
                 }
-                let overview = it.get("overview").cloned().unwrap_or_default();
-                let details = it.get("details").cloned().unwrap_or_default();
-                let title = jstr(&overview, "title").unwrap_or("unnamed").to_owned();
-                let mut e = Entry {
-                    name: shown(&title),
-                    line: entries.len() + 1,
-                    service: title,
-                    folder: vault_name.clone(),
-                    ..Entry::default()
-                };
-                if let Some(urls) = overview.get("urls").and_then(|u| u.as_array()) {
-                    e.urls = urls
-                        .iter()
-                        .filter_map(|u| jstr(u, "url"))
-                        .map(str::to_owned)
-                        .collect();
-                }
-                if e.urls.is_empty()
-                    && let Some(u) = jstr(&overview, "url")
-                {
-                    e.urls.push(u.to_owned());
-                }
-                for f in details
-                    .get("loginFields")
-                    .and_then(|l| l.as_array())
-                    .into_iter()
-                    .flatten()
-                {
-                    let Some(v) = jstr(f, "value") else { continue };
-                    match jstr(f, "designation") {
-                        Some("username") => e.username = Some(v.to_owned()),
-                        Some("password") => e.password = Some(v.to_owned()),
-                        _ => e
-                            .fields
-                            .push((jstr(f, "name").unwrap_or("field").to_owned(), v.to_owned())),
-                    }
-                }
-                if e.password.is_none() {
-                    e.password = jstr(&details, "password").map(str::to_owned);
-                }
-                if let Some(n) = jstr(&details, "notesPlain") {
-                    e.notes.push(n.to_owned());
-                }
-                for s in details
-                    .get("sections")
-                    .and_then(|s| s.as_array())
-                    .into_iter()
-                    .flatten()
-                {
-                    for f in s
-                        .get("fields")
-                        .and_then(|f| f.as_array())
-                        .into_iter()
-                        .flatten()
-                    {
-                        let Some(value) = f.get("value").and_then(|v| v.as_object()) else {
-                            continue;
-                        };
-                        let name = jstr(f, "title")
-                            .or_else(|| jstr(f, "id"))
-                            .unwrap_or("field");
-                        for (kind, v) in value {
-                            let Some(v) = v.as_str().filter(|s| !s.is_empty()) else {
-                                continue;
-                            };
-                            if kind == "totp" && e.totp.is_none() {
-                                e.totp = Some(v.to_owned());
-                            } else if kind == "url" {
-                                e.urls.push(v.to_owned());
-                            } else {
-                                e.fields.push((name.to_owned(), v.to_owned()));
-                            }
-                        }
-                    }
-                }
-                e.account = e.username.clone();
-                entries.push(e);
+                entries.push(onepux_entry(it, entries.len() + 1, vault_name.clone()));
             }
         }
     }
