@@ -270,6 +270,7 @@ fn migrated(path: &Path, format: migrate::Format, data: &[u8]) {
         original: data.to_vec(),
         items,
         expanded: Vec::new(),
+        notes: Vec::new(),
     };
     let rewritten = plan.rewritten();
     let rewritten = String::from_utf8(rewritten).expect("the rewritten source is UTF-8");

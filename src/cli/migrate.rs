@@ -34,6 +34,15 @@ Sources (the format is taken from the file name):
       `credential_process = sigil aws credential-process aws/<profile>`, which the AWS CLI and
       SDKs run; the file is read as botocore reads it, and a profile is taken whole or not at
       all.
+  Other password managers (imported; their store or export is never changed):
+      a pass or gopass store (a folder with .gpg-id; decrypted by your gpg), a passage store
+      (~/.passage/store with ~/.passage/identities or $PASSAGE_IDENTITIES_FILE), a Bitwarden
+      JSON export (unencrypted), a KeePassXC or 1Password CSV export, a 1Password .1pux.
+      pass web/github.com/alice → github.com/alice: its first line the password field, `key:
+      value` lines fields (login/user → username), an otpauth:// line the totp field, other
+      lines the notes field; an export's item → <title>/<username or default> with password,
+      username, totp, notes and custom fields. URLs and folders go to the metadata note. Two
+      entries on one address: the later gets <account>-2. Undo removes what was imported.
 
 Names: a dotenv variable goes to <prefix>/<dir>/<suffix>: OPENAI_API_KEY in app/.env →
 openai/app/api_key, GITHUB_TOKEN → github/app/token, a name with no known suffix (with --all)
@@ -200,6 +209,9 @@ fn migrate_sources(sigil: &crate::Sigil, args: &Args, opts: &Options) -> Result<
     let plan = migrate::plan(sigil, &args.sources, opts)?;
     let text = render_plan(&plan);
     for s in &plan.sources {
+        for note in &s.notes {
+            eprintln!("note: {}: {note}", shown(&s.path));
+        }
         for (line, name) in &s.expanded {
             eprintln!(
                 "note: '{name}' ('{}:{line}') is built by ${{…}} expansion and stays as it is",
@@ -248,16 +260,46 @@ fn migrate_sources(sigil: &crate::Sigil, args: &Args, opts: &Options) -> Result<
     crate::audit::record(sigil, "migrate", &shown, &applied);
     let applied = applied?;
     eprint!("{}", summary(&plan));
+    let imported = plan
+        .sources
+        .iter()
+        .filter(|s| s.format.read_only() && s.items.iter().any(migrate::Item::taken))
+        .count();
+    let imported = if imported > 0 {
+        format!(
+            ", imported from {imported} password manager store(s) or export(s) left as they are"
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "migration '{}': {} credential(s) stored, {} source(s) rewritten; undo with `sigil migrate --rollback {}`",
+        "migration '{}': {} credential(s) stored, {} source(s) rewritten{imported}; undo with `sigil migrate --rollback {}`",
         applied.id, applied.stored, applied.sources, applied.id
     );
     after_migration(&plan);
     Ok(())
 }
 
+/// What to do with another password manager's export once it is imported: it is a
+/// plaintext file of every password, which sigil leaves for the user to delete (it never
+/// deletes or changes a source it only imports from, and a shred is no promise on a
+/// journaling or copy-on-write file system or an SSD).
+fn after_import(plan: &migrate::Plan) {
+    for s in &plan.sources {
+        if s.format.is_export() && s.items.iter().any(migrate::Item::taken) {
+            eprintln!(
+                "'{}' still holds every password of the {} in plaintext: once you have checked \
+                 the import (`sigil list`), delete it (and empty the trash); sigil leaves it as it is",
+                shown(&s.path),
+                s.format.label()
+            );
+        }
+    }
+}
+
 /// What the tools whose files were migrated need from now on.
 fn after_migration(plan: &migrate::Plan) {
+    after_import(plan);
     if plan.sources.iter().any(|s| {
         matches!(
             s.format,
@@ -307,9 +349,19 @@ pub fn render_plan(plan: &Plan) -> String {
             Action::Conflict => "CONFLICT",
         };
         rows.push(vec![
-            format!("{}:{}", shown(&s.path), i.line),
+            if i.line == 0 {
+                shown(&s.path)
+            } else {
+                format!("{}:{}", shown(&s.path), i.line)
+            },
             i.name.clone(),
-            migrate::mask(i.value.expose()),
+            // A password manager's values are passwords and recovery codes, whose first
+            // characters are no kind of token: none of them is shown.
+            if s.format.read_only() {
+                "…".to_owned()
+            } else {
+                migrate::mask(i.value.expose())
+            },
             format!("→ {}", i.address),
             action.to_owned(),
         ]);
@@ -413,7 +465,9 @@ fn list(sigil: &crate::Sigil, json: bool) -> Result<()> {
                     None => j
                         .sources
                         .iter()
-                        .map(|s| s.path.display().to_string())
+                        .map(|s| &s.path)
+                        .chain(&j.imported)
+                        .map(|p| p.display().to_string())
                         .collect::<Vec<_>>()
                         .join(", "),
                 },

@@ -45,6 +45,7 @@ mod rm;
 mod run;
 mod status;
 mod support;
+mod switch;
 mod tty;
 mod umask;
 mod write_without_identity;

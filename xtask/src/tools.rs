@@ -21,6 +21,10 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("keyctl", "keyutils"),
     // The TOTP tests check sigil's codes against a second implementation.
     ("oathtool", "oathtool"),
+    // sigil migrate's pass and gopass tests make a real store with pass and gpg.
+    ("pass", "pass"),
+    ("gpg", "gnupg"),
+    ("gpgconf", "gnupg"),
     // The OAuth tests run an oidc-provider authorization server (tests/oidc).
     ("node", "nodejs"),
     ("npm", "npm"),

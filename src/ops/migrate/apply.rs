@@ -149,6 +149,12 @@ fn keep_originals(sigil: &Sigil, plan: &Plan, dir: &Path, journal: &mut Journal)
         if !s.items.iter().any(Item::taken) {
             continue;
         }
+        // Another password manager's store or export is read, never changed: nothing of it
+        // is kept, and an undo only removes what was imported.
+        if s.format.read_only() {
+            journal.imported.push(s.path.clone());
+            continue;
+        }
         let meta = fs::metadata(&s.path)
             .map_err(|e| Error::io(format!("cannot read '{}'", s.path.display()), e))?;
         if s.format == Format::Dotenv {
@@ -248,11 +254,27 @@ fn store_secrets(sigil: &Sigil, plan: &Plan, progress: &mut dyn FnMut(usize)) ->
     } else {
         todo.iter().map(|_| None).collect()
     };
+    // Notes already there are kept (see `put_batch`).
+    let noted: std::collections::HashSet<String> = if batched {
+        Default::default()
+    } else {
+        crate::model::registry::Registry::load(sigil.paths())?
+            .accounts
+            .into_iter()
+            .filter(|(_, m)| m.note.is_some())
+            .map(|(k, _)| k)
+            .collect()
+    };
     for (i, back) in todo.into_iter().zip(read_back) {
         if !batched {
             let opts = PutOptions {
                 force: i.action == Action::Overwrite,
                 bound: i.bound.clone(),
+                kind: i.kind,
+                note: i
+                    .note
+                    .clone()
+                    .filter(|_| !noted.contains(&i.address.account_key())),
                 ..PutOptions::default()
             };
             sigil.put(&i.address, &i.value, &opts)?;
@@ -283,7 +305,7 @@ fn rewrite_sources(plan: &Plan, journal: &Journal) -> Result<usize> {
     for (s, rec) in plan
         .sources
         .iter()
-        .filter(|s| s.items.iter().any(Item::taken))
+        .filter(|s| s.items.iter().any(Item::taken) && !s.format.read_only())
         .zip(journal.sources.iter())
     {
         // A source edited since it was read would lose that edit: refuse.
@@ -345,11 +367,11 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
     file.put_many(&batch)?;
     let now = time::OffsetDateTime::now_utc();
     for i in items {
-        let kind = if i.address.field() == "password" {
+        let kind = i.kind.unwrap_or(if i.address.field() == "password" {
             Kind::Password
         } else {
             Kind::ApiKey
-        };
+        });
         let meta = reg
             .accounts
             .entry(i.address.account_key())
@@ -358,6 +380,11 @@ fn put_batch(sigil: &Sigil, items: &[&Item]) -> Result<bool> {
         meta.updated = now;
         if i.bound.is_some() {
             meta.bound = i.bound.clone();
+        }
+        // An imported entry's URLs and folder go to a new account, or one without a note:
+        // the user's own note is never replaced (a rollback could not give it back).
+        if i.note.is_some() && meta.note.is_none() {
+            meta.note = i.note.clone();
         }
     }
     reg.save(paths)?;

@@ -73,6 +73,10 @@ pub struct Journal {
     pub sources: Vec<SourceRecord>,
     /// The credentials it created or replaced.
     pub secrets: Vec<SecretRecord>,
+    /// The other password managers' stores and exports it imported from: read only, never
+    /// changed, so nothing of them is kept or restored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imported: Vec<PathBuf>,
     /// A move between backends: `[from, to]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backends: Option<[String; 2]>,
@@ -200,6 +204,7 @@ pub(super) fn begin(
         state: State::Applying,
         sources: vec![],
         secrets: vec![],
+        imported: vec![],
         backends,
         moved,
         values: None,

@@ -1,6 +1,8 @@
 //! `sigil migrate`: moves plaintext credentials (dotenv files, `~/.netrc`,
 //! `~/.git-credentials`, gh's `hosts.yml`, JSON/TOML configs, `~/.aws/credentials`) into the store, rewrites the
-//! sources, and undoes it byte for byte.
+//! sources, and undoes it byte for byte. It also imports other password managers' stores and
+//! exports (pass, passage, gopass, Bitwarden JSON, KeePassXC and 1Password CSV, 1Password
+//! `.1pux`: `source_pass.rs`, `source_vault.rs`), which it reads and never changes.
 //!
 //! Zero loss is the bar, so an apply is journaled: under `<home>/migrations/<id>/` the journal
 //! and every original source (encrypted to the identity, like any secret) are written before
@@ -32,7 +34,9 @@ mod source_gh_hosts;
 mod source_git_credentials;
 mod source_json;
 mod source_netrc;
+mod source_pass;
 mod source_toml;
+mod source_vault;
 
 pub use apply::{Applied, apply, apply_with};
 pub use backend_move::{move_backend, plan_move};
@@ -121,6 +125,20 @@ pub enum Format {
     Toml,
     /// The AWS SDKs' `~/.aws/credentials`.
     Aws,
+    /// A pass store (`~/.password-store`): gpg files, decrypted by `gpg`.
+    Pass,
+    /// A passage store (`~/.passage/store`): age files and `~/.passage/identities`.
+    Passage,
+    /// A gopass store (pass's layout).
+    Gopass,
+    /// A Bitwarden JSON export (unencrypted).
+    Bitwarden,
+    /// A KeePassXC CSV export.
+    KeepassCsv,
+    /// A 1Password CSV export.
+    OnePasswordCsv,
+    /// A 1Password `.1pux` export.
+    OnePux,
 }
 
 impl Format {
@@ -141,6 +159,8 @@ impl Format {
             "hosts.yml" | "hosts.yaml" => Format::GhHosts,
             n if n.ends_with(".json") => Format::Json,
             n if n.ends_with(".toml") => Format::Toml,
+            n if n.ends_with(".1pux") => Format::OnePux,
+            n if n.ends_with(".csv") => Format::KeepassCsv,
             _ => Format::Dotenv,
         }
     }
@@ -155,6 +175,52 @@ impl Format {
             Format::GhHosts => "oauth_token lines removed",
             Format::Json | Format::Toml => "values become auth:// references",
             Format::Aws => "keys removed; the profile runs sigil aws credential-process",
+            Format::Pass | Format::Passage | Format::Gopass => {
+                "imported; the store is left as it is"
+            }
+            Format::Bitwarden | Format::KeepassCsv | Format::OnePasswordCsv | Format::OnePux => {
+                "imported; the export is left as it is (delete it yourself)"
+            }
+        }
+    }
+
+    /// Whether the source is another password manager's store or export: read, never
+    /// changed (nothing of it is journaled, and an undo only removes what was imported).
+    pub fn read_only(self) -> bool {
+        matches!(
+            self,
+            Format::Pass
+                | Format::Passage
+                | Format::Gopass
+                | Format::Bitwarden
+                | Format::KeepassCsv
+                | Format::OnePasswordCsv
+                | Format::OnePux
+        )
+    }
+
+    /// Whether the source is a plaintext export file of a password manager.
+    pub fn is_export(self) -> bool {
+        self.read_only() && !matches!(self, Format::Pass | Format::Passage | Format::Gopass)
+    }
+
+    /// The name people know the source by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Dotenv => "dotenv",
+            Format::Netrc => "netrc",
+            Format::GitCredentials => "git-credentials",
+            Format::GhHosts => "gh hosts.yml",
+            Format::Json => "JSON",
+            Format::Toml => "TOML",
+            Format::Aws => "AWS credentials",
+            Format::Pass => "pass",
+            Format::Passage => "passage",
+            Format::Gopass => "gopass",
+            Format::Bitwarden => "Bitwarden JSON export",
+            Format::KeepassCsv => "KeePassXC CSV export",
+            Format::OnePasswordCsv => "1Password CSV export",
+            Format::OnePux => "1Password .1pux export",
         }
     }
 }
@@ -198,6 +264,11 @@ pub struct Item {
     /// Text written in place of `span` instead of a reference (an AWS profile's
     /// `credential_process` line).
     replacement: Option<String>,
+    /// For an entry of a password manager: the account's kind (a login is a password
+    /// account, a TOTP seed alone a TOTP one).
+    kind: Option<crate::model::registry::Kind>,
+    /// For an entry of a password manager: the account's metadata note (its URLs, folder).
+    note: Option<String>,
 }
 
 /// The line and name of a credential-looking dotenv variable built by `${…}` expansion.
@@ -217,6 +288,8 @@ pub struct SourcePlan {
     /// Line and name of the credential-looking dotenv variables left as they are because
     /// they are built by `${…}` expansion.
     pub expanded: Vec<Expanded>,
+    /// What reading it reported: names normalised, collisions renamed, entries skipped.
+    pub notes: Vec<String>,
 }
 
 impl SourcePlan {

@@ -149,6 +149,8 @@ pub(super) fn item(
         quote,
         bound: None,
         replacement: None,
+        kind: None,
+        note: None,
     }
 }
 
@@ -213,6 +215,48 @@ fn parse_source(
         Format::Json => (parse_json(path, text, opts)?, Vec::new()),
         Format::Toml => (parse_toml(path, text, opts)?, Vec::new()),
         Format::Aws => (parse_aws(path, text, opts)?, Vec::new()),
+        Format::Bitwarden => (
+            super::source_vault::parse_bitwarden(path, text, opts)?.0,
+            Vec::new(),
+        ),
+        Format::KeepassCsv | Format::OnePasswordCsv => (
+            super::source_vault::parse_csv(path, text, opts)?.0,
+            Vec::new(),
+        ),
+        Format::Pass | Format::Passage | Format::Gopass | Format::OnePux => {
+            return Err(Error::Usage(format!(
+                "a {} is not read from text",
+                format.label()
+            )));
+        }
+    })
+}
+
+/// Reads another password manager's store or export: its entries, and what reading them
+/// reported. Nothing of it is kept: it is never rewritten.
+fn read_vault(
+    path: std::path::PathBuf,
+    format: Format,
+    text: Option<&str>,
+    opts: &Options,
+) -> Result<SourcePlan> {
+    use super::source_vault as v;
+    let (items, notes) = match (format, text) {
+        (Format::Pass | Format::Passage | Format::Gopass, _) => {
+            super::source_pass::read_store(&path, format, opts)?
+        }
+        (Format::OnePux, _) => v::read_1pux(&path, opts)?,
+        (Format::Bitwarden, Some(t)) => v::parse_bitwarden(&path, t, opts)?,
+        (_, Some(t)) => v::parse_csv(&path, t, opts)?,
+        (_, None) => unreachable!("a text export is read as text"),
+    };
+    Ok(SourcePlan {
+        path,
+        format,
+        original: Vec::new(),
+        items,
+        expanded: Vec::new(),
+        notes,
     })
 }
 
@@ -222,7 +266,21 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
         .map_err(|e| Error::io(format!("cannot resolve '{}'", path.display()), e))?;
     // The name the user gave says the format: a dotfile manager links `~/.aws/credentials`
     // or `~/.netrc` to files of other names, which read as dotenv would be mangled.
+    if path.is_dir() {
+        let format = super::source_pass::store_format(&path).ok_or_else(|| Error::UsageHelp {
+            message: format!("'{}' is a directory, and no password store", path.display()),
+            help: "sigil migrates files, and pass, gopass (a folder with .gpg-id) and passage \
+                   stores (with .age-recipients, or ~/.passage/store)"
+                .into(),
+        })?;
+        let path = fs::canonicalize(&path).unwrap_or(path);
+        return read_vault(path, format, None, opts);
+    }
     let given = Format::of(&path);
+    if given == Format::OnePux {
+        let path = fs::canonicalize(&path).unwrap_or(path);
+        return read_vault(path, given, None, opts);
+    }
     // Rewrite what a symlink points at, not the link: a rename over it would replace the
     // link by a file.
     let path = fs::canonicalize(&path).unwrap_or(path);
@@ -245,6 +303,17 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
         Format::Dotenv => Format::of(&path),
         named => named,
     };
+    let format = match format {
+        Format::Json if super::source_vault::is_bitwarden(text) => Format::Bitwarden,
+        Format::KeepassCsv => super::source_vault::csv_format(&path, text)?,
+        f => f,
+    };
+    if format.read_only() {
+        let plan = read_vault(path, format, Some(text), opts);
+        let mut original = original;
+        zeroize::Zeroize::zeroize(&mut original);
+        return plan;
+    }
     let (items, expanded) = parse_source(&path, format, text, opts)?;
     Ok(SourcePlan {
         path,
@@ -252,6 +321,7 @@ pub fn read_source(path: &Path, opts: &Options) -> Result<SourcePlan> {
         original,
         items,
         expanded,
+        notes: Vec::new(),
     })
 }
 

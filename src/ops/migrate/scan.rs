@@ -159,11 +159,17 @@ pub fn scan(paths: &[PathBuf], opts: &Options) -> Scan {
             }
         };
         for i in s.items {
+            // A password manager's values show nothing (see `render_plan`).
+            let masked = if s.format.read_only() {
+                "…".to_owned()
+            } else {
+                mask(i.value.expose())
+            };
             out.found.push(Finding {
                 path: s.path.clone(),
                 line: i.line,
                 name: i.name,
-                masked: mask(i.value.expose()),
+                masked,
                 address: i.address.to_string(),
             });
         }

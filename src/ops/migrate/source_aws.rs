@@ -405,6 +405,7 @@ mod tests {
             original: text.as_bytes().to_vec(),
             items,
             expanded: vec![],
+            notes: vec![],
         }
     }
 

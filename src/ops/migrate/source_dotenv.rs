@@ -184,6 +184,7 @@ mod tests {
                 original: text.as_bytes().to_vec(),
                 items,
                 expanded,
+                notes: vec![],
             };
             assert_eq!(
                 String::from_utf8(plan.rewritten()).unwrap(),
@@ -317,6 +318,7 @@ mod tests {
                 original: text.as_bytes().to_vec(),
                 items,
                 expanded: vec![],
+                notes: vec![],
             };
             let new = String::from_utf8(plan.rewritten()).unwrap();
             let after = crate::model::dotenv::parse(&new, "t")

@@ -108,6 +108,7 @@ mod tests {
             original: text.as_bytes().to_vec(),
             items,
             expanded: vec![],
+            notes: vec![],
         };
         assert_eq!(
             String::from_utf8(plan.rewritten()).unwrap(),
