@@ -176,7 +176,7 @@ fn candidates(names: Names, current: &OsStr) -> Vec<CompletionCandidate> {
     offer(
         names,
         current,
-        &|folders| Known::read(&paths, folders),
+        &|folders, keep| Known::read(&paths, folders, keep),
         &|| providers(&paths),
     )
     .into_iter()
@@ -199,12 +199,18 @@ impl Known {
     /// services (`Some(None)`) or one service's accounts (`Some(Some(service))`). Unreadable
     /// or malformed files give no names, never an error: a completion has nowhere to report
     /// one.
-    pub fn read(paths: &Paths, folders: Option<Option<&str>>) -> Known {
+    /// Only the accounts whose key (`svc/acct`) `keep` accepts are looked at, so that a
+    /// completion costs little more than reading the file.
+    pub fn read(
+        paths: &Paths,
+        folders: Option<Option<&str>>,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Known {
         let mut known = Known::default();
         if let Ok(text) =
             crate::fsutil::read_capped_string(&paths.accounts(), crate::fsutil::Input::Metadata)
         {
-            for (key, fields) in registry_names(&text).unwrap_or_default() {
+            for (key, fields) in registry_names(&text, keep).unwrap_or_default() {
                 known.insert(&key, fields);
             }
         }
@@ -267,21 +273,25 @@ fn store_folders(paths: &Paths, service: Option<&str>) -> BTreeMap<String, BTree
 /// the scan is not sure of (edited by hand into another TOML form, or holding a multi-line
 /// string, whose lines could look like tables) is parsed as TOML instead. `None` when it is
 /// not TOML at all.
-pub fn registry_names(text: &str) -> Option<Vec<(String, Vec<String>)>> {
-    if let Some(found) = scan(text) {
+pub fn registry_names(
+    text: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> Option<Vec<(String, Vec<String>)>> {
+    if let Some(found) = scan(text, keep) {
         return Some(found);
     }
     let reg: crate::model::registry::Registry = toml::from_str(text).ok()?;
     Some(
         reg.accounts
             .into_iter()
+            .filter(|(k, _)| keep(k))
             .map(|(k, m)| (k, m.fields.into_iter().collect()))
             .collect(),
     )
 }
 
 /// The line scan of [`registry_names`]; `None` when the file is not in the form it knows.
-fn scan(text: &str) -> Option<Vec<(String, Vec<String>)>> {
+fn scan(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<Vec<(String, Vec<String>)>> {
     if text.contains("\"\"\"") || text.contains("'''") {
         return None;
     }
@@ -297,8 +307,10 @@ fn scan(text: &str) -> Option<Vec<(String, Vec<String>)>> {
                 return None;
             }
             if tail == "]" {
-                out.push((key.to_owned(), Vec::new()));
-                in_account = true;
+                in_account = keep(key);
+                if in_account {
+                    out.push((key.to_owned(), Vec::new()));
+                }
             } else if tail.starts_with('.') && tail.ends_with(']') && !tail.contains('[') {
                 // A subtable of an account (`.bound`): the account's own keys are over.
                 in_account = false;
@@ -344,12 +356,16 @@ fn providers(paths: &Paths) -> BTreeSet<String> {
     out
 }
 
+/// Reads the names [`offer`] needs: the store folders to list (see [`Known::read`]) and which
+/// account keys to keep.
+pub type Reader<'a> = dyn Fn(Option<Option<&str>>, &dyn Fn(&str) -> bool) -> Known + 'a;
+
 /// What to offer for `current`, from the names `known` and `providers` read (only when the
 /// stage needs them). Each offer is the whole word, `auth://` kept when it was typed.
 pub fn offer(
     names: Names,
     current: &str,
-    known: &dyn Fn(Option<Option<&str>>) -> Known,
+    known: &Reader,
     providers: &dyn Fn() -> BTreeSet<String>,
 ) -> Vec<String> {
     let (scheme, body) = match current.strip_prefix(AUTH_SCHEME) {
@@ -364,7 +380,10 @@ pub fn offer(
         }
         (Names::Provider, _) => {}
         (_, [s]) => {
-            let known = known((names == Names::Folder).then_some(None));
+            let known = known((names == Names::Folder).then_some(None), &|key| {
+                key.split_once('/')
+                    .is_some_and(|(svc, _)| svc.starts_with(s))
+            });
             let mut services: BTreeSet<String> = known.accounts.keys().cloned().collect();
             match names {
                 Names::Folder => services.extend(known.folders.into_keys()),
@@ -381,7 +400,10 @@ pub fn offer(
         }
         (Names::Service, _) => {}
         (_, [s, a]) => {
-            let mut known = known((names == Names::Folder).then_some(Some(*s)));
+            let mut known = known((names == Names::Folder).then_some(Some(*s)), &|key| {
+                key.split_once('/')
+                    .is_some_and(|(svc, acct)| svc == *s && acct.starts_with(a))
+            });
             let mut accounts: BTreeSet<String> = known
                 .accounts
                 .remove(*s)
@@ -398,7 +420,10 @@ pub fn offer(
             );
         }
         (Names::Address, [s, a, f]) => {
-            let known = known(None);
+            let known = known(None, &|key| {
+                key.split_once('/')
+                    .is_some_and(|(svc, acct)| svc == *s && acct == *a)
+            });
             if let Some(fields) = known.accounts.get(*s).and_then(|m| m.get(*a)) {
                 out.extend(
                     fields
@@ -464,7 +489,7 @@ mod tests {
         reg.accounts
             .insert("aws/prod".into(), meta(&[], Some("tab\there"), false));
         let text = toml::to_string(&reg).unwrap();
-        let scanned = scan(&text).expect("the scan knows sigil's own form");
+        let scanned = scan(&text, &|_| true).expect("the scan knows sigil's own form");
         let mut sorted = scanned.clone();
         sorted.sort();
         assert_eq!(sorted, full(&text), "{text}");
@@ -479,7 +504,7 @@ mod tests {
             ),
         );
         let text = toml::to_string(&reg).unwrap();
-        let names = registry_names(&text).unwrap();
+        let names = registry_names(&text, &|_| true).unwrap();
         assert!(names.iter().all(|(k, _)| k != "evil/x"), "{text}");
         assert_eq!(names.len(), 4);
     }
@@ -489,12 +514,20 @@ mod tests {
         let text = "version = 1\n[accounts]\n\"a/b\" = { kind = \"api_key\", fields = [\"k\"], \
                     backend = \"file\", created = \"2026-11-23T00:00:00Z\", \
                     updated = \"2026-11-23T00:00:00Z\" }\n";
-        assert_eq!(scan(text), None);
+        assert_eq!(scan(text, &|_| true), None);
         assert_eq!(
-            registry_names(text).unwrap(),
+            registry_names(text, &|_| true).unwrap(),
             vec![("a/b".to_owned(), vec!["k".to_owned()])]
         );
-        assert_eq!(registry_names("[[[not toml"), None);
+        assert_eq!(registry_names("[[[not toml", &|_| true), None);
+        // Only the accounts asked for are kept, by either reader.
+        let sigils = "version = 1\n[accounts.\"a/b\"]\nfields = [\"k\"]\n[accounts.\"c/d\"]\n\
+                      fields = [\"l\"]\n";
+        assert_eq!(
+            scan(sigils, &|k| k.starts_with("c/")).unwrap(),
+            vec![("c/d".to_owned(), vec!["l".to_owned()])]
+        );
+        assert_eq!(registry_names(text, &|k| k != "a/b").unwrap(), vec![]);
     }
 
     fn known() -> Known {
@@ -514,7 +547,7 @@ mod tests {
     }
 
     fn offered(names: Names, current: &str) -> Vec<String> {
-        offer(names, current, &|_| known(), &|| {
+        offer(names, current, &|_, _| known(), &|| {
             ["github".into(), "google".into()].into()
         })
     }

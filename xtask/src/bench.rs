@@ -299,11 +299,7 @@ const COMPLETION_ENV: [(&str, &str); 2] =
 /// moved away, as bash asks at TAB: after `sigil get svc4` (ten services) and after `sigil get
 /// svc42/` (its hundred accounts). Each reads `accounts.toml` whole; neither may need the
 /// identity. `cargo xtask bench-completion` runs only these rows.
-fn completion_10000(
-    sigil: &Sigil,
-    tmp: &Path,
-    exports: &Path,
-) -> Result<[Measurement; 2]> {
+fn completion_10000(sigil: &Sigil, tmp: &Path, exports: &Path) -> Result<[Measurement; 2]> {
     header("setting up a 10,000-account registry for completion");
     let home = tmp.join("home-complete");
     sigil.init(&home)?;
