@@ -55,7 +55,8 @@ fn names_of(bin: &str, arg: &clap::Arg) -> Option<Names> {
         ("sigil-policy", _, Some("ADDR")) => Some(Names::Account),
         ("sigil-recipients", "path", _) => Some(Names::Folder),
         (_, "provider", _) => Some(Names::Provider),
-        (_, _, Some("ADDRESS" | "ADDR" | "REF")) => Some(Names::Address),
+        // SRC and DST: `sigil mv` and `sigil cp` (on main beside this work).
+        (_, _, Some("ADDRESS" | "ADDR" | "REF" | "SRC" | "DST")) => Some(Names::Address),
         (_, _, Some("SERVICE")) => Some(Names::Service),
         _ => None,
     }
@@ -594,8 +595,10 @@ mod tests {
                     .and_then(|v| v.first())
                     .map(|v| v.as_str());
                 // pip's SERVICE (`sigil keyring`) is an index URL.
-                if matches!(value, Some("ADDRESS" | "ADDR" | "REF" | "SERVICE"))
-                    && !path.ends_with("keyring")
+                if matches!(
+                    value,
+                    Some("ADDRESS" | "ADDR" | "REF" | "SRC" | "DST" | "SERVICE")
+                ) && !path.ends_with("keyring")
                     && a.get::<ArgValueCompleter>().is_none()
                 {
                     missing.push(format!("{path} {}", a.get_id()));
