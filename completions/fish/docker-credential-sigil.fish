@@ -1,3 +1,1 @@
-complete -c docker-credential-sigil -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
-complete -c docker-credential-sigil -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c docker-credential-sigil -s V -l version -d 'Print version'
+complete --keep-order --exclusive --command docker-credential-sigil --arguments "(SIGIL_COMPLETE=fish docker-credential-sigil -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token))"

@@ -1,4 +1,1 @@
-complete -c sigil-cp -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
-complete -c sigil-cp -s f -l force -d 'Replace what is at the destination (a whole account is replaced by the source\'s)'
-complete -c sigil-cp -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sigil-cp -s V -l version -d 'Print version'
+complete --keep-order --exclusive --command sigil-cp --arguments "(SIGIL_COMPLETE=fish sigil-cp -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token))"

@@ -1,2 +1,1 @@
-complete -c sigil-lock -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sigil-lock -s V -l version -d 'Print version'
+complete --keep-order --exclusive --command sigil-lock --arguments "(SIGIL_COMPLETE=fish sigil-lock -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token))"

@@ -1,3 +1,1 @@
-complete -c sigil-netrc -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
-complete -c sigil-netrc -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sigil-netrc -s V -l version -d 'Print version'
+complete --keep-order --exclusive --command sigil-netrc --arguments "(SIGIL_COMPLETE=fish sigil-netrc -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token))"

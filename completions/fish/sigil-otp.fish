@@ -1,5 +1,1 @@
-complete -c sigil-otp -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
-complete -c sigil-otp -l json -d 'Print the code, the seconds it has left and its parameters as JSON'
-complete -c sigil-otp -l qr -d 'Draw the otpauth:// URI as a QR code (it holds the secret: clear the screen after)'
-complete -c sigil-otp -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sigil-otp -s V -l version -d 'Print version'
+complete --keep-order --exclusive --command sigil-otp --arguments "(SIGIL_COMPLETE=fish sigil-otp -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token))"

@@ -1,7 +1,1 @@
-complete -c sigil-run -l env-file -d 'A dotenv file to add to the environment (repeatable)' -r -F
-complete -c sigil-run -l env -d 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)' -r
-complete -c sigil-run -l netrc -d 'Give the command a .netrc for the hosts mapped in config.toml (or these), in a private temporary file named by NETRC and CURL_HOME' -r
-complete -c sigil-run -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
-complete -c sigil-run -l no-mask -d 'Pass the command\'s output through untouched'
-complete -c sigil-run -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sigil-run -s V -l version -d 'Print version'
+complete --keep-order --exclusive --command sigil-run --arguments "(SIGIL_COMPLETE=fish sigil-run -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token))"

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod backup;
 pub mod cargo_credential;
 pub mod check;
+pub mod complete;
 pub mod dispatch;
 pub mod docker_credential;
 pub mod edit;
@@ -52,6 +53,9 @@ use std::process::ExitCode;
 /// errors from clap exit 2, `--help` and `--version` exit 0.
 pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
     harden();
+    if let Some(code) = complete::answer(bin) {
+        return code;
+    }
     run_from(bin, std::env::args_os().skip(1).collect(), run)
 }
 

@@ -141,6 +141,11 @@ pub fn main() -> ExitCode {
         let name = Path::new(&argv0).file_name()?.to_str()?.to_owned();
         super::builtin(&name)
     });
+    // `SIGIL_COMPLETE=<shell>`: the shell asks for completions (or for its script), as the
+    // binary it was started as; nothing else runs.
+    if let Some(code) = super::complete::answer(named.map_or(BIN, |(bin, _)| bin)) {
+        return code;
+    }
     if let Some((bin, run)) = named {
         return run(bin, args.collect());
     }

@@ -44,6 +44,9 @@ struct Results {
     get_audit_on: Measurement,
     get_audit_off: Measurement,
     list_10000: Measurement,
+    /// TAB after `sigil get svc4` (the services) and `sigil get svc42/` (its accounts).
+    complete_services: Measurement,
+    complete_accounts: Measurement,
     resolve_1000: Measurement,
     env_160k: Measurement,
     run_160k: Measurement,
@@ -274,6 +277,119 @@ fn registry_toml(accounts: impl Iterator<Item = String>) -> String {
         );
     }
     toml
+}
+
+/// The argv of a completion request as bash sends it at TAB after `sigil get <word>`.
+fn completion_argv(sigil: &Sigil, word: &str) -> Vec<OsString> {
+    vec![
+        sigil.bin_dir.join("sigil").into(),
+        "--".into(),
+        "sigil".into(),
+        "get".into(),
+        word.into(),
+    ]
+}
+
+/// The environment of a completion request from bash (`_CLAP_COMPLETE_INDEX` is the word
+/// being completed).
+const COMPLETION_ENV: [(&str, &str); 2] =
+    [("SIGIL_COMPLETE", "bash"), ("_CLAP_COMPLETE_INDEX", "2")];
+
+/// Completion in a 10,000-account registry (100 services of 100 accounts) whose identity is
+/// moved away, as bash asks at TAB: after `sigil get svc4` (ten services) and after `sigil get
+/// svc42/` (its hundred accounts). Each reads `accounts.toml` whole; neither may need the
+/// identity. `cargo xtask bench-completion` runs only these rows.
+fn completion_10000(sigil: &Sigil, tmp: &Path, exports: &Path) -> Result<[Measurement; 2]> {
+    header("setting up a 10,000-account registry for completion");
+    let home = tmp.join("home-complete");
+    sigil.init(&home)?;
+    let registry = home.join("accounts.toml");
+    fs::write(
+        &registry,
+        registry_toml((0..10_000).map(|i| format!("svc{:02}/user{i:05}", i % 100))),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", registry.display()))?;
+    let identity = home.join("identity.txt");
+    fs::rename(&identity, tmp.join("identity-complete.away"))
+        .map_err(|e| format!("cannot move {} away: {e}", identity.display()))?;
+    for (word, count) in [("svc4", 10), ("svc42/", 100)] {
+        let argv = completion_argv(sigil, word);
+        let mut command = sigil.command("sigil", &home);
+        command.args(&argv[1..]).envs(COMPLETION_ENV);
+        let offered = capture(&mut command, None)?;
+        if offered.lines().count() != count {
+            return Err(format!(
+                "completing `sigil get {word}` offered {} names, not {count}:\n{offered}",
+                offered.lines().count()
+            ));
+        }
+    }
+    let home_env = home.clone().into_os_string();
+    let mut env: Vec<(&str, &OsStr)> = vec![("SIGIL_HOME", home_env.as_os_str())];
+    env.extend(COMPLETION_ENV.iter().map(|(k, v)| (*k, OsStr::new(*v))));
+    Ok(hyperfine(
+        exports,
+        "complete-10000",
+        &env,
+        &[
+            Timed {
+                name: "TAB after sigil get svc4 (10,000 accounts)",
+                argv: completion_argv(sigil, "svc4"),
+            },
+            Timed {
+                name: "TAB after sigil get svc42/ (10,000 accounts)",
+                argv: completion_argv(sigil, "svc42/"),
+            },
+        ],
+    )?
+    .try_into()
+    .expect("hyperfine() checked the count"))
+}
+
+/// `cargo xtask bench-completion`: only the completion rows, printed rather than written
+/// into docs/performance.md (which the whole `cargo xtask bench` writes).
+pub(crate) fn bench_completion() -> Result<()> {
+    let root = workspace_root();
+    cargo_step(
+        &root,
+        &["build", "--release", "--package", "sigil", "--bins"],
+    )?;
+    ensure_tools(BENCH_TOOLS)?;
+    let target = target_dir(&root)?;
+    let sigil = Sigil {
+        bin_dir: target.join("release"),
+    };
+    let exports = target.join("xtask-bench");
+    fs::create_dir_all(&exports)
+        .map_err(|e| format!("cannot create {}: {e}", exports.display()))?;
+    let scratch = ScratchDir(
+        std::env::temp_dir().join(format!("sigil-bench-complete-{}", std::process::id())),
+    );
+    let _ = fs::remove_dir_all(&scratch.0);
+    create_private_dir(&scratch.0)?;
+    let [services, accounts] = completion_10000(&sigil, &scratch.0, &exports)?;
+    for (what, command, m) in completion_rows(&services, &accounts) {
+        println!("| {what} | `{command}` | {} |", mean_sd(m));
+    }
+    Ok(())
+}
+
+fn completion_rows<'a>(
+    services: &'a Measurement,
+    accounts: &'a Measurement,
+) -> [(&'static str, &'static str, &'a Measurement); 2] {
+    [
+        (
+            "completion of `sigil get svc4`, 10,000 accounts",
+            "env SIGIL_COMPLETE=bash _CLAP_COMPLETE_INDEX=2 sigil -- sigil get svc4",
+            services,
+        ),
+        (
+            "completion of `sigil get svc42/`, 10,000 accounts",
+            "env SIGIL_COMPLETE=bash _CLAP_COMPLETE_INDEX=2 sigil -- sigil get svc42/",
+            accounts,
+        ),
+    ]
 }
 
 /// Adds `count` secrets named `svcNN/userNNNNN`, a few processes at a time: each add is its own
@@ -657,6 +773,8 @@ pub(crate) fn bench() -> Result<()> {
     .try_into()
     .expect("hyperfine() checked the count");
 
+    let [complete_services, complete_accounts] = completion_10000(&sigil, tmp, &exports)?;
+
     // --- the keyring backend against secret-tool, on one private Secret Service -------------
     header("setting up a keyring-backed secret");
     let keyring = start_keyring_session("the keyring benchmark")?;
@@ -724,6 +842,8 @@ pub(crate) fn bench() -> Result<()> {
         get_audit_on,
         get_audit_off,
         list_10000,
+        complete_services,
+        complete_accounts,
         resolve_1000,
         env_160k,
         run_160k,
@@ -800,7 +920,7 @@ fn mean_sd(m: &Measurement) -> String {
 }
 
 /// Each target from the spec: its wording, the measured value and whether it is met.
-fn targets(r: &Results) -> [(&'static str, String, bool); 10] {
+fn targets(r: &Results) -> [(&'static str, String, bool); 11] {
     let vs_age = r.get.mean / r.age.mean;
     let dispatch_vs_age = r.get_dispatch.mean / r.age.mean;
     let vs_pass = r.pass.mean / r.get.mean;
@@ -837,6 +957,12 @@ fn targets(r: &Results) -> [(&'static str, String, bool); 10] {
             "`sigil list` of 10,000 accounts < 50 ms",
             duration(r.list_10000.mean),
             r.list_10000.mean < 0.050,
+        ),
+        (
+            "completion of an address in a 10,000-account registry < 50 ms (the slower of the \
+             two completion rows)",
+            duration(r.complete_services.mean.max(r.complete_accounts.mean)),
+            r.complete_services.mean.max(r.complete_accounts.mean) < 0.050,
         ),
         (
             "`sigil resolve` of 1,000 references to 100 secrets < 100 ms (each decrypted once: \
@@ -933,7 +1059,10 @@ fn performance_doc(r: &Results, machine: &Machine) -> String {
             &r.secret_tool,
         ),
     ];
-    for (what, command, m) in rows {
+    for (what, command, m) in rows
+        .into_iter()
+        .chain(completion_rows(&r.complete_services, &r.complete_accounts))
+    {
         let _ = writeln!(doc, "| {what} | `{command}` | {} |", mean_sd(m));
     }
     doc.push_str("\n## Targets\n\n| target | measured | result |\n| --- | --- | --- |\n");
@@ -975,6 +1104,11 @@ const METHOD: &str = "
   `GNUPGHOME` and `PASSWORD_STORE_DIR` for pass.
 - The 2,000-entry store is filled with `sigil-add`; the 10,000-account registry is written
   directly as `accounts.toml`, since only `sigil list`'s reading of it is measured.
+- The completion rows time what bash runs at each TAB (`SIGIL_COMPLETE=bash sigil -- sigil
+  get WORD`, the words as `completions/bash/sigil.bash` passes them) in a second
+  10,000-account home (100 services of 100 accounts) whose `identity.txt` is moved away:
+  completion reads `accounts.toml` only. `svc4` offers ten services, `svc42/` a hundred
+  accounts; `cargo xtask bench-completion` runs these two rows alone and prints them.
 - The audit pair times the same `sigil get` in the 1-entry home (audit log on, the default)
   and in a second home whose `config.toml` says `audit = false`, in one hyperfine run; every
   timed get of the first appends an entry, so the log grows during the run as it would in use.

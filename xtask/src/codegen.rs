@@ -1,6 +1,7 @@
 //! `cargo xtask gen [--check]`: shell completions and man pages rendered from the clap
 //! definitions in `sigil::internal::cli::commands()` into the committed `completions/` and
-//! `man/`, or checked against them.
+//! `man/`, or checked against them. The bash, zsh and fish completions are the registration
+//! scripts of clap_complete's dynamic completion ([`DYNAMIC`]).
 
 use crate::common::{Result, workspace_root};
 use clap_complete::{Generator, Shell};
@@ -21,6 +22,15 @@ const SHELLS: [Shell; 5] = [
     Shell::Elvish,
 ];
 
+/// Shells whose completions are clap_complete's dynamic registration (`SIGIL_COMPLETE=<shell>
+/// <bin>` prints the same script): at each TAB the shell asks the binary, which completes
+/// options and subcommands from the clap definitions and addresses, accounts, fields,
+/// providers and folders from the store's metadata (`sigil::internal::cli::complete`). The
+/// others get clap_complete's static scripts (options and subcommands only): the dynamic path
+/// is run in real bash, zsh and fish by tests/it/complete.rs, and nothing here runs
+/// PowerShell or Elvish.
+const DYNAMIC: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+
 /// Directories that hold nothing but generated output. Every file in them that the generator
 /// does not produce is stale (typically a command that was removed) and gets deleted; hidden
 /// files such as `.gitkeep` or `.gitattributes` are left alone.
@@ -35,9 +45,15 @@ fn render_generated() -> Result<BTreeMap<PathBuf, Vec<u8>>> {
     for command in sigil::internal::cli::commands() {
         let name = command.get_name().to_owned();
         for shell in SHELLS {
-            let mut command = command.clone();
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut command, name.as_str(), &mut buf);
+            let buf = if DYNAMIC.contains(&shell) {
+                sigil::internal::cli::complete::registration(&shell.to_string(), &name)
+                    .ok_or_else(|| format!("clap_complete has no {shell} registration"))?
+            } else {
+                let mut command = command.clone();
+                let mut buf = Vec::new();
+                clap_complete::generate(shell, &mut command, name.as_str(), &mut buf);
+                buf
+            };
             let path = Path::new("completions")
                 .join(shell.to_string())
                 .join(shell.file_name(&name));

@@ -8,6 +8,8 @@
 //!   against a private Secret Service (gnome-keyring on a D-Bus bus of its own).
 //! - `cargo xtask bench` measures whole-process timings against `age`, `pass` and
 //!   `secret-tool` with hyperfine and writes `docs/performance.md`.
+//! - `cargo xtask bench-completion` times only its completion rows (TAB in a 10,000-account
+//!   registry) and prints them.
 //! - `cargo xtask install-bench` times README's install command from a cold target directory,
 //!   weighs what it installs and sums cargo's `--timings` by crate, into the Install block of
 //!   `docs/performance.md`.
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Some(("test", _)) => done(test_env::test()),
         Some(("advisories", _)) => done(test_env::advisories(&workspace_root())),
         Some(("bench", _)) => done(bench::bench()),
+        Some(("bench-completion", _)) => done(bench::bench_completion()),
         Some(("install-bench", _)) => done(install::run()),
         Some(("soak", m)) => done(soak::run(&soak::Options {
             // Both are bounded by clap (at most 99 and 9,999), so they fit a usize.
@@ -128,6 +131,10 @@ fn cli() -> clap::Command {
             "time sigil against age, pass and secret-tool with hyperfine; write \
                  docs/performance.md",
         ))
+        .subcommand(
+            clap::Command::new("bench-completion")
+                .about("time only the completion rows of `bench` (10,000 accounts) and print them"),
+        )
         .subcommand(
             clap::Command::new("soak")
                 .about(

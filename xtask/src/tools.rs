@@ -54,6 +54,12 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("ssh-add", "openssh-client"),
     ("ssh-agent", "openssh-client"),
     ("ssh-keygen", "openssh-client"),
+    // The completion tests load completions/ into real shells: bash's completion function,
+    // fish's `complete -C`, and an interactive zsh driven by tmux (tests/it/complete.rs).
+    ("bash", "bash"),
+    ("zsh", "zsh"),
+    ("fish", "fish"),
+    ("tmux", "tmux"),
 ];
 
 /// The file that shows Debian's botocore is installed for `/usr/bin/python3`.
