@@ -42,6 +42,7 @@ mod references;
 mod rekey;
 mod rm;
 mod run;
+mod run_pty;
 mod status;
 mod support;
 mod tty;
