@@ -23,7 +23,7 @@ _sigil__run() {
 
     case "${cmd}" in
         sigil__run)
-            opts="-h -V --env-file --env --no-mask --netrc --backend --help --version"
+            opts="-t -T -h -V --env-file --env --no-mask --pty --no-pty --netrc --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -2358,7 +2358,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__run)
-            opts="-h -V --env-file --env --no-mask --netrc --backend --help --version"
+            opts="-t -T -h -V --env-file --env --no-mask --pty --no-pty --netrc --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

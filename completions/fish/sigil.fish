@@ -141,6 +141,8 @@ complete -c sigil -n "__fish_sigil_using_subcommand run" -l env -d 'A variable t
 complete -c sigil -n "__fish_sigil_using_subcommand run" -l netrc -d 'Give the command a .netrc for the hosts mapped in config.toml (or these), in a private temporary file named by NETRC and CURL_HOME' -r
 complete -c sigil -n "__fish_sigil_using_subcommand run" -l backend -d 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)' -r
 complete -c sigil -n "__fish_sigil_using_subcommand run" -l no-mask -d 'Pass the command\'s output through untouched'
+complete -c sigil -n "__fish_sigil_using_subcommand run" -s t -l pty -d 'Give the command a pseudo-terminal even when stdin or stdout is not a terminal'
+complete -c sigil -n "__fish_sigil_using_subcommand run" -s T -l no-pty -d 'Give the command pipes even on a terminal (its stdin is sigil\'s own)'
 complete -c sigil -n "__fish_sigil_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand run" -s V -l version -d 'Print version'
 complete -c sigil -n "__fish_sigil_using_subcommand env" -l format -d 'The output format' -r -f -a "shell\t'`export NAME=\'value\'` lines for `eval`'
