@@ -513,27 +513,37 @@ fn run_on_pty(
         s.set_nonblocking(true)
             .map_err(|e| failed("cannot set up the terminal relay", e))?;
     }
-    let mut hooks = Vec::new();
+    /// The wake-ups, unregistered when dropped (on every way out).
+    struct Hooks(Vec<signal_hook::SigId>);
+    impl Drop for Hooks {
+        fn drop(&mut self) {
+            for h in self.0.drain(..) {
+                signal_hook::low_level::unregister(h);
+            }
+        }
+    }
+    let mut hooks = Hooks(Vec::new());
     for sig in [signal_hook::consts::SIGCHLD, signal_hook::consts::SIGWINCH] {
         let tx = wake_tx
             .try_clone()
             .map_err(|e| failed("cannot set up the terminal relay", e))?;
-        hooks.push(
+        hooks.0.push(
             signal_hook::low_level::pipe::register(sig, tx)
                 .map_err(|e| failed("cannot set up the terminal relay", e))?,
         );
     }
-    let unhook = |hooks: Vec<signal_hook::SigId>| {
-        for h in hooks {
-            signal_hook::low_level::unregister(h);
-        }
-    };
     let slave = |pty: &Pty| -> Result<Stdio> {
         Ok(Stdio::from(pty.slave.try_clone().map_err(|e| {
             failed("cannot set up the terminal relay", e)
         })?))
     };
     let exe = std::env::current_exe().map_err(|e| failed("cannot find the sigil executable", e))?;
+    // Raw from before the command starts, so that no key typed early is taken by the user's
+    // terminal (as a signal, or echoed twice) instead of reaching the command's.
+    let raw = match input_tty {
+        true => RawMode::enter(stdin.as_fd()).ok(),
+        false => None,
+    };
     let caught = catch_signals();
     let spawned = {
         let mut cmd =
@@ -550,22 +560,12 @@ fn run_on_pty(
     let Pty { master, slave } = pty;
     // Only the child holds the terminal now, so that its end is the end of the output.
     drop(slave);
-    let mut child = match spawned {
-        Ok(c) => c,
-        Err(e) => {
-            unhook(hooks);
-            return Err(start_error(program, e));
-        }
-    };
+    let mut child = spawned.map_err(|e| start_error(program, e))?;
     let forwarding = forward_signals_to_group(caught, &child);
     let mut masker = Masker::for_terminal(secrets);
-    let raw = match input_tty {
-        true => RawMode::enter(stdin.as_fd()).ok(),
-        false => None,
-    };
     let mut status = None;
-    let mut check = || {
-        if let Some(size) = size_of() {
+    let mut check = |signalled: bool| {
+        if signalled && let Some(size) = size_of() {
             let _ = tcsetwinsize(&master, size);
         }
         if status.is_none()
@@ -587,7 +587,7 @@ fn run_on_pty(
         },
     );
     drop(raw);
-    unhook(hooks);
+    drop(hooks);
     // The terminal closes: a command still on it (the output could not be shown) is hung up.
     drop(master);
     if relayed.is_err() {

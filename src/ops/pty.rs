@@ -106,12 +106,12 @@ impl Drop for RawMode {
     }
 }
 
-/// How the relay learns what happens outside it: `wake` becomes readable when a signal
-/// arrived that it cares about (SIGCHLD, SIGWINCH); `check` then says whether the child has
-/// ended, and does what else a signal asks (copying a new window size).
+/// How the relay learns what happens outside it: `fd` becomes readable when a signal
+/// arrived that it cares about (SIGCHLD, SIGWINCH); `check` says whether the child has ended,
+/// and, told that a signal came (`true`), does what else it asks (copying a new window size).
 pub struct Wake<'a> {
     pub fd: BorrowedFd<'a>,
-    pub check: &'a mut dyn FnMut() -> bool,
+    pub check: &'a mut dyn FnMut(bool) -> bool,
 }
 
 /// How long the relay keeps reading after the child ended, while output still comes (from
@@ -175,7 +175,7 @@ pub fn relay(
         }
         // Checked on every turn (also after the timeout), not only on a wake: the wake is a
         // courtesy of the signal handler, the child's status is the truth.
-        child_ended = check();
+        child_ended = check(!w.is_empty());
         if m.intersects(PollFlags::IN | PollFlags::HUP | PollFlags::ERR) {
             match read_master(master, &mut buf) {
                 Some(Ok(n)) => show(out, masker.feed(&buf[..n]))?,
@@ -312,7 +312,7 @@ mod tests {
         rx.set_nonblocking(true).unwrap();
         let mut masker = Masker::for_terminal(secrets.iter().map(|s| s.to_vec()));
         let mut out = Vec::new();
-        let mut check = || matches!(child.try_wait(), Ok(Some(_)));
+        let mut check = |_| matches!(child.try_wait(), Ok(Some(_)));
         relay(
             &master,
             None,

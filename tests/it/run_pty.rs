@@ -7,8 +7,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Runs the shell text `inner` on a terminal (`script`), typing each `(pause, text)` of
-/// `typed` after its pause; returns what the terminal showed (with its `\r`s) and the exit
-/// code. The terminal's input stays open until the end, as a person's keyboard does (script
+/// `typed` after its pause, the first once the command has created the file `ready` (so that
+/// nothing is typed before sigil relays it); returns what the terminal showed (with its `\r`s)
+/// and the exit code. The terminal's input stays open until the end, as a person's keyboard does (script
 /// turns the end of its input into characters of its own).
 fn on_terminal(s: &Sandbox, inner: &str, typed: &[(u64, &str)]) -> (String, i32) {
     need("script");
@@ -25,7 +26,12 @@ fn on_terminal(s: &Sandbox, inner: &str, typed: &[(u64, &str)]) -> (String, i32)
         .unwrap();
     let mut keys = script.stdin.take().unwrap();
     let typed: Vec<(u64, String)> = typed.iter().map(|(p, t)| (*p, t.to_string())).collect();
+    let ready = s.root().join("ready");
     let typist = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !typed.is_empty() && !ready.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         for (pause, text) in typed {
             std::thread::sleep(Duration::from_millis(pause));
             let _ = keys.write_all(text.as_bytes()).and_then(|_| keys.flush());
@@ -99,9 +105,9 @@ fn a_prompt_reads_what_is_typed_and_a_typed_secret_is_masked_in_the_echo() {
     let (screen, code) = on_terminal(
         &s,
         "sigil run --env T=auth://github/me -- sh -c '\
-         printf \"name? \"; read n; echo \"hello $n\"; \
+         touch ready; printf \"name? \"; read n; echo \"hello $n\"; \
          printf \"token? \"; read t; [ \"$t\" = \"$T\" ] && echo same'",
-        &[(1000, "alice\r"), (500, "ghp_SECRET\r")],
+        &[(300, "alice\r"), (500, "ghp_SECRET\r")],
     );
     assert_eq!(code, 0, "{screen:?}");
     assert!(
@@ -124,8 +130,10 @@ fn the_window_size_and_its_changes_reach_the_command() {
     let (screen, code) = on_terminal(
         &s,
         "stty rows 33 cols 111; \
-         sigil run -- sh -c 'trap \"stty size\" WINCH; stty size; sleep 1; sleep 1' </dev/tty & \
-         sleep 0.7; stty rows 40 cols 50; kill -WINCH $!; wait $!",
+         sigil run -- sh -c 'trap \"stty size\" WINCH; stty size; touch ready; sleep 1; sleep 1' \
+           </dev/tty & \
+         while [ ! -e ready ]; do sleep 0.05; done; \
+         stty rows 40 cols 50; kill -WINCH $!; wait $!",
         &[],
     );
     assert_eq!(code, 0, "{screen:?}");
@@ -167,12 +175,13 @@ fn ctrl_c_typed_goes_to_the_command_and_the_terminal_modes_come_back() {
     let (screen, code) = on_terminal(
         &s,
         "stty -a > before; \
-         sigil run -- sh -c 'trap \"echo got-int; exit 9\" INT; while :; do sleep 0.1; done'; \
+         sigil run -- sh -c 'trap \"echo got-int; exit 9\" INT; touch ready; \
+           while :; do sleep 0.1; done'; \
          echo rc=$?; stty -a > after1; \
          sigil run -- sh -c 'stty raw -echo; kill -TERM $$'; echo rc=$?; stty -a > after2; \
          sigil run -- no-such-command; echo rc=$?; stty -a > after3; \
          cmp before after1 && cmp before after2 && cmp before after3 && echo modes-restored",
-        &[(1500, "\x03")],
+        &[(300, "\x03")],
     );
     assert_eq!(code, 0, "{screen:?}");
     for line in [
