@@ -121,6 +121,9 @@ const DRAIN_QUIET: Timespec = Timespec {
     tv_nsec: 100_000_000,
 };
 
+/// The longest the relay reads after the child ended.
+const DRAIN_MAX: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Relays until the child ends (or closes the terminal): `input` (the user's terminal, or
 /// what stands for it) to the pty, and what the pty shows through `masker` to `out`.
 ///
@@ -208,8 +211,10 @@ pub fn relay(
             }
         }
     }
-    // What the child wrote before it ended may still be on its way through the pty.
-    loop {
+    // What the child wrote before it ended may still be on its way through the pty; a process
+    // it left behind writing to the terminal is not waited for long.
+    let until = std::time::Instant::now() + DRAIN_MAX;
+    while std::time::Instant::now() < until {
         let mut fds = [PollFd::new(master, PollFlags::IN)];
         match poll(&mut fds, Some(&DRAIN_QUIET)) {
             Ok(0) => break,
