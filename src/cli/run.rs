@@ -380,11 +380,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     #[cfg(unix)]
     if !args.no_mask && use_pty(&args) {
         drop(cmd);
-        let path = vars
-            .iter()
-            .find(|v| v.name == "PATH")
-            .map(|v| v.value.clone());
-        let code = run_on_pty(program, rest, &vars, path, secrets)?;
+        let code = run_on_pty(program, rest, &vars, secrets)?;
         drop(netrc);
         return Ok(ExitCode::from(code));
     }
@@ -473,17 +469,15 @@ fn run_on_pty(
     program: &std::ffi::OsStr,
     rest: &[OsString],
     vars: &[Var],
-    path: Option<OsString>,
     secrets: Vec<Vec<u8>>,
 ) -> Result<u8> {
     use crate::ops::pty::{self, Pty, RawMode, Wake};
     use rustix::fd::AsFd;
     use rustix::termios::{isatty, tcgetattr, tcsetwinsize};
-    use std::os::unix::net::UnixStream;
-    use std::os::unix::process::CommandExt;
     let name = program.to_string_lossy();
     let failed = |what: &str, e: std::io::Error| Error::io(format!("{what} for '{name}'"), e);
-    let resolved = find_on(program, path.as_deref())
+    let path = vars.iter().find(|v| v.name == "PATH").map(|v| &v.value);
+    let resolved = find_on(program, path.map(|p| p.as_os_str()))
         .ok_or_else(|| start_error(program, std::io::Error::from(std::io::ErrorKind::NotFound)))?;
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
@@ -505,38 +499,8 @@ fn run_on_pty(
             .ok()
             .map(|t| t.special_codes[rustix::termios::SpecialCodeIndex::VEOF]),
     };
-    // The wake-ups of the relay: a child that ended, a window that changed size. Registered
-    // before the child starts, so that an early end is not missed.
-    let (wake_rx, wake_tx) =
-        UnixStream::pair().map_err(|e| failed("cannot set up the terminal relay", e))?;
-    for s in [&wake_rx, &wake_tx] {
-        s.set_nonblocking(true)
-            .map_err(|e| failed("cannot set up the terminal relay", e))?;
-    }
-    /// The wake-ups, unregistered when dropped (on every way out).
-    struct Hooks(Vec<signal_hook::SigId>);
-    impl Drop for Hooks {
-        fn drop(&mut self) {
-            for h in self.0.drain(..) {
-                signal_hook::low_level::unregister(h);
-            }
-        }
-    }
-    let mut hooks = Hooks(Vec::new());
-    for sig in [signal_hook::consts::SIGCHLD, signal_hook::consts::SIGWINCH] {
-        let tx = wake_tx
-            .try_clone()
-            .map_err(|e| failed("cannot set up the terminal relay", e))?;
-        hooks.0.push(
-            signal_hook::low_level::pipe::register(sig, tx)
-                .map_err(|e| failed("cannot set up the terminal relay", e))?,
-        );
-    }
-    let slave = |pty: &Pty| -> Result<Stdio> {
-        Ok(Stdio::from(pty.slave.try_clone().map_err(|e| {
-            failed("cannot set up the terminal relay", e)
-        })?))
-    };
+    // Registered before the child starts, so that an early end is not missed.
+    let (wake_rx, hooks) = wake_ups().map_err(|e| failed("cannot set up the terminal relay", e))?;
     let exe = std::env::current_exe().map_err(|e| failed("cannot find the sigil executable", e))?;
     // Raw from before the command starts, so that no key typed early is taken by the user's
     // terminal (as a signal, or echoed twice) instead of reaching the command's.
@@ -545,18 +509,8 @@ fn run_on_pty(
         false => None,
     };
     let caught = catch_signals();
-    let spawned = {
-        let mut cmd =
-            crate::ops::child::command_with_env(&exe, vars.iter().map(|v| (&v.name, &v.value)));
-        cmd.arg0(pty::SESSION_EXEC)
-            .arg(&resolved)
-            .arg(program)
-            .args(rest)
-            .stdin(slave(&pty)?)
-            .stdout(slave(&pty)?)
-            .stderr(slave(&pty)?)
-            .spawn()
-    };
+    let spawned = spawn_on(&pty, &exe, &resolved, program, rest, vars)
+        .map_err(|e| failed("cannot set up the terminal relay", e))?;
     let Pty { master, slave } = pty;
     // Only the child holds the terminal now, so that its end is the end of the output.
     drop(slave);
@@ -602,6 +556,63 @@ fn run_on_pty(
     };
     drop(forwarding);
     Ok(exit_code(status))
+}
+
+/// The wake-ups of the pty relay: a socket that becomes readable when a child ended (SIGCHLD)
+/// or the window changed size (SIGWINCH), and the registrations, undone when dropped.
+#[cfg(unix)]
+fn wake_ups() -> std::io::Result<(std::os::unix::net::UnixStream, Hooks)> {
+    let (wake_rx, wake_tx) = std::os::unix::net::UnixStream::pair()?;
+    for s in [&wake_rx, &wake_tx] {
+        s.set_nonblocking(true)?;
+    }
+    let mut hooks = Hooks(Vec::new());
+    for sig in [signal_hook::consts::SIGCHLD, signal_hook::consts::SIGWINCH] {
+        let tx = wake_tx.try_clone()?;
+        hooks
+            .0
+            .push(signal_hook::low_level::pipe::register(sig, tx)?);
+    }
+    Ok((wake_rx, hooks))
+}
+
+/// Signal registrations, unregistered when dropped (on every way out).
+#[cfg(unix)]
+struct Hooks(Vec<signal_hook::SigId>);
+
+#[cfg(unix)]
+impl Drop for Hooks {
+    fn drop(&mut self) {
+        for h in self.0.drain(..) {
+            signal_hook::low_level::unregister(h);
+        }
+    }
+}
+
+/// Starts `program` (found at `resolved`) on the pty's slave end through the sigil executable
+/// `exe` under [`crate::ops::pty::SESSION_EXEC`], with the environment `vars`. The outer
+/// error is sigil's (the slave end could not be handed over), the inner the start's.
+#[cfg(unix)]
+fn spawn_on(
+    pty: &crate::ops::pty::Pty,
+    exe: &std::path::Path,
+    resolved: &std::path::Path,
+    program: &std::ffi::OsStr,
+    rest: &[OsString],
+    vars: &[Var],
+) -> std::io::Result<std::io::Result<std::process::Child>> {
+    use std::os::unix::process::CommandExt;
+    let slave = || pty.slave.try_clone().map(Stdio::from);
+    let mut cmd =
+        crate::ops::child::command_with_env(exe, vars.iter().map(|v| (&v.name, &v.value)));
+    cmd.arg0(crate::ops::pty::SESSION_EXEC)
+        .arg(resolved)
+        .arg(program)
+        .args(rest)
+        .stdin(slave()?)
+        .stdout(slave()?)
+        .stderr(slave()?);
+    Ok(cmd.spawn())
 }
 
 /// The netrc of `--netrc` in its temporary file, and its passwords (to mask). Its entries
