@@ -24,6 +24,13 @@ stdout and stderr are filtered so that every resolved value prints as <concealed
 also when it is split across writes. SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 sent to sigil run \
 are passed on to the command. sigil run exits with the command's status (128+N when a signal N \
 ends it).\n\n\
+When stdin and stdout are both terminals (or with --pty/-t), the command runs on a \
+pseudo-terminal of its own instead of pipes, as under ssh or docker run -t: it sees a terminal \
+on stdin, stdout and stderr (colours, prompts, /dev/tty, job control and the window size work), \
+sigil puts the terminal into raw mode and relays the keys typed to it, and what the terminal \
+shows is masked as above (the echo of typed text included), on stdout. Ctrl-C and the other \
+keys act on the command; SIGINT, SIGQUIT, SIGTERM and SIGHUP sent to sigil run are passed on to \
+the command's process group. --no-pty/-T keeps the pipes.\n\n\
 --netrc writes a .netrc for the hosts mapped in config.toml ([netrc.\"HOST\"], see sigil netrc; \
 --netrc=HOST,HOST for some of them) into a private temporary file (0600, in a 0700 directory \
 under $XDG_RUNTIME_DIR or the temporary directory) that is removed when the command ends. The \
@@ -43,6 +50,12 @@ pub struct Args {
     /// Pass the command's output through untouched
     #[arg(long)]
     pub no_mask: bool,
+    /// Give the command a pseudo-terminal even when stdin or stdout is not a terminal
+    #[arg(long, short = 't', conflicts_with_all = ["no_pty", "no_mask"])]
+    pub pty: bool,
+    /// Give the command pipes even on a terminal (its stdin is sigil's own)
+    #[arg(long, short = 'T')]
+    pub no_pty: bool,
     /// Give the command a .netrc for the hosts mapped in config.toml (or these), in a
     /// private temporary file named by NETRC and CURL_HOME
     #[arg(
@@ -364,6 +377,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut secrets = resolver.values();
     secrets.extend(netrc_values);
     secrets.extend(crate::ops::mask::identity_forms(&sigil));
+    #[cfg(unix)]
+    if !args.no_mask && use_pty(&args) {
+        drop(cmd);
+        let code = run_on_pty(program, rest, &vars, secrets)?;
+        drop(netrc);
+        return Ok(ExitCode::from(code));
+    }
+    #[cfg(unix)]
+    let caught = catch_signals();
     let mut child = cmd
         .stdin(Stdio::inherit())
         .stdout(if args.no_mask {
@@ -393,6 +415,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     .flatten()
     .collect();
     drop(secrets);
+    #[cfg(unix)]
+    let forwarding = forwarding(caught, &child, false);
+    #[cfg(not(unix))]
     let forwarding = forward_signals(&child);
     let status = child.wait().map_err(|e| {
         Error::io(
@@ -406,6 +431,188 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     drop(netrc);
     Ok(ExitCode::from(exit_code(status)))
+}
+
+/// Whether the command gets a pseudo-terminal: asked for, or on a terminal at both ends (a
+/// pty between a pipe and the command would echo and edit what the pipe sends, and take a
+/// byte 3 in it for Ctrl-C).
+#[cfg(unix)]
+fn use_pty(args: &Args) -> bool {
+    use rustix::termios::isatty;
+    !args.no_pty && (args.pty || (isatty(std::io::stdin()) && isatty(std::io::stdout())))
+}
+
+/// The program as `exec` would find it on `path` (the command's own PATH): a name with a `/`
+/// as it is. Looked for here, so that a missing command is reported as without a pty.
+#[cfg(unix)]
+fn find_on(program: &std::ffi::OsStr, path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    if program.as_bytes().contains(&b'/') {
+        return Some(PathBuf::from(program));
+    }
+    std::env::split_paths(path?)
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                PathBuf::from(".").join(program)
+            } else {
+                d.join(program)
+            }
+        })
+        .find(|p| crate::ops::child::is_executable(p))
+}
+
+/// `sigil run` on a pseudo-terminal (see the command's help and `ops::pty`): starts the
+/// command as a session leader on a new pty with the user's modes and window size, relays
+/// until it ends with the user's terminal in raw mode, and returns its exit code.
+#[cfg(unix)]
+fn run_on_pty(
+    program: &std::ffi::OsStr,
+    rest: &[OsString],
+    vars: &[Var],
+    secrets: Vec<Vec<u8>>,
+) -> Result<u8> {
+    use crate::ops::pty::{self, Pty, RawMode, Wake};
+    use rustix::fd::AsFd;
+    use rustix::termios::{isatty, tcgetattr, tcsetwinsize};
+    let name = program.to_string_lossy();
+    let failed = |what: &str, e: std::io::Error| Error::io(format!("{what} for '{name}'"), e);
+    let path = vars.iter().find(|v| v.name == "PATH").map(|v| &v.value);
+    let resolved = find_on(program, path.map(|p| p.as_os_str()))
+        .ok_or_else(|| start_error(program, std::io::Error::from(std::io::ErrorKind::NotFound)))?;
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let input_tty = isatty(&stdin);
+    // The window size comes from the terminal sigil shows the output on, else the one it reads.
+    let size_of = || {
+        pty::window_size(&stdout).or_else(|| input_tty.then(|| pty::window_size(&stdin)).flatten())
+    };
+    let modes = if input_tty {
+        tcgetattr(&stdin).ok()
+    } else {
+        None
+    };
+    let pty = Pty::open(modes.as_ref(), size_of())
+        .map_err(|e| failed("cannot open a pseudo-terminal", e))?;
+    let eof = match input_tty {
+        true => None,
+        false => tcgetattr(&pty.slave)
+            .ok()
+            .map(|t| t.special_codes[rustix::termios::SpecialCodeIndex::VEOF]),
+    };
+    // Registered before the child starts, so that an early end is not missed.
+    let (wake_rx, hooks) = wake_ups().map_err(|e| failed("cannot set up the terminal relay", e))?;
+    let exe = std::env::current_exe().map_err(|e| failed("cannot find the sigil executable", e))?;
+    // Raw from before the command starts, so that no key typed early is taken by the user's
+    // terminal (as a signal, or echoed twice) instead of reaching the command's.
+    let raw = match input_tty {
+        true => RawMode::enter(stdin.as_fd()).ok(),
+        false => None,
+    };
+    let caught = catch_signals();
+    let spawned = spawn_on(&pty, &exe, &resolved, program, rest, vars)
+        .map_err(|e| failed("cannot set up the terminal relay", e))?;
+    let Pty { master, slave } = pty;
+    // Only the child holds the terminal now, so that its end is the end of the output.
+    drop(slave);
+    let mut child = spawned.map_err(|e| start_error(program, e))?;
+    let forwarding = forward_signals_to_group(caught, &child);
+    let mut masker = Masker::for_terminal(secrets);
+    let mut status = None;
+    let mut check = |signalled: bool| {
+        if signalled && let Some(size) = size_of() {
+            let _ = tcsetwinsize(&master, size);
+        }
+        if status.is_none()
+            && let Ok(Some(s)) = child.try_wait()
+        {
+            status = Some(s);
+        }
+        status.is_some()
+    };
+    let relayed = pty::relay(
+        &master,
+        Some(stdin.as_fd()),
+        eof,
+        &mut stdout.lock(),
+        &mut masker,
+        Wake {
+            fd: wake_rx.as_fd(),
+            check: &mut check,
+        },
+    );
+    drop(raw);
+    drop(hooks);
+    // The terminal closes: a command still on it (the output could not be shown) is hung up.
+    drop(master);
+    if relayed.is_err() {
+        let _ = rustix::process::kill_process_group(
+            rustix::process::Pid::from_child(&child),
+            rustix::process::Signal::HUP,
+        );
+    }
+    let status = match status {
+        Some(s) => s,
+        None => child.wait().map_err(|e| failed("cannot wait", e))?,
+    };
+    drop(forwarding);
+    Ok(exit_code(status))
+}
+
+/// The wake-ups of the pty relay: a socket that becomes readable when a child ended (SIGCHLD)
+/// or the window changed size (SIGWINCH), and the registrations, undone when dropped.
+#[cfg(unix)]
+fn wake_ups() -> std::io::Result<(std::os::unix::net::UnixStream, Hooks)> {
+    let (wake_rx, wake_tx) = std::os::unix::net::UnixStream::pair()?;
+    for s in [&wake_rx, &wake_tx] {
+        s.set_nonblocking(true)?;
+    }
+    let mut hooks = Hooks(Vec::new());
+    for sig in [signal_hook::consts::SIGCHLD, signal_hook::consts::SIGWINCH] {
+        let tx = wake_tx.try_clone()?;
+        hooks
+            .0
+            .push(signal_hook::low_level::pipe::register(sig, tx)?);
+    }
+    Ok((wake_rx, hooks))
+}
+
+/// Signal registrations, unregistered when dropped (on every way out).
+#[cfg(unix)]
+struct Hooks(Vec<signal_hook::SigId>);
+
+#[cfg(unix)]
+impl Drop for Hooks {
+    fn drop(&mut self) {
+        for h in self.0.drain(..) {
+            signal_hook::low_level::unregister(h);
+        }
+    }
+}
+
+/// Starts `program` (found at `resolved`) on the pty's slave end through the sigil executable
+/// `exe` under [`crate::ops::pty::SESSION_EXEC`], with the environment `vars`. The outer
+/// error is sigil's (the slave end could not be handed over), the inner the start's.
+#[cfg(unix)]
+fn spawn_on(
+    pty: &crate::ops::pty::Pty,
+    exe: &std::path::Path,
+    resolved: &std::path::Path,
+    program: &std::ffi::OsStr,
+    rest: &[OsString],
+    vars: &[Var],
+) -> std::io::Result<std::io::Result<std::process::Child>> {
+    use std::os::unix::process::CommandExt;
+    let slave = || pty.slave.try_clone().map(Stdio::from);
+    let mut cmd =
+        crate::ops::child::command_with_env(exe, vars.iter().map(|v| (&v.name, &v.value)));
+    cmd.arg0(crate::ops::pty::SESSION_EXEC)
+        .arg(resolved)
+        .arg(program)
+        .args(rest)
+        .stdin(slave()?)
+        .stdout(slave()?)
+        .stderr(slave()?);
+    Ok(cmd.spawn())
 }
 
 /// The netrc of `--netrc` in its temporary file, and its passwords (to mask). Its entries
@@ -448,12 +655,38 @@ impl Forwarding {
 
 #[cfg(unix)]
 pub(crate) fn forward_signals(child: &std::process::Child) -> Option<Forwarding> {
-    use rustix::process::{Pid, Signal, kill_process};
+    forwarding(catch_signals(), child, false)
+}
+
+/// The signals [`Forwarding`] passes on, caught from now on: taken before the child starts,
+/// they are held for it instead of ending sigil when the child signals sigil at once.
+#[cfg(unix)]
+pub(crate) fn catch_signals() -> Option<signal_hook::iterator::Signals> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
+    signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT]).ok()
+}
+
+/// [`forward_signals`] for a child that leads a session on a terminal of its own: no signal
+/// sigil gets reaches it otherwise, SIGINT and SIGQUIT included, so all are passed on, to its
+/// process group (SIGUSR1 and SIGUSR2 to the child alone, as without a terminal).
+#[cfg(unix)]
+fn forward_signals_to_group(
+    caught: Option<signal_hook::iterator::Signals>,
+    child: &std::process::Child,
+) -> Option<Forwarding> {
+    forwarding(caught, child, true)
+}
+
+#[cfg(unix)]
+fn forwarding(
+    caught: Option<signal_hook::iterator::Signals>,
+    child: &std::process::Child,
+    session: bool,
+) -> Option<Forwarding> {
+    use rustix::process::{Pid, Signal, kill_process, kill_process_group};
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
     let pid = Pid::from_child(child);
-    let mut signals =
-        signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT])
-            .ok()?;
+    let mut signals = caught?;
     let handle = signals.handle();
     let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = ended.clone();
@@ -467,9 +700,15 @@ pub(crate) fn forward_signals(child: &std::process::Child) -> Option<Forwarding>
                 SIGHUP => Signal::HUP,
                 SIGUSR1 => Signal::USR1,
                 SIGUSR2 => Signal::USR2,
+                SIGINT if session => Signal::INT,
+                SIGQUIT if session => Signal::QUIT,
                 _ => continue,
             };
-            let _ = kill_process(pid, to_child);
+            let _ = match to_child {
+                Signal::USR1 | Signal::USR2 => kill_process(pid, to_child),
+                _ if session => kill_process_group(pid, to_child),
+                _ => kill_process(pid, to_child),
+            };
         }
     });
     Some(Forwarding {

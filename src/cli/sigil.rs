@@ -135,6 +135,13 @@ fn run_command(name: &str, rest: Vec<OsString>) -> ExitCode {
 pub fn main() -> ExitCode {
     super::harden();
     let mut args = std::env::args_os();
+    #[cfg(unix)]
+    if std::env::args_os()
+        .next()
+        .is_some_and(|a| a == crate::ops::pty::SESSION_EXEC)
+    {
+        return session_exec(args.skip(1).collect());
+    }
     // Started under a built-in's name (by a dashed entry point, or through a link of that
     // name), this executable is that built-in, with every argument its own.
     let named = args.next().and_then(|argv0| {
@@ -195,4 +202,28 @@ pub fn exec_as(bin: &'static str) -> ExitCode {
     };
     let _ = writeln!(std::io::stderr(), "{bin}: error: {problem}");
     ExitCode::from(crate::model::error::ExitClass::Other.code())
+}
+
+/// The child's side of `sigil run` on a pseudo-terminal ([`crate::ops::pty::session_exec`]):
+/// arguments PROGRAM ARGV0 ARGS…. A failure is told on the terminal, with a shell's status
+/// (127 for a program that is not there, else 126), which `sigil run` then exits with.
+#[cfg(unix)]
+fn session_exec(mut args: Vec<OsString>) -> ExitCode {
+    if args.len() < 2 {
+        return ExitCode::from(crate::model::error::ExitClass::Other.code());
+    }
+    let rest = args.split_off(2);
+    let argv0 = args.pop().expect("two arguments");
+    let program = args.pop().expect("two arguments");
+    let err = crate::ops::pty::session_exec(program, argv0.clone(), rest);
+    let _ = write!(
+        std::io::stderr(),
+        "sigil run: error: cannot run '{}': {err}\r\n",
+        argv0.to_string_lossy()
+    );
+    ExitCode::from(if err.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    })
 }

@@ -27,6 +27,17 @@ impl Masker {
     /// A masker for these values and their encoded forms (empty ones are ignored; longer
     /// ones win).
     pub fn new(secrets: impl IntoIterator<Item = Vec<u8>>) -> Masker {
+        Masker::build(secrets, false)
+    }
+
+    /// A masker for what a terminal shows of a program's output: also each value as the
+    /// terminal's output processing (ONLCR, on by default) turns it, every `\n` a `\r\n`,
+    /// so that a value of several lines (a PEM key) is still masked.
+    pub fn for_terminal(secrets: impl IntoIterator<Item = Vec<u8>>) -> Masker {
+        Masker::build(secrets, true)
+    }
+
+    fn build(secrets: impl IntoIterator<Item = Vec<u8>>, terminal: bool) -> Masker {
         let mut secrets: Vec<Vec<u8>> = secrets
             .into_iter()
             .filter(|s| !s.is_empty())
@@ -36,6 +47,14 @@ impl Masker {
                 forms
             })
             .collect();
+        if terminal {
+            let translated: Vec<Vec<u8>> = secrets
+                .iter()
+                .filter(|s| s.contains(&b'\n'))
+                .map(|s| onlcr(s))
+                .collect();
+            secrets.extend(translated);
+        }
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
         Masker {
@@ -78,6 +97,18 @@ impl Masker {
     pub fn finish(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.carry)
     }
+}
+
+/// `bytes` as a terminal with ONLCR shows them: every `\n` becomes `\r\n`.
+pub fn onlcr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 8);
+    for &b in bytes {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
 }
 
 /// The shortest secret whose encoded forms are masked too: the encodings of shorter ones are
@@ -252,6 +283,25 @@ mod tests {
             run(&["short"], &["c2hvcnQ= short"]),
             "c2hvcnQ= <concealed by sigil>"
         );
+    }
+
+    #[test]
+    fn a_terminal_masker_knows_the_crlf_of_a_value_of_several_lines() {
+        let pem = b"-----BEGIN KEY-----\nabc\n-----END KEY-----".to_vec();
+        let shown = b"key:\r\n-----BEGIN KEY-----\r\nabc\r\n-----END KEY-----\r\n";
+        let mut m = Masker::for_terminal([pem.clone()]);
+        let mut out = Vec::new();
+        for c in shown.chunks(5) {
+            out.extend(m.feed(c));
+        }
+        out.extend(m.finish());
+        assert_eq!(out, b"key:\r\n<concealed by sigil>\r\n");
+        // A program that turned the translation off prints the value as it is.
+        let mut m = Masker::for_terminal([pem.clone()]);
+        assert_eq!(m.feed(&pem), MASK);
+        // The pipe masker does not need the extra forms.
+        let mut m = Masker::new([pem]);
+        assert_ne!(m.feed(shown), b"key:\r\n<concealed by sigil>\r\n");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub mod netrc;
 pub mod oauth;
 pub mod pip_keyring;
 pub mod policy;
+#[cfg(all(unix, feature = "cli"))]
+pub mod pty;
 pub mod purge;
 pub mod recipients;
 pub mod recover;

@@ -44,6 +44,7 @@ mod references;
 mod rekey;
 mod rm;
 mod run;
+mod run_pty;
 mod status;
 mod support;
 mod switch;
