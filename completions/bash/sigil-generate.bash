@@ -23,7 +23,7 @@ _sigil__generate() {
 
     case "${cmd}" in
         sigil__generate)
-            opts="-l -n -w -p -f -h -V --field --length --charset --no-symbols --require --words --separator --print --force --expires --note --backend --help --version"
+            opts="-l -n -w -p -c -f -h -V --field --length --charset --no-symbols --require --words --separator --print --clip --timeout --force --expires --note --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +58,10 @@ _sigil__generate() {
                     return 0
                     ;;
                 --separator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,12 +23,16 @@ _sigil__get() {
 
     case "${cmd}" in
         sigil__get)
-            opts="-n -h -V --no-newline --json --no-refresh --backend --help --version"
+            opts="-n -c -h -V --no-newline --json --no-refresh --clip --timeout --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

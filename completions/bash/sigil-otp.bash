@@ -23,12 +23,16 @@ _sigil__otp() {
 
     case "${cmd}" in
         sigil__otp)
-            opts="-h -V --json --qr --backend --help --version"
+            opts="-c -h -V --json --qr --clip --timeout --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -34,6 +34,9 @@ _sigil() {
             sigil,check)
                 cmd="sigil__subcmd__check"
                 ;;
+            sigil,clip)
+                cmd="sigil__subcmd__clip"
+                ;;
             sigil,edit)
                 cmd="sigil__subcmd__edit"
                 ;;
@@ -180,6 +183,9 @@ _sigil() {
                 ;;
             sigil__subcmd__help,check)
                 cmd="sigil__subcmd__help__subcmd__check"
+                ;;
+            sigil__subcmd__help,clip)
+                cmd="sigil__subcmd__help__subcmd__clip"
                 ;;
             sigil__subcmd__help,edit)
                 cmd="sigil__subcmd__help__subcmd__edit"
@@ -380,7 +386,7 @@ _sigil() {
 
     case "${cmd}" in
         sigil)
-            opts="-h -V --help --version init add generate edit login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
+            opts="-h -V --help --version init add generate edit login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass clip help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -821,6 +827,32 @@ _sigil() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sigil__subcmd__clip)
+            opts="-t -h -V --timeout --no-refresh --restore --backend --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sigil__subcmd__edit)
             opts="-h -V --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -926,7 +958,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__generate)
-            opts="-l -n -w -p -f -h -V --field --length --charset --no-symbols --require --words --separator --print --force --expires --note --backend --help --version"
+            opts="-l -n -w -p -c -f -h -V --field --length --charset --no-symbols --require --words --separator --print --clip --timeout --force --expires --note --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,6 +996,10 @@ _sigil() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --expires)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -984,12 +1020,16 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__get)
-            opts="-n -h -V --no-newline --json --no-refresh --backend --help --version"
+            opts="-n -c -h -V --no-newline --json --no-refresh --clip --timeout --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1002,7 +1042,7 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help)
-            opts="init add generate edit login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass help"
+            opts="init add generate edit login get list find rm status resolve run env migrate backup audit check policy otp identity unlock lock rekey recipients export import netrc aws keyring askpass clip help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1170,6 +1210,20 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sigil__subcmd__help__subcmd__clip)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1994,12 +2048,16 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__otp)
-            opts="-h -V --json --qr --backend --help --version"
+            opts="-c -h -V --json --qr --clip --timeout --backend --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -34,7 +34,7 @@ complete -c sigil-policy -n "__fish_sigil_policy_needs_command" -f -a "help" -d 
 complete -c sigil-policy -n "__fish_sigil_policy_using_subcommand set" -l not-before -d 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)' -r
 complete -c sigil-policy -n "__fish_sigil_policy_using_subcommand set" -l not-after -d 'Refuse after WHEN' -r
 complete -c sigil-policy -n "__fish_sigil_policy_using_subcommand set" -l max-uses -d 'Hand it out at most N times (setting it starts a new count)' -r
-complete -c sigil-policy -n "__fish_sigil_policy_using_subcommand set" -l allow -d 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass (comma-separated)' -r
+complete -c sigil-policy -n "__fish_sigil_policy_using_subcommand set" -l allow -d 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass, clip (comma-separated)' -r
 complete -c sigil-policy -n "__fish_sigil_policy_using_subcommand set" -s h -l help -d 'Print help'
 complete -c sigil-policy -n "__fish_sigil_policy_using_subcommand show" -l json -d 'Print a JSON object'
 complete -c sigil-policy -n "__fish_sigil_policy_using_subcommand show" -s h -l help -d 'Print help'

@@ -50,6 +50,9 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("ssh-add", "openssh-client"),
     ("ssh-agent", "openssh-client"),
     ("ssh-keygen", "openssh-client"),
+    // The clipboard tests copy under an Xvfb server of their own and read back with xclip.
+    ("Xvfb", "xvfb"),
+    ("xclip", "xclip"),
 ];
 
 /// The file that shows Debian's botocore is installed for `/usr/bin/python3`.
