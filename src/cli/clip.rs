@@ -85,7 +85,14 @@ impl Target {
 
     /// Copies `value` (of `what`, an address) and starts the restorer; says so on stderr.
     pub(crate) fn copy(&self, what: &str, value: &[u8]) -> Result<()> {
-        let previous = self.tool.read();
+        let mut previous = self.tool.read();
+        // What is there may be an earlier copy whose restorer still waits: then what to
+        // restore is what was there before that one.
+        if let (Some(found), Some(spot)) = (&previous, rendezvous(self.tool))
+            && let Some(earlier) = clip::take_over(&spot, found)
+        {
+            previous = earlier;
+        }
         self.tool.copy(value)?;
         if self.timeout.is_zero() {
             eprintln!(
@@ -178,7 +185,36 @@ fn restorer() -> Result<()> {
         .map_err(|e| Error::io("cannot read the hand-over".to_owned(), e))?;
     let handover = Handover::decode(&bytes)?;
     drop(bytes);
-    std::thread::sleep(handover.after);
-    clip::restore(&handover)?;
+    if clip::wait(&handover, rendezvous(handover.tool).as_deref()) == clip::Waited::TimedOut {
+        clip::restore(&handover)?;
+    }
     Ok(())
+}
+
+/// Where the restorer for this display waits for a later copy to ask it
+/// (`$XDG_RUNTIME_DIR/sigil-clip-<display>.sock`): only in a runtime directory that is this
+/// user's own and closed to everyone else, since whoever connects learns what the clipboard
+/// held. Without one, copies do not chain (a copy over a waiting one restores the earlier
+/// value at its timeout).
+fn rendezvous(tool: Tool) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let dir =
+        std::path::PathBuf::from(std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty())?);
+    let meta = std::fs::symlink_metadata(&dir).ok()?;
+    let me = rustix::process::getuid().as_raw();
+    if !meta.is_dir() || meta.uid() != me || meta.mode() & 0o077 != 0 {
+        return None;
+    }
+    let display = std::env::var(tool.display_var()).ok()?;
+    let name: String = display
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Some(dir.join(format!("sigil-clip-{name}.sock")))
 }

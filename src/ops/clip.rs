@@ -12,6 +12,9 @@ use crate::model::error::Error;
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;
 use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
@@ -140,6 +143,14 @@ impl Tool {
                 display: "X11 (DISPLAY)",
                 missing: "neither xclip nor xsel is on PATH",
             }),
+        }
+    }
+
+    /// The variable that names this tool's display.
+    pub fn display_var(self) -> &'static str {
+        match self {
+            Tool::Wayland => "WAYLAND_DISPLAY",
+            Tool::Xclip | Tool::Xsel => "DISPLAY",
         }
     }
 
@@ -370,6 +381,112 @@ impl Handover {
 
     /// The most a well-formed hand-over can be, for reading stdin with a limit.
     pub const MAX_LEN: usize = MAGIC.len() + 1 + 8 + 32 + 1 + 8 + MAX_PREVIOUS;
+}
+
+/// How the restorer's wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waited {
+    /// The timeout passed: time to restore.
+    TimedOut,
+    /// A later copy took the clipboard over, with the previous contents if it was still ours:
+    /// its restorer restores them instead.
+    HandedOver,
+}
+
+/// Waits out the timeout. With `spot` (a socket path in a private directory) a later copy
+/// can meanwhile ask this restorer, through [`take_over`], for the contents it would restore:
+/// otherwise the later copy would take this value for "what was there before", and its
+/// restorer would put it back for good.
+pub fn wait(handover: &Handover, spot: Option<&Path>) -> Waited {
+    let deadline = Instant::now() + handover.after;
+    let listener = spot.and_then(|p| {
+        // A restorer that found the path taken was handed over already, or died.
+        let _ = std::fs::remove_file(p);
+        let l = UnixListener::bind(p).ok()?;
+        l.set_nonblocking(true).ok()?;
+        Some((l, std::fs::metadata(p).ok()?.ino()))
+    });
+    let Some((listener, ino)) = listener else {
+        std::thread::sleep(handover.after);
+        return Waited::TimedOut;
+    };
+    let ours = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.ino() == ino);
+    let spot = spot.unwrap_or(Path::new(""));
+    loop {
+        if let Ok((conn, _)) = listener.accept()
+            && answer(conn, handover, || {
+                if ours(spot) {
+                    let _ = std::fs::remove_file(spot);
+                }
+            })
+        {
+            return Waited::HandedOver;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
+    }
+    if ours(spot) {
+        let _ = std::fs::remove_file(spot);
+    }
+    Waited::TimedOut
+}
+
+/// Answers a later copy that sent the digest of what it found on the clipboard: the previous
+/// contents when that is this restorer's value, else nothing; either way this restorer's work
+/// is over (the clipboard holds the later value, or already held something else), so the
+/// socket is removed first, before the answer lets the later copy start its own restorer.
+fn answer(mut conn: UnixStream, handover: &Handover, step_down: impl FnOnce()) -> bool {
+    let mut found = [0u8; 32];
+    let asked = conn.set_nonblocking(false).is_ok()
+        && conn.set_read_timeout(Some(Duration::from_secs(2))).is_ok()
+        && conn.set_write_timeout(Some(Duration::from_secs(2))).is_ok()
+        && conn.read_exact(&mut found).is_ok();
+    if !asked {
+        return false;
+    }
+    step_down();
+    let mut reply = Zeroizing::new(Vec::new());
+    match &handover.previous {
+        Some(p) if found == handover.digest => {
+            reply.push(1);
+            reply.extend_from_slice(&(p.len() as u64).to_le_bytes());
+            reply.extend_from_slice(p);
+        }
+        None if found == handover.digest => reply.push(2),
+        _ => reply.push(0),
+    }
+    let _ = conn.write_all(&reply);
+    true
+}
+
+/// Asks the restorer waiting at `spot`, if any, whether `found` (what the clipboard holds now)
+/// is its value: `Some(previous)` when it is, and that restorer has stepped down, so what
+/// was there before it is still what to restore; `None` otherwise.
+pub fn take_over(spot: &Path, found: &[u8]) -> Option<Option<Zeroizing<Vec<u8>>>> {
+    let mut conn = UnixStream::connect(spot).ok()?;
+    conn.set_read_timeout(Some(Duration::from_secs(3))).ok()?;
+    conn.set_write_timeout(Some(Duration::from_secs(3))).ok()?;
+    conn.write_all(&digest(found)).ok()?;
+    let mut flag = [0u8; 1];
+    conn.read_exact(&mut flag).ok()?;
+    match flag[0] {
+        1 => {
+            let mut len = [0u8; 8];
+            conn.read_exact(&mut len).ok()?;
+            let len = usize::try_from(u64::from_le_bytes(len)).ok()?;
+            if len > MAX_PREVIOUS {
+                return None;
+            }
+            let mut previous = Zeroizing::new(vec![0u8; len]);
+            conn.read_exact(&mut previous).ok()?;
+            Some(Some(previous))
+        }
+        2 => Some(None),
+        _ => None,
+    }
 }
 
 /// What the restorer did.

@@ -163,9 +163,16 @@ fn files_with(dir: &Path, secret: &[u8], since: SystemTime, depth: u32) -> Vec<S
     found
 }
 
+/// `bin` on the display `x`, with a private runtime directory (where restorers wait for a
+/// later copy to ask them).
 fn with_display(s: &Sandbox, x: &Xvfb, bin: &str) -> assert_cmd::Command {
+    let run = s.root().join("run");
+    if !run.exists() {
+        private_dir(&run);
+    }
     let mut c = s.cmd(bin);
     c.env("DISPLAY", &x.display)
+        .env("XDG_RUNTIME_DIR", &run)
         .timeout(Duration::from_secs(30));
     c
 }
@@ -264,6 +271,55 @@ fn clip_leaves_alone_what_the_user_copied_meanwhile_and_clears_an_empty_clipboar
     assert_eq!(empty.paste().as_deref(), Some(secret.as_bytes()));
     wait_for_no_restorer(Duration::from_secs(15));
     assert_eq!(empty.paste().unwrap_or_default(), b"");
+}
+
+/// A copy over one whose restorer still waits: the earlier restorer steps down and hands
+/// over what was there first, which comes back at the end, not the earlier value.
+#[test]
+fn a_copy_over_a_waiting_copy_restores_what_was_there_first() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let x = Xvfb::start();
+    let s = Sandbox::init();
+    let first = unique_secret();
+    s.add("svc/one", first.as_bytes());
+    s.add("svc/two", b"the second value");
+    x.copy(b"what the user had");
+    with_display(&s, &x, "sigil-clip")
+        .args(["svc/one", "--timeout", "20s"])
+        .assert()
+        .success();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while restorers().is_empty() {
+        assert!(Instant::now() < deadline, "no restorer started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let earlier = restorers();
+    // Once bound, the first restorer answers; give it the moment it needs to listen.
+    let sock = s
+        .root()
+        .join("run")
+        .join(format!("sigil-clip-{}.sock", x.display.replace(':', "_")));
+    while !sock.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the restorer does not listen at {sock:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    with_display(&s, &x, "sigil-clip")
+        .args(["svc/two", "--timeout", "2s"])
+        .assert()
+        .success();
+    assert_eq!(x.paste().as_deref(), Some(&b"the second value"[..]));
+    // The first restorer is gone at once: it stepped down.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while restorers().iter().any(|p| earlier.contains(p)) {
+        assert!(Instant::now() < deadline, "the first restorer still waits");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    wait_for_no_restorer(Duration::from_secs(15));
+    assert_eq!(x.paste().as_deref(), Some(&b"what the user had"[..]));
+    assert!(!sock.exists());
 }
 
 #[test]
@@ -387,6 +443,8 @@ fn no_clipboard_is_a_clear_error_before_anything_is_read() {
 
 #[test]
 fn the_restorer_refuses_what_sigil_did_not_hand_over() {
+    // It shows as a restorer while it runs.
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let s = Sandbox::new();
     let out = s
         .cmd("sigil-clip")
