@@ -108,6 +108,8 @@ pub fn run(args: Args) -> Result<()> {
         line.push(b'\n');
         super::out(&line)?;
     } else if let Some(clip) = clip {
+        // Stored whatever happens to the copy: say so first.
+        eprintln!("generated '{full}' in {}", super::backend_phrase(kind));
         clip.copy(&full.to_string(), secret.expose())?;
     } else {
         eprintln!(

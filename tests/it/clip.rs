@@ -200,20 +200,33 @@ fn clip_copies_then_restores_the_previous_contents_and_leaves_nothing() {
     assert_eq!(x.paste().as_deref(), Some(secret.as_bytes()));
     // While the restorer waits: it runs, in a session of its own, and no process has the
     // value in its arguments.
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + Duration::from_secs(5);
     let mut waiting = restorers();
     while waiting.is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
         waiting = restorers();
     }
     assert_eq!(waiting.len(), 1, "{waiting:?}");
-    let stat = fs::read_to_string(format!("/proc/{}/stat", waiting[0])).unwrap();
-    let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
-    assert_eq!(
-        fields[3],
-        waiting[0].to_string(),
-        "not a session leader: {stat}"
-    );
+    // It leaves the session as its first step, which may not have come yet.
+    let session = |pid: u32| {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let fields: Vec<String> = stat
+            .rsplit_once(") ")
+            .unwrap()
+            .1
+            .split(' ')
+            .map(str::to_owned)
+            .collect();
+        fields[3].clone()
+    };
+    while session(waiting[0]) != waiting[0].to_string() {
+        assert!(
+            Instant::now() < deadline,
+            "not a session leader: {}",
+            session(waiting[0])
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let leaks: Vec<u32> = all_cmdlines()
         .into_iter()
         .filter(|(_, c)| contains(c, secret.as_bytes()))
