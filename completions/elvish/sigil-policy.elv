@@ -32,7 +32,7 @@ set edit:completion:arg-completer[sigil-policy] = {|@words|
             cand --not-before 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)'
             cand --not-after 'Refuse after WHEN'
             cand --max-uses 'Hand it out at most N times (setting it starts a new count)'
-            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass (comma-separated)'
+            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass, clip (comma-separated)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

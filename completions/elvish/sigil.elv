@@ -54,6 +54,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand aws 'AWS credential_process backed by sigil'
             cand keyring 'Python keyring command for pip and uv, backed by sigil'
             cand askpass 'ASKPASS program for git, ssh and sudo, backed by sigil'
+            cand clip 'Copy a secret to the clipboard, cleared after a while'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
@@ -91,6 +92,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand -w 'A passphrase of N words from the EFF large word list instead of a password'
             cand --words 'A passphrase of N words from the EFF large word list instead of a password'
             cand --separator 'With --words: what goes between the words'
+            cand --timeout 'With --clip: how long it stays, as seconds or a duration such as 45s; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
             cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
             cand --note 'A note kept with the metadata (not secret)'
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
@@ -98,6 +100,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --no-symbols 'Leave the symbols out of the character set, as `pass generate --no-symbols` does'
             cand -p 'Print the value on stdout once stored'
             cand --print 'Print the value on stdout once stored'
+            cand -c 'Copy the value to the clipboard instead of printing it, cleared after the timeout (`sigil clip`)'
+            cand --clip 'Copy the value to the clipboard instead of printing it, cleared after the timeout (`sigil clip`)'
             cand -f 'Replace an existing secret'
             cand --force 'Replace an existing secret'
             cand -h 'Print help (see more with ''--help'')'
@@ -131,11 +135,14 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;get'= {
+            cand --timeout 'With --clip: how long it stays, as seconds or a duration such as 45s; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -n 'Do not print a newline after the secret'
             cand --no-newline 'Do not print a newline after the secret'
             cand --json 'Print a JSON object with the address and the value'
             cand --no-refresh 'Print an OAuth token as stored, even when it is about to expire'
+            cand -c 'Copy the value to the clipboard instead of printing it, cleared after the timeout (`sigil clip`)'
+            cand --clip 'Copy the value to the clipboard instead of printing it, cleared after the timeout (`sigil clip`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -363,7 +370,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --not-before 'Refuse before WHEN (2026-12-31, an RFC 3339 time, or a duration from now)'
             cand --not-after 'Refuse after WHEN'
             cand --max-uses 'Hand it out at most N times (setting it starts a new count)'
-            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass (comma-separated)'
+            cand --allow 'Only these commands may hand it out: get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass, clip (comma-separated)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -391,9 +398,12 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;policy;help;help'= {
         }
         &'sigil;otp'= {
+            cand --timeout 'With --clip: how long it stays, as seconds or a duration such as 45s; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
             cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --json 'Print the code, the seconds it has left and its parameters as JSON'
             cand --qr 'Draw the otpauth:// URI as a QR code (it holds the secret: clear the screen after)'
+            cand -c 'Copy the value to the clipboard instead of printing it, cleared after the timeout (`sigil clip`)'
+            cand --clip 'Copy the value to the clipboard instead of printing it, cleared after the timeout (`sigil clip`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -566,6 +576,17 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'sigil;clip'= {
+            cand -t 'How long the secret stays: seconds or a duration such as 45s or 2m; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
+            cand --timeout 'How long the secret stays: seconds or a duration such as 45s or 2m; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
+            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --no-refresh 'Copy an OAuth token as stored, even when it is about to expire'
+            cand --restore 'Started by sigil itself: wait, then restore what the hand-over on stdin says'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
@@ -599,6 +620,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand aws 'AWS credential_process backed by sigil'
             cand keyring 'Python keyring command for pip and uv, backed by sigil'
             cand askpass 'ASKPASS program for git, ssh and sudo, backed by sigil'
+            cand clip 'Copy a secret to the clipboard, cleared after a while'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;help;init'= {
@@ -709,6 +731,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;keyring'= {
         }
         &'sigil;help;askpass'= {
+        }
+        &'sigil;help;clip'= {
         }
         &'sigil;help;help'= {
         }

@@ -15,14 +15,16 @@ use rand::rngs::OsRng;
     version,
     about = "Store a new random password or passphrase",
     long_about = "Store a new random password or passphrase, drawn uniformly from the operating \
-system's random generator, and print it only with --print.\n\n\
+system's random generator, and print it only with --print, or copy it to the clipboard with --clip (cleared after 45 s, as \
+`sigil clip`).\n\n\
 By default a password of 24 characters from letters, digits and symbols (94 characters, \
 6.55 bits each: 157 bits). --words N makes a passphrase of N words from the EFF large word \
 list instead (12.92 bits a word: 6 words are 77 bits).",
     after_help = "Examples:\n  sigil generate shop/me --field password\n  \
 sigil generate wifi/home --length 32 --charset alnum --print\n  \
 sigil generate bank/me --require upper,lower,digit,symbol --length 16\n  \
-sigil generate disk/backup --words 6 --separator ' ' -p"
+sigil generate disk/backup --words 6 --separator ' ' -p\n  \
+sigil generate shop/me --field password --clip"
 )]
 pub struct Args {
     /// The credential: service/account[/field]
@@ -53,8 +55,11 @@ pub struct Args {
     #[arg(long, value_name = "TEXT", requires = "words", default_value = "-")]
     pub separator: String,
     /// Print the value on stdout once stored
-    #[arg(long, short = 'p')]
+    #[arg(long, short = 'p', conflicts_with = "clip")]
     pub print: bool,
+    /// --clip: the value to the clipboard once stored.
+    #[command(flatten)]
+    pub clip: super::clip::ClipArg,
     /// Replace an existing secret
     #[arg(long, short = 'f')]
     pub force: bool,
@@ -93,6 +98,7 @@ pub fn run(args: Args) -> Result<()> {
     let expires_at = super::add::expiry(&as_add)?;
     // Bad options are reported before the store is opened.
     let secret = value(&args)?;
+    let clip = super::clip::Target::wanted(&args.clip)?;
     let sigil = args.backend.open()?;
     sigil.ready_to_add(&full, args.force, &Conflict::EachField)?;
     let opts: PutOptions = super::add::options(as_add, expires_at);
@@ -101,6 +107,10 @@ pub fn run(args: Args) -> Result<()> {
         let mut line = zeroize::Zeroizing::new(secret.expose().to_vec());
         line.push(b'\n');
         super::out(&line)?;
+    } else if let Some(clip) = clip {
+        // Stored whatever happens to the copy: say so first.
+        eprintln!("generated '{full}' in {}", super::backend_phrase(kind));
+        clip.copy(&full.to_string(), secret.expose())?;
     } else {
         eprintln!(
             "generated '{full}' in {} (sigil get {full} prints it)",

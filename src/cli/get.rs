@@ -13,21 +13,25 @@ use clap::Parser;
     long_about = "Print a secret on stdout, followed by a newline, and nothing else.\n\n\
 The address is service/account[/field]; without a field, an OAuth account gives its `token` \
 and any other account its `api_key`.",
-    after_help = "Examples:\n  sigil get github/me | gh auth login --with-token\n  sigil get -n openai/work > /dev/null"
+    after_help = "Examples:\n  sigil get github/me | gh auth login --with-token\n  sigil get -n openai/work > /dev/null\n  \
+sigil get bank/me/password --clip"
 )]
 pub struct Args {
     /// The credential: service/account[/field] or auth://service/account[/field]
     #[arg(value_name = "ADDRESS")]
     pub address: String,
     /// Do not print a newline after the secret
-    #[arg(short = 'n', long = "no-newline")]
+    #[arg(short = 'n', long = "no-newline", conflicts_with = "clip")]
     pub no_newline: bool,
     /// Print a JSON object with the address and the value
-    #[arg(long)]
+    #[arg(long, conflicts_with = "clip")]
     pub json: bool,
     /// Print an OAuth token as stored, even when it is about to expire
     #[arg(long)]
     pub no_refresh: bool,
+    /// --clip: the clipboard instead of stdout.
+    #[command(flatten)]
+    pub clip: super::clip::ClipArg,
     /// The backend choice.
     #[command(flatten)]
     pub backend: super::BackendArg,
@@ -36,8 +40,16 @@ pub struct Args {
 /// Runs `sigil get`.
 pub fn run(args: Args) -> Result<()> {
     let addr = super::address(&args.address)?;
-    let sigil = args.backend.open()?.for_use(crate::model::policy::Use::Get);
+    let clip = super::clip::Target::wanted(&args.clip)?;
+    let usage = match clip {
+        Some(_) => crate::model::policy::Use::Clip,
+        None => crate::model::policy::Use::Get,
+    };
+    let sigil = args.backend.open()?.for_use(usage);
     let (full, secret) = sigil.get_address_with(&addr, !args.no_refresh)?;
+    if let Some(clip) = clip {
+        return clip.copy(&full.to_string(), secret.expose());
+    }
     if args.json {
         let value = secret.expose_str().ok_or_else(|| {
             Error::other(

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod backup;
 pub mod cargo_credential;
 pub mod check;
+pub mod clip;
 pub mod complete;
 pub mod dispatch;
 pub mod docker_credential;
@@ -135,6 +136,7 @@ pub const BUILTINS: &[(&str, Entry)] = &[
         run_code_from(b, a, pip_keyring::run)
     }),
     ("sigil-askpass", |b, a| run_code_from(b, a, askpass::run)),
+    ("sigil-clip", |b, a| run_from(b, a, clip::run)),
 ];
 
 /// The built-in whose binary is called `bin`, with its name.
@@ -245,6 +247,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         cargo_credential::Args::command(),
         pip_keyring::Args::command(),
         askpass::Args::command(),
+        clip::Args::command(),
     ]
 }
 

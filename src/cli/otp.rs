@@ -20,18 +20,21 @@ use zeroize::Zeroizing;
     long_about = "Print the current TOTP code (RFC 6238) of an account whose seed was stored \
 with `sigil add ADDRESS --totp`. --json adds how many seconds the code stays valid; --qr draws \
 the seed as a QR code in the terminal, to move the account to a phone.",
-    after_help = "Examples:\n  sigil otp github/me\n  sigil otp github/me --json\n  sigil otp github/me --qr"
+    after_help = "Examples:\n  sigil otp github/me\n  sigil otp github/me --clip\n  sigil otp github/me --json\n  sigil otp github/me --qr"
 )]
 pub struct Args {
     /// The account: service/account (field totp) or service/account/field
     #[arg(value_name = "ADDRESS")]
     pub address: String,
     /// Print the code, the seconds it has left and its parameters as JSON
-    #[arg(long, conflicts_with = "qr")]
+    #[arg(long, conflicts_with_all = ["qr", "clip"])]
     pub json: bool,
     /// Draw the otpauth:// URI as a QR code (it holds the secret: clear the screen after)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "clip")]
     pub qr: bool,
+    /// --clip: the code to the clipboard instead of stdout, as `pass otp -c`.
+    #[command(flatten)]
+    pub clip: super::clip::ClipArg,
     /// The backend choice.
     #[command(flatten)]
     pub backend: super::BackendArg,
@@ -44,7 +47,11 @@ pub fn run(args: Args) -> Result<()> {
         Some(f) => f,
         None => addr.with_field(otp::FIELD)?,
     };
-    let sigil = args.backend.open()?;
+    let clip = super::clip::Target::wanted(&args.clip)?;
+    let mut sigil = args.backend.open()?;
+    if clip.is_some() {
+        sigil = sigil.for_use(crate::model::policy::Use::Clip);
+    }
     let (full, seed) = sigil
         .get_address_with(&full.into(), false)
         .map_err(|e| match e {
@@ -82,6 +89,9 @@ pub fn run(args: Args) -> Result<()> {
     }
     let now = otp::now();
     let code = otp.code_at(now);
+    if let Some(clip) = clip {
+        return clip.copy(&full.to_string(), code.as_bytes());
+    }
     if args.json {
         let doc = Zeroizing::new(
             serde_json::to_vec(&serde_json::json!({

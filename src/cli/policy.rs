@@ -48,7 +48,7 @@ pub enum Action {
         #[arg(long, value_name = "N")]
         max_uses: Option<u64>,
         /// Only these commands may hand it out: get, resolve, run, env, git, docker, aws,
-        /// kubectl, netrc, cargo, pip, askpass (comma-separated)
+        /// kubectl, netrc, cargo, pip, askpass, clip (comma-separated)
         #[arg(long, value_name = "USES", value_delimiter = ',')]
         allow: Option<Vec<String>>,
     },
@@ -92,7 +92,7 @@ pub fn run(args: Args) -> Result<()> {
                 .transpose()?;
             if allow.as_ref().is_some_and(|a| a.is_empty()) {
                 return Err(Error::Usage(
-                    "--allow needs at least one of get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass"
+                    "--allow needs at least one of get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass, clip"
                         .into(),
                 ));
             }

@@ -41,11 +41,13 @@ pub enum Use {
     Pip,
     /// `sigil askpass` (GIT_ASKPASS, SSH_ASKPASS, SUDO_ASKPASS).
     Askpass,
+    /// `sigil clip` and `--clip`: copied to the clipboard.
+    Clip,
 }
 
 impl Use {
     /// Every use, in `--allow` order.
-    pub const ALL: [Use; 12] = [
+    pub const ALL: [Use; 13] = [
         Use::Get,
         Use::Resolve,
         Use::Run,
@@ -58,6 +60,7 @@ impl Use {
         Use::Cargo,
         Use::Pip,
         Use::Askpass,
+        Use::Clip,
     ];
 
     /// The name in `--allow`, the policy and the audit log.
@@ -75,6 +78,7 @@ impl Use {
             Use::Cargo => "cargo",
             Use::Pip => "pip",
             Use::Askpass => "askpass",
+            Use::Clip => "clip",
         }
     }
 
@@ -88,6 +92,7 @@ impl Use {
             Use::Cargo => "cargo-credential-sigil",
             Use::Pip => "sigil keyring",
             Use::Askpass => "sigil askpass",
+            Use::Clip => "sigil clip",
             Use::Get => "sigil get",
             Use::Resolve => "sigil resolve",
             Use::Run => "sigil run",
@@ -105,7 +110,7 @@ impl std::str::FromStr for Use {
             .find(|u| u.as_str() == s.trim())
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip or askpass",
+                    "unknown use '{}' in --allow: use get, resolve, run, env, git, docker, aws, kubectl, netrc, cargo, pip, askpass or clip",
                     s.escape_debug()
                 ))
             })

@@ -13,6 +13,7 @@ pub mod backup;
 pub mod cargo_credential;
 pub mod check;
 pub mod child;
+pub mod clip;
 pub mod docker_credential;
 pub mod edit;
 pub mod export;

@@ -143,7 +143,7 @@ pub(crate) fn guard_with<T>(
     }
     let (ok, f) = result?;
     if sigil.usage().is_some()
-        && matches!(usage, Use::Get | Use::Resolve | Use::Run)
+        && matches!(usage, Use::Get | Use::Resolve | Use::Run | Use::Clip)
         && let Some(f) = &f
     {
         warn_expiry(sigil, &key, f);

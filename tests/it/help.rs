@@ -29,6 +29,7 @@ fn help_texts() {
         "cargo-credential-sigil",
         "sigil-keyring",
         "sigil-askpass",
+        "sigil-clip",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

@@ -9,6 +9,7 @@ mod backends;
 mod backup;
 mod cargo_credential;
 mod check;
+mod clip;
 mod complete;
 mod concurrency;
 mod dispatch;

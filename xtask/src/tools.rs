@@ -60,6 +60,9 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     ("zsh", "zsh"),
     ("fish", "fish"),
     ("tmux", "tmux"),
+    // The clipboard tests copy under an Xvfb server of their own and read back with xclip.
+    ("Xvfb", "xvfb"),
+    ("xclip", "xclip"),
 ];
 
 /// The file that shows Debian's botocore is installed for `/usr/bin/python3`.
