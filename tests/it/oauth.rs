@@ -569,6 +569,70 @@ fn redirects_with_a_wrong_state_are_refused_and_the_login_goes_on() {
     }
 }
 
+/// `request` sent as is to the loopback listener: (status, headers, body).
+fn raw(port: u16, request: &str) -> std::io::Result<(u16, String, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    s.write_all(request.as_bytes())?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((status, head.to_owned(), body.to_owned()))
+}
+
+/// What is not the browser's redirect to this login (a web page that rebound its name to
+/// 127.0.0.1 and so sends its own `Host`, another path, another method, a request with no
+/// `Host`) gets a short plain refusal, not a page, and the login goes on to succeed. (Before,
+/// a foreign `Host` was served like the browser's redirect.)
+#[test]
+fn requests_that_are_not_the_redirect_get_a_plain_refusal_and_the_login_goes_on() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let mut login = HeldLogin::start(&sb, "approve", &[]);
+    let port = login.port;
+    let cases = [
+        (
+            "a rebound name",
+            format!("GET /callback?code=x&state=y HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"),
+            403,
+        ),
+        (
+            "no Host",
+            "GET /callback?code=x&state=y HTTP/1.1\r\n\r\n".to_owned(),
+            403,
+        ),
+        (
+            "another path",
+            format!("GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"),
+            404,
+        ),
+        (
+            "another method",
+            format!("DELETE /callback HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"),
+            405,
+        ),
+    ];
+    let answers: Vec<_> = cases
+        .iter()
+        .map(|(what, request, _)| (what, raw(port, request)))
+        .collect();
+    login.release();
+    let (code, err) = login.finish(Duration::from_secs(60));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(active(srv, &text(&sb, "test/me")));
+    for ((what, answer), (_, _, want)) in answers.into_iter().zip(&cases) {
+        let (status, head, body) = answer.unwrap_or_else(|e| panic!("{what}: no answer: {e}"));
+        assert_eq!(status, *want, "{what}: {head}\n{body}");
+        assert!(head.contains("Content-Type: text/plain"), "{what}: {head}");
+        assert!(body.len() < 100 && !body.contains('<'), "{what}: {body}");
+    }
+}
+
 #[test]
 fn ctrl_c_cancels_the_login_and_stores_nothing() {
     let Some(srv) = server() else { return };
