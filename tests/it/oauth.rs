@@ -1,8 +1,21 @@
 //! OAuth end to end against a real authorization server: oidc-provider (tests/oidc/server.mjs)
-//! started once per test process on 127.0.0.1, with tests/oidc/browser.mjs playing the person
-//! at the browser. Skipped when node or tests/oidc/node_modules is missing, unless
-//! SIGIL_TEST_REQUIRE_OAUTH is set (as `cargo xtask test` does, after installing them).
+//! started once per test process on 127.0.0.1. Skipped when node or tests/oidc/node_modules is
+//! missing, unless SIGIL_TEST_REQUIRE_OAUTH is set (as `cargo xtask test` does, after
+//! installing them).
+//!
+//! Two drivers play the person at the browser:
+//!
+//! - tests/oidc/chromium.mjs, headless Chromium through puppeteer-core (the `chromium`
+//!   module): for what a person sees, where a real browser is the point. PKCE approved and
+//!   denied, and the device flow approved. It keeps a screenshot of sigil's callback page, its HTML and the response
+//!   headers Chromium got, so the tests check that the page shows no code, state or token and
+//!   carries the CSP, no-referrer and no-store headers. A missing chromium fails these tests.
+//! - tests/oidc/browser.mjs, a fetch-based script with no JavaScript or HTML engine: for the
+//!   rest, where a browser adds nothing and the test needs to bend the protocol (a tampered
+//!   state, a login held at the listener while the test sends its own requests, idle users,
+//!   timeouts, refresh and revocation) and is faster and steadier for it.
 
+mod chromium;
 mod retry;
 
 use crate::support::{DEAD_BUS, Sandbox, bin, stderr};
@@ -664,6 +677,18 @@ fn ctrl_c_cancels_the_login_and_stores_nothing() {
 
 /// Runs a device login, playing the user with browser.mjs in `mode`.
 fn device_login(sb: &Sandbox, addr: &str, provider: &str, mode: &str) -> (i32, String) {
+    device_login_by(sb, addr, provider, mode, "browser.mjs", &[])
+}
+
+/// [`device_login`] with the user played by `driver` (a script in tests/oidc) under `env`.
+fn device_login_by(
+    sb: &Sandbox,
+    addr: &str,
+    provider: &str,
+    mode: &str,
+    driver: &str,
+    env: &[(&str, &Path)],
+) -> (i32, String) {
     let mut c = std_cmd(sb, "sigil-login");
     let mut child = c
         .args([addr, "--provider", provider, "--flow", "device"])
@@ -693,9 +718,10 @@ fn device_login(sb: &Sandbox, addr: &str, provider: &str, mode: &str) -> (i32, S
         && mode != "idle"
     {
         let st = Command::new(node().unwrap())
-            .arg(oidc_dir().join("browser.mjs"))
+            .arg(oidc_dir().join(driver))
             .args(["--device", uri, code])
             .env("SIGIL_TEST_BROWSER_MODE", mode)
+            .envs(env.iter().copied())
             .status()
             .unwrap();
         assert!(st.success());
