@@ -7,7 +7,8 @@
 //!
 //! - tests/oidc/chromium.mjs, headless Chromium through puppeteer-core (the `chromium`
 //!   module): for what a person sees, where a real browser is the point. PKCE approved and
-//!   denied, and the device flow approved. It keeps a screenshot of sigil's callback page, its HTML and the response
+//!   denied, the device flow approved, and a form_post answer, whose page submits itself with
+//!   JavaScript. It keeps a screenshot of sigil's callback page, its HTML and the response
 //!   headers Chromium got, so the tests check that the page shows no code, state or token and
 //!   carries the CSP, no-referrer and no-store headers. A missing chromium fails these tests.
 //! - tests/oidc/browser.mjs, a fetch-based script with no JavaScript or HTML engine: for the

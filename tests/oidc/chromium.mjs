@@ -50,12 +50,19 @@ try {
     if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) last = r;
   });
   await page.goto(start, { waitUntil: 'load' });
-  for (let step = 0; step < 20; step += 1) {
+  for (let step = 0; step < 40; step += 1) {
     const here = new URL(page.url());
     if (here.origin !== origin) break;
-    const next = await act(page, here);
-    if (!next) break;
+    try {
+      if (!(await act(page, here))) break;
+    } catch (e) {
+      // A page that submits itself (a form_post answer) navigates under our feet: look again
+      // once the next page is there.
+      if (!/context was destroyed|detached|navigation|context with specified id/i.test(String(e))) throw e;
+      await new Promise((r) => { setTimeout(r, 250); });
+    }
   }
+  await page.waitForNetworkIdle({ idleTime: 200, timeout: 10000 }).catch(() => {});
   if (out) {
     await page.screenshot({ path: path.join(out, 'page.png'), fullPage: true });
     fs.writeFileSync(path.join(out, 'page.html'), await page.content());

@@ -209,34 +209,81 @@ fn read_head(stream: &mut TcpStream, until: Instant) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-/// The parts of a request head the listener judges by.
+/// The largest form_post body read. An answer's code and state are well under 4 KiB.
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// The parts of a request the listener judges by.
 struct Request {
     method: String,
     target: String,
     /// The `Host` header, when there is exactly one.
     host: Option<String>,
+    /// The `Content-Type` header, when there is one.
+    content_type: Option<String>,
+    /// The `Content-Length` header, when there is one and it is a number.
+    content_length: Option<usize>,
+    /// What came after the head: the start of a body, or all of it.
+    body: Vec<u8>,
 }
 
 /// Parses a request head with `httparse`; `None` when it is not a complete, well-formed one.
 fn parse_request(head: &[u8]) -> Option<Request> {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut headers);
-    if !req.parse(head).ok()?.is_complete() {
+    let httparse::Status::Complete(len) = req.parse(head).ok()? else {
         return None;
-    }
-    let mut hosts = req
-        .headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("host"));
-    let host = match (hosts.next(), hosts.next()) {
-        (Some(h), None) => std::str::from_utf8(h.value).ok().map(str::to_owned),
-        _ => None,
+    };
+    let one = |name: &str| {
+        let mut found = req
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name));
+        match (found.next(), found.next()) {
+            (Some(h), None) => std::str::from_utf8(h.value).ok().map(str::to_owned),
+            _ => None,
+        }
     };
     Some(Request {
         method: req.method?.to_owned(),
         target: req.path?.to_owned(),
-        host,
+        host: one("host"),
+        content_type: one("content-type"),
+        content_length: one("content-length").and_then(|v| v.trim().parse().ok()),
+        body: head.get(len..)?.to_vec(),
     })
+}
+
+/// Reads the rest of a POST's body, up to its `Content-Length` (at most `BODY_LIMIT`), by
+/// `until`. The refusal to send when the body is missing, too large or not there in time.
+fn read_body(
+    stream: &mut TcpStream,
+    req: &mut Request,
+    until: Instant,
+) -> std::result::Result<(), (&'static str, Reply)> {
+    let Some(want) = req.content_length else {
+        return Err(("411 Length Required", Reply::Refusal("length required")));
+    };
+    if want > BODY_LIMIT {
+        return Err(("413 Content Too Large", Reply::Refusal("too large")));
+    }
+    let mut chunk = [0u8; 1024];
+    while req.body.len() < want {
+        let timeout = left(until).ok_or(("408 Request Timeout", Reply::Refusal("too slow")))?;
+        let _ = stream.set_read_timeout(Some(timeout));
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => req
+                .body
+                .extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+    if req.body.len() < want {
+        return Err(("400 Bad Request", Reply::Refusal("bad request")));
+    }
+    req.body.truncate(want);
+    Ok(())
 }
 
 /// What the loopback listener received.
@@ -259,6 +306,8 @@ struct Expected {
     answered: Arc<AtomicBool>,
     /// The wait is over: a redirect now only learns that it came too late.
     late: bool,
+    /// The answer comes as a form POSTed to `/callback` (`response_mode=form_post`).
+    form_post: bool,
 }
 
 /// Whether `got` is the state sigil sent. The digests are compared rather than the strings, so
@@ -284,10 +333,23 @@ fn gatekeep(req: &Request, peer: IpAddr, want: &Expected) -> Option<(&'static st
     {
         return Some(("403 Forbidden", Reply::Refusal("forbidden: wrong host")));
     }
-    if req.method != "GET" {
+    let form = req.method == "POST" && want.form_post;
+    if req.method != "GET" && !form {
         return Some((
             "405 Method Not Allowed",
             Reply::Refusal("method not allowed"),
+        ));
+    }
+    let urlencoded = req.content_type.as_deref().is_some_and(|t| {
+        t.split(';').next().is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    });
+    if form && !urlencoded {
+        return Some((
+            "415 Unsupported Media Type",
+            Reply::Refusal("unsupported media type"),
         ));
     }
     None
@@ -316,7 +378,15 @@ fn judge(req: &Request, peer: IpAddr, want: &Expected) -> (&'static str, Reply, 
             None,
         );
     }
-    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    // A form_post answer is in the body, parsed as the form it is; anything in the query is
+    // not part of it.
+    let pairs: Vec<(String, String)> = if req.method == "POST" {
+        url::form_urlencoded::parse(&req.body)
+            .into_owned()
+            .collect()
+    } else {
+        url.query_pairs().into_owned().collect()
+    };
     redirect(&pairs, want)
 }
 
@@ -391,7 +461,17 @@ fn answer(mut stream: TcpStream, want: &Expected, until: Instant) -> Option<Call
     let head = read_head(&mut stream, until)?;
     let peer = stream.peer_addr().ok()?.ip();
     let (status, reply, outcome) = match parse_request(&head) {
-        Some(req) => judge(&req, peer, want),
+        Some(mut req) => {
+            let body = if req.method == "POST" && gatekeep(&req, peer, want).is_none() {
+                read_body(&mut stream, &mut req, until)
+            } else {
+                Ok(())
+            };
+            match body {
+                Ok(()) => judge(&req, peer, want),
+                Err((status, reply)) => (status, reply, None),
+            }
+        }
         None => ("400 Bad Request", Reply::Refusal("bad request"), None),
     };
     respond(&mut stream, status, reply, until);
@@ -508,6 +588,7 @@ fn wait_for_callback(
         state: state.secret().clone(),
         answered: Arc::new(AtomicBool::new(false)),
         late: false,
+        form_post: p.form_post,
     };
     let open = Arc::new(AtomicUsize::new(0));
     let (answers, heard) = mpsc::channel();
@@ -612,6 +693,9 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
         .set_pkce_challenge(challenge);
     for (k, v) in &p.auth_params {
         request = request.add_extra_param(k.clone(), v.clone());
+    }
+    if p.form_post && !p.auth_params.contains_key("response_mode") {
+        request = request.add_extra_param("response_mode", "form_post");
     }
     let (url, state) = request.url();
     crate::model::notice::prompt(format!(
@@ -897,6 +981,7 @@ mod tests {
             state: "s3cret".into(),
             answered: Arc::new(AtomicBool::new(false)),
             late: false,
+            form_post: false,
         }
     }
 
@@ -905,7 +990,53 @@ mod tests {
             method: "GET".into(),
             target: target.into(),
             host: Some("127.0.0.1:4242".into()),
+            content_type: None,
+            content_length: None,
+            body: Vec::new(),
         }
+    }
+
+    fn post(body: &str, content_type: &str) -> Request {
+        Request {
+            method: "POST".into(),
+            content_type: Some(content_type.into()),
+            content_length: Some(body.len()),
+            body: body.as_bytes().to_vec(),
+            ..get("/callback")
+        }
+    }
+
+    #[test]
+    fn a_form_post_answer_is_read_from_its_body_when_the_provider_uses_it() {
+        let form = "application/x-www-form-urlencoded";
+        let fp = || Expected {
+            form_post: true,
+            ..want()
+        };
+        let ok = post("code=c%2B1&state=s3cret", form);
+        assert_eq!(meaning(judge(&ok, LOCAL, &fp()).2), "code c+1");
+        // Not for a provider that answers in the query.
+        let (status, _, outcome) = judge(&ok, LOCAL, &want());
+        assert_eq!(
+            (status, meaning(outcome).as_str()),
+            ("405 Method Not Allowed", "nothing")
+        );
+        // The same checks as the redirect: our state, one answer.
+        let wrong = post("code=c&state=nope", form);
+        assert_eq!(meaning(judge(&wrong, LOCAL, &fp()).2), "foreign");
+        // The query of a POST is not its answer.
+        let query = Request {
+            target: "/callback?code=c&state=s3cret".into(),
+            ..post("", form)
+        };
+        assert_eq!(meaning(judge(&query, LOCAL, &fp()).2), "foreign");
+        let json = post("{\"code\":\"c\",\"state\":\"s3cret\"}", "application/json");
+        assert_eq!(judge(&json, LOCAL, &fp()).0, "415 Unsupported Media Type");
+        let denied = post(
+            "error=access_denied&state=s3cret",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        );
+        assert_eq!(judge(&denied, LOCAL, &fp()).1, Reply::Page(Page::Denied));
     }
 
     const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
@@ -1017,6 +1148,7 @@ mod tests {
     fn a_request_head_is_parsed_not_guessed() {
         let head = b"GET /callback?code=c&state=s HTTP/1.1\r\nHost: 127.0.0.1:4242\r\n\r\n";
         let req = parse_request(head).unwrap();
+        assert!(req.body.is_empty());
         assert_eq!(
             (
                 req.method.as_str(),
@@ -1029,5 +1161,11 @@ mod tests {
         assert_eq!(parse_request(two).unwrap().host, None);
         assert!(parse_request(b"GET / HTTP/1.1\r\nHost: x\r\n").is_none());
         assert!(parse_request(b"garbage\r\n\r\n").is_none());
+        let post = b"POST /callback HTTP/1.1\r\nHost: h\r\nContent-Length: 7\r\n\r\ncode=c&";
+        let req = parse_request(post).unwrap();
+        assert_eq!(
+            (req.content_length, req.body.as_slice()),
+            (Some(7), &b"code=c&"[..])
+        );
     }
 }

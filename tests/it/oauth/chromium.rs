@@ -116,11 +116,26 @@ fn assert_a_sigil_page(seen: &Seen, heading: &str, secrets: &[&str]) {
 }
 
 fn pkce(srv: &Server, mode: &str) -> (Sandbox, std::process::Output, Seen) {
+    pkce_at(srv, "test", mode)
+}
+
+/// A PKCE login of `test/me` at `provider` through Chromium in `mode`.
+fn pkce_at(srv: &Server, provider: &str, mode: &str) -> (Sandbox, std::process::Output, Seen) {
     let sb = sandbox(srv);
-    let dir = out_dir(&format!("pkce-{mode}"));
+    // The test server's PKCE client, answering with a form POSTed to sigil.
+    let config = sb.home.join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[providers.fp]\nissuer = \"http://127.0.0.1:{}\"\nclient_id = \"sigil-pkce\"\n\
+         flows = [\"pkce\"]\nscopes = [\"openid\", \"offline_access\"]\n\
+         response_mode = \"form_post\"\n",
+        srv.port
+    ));
+    std::fs::write(&config, text).unwrap();
+    let dir = out_dir(&format!("pkce-{provider}-{mode}"));
     let out = sb
         .cmd("sigil-login")
-        .args(["test/me", "--provider", "test"])
+        .args(["test/me", "--provider", provider])
         .env("BROWSER", chromium())
         .env("SIGIL_TEST_BROWSER_MODE", mode)
         .env("SIGIL_TEST_BROWSER_OUT", &dir)
@@ -183,4 +198,31 @@ fn device_approved_in_chromium_logs_in() {
         seen.html
     );
     assert!(!seen.html.contains(&token), "{}", seen.png.display());
+}
+
+/// A provider that answers with `response_mode=form_post`: oidc-provider's page submits the
+/// answer to sigil's listener with JavaScript, which only a real browser runs. The login
+/// works and the success page, reached by a POST, shows nothing of the form.
+#[test]
+fn form_post_approved_in_chromium_logs_in() {
+    let Some(srv) = server() else { return };
+    let (sb, out, seen) = pkce_at(srv, "fp", "approve");
+    let err = stderr(&out);
+    assert!(
+        out.status.success(),
+        "{err} (screenshot {})",
+        seen.png.display()
+    );
+    assert!(err.contains("response_mode=form_post"), "{err}");
+    assert_eq!(seen.status, 200, "{}", seen.png.display());
+    let token = text(&sb, "test/me");
+    assert!(active(srv, &token));
+    let refresh = text(&sb, "test/me/refresh_token");
+    assert_a_sigil_page(&seen, "Logged in", &[&token, &refresh]);
+    // The answer was in the body: the page's URL carries neither code nor state.
+    assert!(
+        !seen.url.contains("code=") && !seen.url.contains("state="),
+        "{}",
+        seen.url
+    );
 }
