@@ -11,9 +11,11 @@
 //
 // Environment:
 //   SIGIL_TEST_BROWSER_MODE  approve (default) | deny (abort at consent)
-//   SIGIL_TEST_BROWSER_OUT   a directory for what the browser saw at the end: page.png (a
-//                            screenshot), page.html (the page's HTML) and, written last,
-//                            page.json ({url, status, headers} of the last page's response)
+//   SIGIL_TEST_BROWSER_OUT   a directory for what the browser saw at the end: page.png and
+//                            page-dark.png (screenshots in light and dark mode), page.html
+//                            (the page's HTML) and, written last, page.json ({url, status,
+//                            headers} of the last page's response, and the body's background
+//                            and text colours in light and dark mode)
 //   SIGIL_TEST_CHROMIUM      the browser to run (default /usr/bin/chromium)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -64,12 +66,24 @@ try {
   }
   await page.waitForNetworkIdle({ idleTime: 200, timeout: 10000 }).catch(() => {});
   if (out) {
+    // The page's colours as the person sees them, in light and in dark mode.
+    const colours = () => page.evaluate(() => {
+      const style = getComputedStyle(document.body);
+      return { background: style.backgroundColor, text: style.color };
+    });
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
     await page.screenshot({ path: path.join(out, 'page.png'), fullPage: true });
+    const light = await colours();
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+    await page.screenshot({ path: path.join(out, 'page-dark.png'), fullPage: true });
+    const dark = await colours();
     fs.writeFileSync(path.join(out, 'page.html'), await page.content());
     fs.writeFileSync(path.join(out, 'page.json'), JSON.stringify({
       url: page.url(),
       status: last?.status(),
       headers: last?.headers() ?? {},
+      light,
+      dark,
     }));
   }
 } catch (e) {

@@ -18,6 +18,9 @@ struct Seen {
     headers: serde_json::Map<String, serde_json::Value>,
     html: String,
     png: PathBuf,
+    /// The body's (background, text) colours in light and in dark mode, as `rgb(r, g, b)`.
+    light: (String, String),
+    dark: (String, String),
 }
 
 impl Seen {
@@ -70,7 +73,27 @@ fn seen(dir: &Path) -> Seen {
         headers: meta["headers"].as_object().cloned().unwrap_or_default(),
         html: std::fs::read_to_string(dir.join("page.html")).unwrap(),
         png: dir.join("page.png"),
+        light: colours(&meta["light"]),
+        dark: colours(&meta["dark"]),
     }
+}
+
+fn colours(v: &serde_json::Value) -> (String, String) {
+    let get = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    (get("background"), get("text"))
+}
+
+/// The brightness (0 to 255) of a CSS `rgb(r, g, b)` colour, by the usual luma weights.
+fn brightness(colour: &str) -> f64 {
+    let parts: Vec<f64> = colour
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')')
+        .split(',')
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
+    assert!(parts.len() >= 3, "not an rgb colour: {colour:?}");
+    0.299 * parts[0] + 0.587 * parts[1] + 0.114 * parts[2]
 }
 
 /// What a person would notice on any of sigil's pages: a screenshot was taken of a real PNG,
@@ -107,6 +130,19 @@ fn assert_a_sigil_page(seen: &Seen, heading: &str, secrets: &[&str]) {
             png.display()
         );
     }
+    // Dark text on a light background, and the other way round in dark mode, both far apart.
+    let (bg, fg) = (&seen.light.0, &seen.light.1);
+    assert!(
+        brightness(bg) > 200.0 && brightness(fg) < 80.0,
+        "light mode: {fg} on {bg} ({})",
+        png.display()
+    );
+    let (bg, fg) = (&seen.dark.0, &seen.dark.1);
+    assert!(
+        brightness(bg) < 60.0 && brightness(fg) > 180.0,
+        "dark mode: {fg} on {bg} ({})",
+        png.with_file_name("page-dark.png").display()
+    );
     let csp = seen.header("content-security-policy");
     assert!(csp.contains("default-src 'none'"), "CSP: {csp:?}");
     assert!(!csp.contains("script-src"), "CSP: {csp:?}");
