@@ -484,4 +484,23 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn response_mode_is_query_or_form_post() {
+        let with = |mode: &str| {
+            let text = format!(
+                "[providers.corp]\nauth_url = \"https://x/a\"\ntoken_url = \"https://x/t\"\n\
+                 client_id = \"c\"\nflows = [\"pkce\"]\n{mode}"
+            );
+            let config: Config = toml::from_str(&text).unwrap();
+            resolve("corp", &config)
+        };
+        assert!(!with("").unwrap().form_post);
+        assert!(!with("response_mode = \"query\"").unwrap().form_post);
+        assert!(with("response_mode = \"form_post\"").unwrap().form_post);
+        let e = with("response_mode = \"fragment\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("response_mode = 'fragment'"), "{e}");
+    }
 }
