@@ -9,7 +9,9 @@
 //!
 //! Any local user can connect to the loopback listener, so it serves each connection on a
 //! thread of its own with a deadline for the whole request, and a redirect without our
-//! `state` is refused without ending the login (SECURITY.md).
+//! `state` is refused without ending the login. A web page can make the browser send requests
+//! there too, so only a loopback peer naming our `127.0.0.1:<port>` as its `Host` is heard at
+//! all, and every answer forbids scripts, Referers and caching (SECURITY.md).
 #![deny(clippy::arithmetic_side_effects)]
 
 use super::http::{self, HttpError};
