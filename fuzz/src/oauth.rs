@@ -23,6 +23,7 @@ fn provider() -> oauth::Provider {
         secret_in_body: false,
         redirect_port: None,
         auth_params: BTreeMap::new(),
+        form_post: false,
         register: None,
         http: Default::default(),
     }

@@ -1,8 +1,22 @@
 //! OAuth end to end against a real authorization server: oidc-provider (tests/oidc/server.mjs)
-//! started once per test process on 127.0.0.1, with tests/oidc/browser.mjs playing the person
-//! at the browser. Skipped when node or tests/oidc/node_modules is missing, unless
-//! SIGIL_TEST_REQUIRE_OAUTH is set (as `cargo xtask test` does, after installing them).
+//! started once per test process on 127.0.0.1. Skipped when node or tests/oidc/node_modules is
+//! missing, unless SIGIL_TEST_REQUIRE_OAUTH is set (as `cargo xtask test` does, after
+//! installing them).
+//!
+//! Two drivers play the person at the browser:
+//!
+//! - tests/oidc/chromium.mjs, headless Chromium through puppeteer-core (the `chromium`
+//!   module): for what a person sees, where a real browser is the point. PKCE approved and
+//!   denied, the device flow approved, and a form_post answer, whose page submits itself with
+//!   JavaScript. It keeps a screenshot of sigil's callback page, its HTML and the response
+//!   headers Chromium got, so the tests check that the page shows no code, state or token and
+//!   carries the CSP, no-referrer and no-store headers. A missing chromium fails these tests.
+//! - tests/oidc/browser.mjs, a fetch-based script with no JavaScript or HTML engine: for the
+//!   rest, where a browser adds nothing and the test needs to bend the protocol (a tampered
+//!   state, a login held at the listener while the test sends its own requests, idle users,
+//!   timeouts, refresh and revocation) and is faster and steadier for it.
 
+mod chromium;
 mod retry;
 
 use crate::support::{DEAD_BUS, Sandbox, bin, stderr};
@@ -569,6 +583,70 @@ fn redirects_with_a_wrong_state_are_refused_and_the_login_goes_on() {
     }
 }
 
+/// `request` sent as is to the loopback listener: (status, headers, body).
+fn raw(port: u16, request: &str) -> std::io::Result<(u16, String, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    s.write_all(request.as_bytes())?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((status, head.to_owned(), body.to_owned()))
+}
+
+/// What is not the browser's redirect to this login (a web page that rebound its name to
+/// 127.0.0.1 and so sends its own `Host`, another path, another method, a request with no
+/// `Host`) gets a short plain refusal, not a page, and the login goes on to succeed. (Before,
+/// a foreign `Host` was served like the browser's redirect.)
+#[test]
+fn requests_that_are_not_the_redirect_get_a_plain_refusal_and_the_login_goes_on() {
+    let Some(srv) = server() else { return };
+    let sb = sandbox(srv);
+    let mut login = HeldLogin::start(&sb, "approve", &[]);
+    let port = login.port;
+    let cases = [
+        (
+            "a rebound name",
+            format!("GET /callback?code=x&state=y HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"),
+            403,
+        ),
+        (
+            "no Host",
+            "GET /callback?code=x&state=y HTTP/1.1\r\n\r\n".to_owned(),
+            403,
+        ),
+        (
+            "another path",
+            format!("GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"),
+            404,
+        ),
+        (
+            "another method",
+            format!("DELETE /callback HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"),
+            405,
+        ),
+    ];
+    let answers: Vec<_> = cases
+        .iter()
+        .map(|(what, request, _)| (what, raw(port, request)))
+        .collect();
+    login.release();
+    let (code, err) = login.finish(Duration::from_secs(60));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(active(srv, &text(&sb, "test/me")));
+    for ((what, answer), (_, _, want)) in answers.into_iter().zip(&cases) {
+        let (status, head, body) = answer.unwrap_or_else(|e| panic!("{what}: no answer: {e}"));
+        assert_eq!(status, *want, "{what}: {head}\n{body}");
+        assert!(head.contains("Content-Type: text/plain"), "{what}: {head}");
+        assert!(body.len() < 100 && !body.contains('<'), "{what}: {body}");
+    }
+}
+
 #[test]
 fn ctrl_c_cancels_the_login_and_stores_nothing() {
     let Some(srv) = server() else { return };
@@ -600,6 +678,18 @@ fn ctrl_c_cancels_the_login_and_stores_nothing() {
 
 /// Runs a device login, playing the user with browser.mjs in `mode`.
 fn device_login(sb: &Sandbox, addr: &str, provider: &str, mode: &str) -> (i32, String) {
+    device_login_by(sb, addr, provider, mode, "browser.mjs", &[])
+}
+
+/// [`device_login`] with the user played by `driver` (a script in tests/oidc) under `env`.
+fn device_login_by(
+    sb: &Sandbox,
+    addr: &str,
+    provider: &str,
+    mode: &str,
+    driver: &str,
+    env: &[(&str, &Path)],
+) -> (i32, String) {
     let mut c = std_cmd(sb, "sigil-login");
     let mut child = c
         .args([addr, "--provider", provider, "--flow", "device"])
@@ -629,9 +719,10 @@ fn device_login(sb: &Sandbox, addr: &str, provider: &str, mode: &str) -> (i32, S
         && mode != "idle"
     {
         let st = Command::new(node().unwrap())
-            .arg(oidc_dir().join("browser.mjs"))
+            .arg(oidc_dir().join(driver))
             .args(["--device", uri, code])
             .env("SIGIL_TEST_BROWSER_MODE", mode)
+            .envs(env.iter().copied())
             .status()
             .unwrap();
         assert!(st.success());

@@ -211,11 +211,16 @@ fn ensure_pypi_server(root: &Path) -> Result<()> {
         .arg(dir.join("requirements.txt")))
 }
 
-/// Installs the OAuth tests' authorization server (oidc-provider, pinned by
-/// tests/oidc/package-lock.json) when tests/oidc/node_modules is missing.
+/// Installs the OAuth tests' authorization server and browser driver (oidc-provider and
+/// puppeteer-core, pinned by tests/oidc/package-lock.json) when either is missing, as in a
+/// node_modules from before the browser tests.
 fn ensure_oidc_server(root: &Path) -> Result<()> {
     let dir = root.join("tests/oidc");
-    if dir.join("node_modules").is_dir() {
+    let modules = dir.join("node_modules");
+    if ["oidc-provider", "puppeteer-core"]
+        .iter()
+        .all(|m| modules.join(m).is_dir())
+    {
         return Ok(());
     }
     header("installing the OAuth test server: npm ci --prefix tests/oidc");

@@ -28,6 +28,8 @@ pub(crate) const TEST_TOOLS: &[(&str, &str)] = &[
     // The OAuth tests run an oidc-provider authorization server (tests/oidc).
     ("node", "nodejs"),
     ("npm", "npm"),
+    // The browser tests log in through Debian's Chromium, headless, driven by puppeteer-core.
+    ("chromium", "chromium"),
     // The dotenv tests hold sigil's reading of env files against python-dotenv's.
     ("python-dotenv", "python3-dotenv"),
     // The docker credential helper's tests log in with the docker CLI (client-side, no

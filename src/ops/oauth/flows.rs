@@ -9,10 +9,13 @@
 //!
 //! Any local user can connect to the loopback listener, so it serves each connection on a
 //! thread of its own with a deadline for the whole request, and a redirect without our
-//! `state` is refused without ending the login (SECURITY.md).
+//! `state` is refused without ending the login. A web page can make the browser send requests
+//! there too, so only a loopback peer naming our `127.0.0.1:<port>` as its `Host` is heard at
+//! all, and every answer forbids scripts, Referers and caching (SECURITY.md).
 #![deny(clippy::arithmetic_side_effects)]
 
 use super::http::{self, HttpError};
+use super::pages::{Page, SECURITY_HEADERS};
 use super::{Client, Failure, Provider, failure, oauth_client, request_error, token_set};
 use crate::model::error::{Error, Result};
 use crate::model::secret::Secret;
@@ -23,8 +26,8 @@ use oauth2::{
     StandardRevocableToken,
 };
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::{IpAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -138,16 +141,6 @@ impl Drop for Waiting {
 // authorization code + PKCE
 // ---------------------------------------------------------------------------------------------
 
-const SUCCESS_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>sigil: logged in</title></head>\
-<body style=\"font-family:sans-serif;margin:3em\"><h1>Logged in</h1>\
-<p>sigil has the authorization. You can close this tab and return to the terminal.</p></body></html>";
-
-const FOREIGN_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>sigil: refused</title></head>\
-<body style=\"font-family:sans-serif;margin:3em\"><h1>Refused</h1>\
-<p>This answer did not carry the state sigil sent, so it was refused.</p>\
-<p>sigil is still waiting for the login it started: finish it in the tab sigil opened, or press \
-Ctrl-C in the terminal.</p></body></html>";
-
 /// How long one connection may take to send its request head, from accept to the blank line.
 /// A browser sends it at once; the limit is for connections that send nothing or drip.
 const HEAD_TIME: Duration = Duration::from_secs(10);
@@ -162,37 +155,30 @@ const MAX_CONNECTIONS: usize = 32;
 /// How often the waiting loop looks for a new connection, an answer and the deadline.
 const POLL: Duration = Duration::from_millis(50);
 
-fn failure_page(why: &str) -> String {
-    let why: String = why
-        .chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>sigil: login failed</title></head>\
-<body style=\"font-family:sans-serif;margin:3em\"><h1>Login failed</h1><p>{why}</p>\
-<p>Nothing was stored. You can close this tab; the terminal says what to do next.</p></body></html>"
-    )
-}
-
 /// The time left until `until`, or `None` when it has passed (a zero timeout would mean none).
 fn left(until: Instant) -> Option<Duration> {
     Some(until.saturating_duration_since(Instant::now())).filter(|d| !d.is_zero())
 }
 
+/// What a request gets back: one of sigil's pages, or a short plain-text refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reply {
+    Page(Page),
+    Refusal(&'static str),
+}
+
 /// Sends one response and nothing more. The page fits in the socket's send buffer, so the
 /// write does not wait for the peer; the timeout covers a peer that stops reading anyway.
-fn respond(stream: &mut TcpStream, status: &str, body: &str, until: Instant) {
+fn respond(stream: &mut TcpStream, status: &str, reply: Reply, until: Instant) {
     let Some(time) = left(until) else { return };
     let _ = stream.set_write_timeout(Some(time));
+    let (kind, body) = match reply {
+        Reply::Page(page) => ("text/html", page.html()),
+        Reply::Refusal(why) => ("text/plain", format!("{why}\n")),
+    };
     let text = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Length: {}\r\n\
+{SECURITY_HEADERS}Connection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.write_all(text.as_bytes());
@@ -225,15 +211,81 @@ fn read_head(stream: &mut TcpStream, until: Instant) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-/// The target of a `GET` request head (`/callback?code=…`).
-fn request_target(head: &[u8]) -> Option<String> {
-    let head = String::from_utf8_lossy(head);
-    let line = head.lines().next()?;
-    let mut parts = line.split_whitespace();
-    match (parts.next(), parts.next()) {
-        (Some("GET"), Some(target)) => Some(target.to_owned()),
-        _ => None,
+/// The largest form_post body read. An answer's code and state are well under 4 KiB.
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// The parts of a request the listener judges by.
+struct Request {
+    method: String,
+    target: String,
+    /// The `Host` header, when there is exactly one.
+    host: Option<String>,
+    /// The `Content-Type` header, when there is one.
+    content_type: Option<String>,
+    /// The `Content-Length` header, when there is one and it is a number.
+    content_length: Option<usize>,
+    /// What came after the head: the start of a body, or all of it.
+    body: Vec<u8>,
+}
+
+/// Parses a request head with `httparse`; `None` when it is not a complete, well-formed one.
+fn parse_request(head: &[u8]) -> Option<Request> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut headers);
+    let httparse::Status::Complete(len) = req.parse(head).ok()? else {
+        return None;
+    };
+    let one = |name: &str| {
+        let mut found = req
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name));
+        match (found.next(), found.next()) {
+            (Some(h), None) => std::str::from_utf8(h.value).ok().map(str::to_owned),
+            _ => None,
+        }
+    };
+    Some(Request {
+        method: req.method?.to_owned(),
+        target: req.path?.to_owned(),
+        host: one("host"),
+        content_type: one("content-type"),
+        content_length: one("content-length").and_then(|v| v.trim().parse().ok()),
+        body: head.get(len..)?.to_vec(),
+    })
+}
+
+/// Reads the rest of a POST's body, up to its `Content-Length` (at most `BODY_LIMIT`), by
+/// `until`. The refusal to send when the body is missing, too large or not there in time.
+fn read_body(
+    stream: &mut TcpStream,
+    req: &mut Request,
+    until: Instant,
+) -> std::result::Result<(), (&'static str, Reply)> {
+    let Some(want) = req.content_length else {
+        return Err(("411 Length Required", Reply::Refusal("length required")));
+    };
+    if want > BODY_LIMIT {
+        return Err(("413 Content Too Large", Reply::Refusal("too large")));
     }
+    let mut chunk = [0u8; 1024];
+    while req.body.len() < want {
+        let timeout = left(until).ok_or(("408 Request Timeout", Reply::Refusal("too slow")))?;
+        let _ = stream.set_read_timeout(Some(timeout));
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => req
+                .body
+                .extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+    if req.body.len() < want {
+        return Err(("400 Bad Request", Reply::Refusal("bad request")));
+    }
+    req.body.truncate(want);
+    Ok(())
 }
 
 /// What the loopback listener received.
@@ -249,8 +301,15 @@ enum Callback {
 #[derive(Clone)]
 struct Expected {
     key: String,
-    name: String,
+    /// The port in the redirect URI, which a browser puts in the `Host` header.
+    port: u16,
     state: String,
+    /// Set by the first redirect with our state: a login is answered once.
+    answered: Arc<AtomicBool>,
+    /// The wait is over: a redirect now only learns that it came too late.
+    late: bool,
+    /// The answer comes as a form POSTed to `/callback` (`response_mode=form_post`).
+    form_post: bool,
 }
 
 /// Whether `got` is the state sigil sent. The digests are compared rather than the strings, so
@@ -261,38 +320,111 @@ fn is_our_state(got: Option<&str>, want: &str) -> bool {
     got.is_some_and(|got| Sha256::digest(got) == Sha256::digest(want))
 }
 
-/// The status line and page a request gets, and what it means for the login: `None` when it
-/// is not a redirect at all (a favicon, a malformed request).
-fn judge(target: &str, want: &Expected) -> (&'static str, String, Option<Callback>) {
-    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
-        return ("400 Bad Request", failure_page("bad request"), None);
+/// Refuses what is not a browser on this machine asking for this login's redirect URI: a
+/// peer from elsewhere, a `Host` that is not ours (a web page that rebound its own name to
+/// 127.0.0.1), another method or path.
+fn gatekeep(req: &Request, peer: IpAddr, want: &Expected) -> Option<(&'static str, Reply)> {
+    if !peer.is_loopback() {
+        return Some(("403 Forbidden", Reply::Refusal("forbidden")));
+    }
+    let ours = format!("127.0.0.1:{}", want.port);
+    if !req
+        .host
+        .as_deref()
+        .is_some_and(|h| h.eq_ignore_ascii_case(&ours))
+    {
+        return Some(("403 Forbidden", Reply::Refusal("forbidden: wrong host")));
+    }
+    let form = req.method == "POST" && want.form_post;
+    if req.method != "GET" && !form {
+        return Some((
+            "405 Method Not Allowed",
+            Reply::Refusal("method not allowed"),
+        ));
+    }
+    let urlencoded = req.content_type.as_deref().is_some_and(|t| {
+        t.split(';').next().is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    });
+    if form && !urlencoded {
+        return Some((
+            "415 Unsupported Media Type",
+            Reply::Refusal("unsupported media type"),
+        ));
+    }
+    None
+}
+
+/// The status line and reply a request gets, and what it means for the login: `None` when it
+/// is not a redirect at all (a favicon, a malformed request, a request from elsewhere).
+fn judge(req: &Request, peer: IpAddr, want: &Expected) -> (&'static str, Reply, Option<Callback>) {
+    if let Some((status, reply)) = gatekeep(req, peer, want) {
+        return (status, reply, None);
+    }
+    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{}", req.target)) else {
+        return ("400 Bad Request", Reply::Refusal("bad request"), None);
     };
     if url.path() != "/callback" {
         // Browsers also ask for /favicon.ico and the like.
-        return ("404 Not Found", failure_page("not found"), None);
+        return ("404 Not Found", Reply::Refusal("not found"), None);
     }
+    if want.late {
+        return ("410 Gone", Reply::Page(Page::Timeout), None);
+    }
+    if want.answered.load(Ordering::SeqCst) {
+        return (
+            "409 Conflict",
+            Reply::Refusal("this login was already answered"),
+            None,
+        );
+    }
+    // A form_post answer is in the body, parsed as the form it is; anything in the query is
+    // not part of it.
+    let pairs: Vec<(String, String)> = if req.method == "POST" {
+        url::form_urlencoded::parse(&req.body)
+            .into_owned()
+            .collect()
+    } else {
+        url.query_pairs().into_owned().collect()
+    };
+    redirect(&pairs, want)
+}
+
+/// Judges the parameters of a redirect to `/callback`.
+fn redirect(
+    pairs: &[(String, String)],
+    want: &Expected,
+) -> (&'static str, Reply, Option<Callback>) {
     let param = |name: &str| {
-        url.query_pairs()
+        pairs
+            .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+            .map(|(_, v)| v.clone())
     };
     // The state is checked first: a redirect that does not carry ours is not an answer to our
     // request, whatever else it says (RFC 6749 §10.12). Nor does it end the login: any local
     // user can send one, and the browser's own redirect may still be on its way.
     if !is_our_state(param("state").as_deref(), &want.state) {
+        let reply = Reply::Page(Page::WrongState);
+        return ("400 Bad Request", reply, Some(Callback::Foreign));
+    }
+    // Only the first redirect with our state answers; one racing it is refused.
+    if want.answered.swap(true, Ordering::SeqCst) {
         return (
-            "400 Bad Request",
-            FOREIGN_PAGE.to_owned(),
-            Some(Callback::Foreign),
+            "409 Conflict",
+            Reply::Refusal("this login was already answered"),
+            None,
         );
     }
     if let Some(code) = param("error") {
         let detail = param("error_description")
             .map(|d| format!(" ({})", d.chars().take(200).collect::<String>()))
             .unwrap_or_default();
-        let page = failure_page(&format!("{} said: {code}{detail}", want.name));
         let denied = code == "access_denied";
-        // Whatever sent the redirect chose these words: one escaped line each.
+        // Whatever sent the redirect chose these words: one escaped line each, and only in
+        // the terminal, never on the page.
         let code = shown::line(&code.chars().take(100).collect::<String>()).into_owned();
         let detail = shown::line(&detail).into_owned();
         let error = Error::Auth {
@@ -307,19 +439,20 @@ fn judge(target: &str, want: &Expected) -> (&'static str, String, Option<Callbac
                 "check the provider's settings in config.toml and run the login again".into()
             }),
         };
-        return ("200 OK", page, Some(Callback::Refused(error)));
+        let page = if denied { Page::Denied } else { Page::Error };
+        return ("200 OK", Reply::Page(page), Some(Callback::Refused(error)));
     }
     let Some(code) = param("code") else {
         let error = Error::Auth {
             message: format!("the redirect from '{}' carried no code", want.key),
             help: None,
         };
-        let page = failure_page("The answer carried no authorization code.");
-        return ("400 Bad Request", page, Some(Callback::Refused(error)));
+        let reply = Reply::Page(Page::Error);
+        return ("400 Bad Request", reply, Some(Callback::Refused(error)));
     };
     (
         "200 OK",
-        SUCCESS_PAGE.to_owned(),
+        Reply::Page(Page::Success),
         Some(Callback::Code(code)),
     )
 }
@@ -328,11 +461,22 @@ fn judge(target: &str, want: &Expected) -> (&'static str, String, Option<Callbac
 fn answer(mut stream: TcpStream, want: &Expected, until: Instant) -> Option<Callback> {
     // A head that did not come in time gets no answer: the peer is not a browser.
     let head = read_head(&mut stream, until)?;
-    let (status, page, outcome) = match request_target(&head) {
-        Some(target) => judge(&target, want),
-        None => ("400 Bad Request", failure_page("bad request"), None),
+    let peer = stream.peer_addr().ok()?.ip();
+    let (status, reply, outcome) = match parse_request(&head) {
+        Some(mut req) => {
+            let body = if req.method == "POST" && gatekeep(&req, peer, want).is_none() {
+                read_body(&mut stream, &mut req, until)
+            } else {
+                Ok(())
+            };
+            match body {
+                Ok(()) => judge(&req, peer, want),
+                Err((status, reply)) => (status, reply, None),
+            }
+        }
+        None => ("400 Bad Request", Reply::Refusal("bad request"), None),
     };
-    respond(&mut stream, status, &page, until);
+    respond(&mut stream, status, reply, until);
     outcome
 }
 
@@ -409,6 +553,24 @@ fn not_in_time(p: &Provider, foreign: usize) -> Error {
     }
 }
 
+/// How long a redirect that is already queued at the deadline may take to be told so.
+const LATE_TIME: Duration = Duration::from_secs(1);
+
+/// Answers the connections already queued when the wait ended with the timeout page, one
+/// after the other and briefly: the process is about to end, and with it any thread.
+fn turn_away_late(listener: &TcpListener, want: &Expected) {
+    let late = Expected {
+        late: true,
+        ..want.clone()
+    };
+    for _ in 0..4 {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let _ = answer(stream, &late, after(LATE_TIME));
+    }
+}
+
 /// Waits for the redirect until `deadline` and returns its code, serving every connection
 /// concurrently: neither a connection that stalls nor a redirect with the wrong state ends or
 /// stretches the wait.
@@ -421,14 +583,21 @@ fn wait_for_callback(
     let waiting = Waiting::new("waiting for the browser", deadline);
     let want = Expected {
         key: p.key.clone(),
-        name: p.name.clone(),
+        port: listener
+            .local_addr()
+            .map_err(|e| Error::io("the loopback listener failed", e))?
+            .port(),
         state: state.secret().clone(),
+        answered: Arc::new(AtomicBool::new(false)),
+        late: false,
+        form_post: p.form_post,
     };
     let open = Arc::new(AtomicUsize::new(0));
     let (answers, heard) = mpsc::channel();
     let mut foreign = 0usize;
     loop {
         let Some(time) = left(deadline) else {
+            turn_away_late(listener, &want);
             return Err(not_in_time(p, foreign));
         };
         let accepted = match listener.accept() {
@@ -526,6 +695,9 @@ pub fn pkce(p: &Provider, client: &Client, asked: &[String], ui: &Interaction) -
         .set_pkce_challenge(challenge);
     for (k, v) in &p.auth_params {
         request = request.add_extra_param(k.clone(), v.clone());
+    }
+    if p.form_post && !p.auth_params.contains_key("response_mode") {
+        request = request.add_extra_param("response_mode", "form_post");
     }
     let (url, state) = request.url();
     crate::model::notice::prompt(format!(
@@ -804,13 +976,84 @@ fn revoke_on_loopback(
 mod tests {
     use super::*;
 
+    fn want() -> Expected {
+        Expected {
+            key: "k".into(),
+            port: 4242,
+            state: "s3cret".into(),
+            answered: Arc::new(AtomicBool::new(false)),
+            late: false,
+            form_post: false,
+        }
+    }
+
+    fn get(target: &str) -> Request {
+        Request {
+            method: "GET".into(),
+            target: target.into(),
+            host: Some("127.0.0.1:4242".into()),
+            content_type: None,
+            content_length: None,
+            body: Vec::new(),
+        }
+    }
+
+    fn post(body: &str, content_type: &str) -> Request {
+        Request {
+            method: "POST".into(),
+            content_type: Some(content_type.into()),
+            content_length: Some(body.len()),
+            body: body.as_bytes().to_vec(),
+            ..get("/callback")
+        }
+    }
+
+    #[test]
+    fn a_form_post_answer_is_read_from_its_body_when_the_provider_uses_it() {
+        let form = "application/x-www-form-urlencoded";
+        let fp = || Expected {
+            form_post: true,
+            ..want()
+        };
+        let ok = post("code=c%2B1&state=s3cret", form);
+        assert_eq!(meaning(judge(&ok, LOCAL, &fp()).2), "code c+1");
+        // Not for a provider that answers in the query.
+        let (status, _, outcome) = judge(&ok, LOCAL, &want());
+        assert_eq!(
+            (status, meaning(outcome).as_str()),
+            ("405 Method Not Allowed", "nothing")
+        );
+        // The same checks as the redirect: our state, one answer.
+        let wrong = post("code=c&state=nope", form);
+        assert_eq!(meaning(judge(&wrong, LOCAL, &fp()).2), "foreign");
+        // The query of a POST is not its answer.
+        let query = Request {
+            target: "/callback?code=c&state=s3cret".into(),
+            ..post("", form)
+        };
+        assert_eq!(meaning(judge(&query, LOCAL, &fp()).2), "foreign");
+        let json = post("{\"code\":\"c\",\"state\":\"s3cret\"}", "application/json");
+        assert_eq!(judge(&json, LOCAL, &fp()).0, "415 Unsupported Media Type");
+        let denied = post(
+            "error=access_denied&state=s3cret",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        );
+        assert_eq!(judge(&denied, LOCAL, &fp()).1, Reply::Page(Page::Denied));
+    }
+
+    const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+    fn meaning(outcome: Option<Callback>) -> String {
+        match outcome {
+            Some(Callback::Code(c)) => format!("code {c}"),
+            Some(Callback::Refused(_)) => "refused".into(),
+            Some(Callback::Foreign) => "foreign".into(),
+            None => "nothing".into(),
+        }
+    }
+
     #[test]
     fn only_a_redirect_with_our_state_answers_the_login() {
-        let want = Expected {
-            key: "k".into(),
-            name: "K".into(),
-            state: "s3cret".into(),
-        };
         // (target, status, what it means for the login)
         for (target, status, outcome) in [
             ("/callback?code=c&state=s3cret", "200 OK", "code c"),
@@ -830,21 +1073,101 @@ mod tests {
             ("/callback?state=s3cret", "400 Bad Request", "refused"),
             ("/favicon.ico", "404 Not Found", "nothing"),
         ] {
-            let (got, _, meaning) = judge(target, &want);
-            let meaning = match meaning {
-                Some(Callback::Code(c)) => format!("code {c}"),
-                Some(Callback::Refused(_)) => "refused".into(),
-                Some(Callback::Foreign) => "foreign".into(),
-                None => "nothing".into(),
-            };
-            assert_eq!((got, meaning.as_str()), (status, outcome), "{target}");
+            let (got, _, outcome_got) = judge(&get(target), LOCAL, &want());
+            assert_eq!(
+                (got, meaning(outcome_got).as_str()),
+                (status, outcome),
+                "{target}"
+            );
         }
     }
 
     #[test]
-    fn failure_page_escapes_html() {
-        let page = failure_page("<script>alert(1)</script> & \"x\"");
-        assert!(!page.contains("<script>"));
-        assert!(page.contains("&lt;script&gt;"));
+    fn each_outcome_has_its_page() {
+        for (target, page) in [
+            ("/callback?code=c&state=s3cret", Page::Success),
+            ("/callback?error=access_denied&state=s3cret", Page::Denied),
+            ("/callback?error=server_error&state=s3cret", Page::Error),
+            ("/callback?state=s3cret", Page::Error),
+            ("/callback?code=c&state=nope", Page::WrongState),
+        ] {
+            let (_, reply, _) = judge(&get(target), LOCAL, &want());
+            assert_eq!(reply, Reply::Page(page), "{target}");
+        }
+        let late = Expected {
+            late: true,
+            ..want()
+        };
+        let (status, reply, outcome) = judge(&get("/callback?code=c&state=s3cret"), LOCAL, &late);
+        assert_eq!((status, reply), ("410 Gone", Reply::Page(Page::Timeout)));
+        assert!(outcome.is_none());
+    }
+
+    #[test]
+    fn a_login_is_answered_once() {
+        let want = want();
+        let ok = get("/callback?code=c&state=s3cret");
+        assert_eq!(meaning(judge(&ok, LOCAL, &want).2), "code c");
+        let (status, reply, outcome) = judge(&ok, LOCAL, &want);
+        assert_eq!(status, "409 Conflict");
+        assert!(matches!(reply, Reply::Refusal(_)));
+        assert!(outcome.is_none());
+    }
+
+    #[test]
+    fn only_this_machine_and_our_host_are_answered() {
+        let ok = "/callback?code=c&state=s3cret";
+        let elsewhere: IpAddr = "192.0.2.7".parse().unwrap();
+        let (status, _, outcome) = judge(&get(ok), elsewhere, &want());
+        assert_eq!(
+            (status, meaning(outcome).as_str()),
+            ("403 Forbidden", "nothing")
+        );
+        for host in [
+            Some("evil.example:4242"),
+            Some("localhost.evil.example"),
+            Some("127.0.0.1:4243"),
+            Some("127.0.0.1"),
+            None,
+        ] {
+            let req = Request {
+                host: host.map(str::to_owned),
+                ..get(ok)
+            };
+            let (status, reply, outcome) = judge(&req, LOCAL, &want());
+            assert_eq!(status, "403 Forbidden", "{host:?}");
+            assert!(matches!(reply, Reply::Refusal(_)), "{host:?}");
+            assert!(outcome.is_none(), "{host:?}");
+        }
+        let post = Request {
+            method: "POST".into(),
+            ..get(ok)
+        };
+        assert_eq!(judge(&post, LOCAL, &want()).0, "405 Method Not Allowed");
+    }
+
+    #[test]
+    fn a_request_head_is_parsed_not_guessed() {
+        let head = b"GET /callback?code=c&state=s HTTP/1.1\r\nHost: 127.0.0.1:4242\r\n\r\n";
+        let req = parse_request(head).unwrap();
+        assert!(req.body.is_empty());
+        assert_eq!(
+            (
+                req.method.as_str(),
+                req.target.as_str(),
+                req.host.as_deref()
+            ),
+            ("GET", "/callback?code=c&state=s", Some("127.0.0.1:4242"))
+        );
+        let two = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:4242\r\nHost: evil\r\n\r\n";
+        assert_eq!(parse_request(two).unwrap().host, None);
+        assert!(parse_request(b"GET / HTTP/1.1\r\nHost: x\r\n").is_none());
+        assert!(parse_request(b"garbage\r\n\r\n").is_none());
+        let post = b"POST /callback HTTP/1.1\r\nHost: h\r\nContent-Length: 7\r\n\r\ncode=c&";
+        let req = parse_request(post).unwrap();
+        assert_eq!(
+            (req.content_length, req.body.as_slice()),
+            (Some(7), &b"code=c&"[..])
+        );
     }
 }

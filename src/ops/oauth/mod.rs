@@ -10,6 +10,7 @@
 pub mod answer;
 pub mod flows;
 pub mod http;
+pub(crate) mod pages;
 pub mod providers;
 
 pub use providers::Provider;

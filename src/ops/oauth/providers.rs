@@ -45,6 +45,8 @@ pub struct Spec {
     pub redirect_port: Option<u16>,
     /// Extra authorization-request parameters.
     pub auth_params: Option<BTreeMap<String, String>>,
+    /// `query` (the default) or `form_post`: how the authorization answer comes back.
+    pub response_mode: Option<String>,
     /// Git hosts that map to this service.
     pub hosts: Option<Vec<String>>,
     /// How to register a client.
@@ -86,6 +88,7 @@ impl Spec {
             client_auth,
             redirect_port,
             auth_params,
+            response_mode,
             hosts,
             register,
             docs
@@ -124,7 +127,7 @@ fn parse_config_entry(name: &str, table: &toml::Table) -> Result<Spec> {
                 ),
                 Some(
                     "keys: issuer, auth_url, token_url, device_url, revoke_url, client_id, \
-                     client_secret, scopes, flows, client_auth, redirect_port, auth_params, name"
+                     client_secret, scopes, flows, client_auth, redirect_port, auth_params, response_mode, name"
                         .into(),
                 ),
             )
@@ -160,6 +163,9 @@ pub struct Provider {
     pub redirect_port: Option<u16>,
     /// Extra authorization parameters.
     pub auth_params: BTreeMap<String, String>,
+    /// The answer is POSTed to the loopback listener (`response_mode=form_post`) rather than
+    /// sent in the redirect's query.
+    pub form_post: bool,
     /// How to register a client.
     pub register: Option<String>,
     /// How its endpoints are timed and retried (from `[defaults]` in config.toml).
@@ -251,6 +257,16 @@ fn build_checked(key: &str, spec: Spec) -> Result<Provider> {
             ));
         }
     };
+    let form_post = match spec.response_mode.as_deref() {
+        None | Some("query") => false,
+        Some("form_post") => true,
+        Some(other) => {
+            return Err(Error::other(
+                format!("provider '{key}' has response_mode = '{other}'"),
+                Some("response_mode is \"query\" or \"form_post\"".into()),
+            ));
+        }
+    };
     Ok(Provider {
         key: key.to_owned(),
         name: spec.name.clone().unwrap_or_else(|| key.to_owned()),
@@ -265,6 +281,7 @@ fn build_checked(key: &str, spec: Spec) -> Result<Provider> {
         secret_in_body,
         redirect_port: spec.redirect_port,
         auth_params: spec.auth_params.clone().unwrap_or_default(),
+        form_post,
         register: spec.register.clone(),
         http: http::Settings::default(),
     })
@@ -466,5 +483,24 @@ mod tests {
             e.contains("[providers.corp]") && e.contains("token_uri"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn response_mode_is_query_or_form_post() {
+        let with = |mode: &str| {
+            let text = format!(
+                "[providers.corp]\nauth_url = \"https://x/a\"\ntoken_url = \"https://x/t\"\n\
+                 client_id = \"c\"\nflows = [\"pkce\"]\n{mode}"
+            );
+            let config: Config = toml::from_str(&text).unwrap();
+            resolve("corp", &config)
+        };
+        assert!(!with("").unwrap().form_post);
+        assert!(!with("response_mode = \"query\"").unwrap().form_post);
+        assert!(with("response_mode = \"form_post\"").unwrap().form_post);
+        let e = with("response_mode = \"fragment\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("response_mode = 'fragment'"), "{e}");
     }
 }
