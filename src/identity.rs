@@ -273,8 +273,8 @@ impl Identity {
     }
 
     /// The public keys (age recipients) that match it.
-    pub fn recipients(&self) -> Vec<x25519::Recipient> {
-        self.keys.iter().map(|k| k.to_public()).collect()
+    pub fn recipients(&self) -> Vec<crate::crypto::Recipient> {
+        self.keys.iter().map(|k| k.to_public().into()).collect()
     }
 
     /// Keeps these public keys in `<config>/identity.pub` when the identity is the home's

@@ -496,7 +496,7 @@ impl StoreError {
                     .into(),
             ),
             StoreError::Recipients { .. } => {
-                Some("each line is an age public key (age1…); # starts a comment".into())
+                Some("each line is an age public key (age1…) or an SSH public key (ssh-ed25519 …, ssh-rsa …); # starts a comment".into())
             }
             StoreError::NotARecipient { path, public_key } => Some(format!(
                 "add your public key to it: echo {public_key} >> '{}'",

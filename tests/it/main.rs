@@ -43,6 +43,7 @@ mod references;
 mod rekey;
 mod rm;
 mod run;
+mod ssh_recipients;
 mod status;
 mod support;
 mod tty;
