@@ -2252,13 +2252,17 @@ _sigil() {
             return 0
             ;;
         sigil__subcmd__recipients__subcmd__add)
-            opts="-h --name --force --help"
+            opts="-h --name --ssh-keys --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-keys)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -277,17 +277,18 @@ complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_s
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -s V -l version -d 'Print version'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "list" -d 'Print the public keys a folder\'s secrets are encrypted to'
-complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "add" -d 'Add an age public key to a folder and re-encrypt its secrets'
+complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "add" -d 'Add an age or SSH public key to a folder and re-encrypt its secrets'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "rm" -d 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and not __fish_seen_subcommand_from list add rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from list" -l json -d 'Print them as JSON'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from add" -l name -d 'A name for the key, kept as a `# name:` comment above it' -r
+complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from add" -l ssh-keys -d 'Add every SSH key in FILE, one per line, as `https://github.com/USER.keys` serves them (`-`: standard input); lines age cannot encrypt to are reported and skipped. Check the keys are the person\'s before sharing secrets with them' -r -F
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from add" -l force -d 'Hand the new recipient secrets whose usage policy forbids copies (a run-only secret, say); recorded in the audit log'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print the public keys a folder\'s secrets are encrypted to'
-complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an age public key to a folder and re-encrypt its secrets'
+complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an age or SSH public key to a folder and re-encrypt its secrets'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets'
 complete -c sigil -n "__fish_sigil_using_subcommand recipients; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sigil -n "__fish_sigil_using_subcommand export" -s o -l output -d 'Where to write it (`-` for stdout; default: SERVICE-ACCOUNT.age here)' -r -F
@@ -372,6 +373,6 @@ complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcom
 complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "unprotect" -d 'Store the identity as a plain 0600 identity.txt again'
 complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from identity" -f -a "passwd" -d 'Change the passphrase'
 complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "list" -d 'Print the public keys a folder\'s secrets are encrypted to'
-complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Add an age public key to a folder and re-encrypt its secrets'
+complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "add" -d 'Add an age or SSH public key to a folder and re-encrypt its secrets'
 complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from recipients" -f -a "rm" -d 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets'
 complete -c sigil -n "__fish_sigil_using_subcommand help; and __fish_seen_subcommand_from aws" -f -a "credential-process" -d 'Print an account\'s keys as credential_process JSON (run by the AWS SDKs)'

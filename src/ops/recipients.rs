@@ -517,6 +517,35 @@ pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
     )
 }
 
+/// The longest line of an SSH key list sigil reads: an ssh-rsa key of the largest size age
+/// takes is under 3 KiB, so a longer line is not a key.
+const MAX_KEY_LINE: usize = 16 << 10;
+
+/// The keys of an `authorized_keys`-style list (`https://github.com/USER.keys`): the lines age
+/// can encrypt to, and for every other line why it was skipped, never silently. A skipped
+/// line is not repeated (it may hold escape sequences or anything else).
+pub fn key_list(text: &str) -> (Vec<String>, Vec<String>) {
+    let (mut keys, mut skipped) = (Vec::new(), Vec::new());
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.len() > MAX_KEY_LINE {
+            skipped.push(format!(
+                "line {}: longer than {MAX_KEY_LINE} bytes, not a key",
+                i + 1
+            ));
+            continue;
+        }
+        match crate::crypto::Recipient::parse(t) {
+            Ok(_) => keys.push(t.to_owned()),
+            Err(why) => skipped.push(format!("line {}: {why}", i + 1)),
+        }
+    }
+    (keys, skipped)
+}
+
 fn parse_key(key: &str) -> Result<String> {
     Ok(parse_public_key(key)?.to_string())
 }

@@ -199,3 +199,68 @@ fn ssh_keys_age_cannot_encrypt_to_are_refused_with_the_reason() {
     ---
     ");
 }
+
+#[test]
+fn a_list_of_ssh_keys_adds_each_key_age_takes_and_says_what_it_skipped() {
+    let s = team();
+    let (bob, bob_ed) = ssh_keygen(s.root(), "ed25519", "bob", "");
+    let (bob_rsa, bob_rsa_pub) = ssh_keygen(s.root(), "rsa", "bob_rsa", "");
+    let (_, bob_ecdsa) = ssh_keygen(s.root(), "ecdsa", "bob_ecdsa", "");
+    // As github.com/USER.keys serves them (no comments), with hostile lines mixed in.
+    let bare = |k: &str| k.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let list = format!(
+        "{}\n{}\n\n{}\nssh-ed25519 \x1b]0;owned\x07AAAA\n{}\n",
+        bare(&bob_ed),
+        bare(&bob_ecdsa),
+        bare(&bob_rsa_pub),
+        "A".repeat(100_000)
+    );
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", "--ssh-keys", "-", "team", "--name", "bob"])
+        .write_stdin(list)
+        .assert()
+        .success();
+    let text = both(&s, out.get_output());
+    assert!(!text.contains('\x1b'), "{text:?}");
+    insta::assert_snapshot!(text, @r"
+    warning: skipped line 2: 'ecdsa-sha2-nistp256' keys are not supported: age encrypts to ssh-ed25519 and ssh-rsa keys
+    warning: skipped line 5: it is not a valid SSH public key
+    warning: skipped line 6: longer than 16384 bytes, not a key
+    added bob (key ssh-ed25519 [SSH-KEY]) to '[TMP]/home/store/team/.age-recipients' (created from the recipients it inherited); re-encrypted 1 secret to the 2 recipients
+    added bob (key ssh-rsa [SSH-KEY]) to '[TMP]/home/store/team/.age-recipients'; re-encrypted 1 secret to the 3 recipients
+    ---
+    ");
+    for key in [&bob, &bob_rsa] {
+        assert_eq!(
+            age_reads(&s, key, "team/deploy/api_key").as_deref(),
+            Some(&b"deploy-key"[..])
+        );
+    }
+    // A file with no usable key is an error, and a file too big is refused unread.
+    let file = s.root().join("only-ecdsa.keys");
+    fs::write(&file, format!("{bob_ecdsa}\n")).unwrap();
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", "team", "--ssh-keys"])
+        .arg(&file)
+        .assert()
+        .code(2);
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    warning: skipped line 1: 'ecdsa-sha2-nistp256' keys are not supported: age encrypts to ssh-ed25519 and ssh-rsa keys
+    sigil-recipients: error: '[TMP]/only-ecdsa.keys' holds no key age can encrypt to
+    help: age encrypts to ssh-ed25519 and ssh-rsa keys (and age1… keys); ecdsa and security keys (sk-…) need an age plugin
+    ---
+    ");
+    let out = s
+        .cmd("sigil-recipients")
+        .args(["add", "--ssh-keys", "-", "team"])
+        .write_stdin(vec![b'A'; 2 << 20])
+        .assert()
+        .failure();
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    sigil-recipients: error: cannot read the SSH keys in '-': it is larger than 1 MiB, the limit for identity and recipients files
+    help: SIGIL_MAX_INPUT raises every input limit, e.g. SIGIL_MAX_INPUT=1GiB
+    ---
+    ");
+}
