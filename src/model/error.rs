@@ -592,8 +592,9 @@ impl IdentityError {
                     .into(),
             ),
             IdentityError::Invalid { .. } | IdentityError::Empty { .. } => Some(
-                "an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes); \
-                 lines starting with # are comments"
+                "an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes; \
+                 lines starting with # are comments), or is an unencrypted SSH private key \
+                 (ssh-ed25519, ssh-rsa)"
                     .into(),
             ),
             IdentityError::Unreadable { source_name, .. }

@@ -264,3 +264,74 @@ fn a_list_of_ssh_keys_adds_each_key_age_takes_and_says_what_it_skipped() {
     ---
     ");
 }
+
+#[test]
+fn a_member_added_by_ssh_key_reads_with_that_key_as_the_identity() {
+    let s = team();
+    let (bob, bob_pub) = ssh_keygen(s.root(), "ed25519", "bob", "");
+    let (carol, carol_pub) = ssh_keygen(s.root(), "rsa", "carol", "");
+    let (locked, locked_pub) = ssh_keygen(s.root(), "ed25519", "locked", "correct horse");
+    for key in [&bob_pub, &carol_pub, &locked_pub] {
+        s.cmd("sigil-recipients")
+            .args(["add", key, "team"])
+            .assert()
+            .success();
+    }
+    for key in [&bob, &carol] {
+        let out = s
+            .cmd("sigil-get")
+            .env("SIGIL_IDENTITY_FILE", key)
+            .arg("team/deploy/api_key")
+            .assert()
+            .success();
+        assert_eq!(out.get_output().stdout, b"deploy-key\n");
+        // Outside the folder the SSH key opens nothing.
+        s.cmd("sigil-get")
+            .env("SIGIL_IDENTITY_FILE", key)
+            .arg("github/me/token")
+            .assert()
+            .failure();
+    }
+
+    // What the real age encrypts to an authorized_keys file, sigil reads with the SSH key.
+    need("age");
+    let keys = s.root().join("authorized_keys");
+    fs::write(&keys, format!("{bob_pub}\n{carol_pub}\n")).unwrap();
+    let made = Std::new("age")
+        .arg("-R")
+        .arg(&keys)
+        .arg("-o")
+        .arg(s.secret_file("team/deploy/api_key"))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"from-age")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    let out = s
+        .cmd("sigil-get")
+        .env("SIGIL_IDENTITY_FILE", &bob)
+        .arg("team/deploy/api_key")
+        .assert()
+        .success();
+    assert_eq!(out.get_output().stdout, b"from-age\n");
+
+    // A passphrase-protected SSH key is refused with what to do, never a prompt sigil
+    // cannot answer.
+    let out = s
+        .cmd("sigil-get")
+        .env("SIGIL_IDENTITY_FILE", &locked)
+        .arg("team/deploy/api_key")
+        .assert()
+        .failure();
+    let text = both(&s, out.get_output()).replace(&*locked.to_string_lossy(), "[KEY]");
+    assert!(!text.contains("correct horse"));
+    insta::assert_snapshot!(text, @r"
+    sigil-get: error: the identity in '[TMP]/locked' (SIGIL_IDENTITY_FILE) is invalid at line 1: the SSH private key is protected by a passphrase, which sigil cannot ask for yet: use an unencrypted copy kept private, or an age identity (sigil init --protect)
+    help: an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes; lines starting with # are comments), or is an unencrypted SSH private key (ssh-ed25519, ssh-rsa)
+    ---
+    ");
+}
