@@ -64,9 +64,20 @@ impl fmt::Display for IdentitySource {
 /// One or more age X25519 identities and where they came from.
 pub struct Identity {
     keys: Vec<x25519::Identity>,
+    /// An SSH private key given as the identity (`SIGIL_IDENTITY_FILE=~/.ssh/id_ed25519`), its
+    /// public key, and its file's bytes, from which the audit key is derived.
+    ssh: Option<SshKey>,
     source: IdentitySource,
     /// [`Identity::audit_key`], derived once: both the audit log and the sealed caches ask.
     audit_key: std::sync::OnceLock<Zeroizing<[u8; 32]>>,
+}
+
+/// An unencrypted SSH private key the age crate parsed.
+#[derive(Clone)]
+struct SshKey {
+    key: age::ssh::Identity,
+    public: crate::crypto::Recipient,
+    bytes: Zeroizing<Vec<u8>>,
 }
 
 impl fmt::Debug for Identity {
@@ -213,8 +224,12 @@ impl Identity {
         Identity::parse(text, source)
     }
 
-    /// Parses identity-file text: one `AGE-SECRET-KEY-1…` per line, `#` comments allowed.
+    /// Parses identity-file text: one `AGE-SECRET-KEY-1…` per line, `#` comments allowed; or
+    /// an SSH private key (`ssh-keygen -t ed25519` or `-t rsa`), which age decrypts with.
     pub fn parse(text: &str, source: IdentitySource) -> Result<Identity, IdentityError> {
+        if text.trim_start().starts_with("-----BEGIN ") {
+            return Identity::parse_ssh(text, source);
+        }
         let mut keys = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -236,8 +251,44 @@ impl Identity {
         Ok(Identity::new(keys, source))
     }
 
+    /// An SSH private key, parsed by the age crate. A passphrase-protected one is refused with
+    /// what to do: age asks for its passphrase on a terminal of its own, which sigil does not
+    /// hand it.
+    fn parse_ssh(text: &str, source: IdentitySource) -> Result<Identity, IdentityError> {
+        let invalid = |reason: String| IdentityError::Invalid {
+            source_name: source.to_string(),
+            line: 1,
+            reason,
+        };
+        let key = age::ssh::Identity::from_buffer(text.as_bytes(), None)
+            .map_err(|_| invalid("not an SSH private key age reads".into()))?;
+        match &key {
+            age::ssh::Identity::Unencrypted(_) => {}
+            age::ssh::Identity::Encrypted(_) => {
+                return Err(invalid(
+                    "the SSH private key is protected by a passphrase, which sigil cannot ask for yet: use an unencrypted copy kept private, or an age identity (sigil init --protect)".into(),
+                ));
+            }
+            age::ssh::Identity::Unsupported(_) => {
+                return Err(invalid(
+                    "this kind of SSH private key is not supported: age decrypts with ssh-ed25519 and ssh-rsa keys".into(),
+                ));
+            }
+        }
+        let public = age::ssh::Recipient::try_from(key.clone())
+            .map_err(|_| invalid("its public key cannot be read".into()))?;
+        let mut id = Identity::new(Vec::new(), source);
+        id.ssh = Some(SshKey {
+            key,
+            public: crate::crypto::Recipient::Ssh(public),
+            bytes: Zeroizing::new(text.as_bytes().to_vec()),
+        });
+        Ok(id)
+    }
+
     fn new(keys: Vec<x25519::Identity>, source: IdentitySource) -> Identity {
         Identity {
+            ssh: None,
             keys,
             source,
             audit_key: std::sync::OnceLock::new(),
@@ -273,8 +324,11 @@ impl Identity {
     }
 
     /// The public keys (age recipients) that match it.
-    pub fn recipients(&self) -> Vec<x25519::Recipient> {
-        self.keys.iter().map(|k| k.to_public()).collect()
+    pub fn recipients(&self) -> Vec<crate::crypto::Recipient> {
+        let mut out: Vec<crate::crypto::Recipient> =
+            self.keys.iter().map(|k| k.to_public().into()).collect();
+        out.extend(self.ssh.iter().map(|k| k.public.clone()));
+        out
     }
 
     /// Keeps these public keys in `<config>/identity.pub` when the identity is the home's
@@ -308,6 +362,16 @@ impl Identity {
         self.audit_key
             .get_or_init(|| {
                 let mut key = Zeroizing::new([0u8; 32]);
+                if self.keys.is_empty()
+                    && let Some(ssh) = &self.ssh
+                {
+                    // An SSH identity: keyed by the private key file, which only its holder has.
+                    let hk = hkdf::Hkdf::<sha2::Sha256>::new(
+                        Some(b"sigil audit log v1 ssh"),
+                        &ssh.bytes,
+                    );
+                    let _ = hk.expand(b"audit mac key", &mut key[..]);
+                }
                 if let Some(k) = self.keys.first() {
                     let secret = k.to_string();
                     let hk = hkdf::Hkdf::<sha2::Sha256>::new(
@@ -324,7 +388,10 @@ impl Identity {
 
     /// The identities, as the age crate takes them.
     pub(crate) fn as_age(&self) -> impl Iterator<Item = &dyn age::Identity> {
-        self.keys.iter().map(|k| k as &dyn age::Identity)
+        self.keys
+            .iter()
+            .map(|k| k as &dyn age::Identity)
+            .chain(self.ssh.iter().map(|k| &k.key as &dyn age::Identity))
     }
 
     /// Writes the identity file in `age-keygen`'s format, mode 0600, refusing to replace one.

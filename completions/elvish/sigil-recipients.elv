@@ -24,7 +24,7 @@ set edit:completion:arg-completer[sigil-recipients] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'Print the public keys a folder''s secrets are encrypted to'
-            cand add 'Add an age public key to a folder and re-encrypt its secrets'
+            cand add 'Add an age or SSH public key to a folder and re-encrypt its secrets'
             cand rm 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -35,6 +35,7 @@ set edit:completion:arg-completer[sigil-recipients] = {|@words|
         }
         &'sigil-recipients;add'= {
             cand --name 'A name for the key, kept as a `# name:` comment above it'
+            cand --ssh-keys 'Add every SSH key in FILE, one per line, as `https://github.com/USER.keys` serves them (`-`: standard input); lines age cannot encrypt to are reported and skipped. Check the keys are the person''s before sharing secrets with them'
             cand --force 'Hand the new recipient secrets whose usage policy forbids copies (a run-only secret, say); recorded in the audit log'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -45,7 +46,7 @@ set edit:completion:arg-completer[sigil-recipients] = {|@words|
         }
         &'sigil-recipients;help'= {
             cand list 'Print the public keys a folder''s secrets are encrypted to'
-            cand add 'Add an age public key to a folder and re-encrypt its secrets'
+            cand add 'Add an age or SSH public key to a folder and re-encrypt its secrets'
             cand rm 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

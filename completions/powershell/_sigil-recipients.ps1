@@ -27,7 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-recipients' -ScriptBlock 
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys a folder''s secrets are encrypted to')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an age public key to a folder and re-encrypt its secrets')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an age or SSH public key to a folder and re-encrypt its secrets')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-recipients' -ScriptBlock 
         }
         'sigil-recipients;add' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the key, kept as a `# name:` comment above it')
+            [CompletionResult]::new('--ssh-keys', '--ssh-keys', [CompletionResultType]::ParameterName, 'Add every SSH key in FILE, one per line, as `https://github.com/USER.keys` serves them (`-`: standard input); lines age cannot encrypt to are reported and skipped. Check the keys are the person''s before sharing secrets with them')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Hand the new recipient secrets whose usage policy forbids copies (a run-only secret, say); recorded in the audit log')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -52,7 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-recipients' -ScriptBlock 
         }
         'sigil-recipients;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print the public keys a folder''s secrets are encrypted to')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an age public key to a folder and re-encrypt its secrets')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an age or SSH public key to a folder and re-encrypt its secrets')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a key (or a named recipient) from a folder and re-encrypt its secrets')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

@@ -4,7 +4,6 @@
 use super::stdin_is_tty;
 use crate::model::error::{Error, Result};
 use age::secrecy::SecretString;
-use age::x25519;
 use std::io::{self, Read};
 use std::path::PathBuf;
 use zeroize::Zeroizing;
@@ -49,7 +48,7 @@ pub(crate) fn read_passphrase(prompt: &str) -> Result<Zeroizing<String>> {
 pub(crate) fn given_recipients(
     keys: &[String],
     files: &[PathBuf],
-) -> Result<Vec<x25519::Recipient>> {
+) -> Result<Vec<crate::crypto::Recipient>> {
     let mut out = Vec::new();
     for k in keys {
         out.push(parse_recipient(k)?);
@@ -68,6 +67,6 @@ pub(crate) fn given_recipients(
 }
 
 /// One age public key given on the command line.
-pub(crate) fn parse_recipient(key: &str) -> Result<x25519::Recipient> {
+pub(crate) fn parse_recipient(key: &str) -> Result<crate::crypto::Recipient> {
     crate::ops::recipients::parse_public_key(key)
 }

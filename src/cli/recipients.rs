@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
     version,
     about = "List, add and remove the recipients of a shared folder",
     long_about = "A folder of the store — the whole store, a service (team) or an account \
-(team/deploy) — is encrypted to the age public keys in the nearest .age-recipients at or above \
+(team/deploy) — is encrypted to the public keys (age1…, ssh-ed25519, ssh-rsa) in the nearest .age-recipients at or above \
 it. `add` and `rm` edit the folder's own file (creating it from the inherited recipients when it \
 has none, so the rest of the store is not widened) and re-encrypt every secret it governs, one \
 file atomically at a time. A deeper folder with its own .age-recipients is left alone. \
@@ -21,7 +21,7 @@ Removing someone does not take back what they already read: rotate those values 
 them). An edit is journaled: if it is interrupted, running it again (`rm` by name too) or any \
 other sigil command finishes it and lists the values to rotate; `sigil status` and `sigil \
 check` report it until then.",
-    after_help = "Examples:\n  sigil recipients list team\n  sigil recipients add \"$(age-keygen -y alice.txt)\" team --name alice\n  sigil recipients rm alice team"
+    after_help = "Examples:\n  sigil recipients list team\n  sigil recipients add \"$(age-keygen -y alice.txt)\" team --name alice\n  sigil recipients add \"$(cat ~/.ssh/id_ed25519.pub)\" team\n  curl -s https://github.com/bob.keys | sigil recipients add --ssh-keys - team --name bob\n  sigil recipients rm alice team"
 )]
 pub struct Args {
     /// What to do.
@@ -44,17 +44,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Add an age public key to a folder and re-encrypt its secrets
+    /// Add an age or SSH public key to a folder and re-encrypt its secrets
     Add {
-        /// The age public key (age1…)
-        #[arg(value_name = "KEY")]
-        key: String,
+        /// The public key: age1…, or an SSH key line (ssh-ed25519 AAAA… comment, ssh-rsa …)
+        #[arg(value_name = "KEY", required_unless_present = "ssh_keys")]
+        key: Option<String>,
         /// The folder: service or service/account (default: the whole store)
         #[arg(value_name = "PATH")]
         path: Option<String>,
         /// A name for the key, kept as a `# name:` comment above it
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// Add every SSH key in FILE, one per line, as `https://github.com/USER.keys` serves
+        /// them (`-`: standard input); lines age cannot encrypt to are reported and skipped.
+        /// Check the keys are the person's before sharing secrets with them
+        #[arg(long, value_name = "FILE")]
+        ssh_keys: Option<std::path::PathBuf>,
         /// Hand the new recipient secrets whose usage policy forbids copies (a run-only
         /// secret, say); recorded in the audit log
         #[arg(long)]
@@ -89,8 +94,25 @@ pub fn run(args: Args) -> Result<()> {
             key,
             path,
             name,
+            ssh_keys: Some(file),
             force,
         } => {
+            // With --ssh-keys the one positional argument is the folder.
+            let path = path.or(key);
+            let folder = Folder::parse(&sigil, path.as_deref())?;
+            if let Some(c) = finished {
+                eprint!("sigil-recipients: {}", recipients::healed_report(&c));
+            }
+            add_key_list(&sigil, &folder, &file, name.as_deref(), force)
+        }
+        Command::Add {
+            key,
+            path,
+            name,
+            ssh_keys: None,
+            force,
+        } => {
+            let key = key.unwrap_or_default();
             let folder = Folder::parse(&sigil, path.as_deref())?;
             if let Some(c) = same(finished, Op::Add, &folder, &key) {
                 return report(&c);
@@ -115,6 +137,44 @@ pub fn run(args: Args) -> Result<()> {
             report(&c)
         }
     }
+}
+
+/// `add --ssh-keys FILE`: every key age can encrypt to, one edit each; what was skipped
+/// and why on stderr first, so that a key left out is never silent.
+fn add_key_list(
+    sigil: &crate::Sigil,
+    folder: &Folder,
+    file: &std::path::Path,
+    name: Option<&str>,
+    force: bool,
+) -> Result<()> {
+    use crate::fsutil::{Input, read_capped_from, read_capped_string};
+    use crate::model::error::Error;
+    let shown = file.display().to_string();
+    let text = if shown == "-" {
+        read_capped_from(std::io::stdin().lock(), Input::Key).and_then(|b| {
+            String::from_utf8(b)
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))
+        })
+    } else {
+        read_capped_string(file, Input::Key)
+    }
+    .map_err(|e| Error::reading(format!("cannot read the SSH keys in '{shown}'"), e))?;
+    let (keys, skipped) = recipients::key_list(&text);
+    for why in &skipped {
+        eprintln!("warning: skipped {why}");
+    }
+    if keys.is_empty() {
+        return Err(Error::UsageHelp {
+            message: format!("'{shown}' holds no key age can encrypt to"),
+            help: "age encrypts to ssh-ed25519 and ssh-rsa keys (and age1… keys); ecdsa and security keys (sk-…) need an age plugin".into(),
+        });
+    }
+    for key in keys {
+        let c = recipients::add(sigil, folder, &key, name, force)?;
+        report(&c)?;
+    }
+    Ok(())
 }
 
 /// The edit just finished when it is the one asked for again; otherwise it is reported as

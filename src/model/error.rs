@@ -496,7 +496,7 @@ impl StoreError {
                     .into(),
             ),
             StoreError::Recipients { .. } => {
-                Some("each line is an age public key (age1…); # starts a comment".into())
+                Some("each line is an age public key (age1…) or an SSH public key (ssh-ed25519 …, ssh-rsa …); # starts a comment".into())
             }
             StoreError::NotARecipient { path, public_key } => Some(format!(
                 "add your public key to it: echo {public_key} >> '{}'",
@@ -592,8 +592,9 @@ impl IdentityError {
                     .into(),
             ),
             IdentityError::Invalid { .. } | IdentityError::Empty { .. } => Some(
-                "an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes); \
-                 lines starting with # are comments"
+                "an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes; \
+                 lines starting with # are comments), or is an unencrypted SSH private key \
+                 (ssh-ed25519, ssh-rsa)"
                     .into(),
             ),
             IdentityError::Unreadable { source_name, .. }

@@ -179,7 +179,7 @@ pub(crate) fn admit(sigil: &Sigil, addr: &Address) -> Result<()> {
 /// that no backup is silently incomplete. The backup code calls this before writing.
 pub(crate) fn backup_allowed(
     sigil: &Sigil,
-    to: Option<&[age::x25519::Recipient]>,
+    to: Option<&[crate::crypto::Recipient]>,
     fields: &[FieldAddress],
 ) -> Result<()> {
     if let Some(to) = to {

@@ -30,12 +30,10 @@ use crate::model::address::{Address, FieldAddress};
 use crate::model::error::{Error, Result};
 use crate::model::secret::Secret;
 use crate::store::{RECIPIENTS_FILE, Store};
-use age::x25519;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 /// The comment that names the key on the next line (`sigil recipients add --name`).
 const NAME_PREFIX: &str = "# name: ";
@@ -164,9 +162,10 @@ impl Text {
             let name = i
                 .checked_sub(1)
                 .and_then(|j| self.lines[j].trim().strip_prefix(NAME_PREFIX.trim_end()))
+                .or_else(|| crate::crypto::Recipient::ssh_comment(t))
                 .map(|n| n.trim().to_owned())
                 .filter(|n| !n.is_empty());
-            out.push((i, t.to_owned(), name));
+            out.push((i, canonical(t), name));
         }
         out
     }
@@ -208,6 +207,13 @@ impl Text {
         self.lines.push(key.to_owned());
         true
     }
+}
+
+/// A key as sigil compares it: an SSH key without its comment, so that the same key pasted
+/// with another comment is the same recipient. Text that does not parse is kept as it is
+/// (the recipients file is checked as a whole by `store::parse_recipients`).
+fn canonical(key: &str) -> String {
+    crate::crypto::Recipient::parse(key).map_or_else(|_| key.trim().to_owned(), |r| r.to_string())
 }
 
 fn my_keys(sigil: &Sigil) -> Vec<String> {
@@ -422,6 +428,8 @@ pub fn add(
     name: Option<&str>,
     force: bool,
 ) -> Result<Change> {
+    let comment = crate::crypto::Recipient::ssh_comment(key).map(str::to_owned);
+    let name = name.or(comment.as_deref());
     let key = parse_key(key)?;
     if let Some(n) = name
         && (n.contains('\n') || n.trim().is_empty())
@@ -467,7 +475,7 @@ pub fn add(
 /// secrets without it. The user's own key cannot be removed: sigil could no longer read.
 pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
     let mine = my_keys(sigil);
-    let who = who.trim().to_owned();
+    let who = canonical(who);
     edit(
         sigil,
         folder,
@@ -480,7 +488,7 @@ pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
                     .find(|(_, _, n)| n.as_deref() == Some(who.as_str()))
             });
             let Some((_, key, name)) = found.cloned() else {
-                if x25519::Recipient::from_str(&who).is_ok() {
+                if crate::crypto::Recipient::parse(&who).is_ok() {
                     return Ok((false, who.clone(), None));
                 }
                 return Err(Error::NotFound {
@@ -509,6 +517,35 @@ pub fn remove(sigil: &Sigil, folder: &Folder, who: &str) -> Result<Change> {
     )
 }
 
+/// The longest line of an SSH key list sigil reads: an ssh-rsa key of the largest size age
+/// takes is under 3 KiB, so a longer line is not a key.
+const MAX_KEY_LINE: usize = 16 << 10;
+
+/// The keys of an `authorized_keys`-style list (`https://github.com/USER.keys`): the lines age
+/// can encrypt to, and for every other line why it was skipped, never silently. A skipped
+/// line is not repeated (it may hold escape sequences or anything else).
+pub fn key_list(text: &str) -> (Vec<String>, Vec<String>) {
+    let (mut keys, mut skipped) = (Vec::new(), Vec::new());
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.len() > MAX_KEY_LINE {
+            skipped.push(format!(
+                "line {}: longer than {MAX_KEY_LINE} bytes, not a key",
+                i + 1
+            ));
+            continue;
+        }
+        match crate::crypto::Recipient::parse(t) {
+            Ok(_) => keys.push(t.to_owned()),
+            Err(why) => skipped.push(format!("line {}: {why}", i + 1)),
+        }
+    }
+    (keys, skipped)
+}
+
 fn parse_key(key: &str) -> Result<String> {
     Ok(parse_public_key(key)?.to_string())
 }
@@ -517,7 +554,7 @@ fn parse_key(key: &str) -> Result<String> {
 /// `backup create -r`). Text that is not shaped like a public key is not repeated in the
 /// error: the likeliest mistake is pasting an identity (`AGE-SECRET-KEY-1…`) where its public
 /// key goes, and an error message ends up in terminals and CI logs.
-pub(crate) fn parse_public_key(key: &str) -> Result<x25519::Recipient> {
+pub(crate) fn parse_public_key(key: &str) -> Result<crate::crypto::Recipient> {
     let k = key.trim();
     if k.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
         return Err(Error::UsageHelp {
@@ -533,9 +570,14 @@ pub(crate) fn parse_public_key(key: &str) -> Result<x25519::Recipient> {
     } else {
         "the key given".to_owned()
     };
-    x25519::Recipient::from_str(k).map_err(|e| Error::UsageHelp {
-        message: format!("{shown} is not an age public key: {e}"),
-        help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints one)".into(),
+    let ssh = k.starts_with("ssh-") || k.starts_with("ecdsa-") || k.starts_with("sk-");
+    crate::crypto::Recipient::parse(k).map_err(|e| Error::UsageHelp {
+        message: if ssh {
+            format!("the SSH key given cannot be a recipient: {e}")
+        } else {
+            format!("{shown} is not an age public key: {e}")
+        },
+        help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints one) or ssh-ed25519 AAAA… (a line of ~/.ssh/id_ed25519.pub)".into(),
     })
 }
 
@@ -1169,6 +1211,7 @@ fn inherited_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use age::x25519;
 
     #[test]
     fn names_are_the_comment_just_before_a_key() {

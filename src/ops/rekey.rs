@@ -18,7 +18,6 @@ use crate::identity::{self, Identity, IdentitySource, Place};
 use crate::model::error::{Error, Result};
 use crate::model::paths::Paths;
 use crate::store::RECIPIENTS_FILE;
-use age::x25519;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -151,7 +150,7 @@ impl Journal {
     }
 }
 
-fn encrypt_to(bytes: &[u8], recipients: &[x25519::Recipient]) -> Result<Vec<u8>> {
+fn encrypt_to(bytes: &[u8], recipients: &[crate::crypto::Recipient]) -> Result<Vec<u8>> {
     let enc = crate::crypto::to_keys(recipients)
         .map_err(|e| Error::other(format!("cannot encrypt: {e}"), None))?;
     let mut out = Vec::new();
@@ -378,7 +377,7 @@ fn reencrypt(path: &Path, store: &Path, old: &Identity, new: &Identity) -> Resul
     Ok(Outcome::Rewritten)
 }
 
-fn nearest_recipients(mut d: &Path, store: &Path) -> Result<Option<Vec<x25519::Recipient>>> {
+fn nearest_recipients(mut d: &Path, store: &Path) -> Result<Option<Vec<crate::crypto::Recipient>>> {
     while d.starts_with(store) {
         let f = d.join(RECIPIENTS_FILE);
         if let Ok(text) = fs::read_to_string(&f) {

@@ -8,11 +8,9 @@ use crate::model::address::{Address, FieldAddress};
 use crate::model::error::Error;
 use crate::model::paths::Paths;
 use crate::model::secret::Secret;
-use age::x25519;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
@@ -71,7 +69,7 @@ impl FileStore {
     /// The public keys of the identity, for writing: the loaded identity's, else those in
     /// `<config>/identity.pub`, else the identity's once opened. A write therefore needs no
     /// identity (nor a passphrase, nor the keyring) once `sigil init` or a read has kept them.
-    pub(crate) fn own_public_keys(&self) -> Result<Vec<x25519::Recipient>, Error> {
+    pub(crate) fn own_public_keys(&self) -> Result<Vec<crate::crypto::Recipient>, Error> {
         if let Some(id) = self.identity.get() {
             return Ok(id.recipients());
         }
@@ -145,7 +143,7 @@ impl FileStore {
     pub fn recipients_for(
         &self,
         dir: &Path,
-    ) -> Result<(Vec<x25519::Recipient>, Option<PathBuf>), Error> {
+    ) -> Result<(Vec<crate::crypto::Recipient>, Option<PathBuf>), Error> {
         let mut d = dir;
         while d.starts_with(&self.root) {
             let f = d.join(RECIPIENTS_FILE);
@@ -528,21 +526,25 @@ impl Kept {
     }
 }
 
-/// Parses a recipients file: one `age1…` public key per line, `#` comments allowed.
-pub fn parse_recipients(path: &Path, text: &str) -> Result<Vec<x25519::Recipient>, StoreError> {
+/// Parses a recipients file: one public key per line (`age1…`, `ssh-ed25519 …`, `ssh-rsa …`),
+/// `#` comments allowed. Every reader of a recipients file goes through here.
+pub fn parse_recipients(
+    path: &Path,
+    text: &str,
+) -> Result<Vec<crate::crypto::Recipient>, StoreError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        out.push(
-            x25519::Recipient::from_str(line).map_err(|e| StoreError::Recipients {
+        out.push(crate::crypto::Recipient::parse(line).map_err(|reason| {
+            StoreError::Recipients {
                 path: path.to_owned(),
                 line: i + 1,
-                reason: e.to_string(),
-            })?,
-        );
+                reason,
+            }
+        })?);
     }
     if out.is_empty() {
         return Err(StoreError::Recipients {
@@ -695,6 +697,7 @@ mod tests {
     use super::*;
     use crate::model::error::ExitClass;
     use crate::store::conformance;
+    use age::x25519;
     use std::os::unix::fs::PermissionsExt;
 
     fn store() -> (tempfile::TempDir, FileStore) {

@@ -46,6 +46,7 @@ mod rekey;
 mod rm;
 mod run;
 mod run_pty;
+mod ssh_recipients;
 mod status;
 mod support;
 mod switch;

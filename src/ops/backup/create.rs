@@ -12,7 +12,6 @@ use crate::model::error::{Error, Result};
 use crate::model::registry::Registry;
 use crate::store::Store;
 use crate::store::backend::BackendKind;
-use age::x25519;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
@@ -56,7 +55,7 @@ fn inventory(
 
 /// The default recipients of a backup: those of the store's root `.age-recipients`, else
 /// the identity's own key — the people who can already read the store.
-pub fn default_recipients(sigil: &Sigil) -> Result<Vec<x25519::Recipient>> {
+pub fn default_recipients(sigil: &Sigil) -> Result<Vec<crate::crypto::Recipient>> {
     let root = sigil.file_store().root().to_owned();
     Ok(sigil.file_store().recipients_for(&root)?.0)
 }

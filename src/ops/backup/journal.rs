@@ -8,7 +8,6 @@ use crate::model::address::FieldAddress;
 use crate::model::error::{Error, Result};
 use crate::model::secret::Secret;
 use crate::store::backend::BackendKind;
-use age::x25519;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::{self, Write};
@@ -159,7 +158,7 @@ pub(super) fn recover_locked(sigil: &Sigil) -> Result<bool> {
 pub(super) fn save_encrypted(
     path: &Path,
     secret: &Secret,
-    recipients: &[x25519::Recipient],
+    recipients: &[crate::crypto::Recipient],
 ) -> Result<()> {
     crate::crypto::write_file(path, recipients, secret.expose())
 }

@@ -21,7 +21,6 @@ use crate::model::error::{Error, Result};
 use crate::model::secret::Secret;
 use crate::store::StoreError;
 use age::secrecy::SecretString;
-use age::x25519;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -68,7 +67,7 @@ pub const MAX_ARCHIVE: u64 = 1 << 30;
 /// Who a new backup is encrypted to.
 pub enum Encryption {
     /// These X25519 recipients (the store's, or given on the command line).
-    Recipients(Vec<x25519::Recipient>),
+    Recipients(Vec<crate::crypto::Recipient>),
     /// A passphrase (age's scrypt recipient).
     Passphrase(SecretString),
 }
