@@ -241,13 +241,14 @@ impl FileStore {
     }
 
     /// The age file of `addr` as it is on disk, not decrypted: opened without following a
-    /// link, and refused when others can read it, as [`Store::get`] does.
+    /// link, and refused when others can read it; [`Store::get`] decrypts what it reads.
     fn read_sealed(&self, addr: &FieldAddress) -> Result<Vec<u8>, Error> {
         self.check_dirs()?;
         let path = self.path_of(addr);
         self.refuse_links(&path)?;
         let mut open = fs::OpenOptions::new();
         open.read(true);
+        // And should a link appear after the check, the open does not follow it either.
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
@@ -562,33 +563,8 @@ impl Store for FileStore {
     }
 
     fn get(&self, addr: &FieldAddress) -> Result<Secret, Error> {
-        self.check_dirs()?;
-        let path = self.path_of(addr);
-        self.refuse_links(&path)?;
-        let mut open = fs::OpenOptions::new();
-        open.read(true);
-        // And should a link appear after the check, the open does not follow it either.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            open.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
-        }
-        let file = match open.open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(StoreError::NotFound {
-                    address: addr.to_string(),
-                    available: self.fields_of(addr.service(), addr.account()),
-                }
-                .into());
-            }
-            Err(e) => return Err(Error::io(format!("cannot open '{}'", path.display()), e)),
-        };
-        let ctx = |e| Error::io(format!("cannot read '{}'", path.display()), e);
-        let meta = file.metadata().map_err(ctx)?;
-        fsutil::check_private(&path, &meta)?;
-        let bytes = fsutil::read_capped_from(file, fsutil::Input::Stored).map_err(ctx)?;
-        self.decrypt(&path, &bytes)
+        let bytes = self.read_sealed(addr)?;
+        self.decrypt(&self.path_of(addr), &bytes)
     }
 
     fn contains(&self, addr: &FieldAddress) -> Result<bool, Error> {
