@@ -5,41 +5,6 @@
 use crate::support::*;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
-
-/// A new age identity file under `dir`, and its public key.
-fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
-    need("age-keygen");
-    let file = dir.join(format!("{name}.txt"));
-    let out = Std::new("age-keygen")
-        .arg("-o")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = Std::new("age-keygen")
-        .arg("-y")
-        .arg(&file)
-        .output()
-        .unwrap();
-    (
-        file,
-        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
-    )
-}
-
-/// What the real `age -d -i IDENTITY` reads from the secret at `addr`, if it can.
-fn age_reads(s: &Sandbox, identity: &Path, addr: &str) -> Option<Vec<u8>> {
-    need("age");
-    let out = Std::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(identity)
-        .arg(s.secret_file(addr))
-        .output()
-        .unwrap();
-    out.status.success().then_some(out.stdout)
-}
 
 /// The exit code of `sigil-get -n ADDR`.
 fn get_code(s: &Sandbox, addr: &str) -> i32 {
@@ -339,7 +304,7 @@ fn team_with_alice() -> (Sandbox, PathBuf) {
     let s = Sandbox::init();
     s.add("personal/db/password", b"db-secret");
     s.add("team/ci", b"ci-secret");
-    let (alice, alice_pub) = keygen(s.root(), "alice");
+    let (alice, alice_pub) = age_keygen(s.root(), "alice");
     let mine = fs::read_to_string(s.home.join("store/.age-recipients")).unwrap();
     let file = s.home.join("store/team/.age-recipients");
     fs::write(&file, format!("{mine}{alice_pub}\n")).unwrap();

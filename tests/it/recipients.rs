@@ -6,40 +6,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
-/// A new age identity file under `dir`, and its public key.
-fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
-    need("age-keygen");
-    let file = dir.join(format!("{name}.txt"));
-    let out = Std::new("age-keygen")
-        .arg("-o")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = Std::new("age-keygen")
-        .arg("-y")
-        .arg(&file)
-        .output()
-        .unwrap();
-    (
-        file,
-        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
-    )
-}
-
-/// Whether `age -d -i IDENTITY` opens the secret at `addr`, and what it read.
-fn age_reads(s: &Sandbox, identity: &Path, addr: &str) -> Option<Vec<u8>> {
-    need("age");
-    let out = Std::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(identity)
-        .arg(s.secret_file(addr))
-        .output()
-        .unwrap();
-    out.status.success().then_some(out.stdout)
-}
-
 fn team() -> Sandbox {
     let s = Sandbox::init();
     s.add("team/deploy/api_key", b"deploy-key");
@@ -56,7 +22,7 @@ fn both(s: &Sandbox, out: &std::process::Output) -> String {
 #[test]
 fn an_added_member_reads_the_folder_and_a_removed_one_no_longer_does() {
     let s = team();
-    let (alice, alice_key) = keygen(s.root(), "alice");
+    let (alice, alice_key) = age_keygen(s.root(), "alice");
     assert_eq!(age_reads(&s, &alice, "team/deploy/api_key"), None);
 
     let out = s
@@ -164,8 +130,8 @@ fn your_own_key_cannot_be_removed() {
 #[test]
 fn the_store_root_and_a_deeper_folder_with_its_own_file() {
     let s = team();
-    let (bob, bob_key) = keygen(s.root(), "bob");
-    let (carol, carol_key) = keygen(s.root(), "carol");
+    let (bob, bob_key) = age_keygen(s.root(), "bob");
+    let (carol, carol_key) = age_keygen(s.root(), "carol");
     // team/db is shared with bob alone (and me).
     s.cmd("sigil-recipients")
         .args(["add", &bob_key, "team/db"])
@@ -261,7 +227,7 @@ fn bad_keys_folders_and_names_are_refused() {
 #[test]
 fn a_run_cut_short_is_finished_by_running_it_again() {
     let s = team();
-    let (dave, dave_key) = keygen(s.root(), "dave");
+    let (dave, dave_key) = age_keygen(s.root(), "dave");
     // As a hand edit (a `git pull`), or a kill of a sigil that kept no journal, leaves it:
     // dave listed, no secret re-encrypted yet. With no journal, adding him again re-encrypts.
     let file = s.home.join("store/team/.age-recipients");
@@ -325,7 +291,7 @@ fn symlinks_planted_in_the_store_are_never_followed() {
         "{report}"
     );
 
-    let (alice, alice_key) = keygen(s.root(), "alice");
+    let (alice, alice_key) = age_keygen(s.root(), "alice");
     let out = s
         .cmd("sigil-recipients")
         .args(["add", &alice_key, "team", "--name", "alice"])
@@ -395,7 +361,7 @@ fn symlinks_planted_in_the_store_are_never_followed() {
 fn team_with_alice() -> (Sandbox, PathBuf, String) {
     let s = team();
     s.add("team/cache/api_key", b"cache-key");
-    let (alice, alice_key) = keygen(s.root(), "alice");
+    let (alice, alice_key) = age_keygen(s.root(), "alice");
     s.cmd("sigil-recipients")
         .args(["add", &alice_key, "team", "--name", "alice"])
         .assert()
@@ -564,7 +530,7 @@ fn a_killed_rm_is_finished_by_the_next_command() {
 fn a_killed_add_is_reported_and_finished() {
     let s = team();
     s.add("team/cache/api_key", b"cache-key");
-    let (bob, bob_key) = keygen(s.root(), "bob");
+    let (bob, bob_key) = age_keygen(s.root(), "bob");
     killed(&s, &["add", &bob_key, "team", "--name", "bob"], 2);
     reported(
         &s,
@@ -588,7 +554,7 @@ fn a_killed_add_is_reported_and_finished() {
 
     // Killed before any secret, then `sigil list` comes next.
     let t = team();
-    let (carol, carol_key) = keygen(t.root(), "carol");
+    let (carol, carol_key) = age_keygen(t.root(), "carol");
     killed(&t, &["add", &carol_key, "team"], 1);
     let out = t.cmd("sigil-list").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));

@@ -23,19 +23,6 @@ fn ssh_keygen(dir: &Path, kind: &str, name: &str, passphrase: &str) -> (PathBuf,
     (file, public.trim().to_owned())
 }
 
-/// Whether `age -d -i KEY` opens the secret at `addr`, and what it read.
-fn age_reads(s: &Sandbox, key: &Path, addr: &str) -> Option<Vec<u8>> {
-    need("age");
-    let out = Std::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(key)
-        .arg(s.secret_file(addr))
-        .output()
-        .unwrap();
-    out.status.success().then_some(out.stdout)
-}
-
 /// stderr then stdout of a run, with age and SSH keys redacted.
 fn both(s: &Sandbox, out: &std::process::Output) -> String {
     redact_ssh(&format!(

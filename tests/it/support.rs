@@ -500,3 +500,38 @@ pub fn assert_hardened(pid: u32) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// A new identity made by the real `age-keygen` in `dir/NAME.txt`, and its public key.
+pub fn age_keygen(dir: &Path, name: &str) -> (PathBuf, String) {
+    need("age-keygen");
+    let file = dir.join(format!("{name}.txt"));
+    let out = std::process::Command::new("age-keygen")
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = std::process::Command::new("age-keygen")
+        .arg("-y")
+        .arg(&file)
+        .output()
+        .unwrap();
+    (
+        file,
+        String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+    )
+}
+
+/// What the real `age -d -i IDENTITY` reads from the secret at `addr`, or `None` when it
+/// cannot open it (the identity may be an age identity or an SSH private key).
+pub fn age_reads(s: &Sandbox, identity: &Path, addr: &str) -> Option<Vec<u8>> {
+    need("age");
+    let out = std::process::Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(identity)
+        .arg(s.secret_file(addr))
+        .output()
+        .unwrap();
+    out.status.success().then_some(out.stdout)
+}
