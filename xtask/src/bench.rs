@@ -5,7 +5,7 @@ use crate::common::{Result, create_private_dir, header, workspace_root};
 use crate::keyring::start_keyring_session;
 use crate::test_env::{cargo, cargo_step};
 use crate::tools::{BENCH_TOOLS, KEYRING_TOOLS, capture, ensure_tools, run};
-use crate::{bulk, docblock};
+use crate::{bulk, docblock, team};
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
@@ -26,6 +26,10 @@ struct Measurement {
     mean: f64,
     stddev: f64,
 }
+
+/// How the benches build what they measure: the release profile in Cargo.toml is what users
+/// get.
+pub(crate) const BENCH_BUILD: [&str; 5] = ["build", "--release", "--package", "sigil", "--bins"];
 
 /// One command for hyperfine: its name in the results and its argv.
 struct Timed {
@@ -54,6 +58,8 @@ struct Results {
     secret_tool: Measurement,
     /// The large-store rows (migrate, backup), timed by xtask itself.
     bulk: bulk::Bulk,
+    /// The shared-store rows (adding and removing a member).
+    team: team::Team,
 }
 
 /// Removes the benchmark's scratch directory however the run ends.
@@ -350,10 +356,7 @@ fn completion_10000(sigil: &Sigil, tmp: &Path, exports: &Path) -> Result<[Measur
 /// into docs/performance.md (which the whole `cargo xtask bench` writes).
 pub(crate) fn bench_completion() -> Result<()> {
     let root = workspace_root();
-    cargo_step(
-        &root,
-        &["build", "--release", "--package", "sigil", "--bins"],
-    )?;
+    cargo_step(&root, &BENCH_BUILD)?;
     ensure_tools(BENCH_TOOLS)?;
     let target = target_dir(&root)?;
     let sigil = Sigil {
@@ -447,10 +450,7 @@ fn expect_secret(what: &str, output: &str) -> Result<()> {
 pub(crate) fn bench() -> Result<()> {
     let root = workspace_root();
     // The release profile in Cargo.toml is what users get, so that is what is measured.
-    cargo_step(
-        &root,
-        &["build", "--release", "--package", "sigil", "--bins"],
-    )?;
+    cargo_step(&root, &BENCH_BUILD)?;
     ensure_tools(&[BENCH_TOOLS, KEYRING_TOOLS].concat())?;
     let target = target_dir(&root)?;
     let sigil = Sigil {
@@ -831,6 +831,7 @@ pub(crate) fn bench() -> Result<()> {
     drop(keyring);
 
     let bulk = bulk::run(&sigil, tmp)?;
+    let team = team::run(&sigil, tmp)?;
 
     let results = Results {
         get,
@@ -850,6 +851,7 @@ pub(crate) fn bench() -> Result<()> {
         get_keyring,
         secret_tool,
         bulk,
+        team,
     };
     let path = root.join("docs/performance.md");
     // `cargo xtask soak` and `install-bench` own blocks of the same file; a bench run keeps
@@ -1071,6 +1073,7 @@ fn performance_doc(r: &Results, machine: &Machine) -> String {
         let _ = writeln!(doc, "| {target} | {measured} | {result} |");
     }
     doc.push_str(&bulk::section(&r.bulk));
+    doc.push_str(&team::section(&r.team));
     doc.push_str(METHOD);
     doc
 }

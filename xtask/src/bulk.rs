@@ -30,7 +30,7 @@ impl Timing {
         self.secs.iter().sum::<f64>() / self.secs.len().max(1) as f64
     }
 
-    fn cell(&self) -> String {
+    pub(crate) fn cell(&self) -> String {
         let min = self.secs.iter().copied().fold(f64::INFINITY, f64::min);
         let max = self.secs.iter().copied().fold(0.0, f64::max);
         format!(
@@ -58,7 +58,7 @@ pub struct Bulk {
 }
 
 /// Runs `command` under GNU time, adding its wall time and peak memory to `into`.
-fn timed(command: Command, into: &mut Timing, scratch: &Path) -> Result<String> {
+pub(crate) fn timed(command: Command, into: &mut Timing, scratch: &Path) -> Result<String> {
     let report = scratch.join("time.txt");
     let program = command.get_program().to_owned();
     let mut wrapped = Command::new("/usr/bin/time");

@@ -43,6 +43,8 @@ mod guides;
 mod install;
 mod keyring;
 mod soak;
+mod symbol_order;
+mod team;
 mod test_env;
 mod tidy;
 mod tools;
@@ -65,7 +67,9 @@ fn main() -> ExitCode {
         Some(("advisories", _)) => done(test_env::advisories(&workspace_root())),
         Some(("bench", _)) => done(bench::bench()),
         Some(("bench-completion", _)) => done(bench::bench_completion()),
+        Some(("bench-team", _)) => done(team::bench_team()),
         Some(("install-bench", _)) => done(install::run()),
+        Some(("symbol-order", _)) => done(symbol_order::run()),
         Some(("soak", m)) => done(soak::run(&soak::Options {
             // Both are bounded by clap (at most 99 and 9,999), so they fit a usize.
             processes: *m.get_one::<u64>("processes").expect("has a default") as usize,
@@ -127,9 +131,16 @@ fn cli() -> clap::Command {
             "time README's install command from a cold target directory and weigh what it \
                  installs; write the Install block of docs/performance.md",
         ))
+        .subcommand(clap::Command::new("symbol-order").about(
+            "profile `sigil get` under callgrind and write link/symbol-order.txt, the \
+                 functions the linker packs together",
+        ))
         .subcommand(clap::Command::new("bench").about(
             "time sigil against age, pass and secret-tool with hyperfine; write \
                  docs/performance.md",
+        ))
+        .subcommand(clap::Command::new("bench-team").about(
+            "time only the team rows of `bench` (100 members, 10,000 secrets) and print them",
         ))
         .subcommand(
             clap::Command::new("bench-completion")
