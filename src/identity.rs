@@ -72,12 +72,24 @@ pub struct Identity {
     audit_key: std::sync::OnceLock<Zeroizing<[u8; 32]>>,
 }
 
-/// An unencrypted SSH private key the age crate parsed.
+/// An SSH private key the age crate parsed: unencrypted, or passphrase-protected and shut
+/// until [`Identity::unlock_ssh`] opens it.
 #[derive(Clone)]
 struct SshKey {
     key: age::ssh::Identity,
     public: crate::crypto::Recipient,
+    /// What the audit key is derived from: the file, and the passphrase of a protected one
+    /// (so that the file alone does not give it).
     bytes: Zeroizing<Vec<u8>>,
+}
+
+/// The protected SSH keys this process has opened, by where they came from (`None`: the
+/// passphrase was wrong), so that a command asks once.
+type SshOpened = Vec<(String, Option<SshKey>)>;
+
+fn ssh_opened() -> &'static std::sync::Mutex<SshOpened> {
+    static OPENED: std::sync::OnceLock<std::sync::Mutex<SshOpened>> = std::sync::OnceLock::new();
+    OPENED.get_or_init(Default::default)
 }
 
 impl fmt::Debug for Identity {
@@ -90,8 +102,15 @@ impl fmt::Debug for Identity {
 }
 
 impl Identity {
-    /// Finds the identity the way every sigil command does.
+    /// Finds the identity the way every sigil command does. A passphrase-protected SSH key
+    /// is opened here, once per process (its passphrase asked as `identity.age`'s is).
     pub fn load(paths: &Paths) -> Result<Identity, Error> {
+        Identity::load_locked(paths)?.unlock_ssh()
+    }
+
+    /// [`Identity::load`], leaving a passphrase-protected SSH key shut: its public key is
+    /// readable without the passphrase, and a write needs no more.
+    pub(crate) fn load_locked(paths: &Paths) -> Result<Identity, Error> {
         if let Some(key) = std::env::var_os("SIGIL_IDENTITY").filter(|v| !v.is_empty()) {
             let key = Zeroizing::new(key.into_string().map_err(|_| IdentityError::Invalid {
                 source_name: IdentitySource::EnvKey.to_string(),
@@ -251,9 +270,8 @@ impl Identity {
         Ok(Identity::new(keys, source))
     }
 
-    /// An SSH private key, parsed by the age crate. A passphrase-protected one is refused with
-    /// what to do: age asks for its passphrase on a terminal of its own, which sigil does not
-    /// hand it.
+    /// An SSH private key, parsed by the age crate. A passphrase-protected one is kept shut
+    /// until [`Identity::load`] opens it: its public key is readable without the passphrase.
     fn parse_ssh(text: &str, source: IdentitySource) -> Result<Identity, IdentityError> {
         let invalid = |reason: String| IdentityError::Invalid {
             source_name: source.to_string(),
@@ -263,12 +281,7 @@ impl Identity {
         let key = age::ssh::Identity::from_buffer(text.as_bytes(), None)
             .map_err(|_| invalid("not an SSH private key age reads".into()))?;
         match &key {
-            age::ssh::Identity::Unencrypted(_) => {}
-            age::ssh::Identity::Encrypted(_) => {
-                return Err(invalid(
-                    "the SSH private key is protected by a passphrase, which sigil cannot ask for yet: use an unencrypted copy kept private, or an age identity (sigil init --protect)".into(),
-                ));
-            }
+            age::ssh::Identity::Unencrypted(_) | age::ssh::Identity::Encrypted(_) => {}
             age::ssh::Identity::Unsupported(_) => {
                 return Err(invalid(
                     "this kind of SSH private key is not supported: age decrypts with ssh-ed25519 and ssh-rsa keys".into(),
@@ -284,6 +297,43 @@ impl Identity {
             bytes: Zeroizing::new(text.as_bytes().to_vec()),
         });
         Ok(id)
+    }
+
+    /// Opens a passphrase-protected SSH key with the passphrase from `SIGIL_PASSPHRASE_FILE`,
+    /// `SIGIL_PASSPHRASE_FD` or a no-echo prompt, as `identity.age`'s: up to three tries on a
+    /// terminal, one otherwise. The decrypted key lives in this process only (the age crate
+    /// zeroizes it on drop); `sigil unlock` keeps `identity.age`, not an SSH key.
+    fn unlock_ssh(mut self) -> Result<Identity, Error> {
+        let Some(ssh) = self.ssh.as_mut() else {
+            return Ok(self);
+        };
+        let age::ssh::Identity::Encrypted(enc) = ssh.key.clone() else {
+            return Ok(self);
+        };
+        let name = self.source.to_string();
+        let known = ssh_opened()
+            .lock()
+            .ok()
+            .and_then(|m| m.iter().find(|(n, _)| *n == name).map(|(_, k)| k.clone()));
+        let wrong = || IdentityError::SshWrongPassphrase {
+            source_name: name.clone(),
+        };
+        match known {
+            Some(Some(key)) => *ssh = key,
+            Some(None) => return Err(wrong().into()),
+            None => {
+                let source = pass_source("SIGIL_PASSPHRASE_FILE", "SIGIL_PASSPHRASE_FD")?
+                    .ok_or_else(|| IdentityError::SshNoPassphrase {
+                        source_name: name.clone(),
+                    })?;
+                let opened = open_ssh(&enc, ssh, &source, &name)?;
+                if let Ok(mut m) = ssh_opened().lock() {
+                    m.push((name.clone(), opened.clone()));
+                }
+                *ssh = opened.ok_or_else(wrong)?;
+            }
+        }
+        Ok(self)
     }
 
     fn new(keys: Vec<x25519::Identity>, source: IdentitySource) -> Identity {
@@ -303,6 +353,13 @@ impl Identity {
     /// Wraps a key a program already has.
     pub fn from_key(key: x25519::Identity) -> Identity {
         Identity::new(vec![key], IdentitySource::Given)
+    }
+
+    /// Whether it holds a passphrase-protected SSH key not opened yet.
+    pub(crate) fn is_locked(&self) -> bool {
+        self.ssh
+            .as_ref()
+            .is_some_and(|k| matches!(k.key, age::ssh::Identity::Encrypted(_)))
     }
 
     /// Where it came from.
@@ -522,7 +579,8 @@ pub(crate) fn without_asking(paths: &Paths) -> Option<Identity> {
 /// The identity when it can be had without a prompt, a keyring or a passphrase.
 pub(crate) fn load_quietly(paths: &Paths) -> Option<Identity> {
     if env_set("SIGIL_IDENTITY") || env_set("SIGIL_IDENTITY_FILE") {
-        return Identity::load(paths).ok();
+        // A protected SSH key opens here only when a file or descriptor gives its passphrase.
+        return without_prompt(|| Identity::load(paths)).ok();
     }
     if paths.identity_pointer().exists() {
         return None;
@@ -737,6 +795,33 @@ pub(crate) fn open_protected(
     }
     FAILED.store(failures.max(1), Ordering::Relaxed);
     Err(IdentityError::WrongPassphrase { file, failures }.into())
+}
+
+/// Tries the passphrase of a protected SSH key; `None` when every try was wrong.
+fn open_ssh(
+    enc: &age::ssh::EncryptedKey,
+    shut: &SshKey,
+    source: &PassSource,
+    name: &str,
+) -> Result<Option<SshKey>, Error> {
+    let tries = if source.is_tty() { 3 } else { 1 };
+    for attempt in 1..=tries {
+        let pass = source.read(&format!("passphrase for the SSH key {name}: "))?;
+        // Any failure is a wrong passphrase: the file itself parsed already.
+        if let Ok(key) = enc.decrypt(pass.clone()) {
+            let mut bytes = Zeroizing::new(shut.bytes.to_vec());
+            bytes.extend_from_slice(pass.expose_secret().as_bytes());
+            return Ok(Some(SshKey {
+                key: age::ssh::Identity::Unencrypted(key),
+                public: shut.public.clone(),
+                bytes,
+            }));
+        }
+        if attempt < tries {
+            crate::model::notice::note("wrong passphrase, try again");
+        }
+    }
+    Ok(None)
 }
 
 /// Records a wrong passphrase. Without the identity there is no MAC key, so the entry goes

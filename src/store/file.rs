@@ -61,9 +61,14 @@ impl FileStore {
             return Ok(self.identity.get_or_init(|| id));
         }
         let id = Identity::load(&self.paths)?;
+        Ok(self.adopt(id))
+    }
+
+    /// Makes `id` the store's identity.
+    fn adopt(&self, id: Identity) -> &Identity {
         crate::seal::remember(&self.paths, &id);
         id.keep_public_keys(&self.paths);
-        Ok(self.identity.get_or_init(|| id))
+        self.identity.get_or_init(|| id)
     }
 
     /// The public keys of the identity, for writing: the loaded identity's, else those in
@@ -79,7 +84,15 @@ impl FileStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("cannot read '{}'", file.display()), e)),
         }
-        Ok(self.identity()?.recipients())
+        if let Some(id) = crate::seal::take_identity(&self.paths) {
+            return Ok(self.identity.get_or_init(|| id).recipients());
+        }
+        // A passphrase-protected SSH key names its public key without its passphrase.
+        let id = Identity::load_locked(&self.paths)?;
+        if id.is_locked() {
+            return Ok(id.recipients());
+        }
+        Ok(self.adopt(id).recipients())
     }
 
     /// The identity if it was loaded already (nothing is looked for or asked).
