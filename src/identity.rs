@@ -61,9 +61,16 @@ impl fmt::Display for IdentitySource {
     }
 }
 
-/// One or more age X25519 identities and where they came from.
+/// One or more age identities and where they came from: X25519 keys, an SSH private key, or
+/// age plugins' identities (`AGE-PLUGIN-NAME-1…`).
 pub struct Identity {
     keys: Vec<x25519::Identity>,
+    /// Plugins' identities, and the recipients the file's comments give for them (a plugin's
+    /// identity does not name its recipient itself).
+    plugins: Vec<age::plugin::Identity>,
+    plugin_public: Vec<crate::crypto::Recipient>,
+    /// The plugins found on PATH for `plugins`, looked for at the first decryption.
+    decrypters: std::sync::OnceLock<crate::crypto::plugin::Decrypters>,
     /// An SSH private key given as the identity (`SIGIL_IDENTITY_FILE=~/.ssh/id_ed25519`), its
     /// public key, and its file's bytes, from which the audit key is derived.
     ssh: Option<SshKey>,
@@ -217,6 +224,12 @@ impl Identity {
             text.push_str(k.to_string().expose_secret());
             text.push('\n');
         }
+        for r in &self.plugin_public {
+            text.push_str(&format!("# recipient: {r}\n"));
+        }
+        for p in &self.plugins {
+            text.push_str(&format!("{p}\n"));
+        }
         text
     }
 
@@ -249,25 +262,41 @@ impl Identity {
         if text.trim_start().starts_with("-----BEGIN ") {
             return Identity::parse_ssh(text, source);
         }
-        let mut keys = Vec::new();
+        let (mut keys, mut plugins, mut plugin_public) = (Vec::new(), Vec::new(), Vec::new());
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
+            if let Some(comment) = line.strip_prefix('#') {
+                plugin_public.extend(recipient_comment(comment));
                 continue;
             }
-            let key = x25519::Identity::from_str(line).map_err(|_| IdentityError::Invalid {
+            if line.is_empty() {
+                continue;
+            }
+            let invalid = |reason: &str| IdentityError::Invalid {
                 source_name: source.to_string(),
                 line: i + 1,
-                reason: "not an age X25519 secret key (AGE-SECRET-KEY-1…)".into(),
-            })?;
+                reason: reason.into(),
+            };
+            if line.starts_with("AGE-PLUGIN-") {
+                let id = age::plugin::Identity::from_str(line)
+                    .map_err(|_| invalid("not a valid age plugin identity (AGE-PLUGIN-NAME-1…)"))?;
+                plugins.push(id);
+                continue;
+            }
+            let key = x25519::Identity::from_str(line)
+                .map_err(|_| invalid("not an age X25519 secret key (AGE-SECRET-KEY-1…)"))?;
             keys.push(key);
         }
-        if keys.is_empty() {
+        if keys.is_empty() && plugins.is_empty() {
             return Err(IdentityError::Empty {
                 source_name: source.to_string(),
             });
         }
-        Ok(Identity::new(keys, source))
+        let mut id = Identity::new(keys, source);
+        plugin_public.retain(|r| plugins.iter().any(|p| Some(p.plugin()) == r.plugin()));
+        id.plugins = plugins;
+        id.plugin_public = plugin_public;
+        Ok(id)
     }
 
     /// An SSH private key, parsed by the age crate. A passphrase-protected one is kept shut
@@ -340,6 +369,9 @@ impl Identity {
         Identity {
             ssh: None,
             keys,
+            plugins: Vec::new(),
+            plugin_public: Vec::new(),
+            decrypters: std::sync::OnceLock::new(),
             source,
             audit_key: std::sync::OnceLock::new(),
         }
@@ -385,6 +417,7 @@ impl Identity {
         let mut out: Vec<crate::crypto::Recipient> =
             self.keys.iter().map(|k| k.to_public().into()).collect();
         out.extend(self.ssh.iter().map(|k| k.public.clone()));
+        out.extend(self.plugin_public.iter().cloned());
         out
     }
 
@@ -419,6 +452,21 @@ impl Identity {
         self.audit_key
             .get_or_init(|| {
                 let mut key = Zeroizing::new([0u8; 32]);
+                if self.keys.is_empty() && self.ssh.is_none() {
+                    // Plugins' identities only: keyed by their lines, which only the holder
+                    // of the identity file has.
+                    let lines = Zeroizing::new(
+                        self.plugins
+                            .iter()
+                            .map(|p| p.to_string() + "\n")
+                            .collect::<String>(),
+                    );
+                    let hk = hkdf::Hkdf::<sha2::Sha256>::new(
+                        Some(b"sigil audit log v1 plugin"),
+                        lines.as_bytes(),
+                    );
+                    let _ = hk.expand(b"audit mac key", &mut key[..]);
+                }
                 if self.keys.is_empty()
                     && let Some(ssh) = &self.ssh
                 {
@@ -443,12 +491,34 @@ impl Identity {
             .clone()
     }
 
-    /// The identities, as the age crate takes them.
+    /// The identities, as the age crate takes them: its own keys first, so that a plugin
+    /// runs only for a file they do not open.
     pub(crate) fn as_age(&self) -> impl Iterator<Item = &dyn age::Identity> {
         self.keys
             .iter()
             .map(|k| k as &dyn age::Identity)
             .chain(self.ssh.iter().map(|k| &k.key as &dyn age::Identity))
+            .chain(
+                self.plugin_decrypters()
+                    .into_iter()
+                    .flat_map(|d| d.as_age()),
+            )
+    }
+
+    fn plugin_decrypters(&self) -> Option<&crate::crypto::plugin::Decrypters> {
+        (!self.plugins.is_empty()).then(|| {
+            self.decrypters
+                .get_or_init(|| crate::crypto::plugin::Decrypters::new(&self.plugins))
+        })
+    }
+
+    /// What a failed decryption with [`Identity::as_age`] means when a plugin of this
+    /// identity is the cause (missing, failed, refused); `Err` gives the error back otherwise.
+    pub(crate) fn explain(&self, e: age::DecryptError) -> Result<Error, age::DecryptError> {
+        match self.plugin_decrypters() {
+            Some(d) => d.explain(e),
+            None => Err(e),
+        }
     }
 
     /// Writes the identity file in `age-keygen`'s format, mode 0600, refusing to replace one.
@@ -469,6 +539,19 @@ impl Identity {
         f.sync_all().map_err(ctx)?;
         fsutil::sync_dir(path.parent().expect("file has a parent")).map_err(ctx)
     }
+}
+
+/// The plugin recipient a comment of an identity file gives (`# recipient: age1NAME1…` as
+/// `age-plugin-*` and `print_new_identity` write, `# public key: …` as `age-keygen` does).
+fn recipient_comment(comment: &str) -> Option<crate::crypto::Recipient> {
+    let c = comment.trim();
+    let lower = c.to_ascii_lowercase();
+    let at = ["recipient:", "public key:"]
+        .iter()
+        .find_map(|p| lower.starts_with(p).then_some(p.len()))?;
+    crate::crypto::Recipient::parse(&c[at..])
+        .ok()
+        .filter(|r| r.plugin().is_some())
 }
 
 /// The passphrase-protected identity file, `<config>/identity.age`.
@@ -544,6 +627,11 @@ impl Identity {
         for k in &self.keys {
             let text = k.to_string();
             let text = text.expose_secret();
+            out.push(text.as_bytes().to_vec());
+            out.push(text.to_ascii_lowercase().into_bytes());
+        }
+        for p in &self.plugins {
+            let text = p.to_string();
             out.push(text.as_bytes().to_vec());
             out.push(text.to_ascii_lowercase().into_bytes());
         }
@@ -725,6 +813,18 @@ impl PassSource {
         }
         Ok(age::secrecy::SecretString::from(text.to_string()))
     }
+}
+
+/// Asks for a secret an age plugin wants (a PIN) on the terminal without echo, as a
+/// passphrase is; `None` without a terminal or where this process may not ask. Never from a
+/// file or variable: those hold the identity's passphrase, not a plugin's PIN.
+#[cfg(feature = "cli")]
+pub fn ask_plugin_secret(prompt: &str) -> Option<age::secrecy::SecretString> {
+    use std::io::IsTerminal;
+    let may = !NEVER_PROMPT.load(std::sync::atomic::Ordering::Relaxed)
+        && !NO_PROMPT_HERE.with(|q| q.get())
+        && (io::stdin().is_terminal() || io::stderr().is_terminal());
+    may.then(|| PassSource::Tty.read(prompt).ok()).flatten()
 }
 
 /// Reads a new passphrase: typed twice on a terminal, else from `file_var` or `fd_var`.

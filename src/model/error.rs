@@ -608,7 +608,8 @@ impl IdentityError {
             ),
             IdentityError::Invalid { .. } | IdentityError::Empty { .. } => Some(
                 "an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes; \
-                 lines starting with # are comments), or is an SSH private key \
+                 lines starting with # are comments) and AGE-PLUGIN-NAME-1… (as an age plugin \
+                 writes), or is an SSH private key \
                  (ssh-ed25519, ssh-rsa)"
                     .into(),
             ),

@@ -223,8 +223,7 @@ impl FileStore {
                 .into());
             }
         }
-        let encryptor = crate::crypto::to_keys(&recipients)
-            .map_err(|e| Error::other(format!("cannot encrypt '{addr}': {e}"), None))?;
+        let encryptor = crate::crypto::to_keys(&recipients)?;
         let new_dirs = !dir.exists();
         fsutil::create_private_dir(dir)?;
         let encrypt = |f: &mut fs::File| -> io::Result<()> {
@@ -448,9 +447,11 @@ impl FileStore {
             .into()
         };
         let d = crate::crypto::decryptor_armored(&bytes[..]).map_err(|e| damaged(e.to_string()))?;
-        let mut r = d
-            .decrypt(identity.as_age())
-            .map_err(|e| damaged(e.to_string()))?;
+        let mut r = d.decrypt(identity.as_age()).map_err(|e| {
+            identity
+                .explain(e)
+                .unwrap_or_else(|e| damaged(e.to_string()))
+        })?;
         let mut out = Zeroizing::new(Vec::new());
         r.read_to_end(&mut out)
             .map_err(|e| damaged(e.to_string()))?;
@@ -466,12 +467,17 @@ impl FileStore {
         };
         let decryptor =
             crate::crypto::decryptor_armored(bytes).map_err(|e| damaged(e.to_string()))?;
-        let mut reader = decryptor.decrypt(identity.as_age()).map_err(|e| match e {
-            age::DecryptError::NoMatchingKeys => StoreError::WrongIdentity {
-                path: path.to_owned(),
-            },
-            other => damaged(other.to_string()),
-        })?;
+        let mut reader =
+            decryptor
+                .decrypt(identity.as_age())
+                .map_err(|e| match identity.explain(e) {
+                    Ok(plugin) => plugin,
+                    Err(age::DecryptError::NoMatchingKeys) => StoreError::WrongIdentity {
+                        path: path.to_owned(),
+                    }
+                    .into(),
+                    Err(other) => damaged(other.to_string()).into(),
+                })?;
         let mut out = Zeroizing::new(Vec::with_capacity(bytes.len()));
         reader
             .read_to_end(&mut out)
