@@ -149,7 +149,8 @@ pub(crate) fn encryptor<'a>(
 }
 
 /// An encryptor to these public keys (`age1…`, SSH, plugins' recipients). Each plugin named
-/// runs once here, to wrap the file key, and only if config.toml allows it ([`allow_plugins`]).
+/// runs once here, to wrap the file key, and only if config.toml allows it
+/// ([`plugin::allow_plugins`]).
 pub(crate) fn to_keys(recipients: &[Recipient]) -> Result<Encryptor, Error> {
     let mut names: Vec<&str> = recipients.iter().filter_map(Recipient::plugin).collect();
     names.sort_unstable();

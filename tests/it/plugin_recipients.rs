@@ -328,6 +328,14 @@ fn a_plugin_that_crashes_or_answers_garbage_is_a_clear_error_and_loses_nothing()
             .code(1);
         seen += &both(&s, out.get_output());
     }
+    // A message made of escape sequences reaches the terminal as harmless text.
+    let out = with_plugin(&s, "sigil-add")
+        .env("SIGILTEST_MESSAGE", "\x1b]0;owned\x07\x1b[2Jtouch it")
+        .args(["-f", "team/deploy"])
+        .write_stdin("new")
+        .assert()
+        .success();
+    seen += &both(&s, out.get_output());
     assert!(!seen.contains('\x1b'), "{seen:?}");
     insta::assert_snapshot!(seen, @r"
     sigil-add: error: cannot encrypt with the age plugin 'age-plugin-sigiltest': it ended before answering
@@ -341,6 +349,9 @@ fn a_plugin_that_crashes_or_answers_garbage_is_a_clear_error_and_loses_nothing()
     ---
     sigil-get: error: cannot decrypt with the age plugin 'age-plugin-sigiltest': it answered with what is not the age plugin protocol
     help: nothing was changed; `age` with the same plugin shows whether the plugin works on its own
+    ---
+    sigil-add: age-plugin-sigiltest: \u{1b}]0;owned\u{7}\u{1b}[2Jtouch it
+    stored 'team/deploy/api_key' in the file store
     ---
     ");
     let left: Vec<_> = fs::read_dir(s.home.join("store/team/deploy"))

@@ -5,11 +5,12 @@
 //!
 //! Run without arguments it prints a new identity with its recipient in a comment, as real
 //! plugins do. Its environment makes it misbehave for the tests:
+//! - `SIGILTEST_MESSAGE`: the message it sends while wrapping;
 //! - `SIGILTEST_PIN=1234`: unwrapping asks for a PIN through the client (`request-secret`) and
 //!   fails unless it is `1234`;
-//! - `SIGILTEST_HOSTILE=crash|garbage|flood|hang` (optionally `SIGILTEST_HOSTILE_AT=wrap` or
-//!   `unwrap`, both by default): dies mid-protocol, answers with a line that is no stanza,
-//!   writes without end, or never answers.
+//! - `SIGILTEST_HOSTILE=crash|garbage|hang` (optionally `SIGILTEST_HOSTILE_AT=wrap` or
+//!   `unwrap`, both by default): dies mid-protocol, answers with a line that is no stanza, or
+//!   never answers.
 
 use age::secrecy::ExposeSecret;
 use age_core::format::{FileKey, Stanza};
@@ -38,12 +39,6 @@ fn hostile(step: &str) {
             let mut out = io::stdout();
             let _ = out.write_all(b"\x1b]0;owned\x07 this is not a stanza\n\n-> \n");
             let _ = out.flush();
-            std::process::exit(0);
-        }
-        Ok("flood") => {
-            let mut out = io::stdout();
-            let chunk = vec![b'A'; 1 << 16];
-            while out.write_all(&chunk).is_ok() {}
             std::process::exit(0);
         }
         Ok("hang") => loop {
@@ -111,7 +106,12 @@ impl RecipientPluginV1 for Wrap {
         mut callbacks: impl Callbacks<recipient::Error>,
     ) -> io::Result<Result<Vec<Vec<Stanza>>, Vec<recipient::Error>>> {
         hostile("wrap");
-        let _ = callbacks.message("sigiltest: wrapping the file key")?;
+        let message = std::env::var("SIGILTEST_MESSAGE");
+        let _ = callbacks.message(
+            message
+                .as_deref()
+                .unwrap_or("sigiltest: wrapping the file key"),
+        )?;
         let mut out = Vec::new();
         for key in &file_keys {
             let mut stanzas = Vec::new();
