@@ -4,6 +4,7 @@
 //! a plugin that is missing, crashes, answers garbage or hangs, and a plugin's PIN request at a
 //! terminal and without one.
 
+use crate::recipients::both;
 use crate::support::*;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -108,11 +109,6 @@ fn age_writes(s: &Sandbox, recipients: &[&str], addr: &str, value: &str) {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     chmod(&file, 0o600);
-}
-
-/// stderr, then stdout, with keys redacted (`age1sigiltest1…` becomes `age1[KEY]`).
-fn both(s: &Sandbox, out: &std::process::Output) -> String {
-    format!("{}---\n{}", s.redact(&out.stderr), s.redact(&out.stdout))
 }
 
 #[test]

@@ -48,6 +48,12 @@ fn hostile(step: &str) {
     }
 }
 
+/// The age key a recipient or identity of this plugin carries, as text.
+fn key<T: FromStr>(name: &str, bytes: &[u8]) -> Option<T> {
+    let text = std::str::from_utf8(bytes).ok().filter(|_| name == NAME)?;
+    T::from_str(text).ok()
+}
+
 struct Handler;
 
 impl PluginHandler for Handler {
@@ -73,11 +79,7 @@ impl RecipientPluginV1 for Wrap {
         name: &str,
         bytes: &[u8],
     ) -> Result<(), recipient::Error> {
-        let key = std::str::from_utf8(bytes)
-            .ok()
-            .filter(|_| name == NAME)
-            .and_then(|t| age::x25519::Recipient::from_str(t).ok());
-        match key {
+        match key(name, bytes) {
             Some(k) => {
                 self.0.push(k);
                 Ok(())
@@ -139,11 +141,7 @@ impl IdentityPluginV1 for Unwrap {
         name: &str,
         bytes: &[u8],
     ) -> Result<(), identity::Error> {
-        let key = std::str::from_utf8(bytes)
-            .ok()
-            .filter(|_| name == NAME)
-            .and_then(|t| age::x25519::Identity::from_str(t).ok());
-        match key {
+        match key(name, bytes) {
             Some(k) => {
                 self.0.push(k);
                 Ok(())
