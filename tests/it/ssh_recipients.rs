@@ -395,6 +395,19 @@ fn a_protected_ssh_key_takes_its_passphrase_from_a_file_and_writes_need_none() {
         .write_stdin("mine")
         .assert()
         .success();
+    // Neither `status` nor `init` asks for it: they need the public key only.
+    for name in ["sigil-status", "sigil-init"] {
+        let out = s
+            .cmd(name)
+            .env("SIGIL_IDENTITY_FILE", &key)
+            .assert()
+            .success();
+        assert!(
+            said(&out).contains("ssh-ed25519 AAAA"),
+            "{name}: {}",
+            said(&out)
+        );
+    }
     let screen = age_reads_with_passphrase(&key, &s.secret_file("solo/me/api_key"), "pass-7f3a");
     assert!(screen.ends_with("mine"), "{screen}");
     let out = s
@@ -417,6 +430,12 @@ fn a_protected_ssh_key_takes_its_passphrase_from_a_file_and_writes_need_none() {
     help: it is the passphrase `ssh-keygen -p -f FILE` changes; `ssh-keygen -y -f FILE` tells whether it is right
     ---
     ");
+}
+
+/// stdout and stderr of a run.
+fn said(out: &assert_cmd::assert::Assert) -> String {
+    let o = out.get_output();
+    String::from_utf8_lossy(&[&o.stdout[..], &o.stderr[..]].concat()).into_owned()
 }
 
 /// The screen of the real `age -d -i KEY FILE`, typing the key's passphrase at a terminal.
