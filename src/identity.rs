@@ -824,7 +824,13 @@ pub fn ask_plugin_secret(prompt: &str) -> Option<age::secrecy::SecretString> {
     let may = !NEVER_PROMPT.load(std::sync::atomic::Ordering::Relaxed)
         && !NO_PROMPT_HERE.with(|q| q.get())
         && (io::stdin().is_terminal() || io::stderr().is_terminal());
-    may.then(|| PassSource::Tty.read(prompt).ok()).flatten()
+    // An empty answer goes to the plugin as it is (it says whether that will do); `None`
+    // means no one could be asked, which sigil reports as such.
+    may.then(|| {
+        PassSource::Tty
+            .read(prompt)
+            .unwrap_or_else(|_| age::secrecy::SecretString::from(String::new()))
+    })
 }
 
 /// Reads a new passphrase: typed twice on a terminal, else from `file_var` or `fd_var`.
