@@ -408,6 +408,18 @@ fn a_protected_ssh_key_takes_its_passphrase_from_a_file_and_writes_need_none() {
             said(&out)
         );
     }
+    // `sigil unlock` keeps no SSH key: it says so rather than that nothing is protected.
+    let out = s
+        .cmd("sigil-unlock")
+        .env("SIGIL_IDENTITY_FILE", &key)
+        .env("SIGIL_PASSPHRASE_FILE", &pass)
+        .assert()
+        .code(2);
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    sigil-unlock: error: the identity comes from SIGIL_IDENTITY_FILE: `sigil unlock` keeps only sigil's own passphrase-protected identity unlocked
+    help: a passphrase-protected SSH key is asked for once per command; unset SIGIL_IDENTITY_FILE to unlock sigil's own identity
+    ---
+    ");
     let screen = age_reads_with_passphrase(&key, &s.secret_file("solo/me/api_key"), "pass-7f3a");
     assert!(screen.ends_with("mine"), "{screen}");
     let out = s
