@@ -1275,6 +1275,28 @@ mod tests {
     }
 
     #[test]
+    fn plugin_identities_parse_with_their_commented_recipients() {
+        let plugin = age::plugin::Identity::default_for_plugin("sigiltest").unwrap();
+        let recipient = "age1sigiltest1v9nk2vfev4kny6e4vumnwmtswuehxmr4xe6k26mswpa8zmrrxv6ku7tgwyekc7tcx4a8waf40p68xmte8q6xsdt8wvuxuunsx4hqglg6wz";
+        // age-keygen's comment names an X25519 key, not a plugin's recipient.
+        let x = x25519::Identity::generate().to_public();
+        let text = format!("# public key: {x}\n#    Recipient: {recipient}\n{plugin}\n");
+        let id = Identity::parse(&text, IdentitySource::EnvKey).unwrap();
+        let shown: Vec<String> = id.recipients().iter().map(|r| r.to_string()).collect();
+        assert_eq!(shown, [recipient]);
+        assert_eq!(id.recipients()[0].plugin(), Some("sigiltest"));
+        assert!(!format!("{id:?}").contains("AGE-PLUGIN"));
+        // Kept when the identity is written again (protect, the keyring).
+        let back = Identity::parse(&id.text(), IdentitySource::Given).unwrap();
+        assert_eq!(back.plugins.len(), 1);
+        assert_eq!(back.recipients().len(), 1);
+        // The audit key of a plugin-only identity is derived from its lines, not left zero.
+        assert_ne!(*id.audit_key(), [0u8; 32]);
+        let e = Identity::parse("AGE-PLUGIN-BROKEN-1XYZ\n", IdentitySource::EnvKey).unwrap_err();
+        assert!(matches!(e, IdentityError::Invalid { line: 1, .. }), "{e}");
+    }
+
+    #[test]
     fn failure_delay_grows_and_is_capped() {
         let secs: Vec<u64> = [0, 1, 2, 3, 4, 9, 10, 40]
             .iter()
