@@ -61,9 +61,16 @@ impl fmt::Display for IdentitySource {
     }
 }
 
-/// One or more age X25519 identities and where they came from.
+/// One or more age identities and where they came from: X25519 keys, an SSH private key, or
+/// age plugins' identities (`AGE-PLUGIN-NAME-1…`).
 pub struct Identity {
     keys: Vec<x25519::Identity>,
+    /// Plugins' identities, and the recipients the file's comments give for them (a plugin's
+    /// identity does not name its recipient itself).
+    plugins: Vec<age::plugin::Identity>,
+    plugin_public: Vec<crate::crypto::Recipient>,
+    /// The plugins found on PATH for `plugins`, looked for at the first decryption.
+    decrypters: std::sync::OnceLock<crate::crypto::plugin::Decrypters>,
     /// An SSH private key given as the identity (`SIGIL_IDENTITY_FILE=~/.ssh/id_ed25519`), its
     /// public key, and its file's bytes, from which the audit key is derived.
     ssh: Option<SshKey>,
@@ -72,12 +79,24 @@ pub struct Identity {
     audit_key: std::sync::OnceLock<Zeroizing<[u8; 32]>>,
 }
 
-/// An unencrypted SSH private key the age crate parsed.
+/// An SSH private key the age crate parsed: unencrypted, or passphrase-protected and shut
+/// until [`Identity::unlock_ssh`] opens it.
 #[derive(Clone)]
 struct SshKey {
     key: age::ssh::Identity,
     public: crate::crypto::Recipient,
+    /// What the audit key is derived from: the file, and the passphrase of a protected one
+    /// (so that the file alone does not give it).
     bytes: Zeroizing<Vec<u8>>,
+}
+
+/// The protected SSH keys this process has opened, by where they came from (`None`: the
+/// passphrase was wrong), so that a command asks once.
+type SshOpened = Vec<(String, Option<SshKey>)>;
+
+fn ssh_opened() -> &'static std::sync::Mutex<SshOpened> {
+    static OPENED: std::sync::OnceLock<std::sync::Mutex<SshOpened>> = std::sync::OnceLock::new();
+    OPENED.get_or_init(Default::default)
 }
 
 impl fmt::Debug for Identity {
@@ -90,8 +109,15 @@ impl fmt::Debug for Identity {
 }
 
 impl Identity {
-    /// Finds the identity the way every sigil command does.
+    /// Finds the identity the way every sigil command does. A passphrase-protected SSH key
+    /// is opened here, once per process (its passphrase asked as `identity.age`'s is).
     pub fn load(paths: &Paths) -> Result<Identity, Error> {
+        Identity::load_locked(paths)?.unlock_ssh()
+    }
+
+    /// [`Identity::load`], leaving a passphrase-protected SSH key shut: its public key is
+    /// readable without the passphrase, and a write needs no more.
+    pub(crate) fn load_locked(paths: &Paths) -> Result<Identity, Error> {
         if let Some(key) = std::env::var_os("SIGIL_IDENTITY").filter(|v| !v.is_empty()) {
             let key = Zeroizing::new(key.into_string().map_err(|_| IdentityError::Invalid {
                 source_name: IdentitySource::EnvKey.to_string(),
@@ -198,6 +224,12 @@ impl Identity {
             text.push_str(k.to_string().expose_secret());
             text.push('\n');
         }
+        for r in &self.plugin_public {
+            text.push_str(&format!("# recipient: {r}\n"));
+        }
+        for p in &self.plugins {
+            text.push_str(&format!("{p}\n"));
+        }
         text
     }
 
@@ -230,30 +262,45 @@ impl Identity {
         if text.trim_start().starts_with("-----BEGIN ") {
             return Identity::parse_ssh(text, source);
         }
-        let mut keys = Vec::new();
+        let (mut keys, mut plugins, mut plugin_public) = (Vec::new(), Vec::new(), Vec::new());
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
+            if let Some(comment) = line.strip_prefix('#') {
+                plugin_public.extend(recipient_comment(comment));
                 continue;
             }
-            let key = x25519::Identity::from_str(line).map_err(|_| IdentityError::Invalid {
+            if line.is_empty() {
+                continue;
+            }
+            let invalid = |reason: &str| IdentityError::Invalid {
                 source_name: source.to_string(),
                 line: i + 1,
-                reason: "not an age X25519 secret key (AGE-SECRET-KEY-1…)".into(),
-            })?;
+                reason: reason.into(),
+            };
+            if line.starts_with("AGE-PLUGIN-") {
+                let id = age::plugin::Identity::from_str(line)
+                    .map_err(|_| invalid("not a valid age plugin identity (AGE-PLUGIN-NAME-1…)"))?;
+                plugins.push(id);
+                continue;
+            }
+            let key = x25519::Identity::from_str(line)
+                .map_err(|_| invalid("not an age X25519 secret key (AGE-SECRET-KEY-1…)"))?;
             keys.push(key);
         }
-        if keys.is_empty() {
+        if keys.is_empty() && plugins.is_empty() {
             return Err(IdentityError::Empty {
                 source_name: source.to_string(),
             });
         }
-        Ok(Identity::new(keys, source))
+        let mut id = Identity::new(keys, source);
+        plugin_public.retain(|r| plugins.iter().any(|p| Some(p.plugin()) == r.plugin()));
+        id.plugins = plugins;
+        id.plugin_public = plugin_public;
+        Ok(id)
     }
 
-    /// An SSH private key, parsed by the age crate. A passphrase-protected one is refused with
-    /// what to do: age asks for its passphrase on a terminal of its own, which sigil does not
-    /// hand it.
+    /// An SSH private key, parsed by the age crate. A passphrase-protected one is kept shut
+    /// until [`Identity::load`] opens it: its public key is readable without the passphrase.
     fn parse_ssh(text: &str, source: IdentitySource) -> Result<Identity, IdentityError> {
         let invalid = |reason: String| IdentityError::Invalid {
             source_name: source.to_string(),
@@ -263,12 +310,7 @@ impl Identity {
         let key = age::ssh::Identity::from_buffer(text.as_bytes(), None)
             .map_err(|_| invalid("not an SSH private key age reads".into()))?;
         match &key {
-            age::ssh::Identity::Unencrypted(_) => {}
-            age::ssh::Identity::Encrypted(_) => {
-                return Err(invalid(
-                    "the SSH private key is protected by a passphrase, which sigil cannot ask for yet: use an unencrypted copy kept private, or an age identity (sigil init --protect)".into(),
-                ));
-            }
+            age::ssh::Identity::Unencrypted(_) | age::ssh::Identity::Encrypted(_) => {}
             age::ssh::Identity::Unsupported(_) => {
                 return Err(invalid(
                     "this kind of SSH private key is not supported: age decrypts with ssh-ed25519 and ssh-rsa keys".into(),
@@ -286,10 +328,50 @@ impl Identity {
         Ok(id)
     }
 
+    /// Opens a passphrase-protected SSH key with the passphrase from `SIGIL_PASSPHRASE_FILE`,
+    /// `SIGIL_PASSPHRASE_FD` or a no-echo prompt, as `identity.age`'s: up to three tries on a
+    /// terminal, one otherwise. The decrypted key lives in this process only (the age crate
+    /// zeroizes it on drop); `sigil unlock` keeps `identity.age`, not an SSH key.
+    fn unlock_ssh(mut self) -> Result<Identity, Error> {
+        let Some(ssh) = self.ssh.as_mut() else {
+            return Ok(self);
+        };
+        let age::ssh::Identity::Encrypted(enc) = ssh.key.clone() else {
+            return Ok(self);
+        };
+        let name = self.source.to_string();
+        let known = ssh_opened()
+            .lock()
+            .ok()
+            .and_then(|m| m.iter().find(|(n, _)| *n == name).map(|(_, k)| k.clone()));
+        let wrong = || IdentityError::SshWrongPassphrase {
+            source_name: name.clone(),
+        };
+        match known {
+            Some(Some(key)) => *ssh = key,
+            Some(None) => return Err(wrong().into()),
+            None => {
+                let source = pass_source("SIGIL_PASSPHRASE_FILE", "SIGIL_PASSPHRASE_FD")?
+                    .ok_or_else(|| IdentityError::SshNoPassphrase {
+                        source_name: name.clone(),
+                    })?;
+                let opened = open_ssh(&enc, ssh, &source, &name)?;
+                if let Ok(mut m) = ssh_opened().lock() {
+                    m.push((name.clone(), opened.clone()));
+                }
+                *ssh = opened.ok_or_else(wrong)?;
+            }
+        }
+        Ok(self)
+    }
+
     fn new(keys: Vec<x25519::Identity>, source: IdentitySource) -> Identity {
         Identity {
             ssh: None,
             keys,
+            plugins: Vec::new(),
+            plugin_public: Vec::new(),
+            decrypters: std::sync::OnceLock::new(),
             source,
             audit_key: std::sync::OnceLock::new(),
         }
@@ -303,6 +385,13 @@ impl Identity {
     /// Wraps a key a program already has.
     pub fn from_key(key: x25519::Identity) -> Identity {
         Identity::new(vec![key], IdentitySource::Given)
+    }
+
+    /// Whether it holds a passphrase-protected SSH key not opened yet.
+    pub(crate) fn is_locked(&self) -> bool {
+        self.ssh
+            .as_ref()
+            .is_some_and(|k| matches!(k.key, age::ssh::Identity::Encrypted(_)))
     }
 
     /// Where it came from.
@@ -328,6 +417,7 @@ impl Identity {
         let mut out: Vec<crate::crypto::Recipient> =
             self.keys.iter().map(|k| k.to_public().into()).collect();
         out.extend(self.ssh.iter().map(|k| k.public.clone()));
+        out.extend(self.plugin_public.iter().cloned());
         out
     }
 
@@ -362,6 +452,21 @@ impl Identity {
         self.audit_key
             .get_or_init(|| {
                 let mut key = Zeroizing::new([0u8; 32]);
+                if self.keys.is_empty() && self.ssh.is_none() {
+                    // Plugins' identities only: keyed by their lines, which only the holder
+                    // of the identity file has.
+                    let lines = Zeroizing::new(
+                        self.plugins
+                            .iter()
+                            .map(|p| p.to_string() + "\n")
+                            .collect::<String>(),
+                    );
+                    let hk = hkdf::Hkdf::<sha2::Sha256>::new(
+                        Some(b"sigil audit log v1 plugin"),
+                        lines.as_bytes(),
+                    );
+                    let _ = hk.expand(b"audit mac key", &mut key[..]);
+                }
                 if self.keys.is_empty()
                     && let Some(ssh) = &self.ssh
                 {
@@ -386,12 +491,34 @@ impl Identity {
             .clone()
     }
 
-    /// The identities, as the age crate takes them.
+    /// The identities, as the age crate takes them: its own keys first, so that a plugin
+    /// runs only for a file they do not open.
     pub(crate) fn as_age(&self) -> impl Iterator<Item = &dyn age::Identity> {
         self.keys
             .iter()
             .map(|k| k as &dyn age::Identity)
             .chain(self.ssh.iter().map(|k| &k.key as &dyn age::Identity))
+            .chain(
+                self.plugin_decrypters()
+                    .into_iter()
+                    .flat_map(|d| d.as_age()),
+            )
+    }
+
+    fn plugin_decrypters(&self) -> Option<&crate::crypto::plugin::Decrypters> {
+        (!self.plugins.is_empty()).then(|| {
+            self.decrypters
+                .get_or_init(|| crate::crypto::plugin::Decrypters::new(&self.plugins))
+        })
+    }
+
+    /// What a failed decryption with [`Identity::as_age`] means when a plugin of this
+    /// identity is the cause (missing, failed, refused); `Err` gives the error back otherwise.
+    pub(crate) fn explain(&self, e: age::DecryptError) -> Result<Error, age::DecryptError> {
+        match self.plugin_decrypters() {
+            Some(d) => d.explain(e),
+            None => Err(e),
+        }
     }
 
     /// Writes the identity file in `age-keygen`'s format, mode 0600, refusing to replace one.
@@ -412,6 +539,19 @@ impl Identity {
         f.sync_all().map_err(ctx)?;
         fsutil::sync_dir(path.parent().expect("file has a parent")).map_err(ctx)
     }
+}
+
+/// The plugin recipient a comment of an identity file gives (`# recipient: age1NAME1…` as
+/// `age-plugin-*` and `print_new_identity` write, `# public key: …` as `age-keygen` does).
+fn recipient_comment(comment: &str) -> Option<crate::crypto::Recipient> {
+    let c = comment.trim();
+    let lower = c.to_ascii_lowercase();
+    let at = ["recipient:", "public key:"]
+        .iter()
+        .find_map(|p| lower.starts_with(p).then_some(p.len()))?;
+    crate::crypto::Recipient::parse(&c[at..])
+        .ok()
+        .filter(|r| r.plugin().is_some())
 }
 
 /// The passphrase-protected identity file, `<config>/identity.age`.
@@ -490,6 +630,11 @@ impl Identity {
             out.push(text.as_bytes().to_vec());
             out.push(text.to_ascii_lowercase().into_bytes());
         }
+        for p in &self.plugins {
+            let text = p.to_string();
+            out.push(text.as_bytes().to_vec());
+            out.push(text.to_ascii_lowercase().into_bytes());
+        }
         out
     }
 }
@@ -522,7 +667,8 @@ pub(crate) fn without_asking(paths: &Paths) -> Option<Identity> {
 /// The identity when it can be had without a prompt, a keyring or a passphrase.
 pub(crate) fn load_quietly(paths: &Paths) -> Option<Identity> {
     if env_set("SIGIL_IDENTITY") || env_set("SIGIL_IDENTITY_FILE") {
-        return Identity::load(paths).ok();
+        // A protected SSH key opens here only when a file or descriptor gives its passphrase.
+        return without_prompt(|| Identity::load(paths)).ok();
     }
     if paths.identity_pointer().exists() {
         return None;
@@ -669,6 +815,24 @@ impl PassSource {
     }
 }
 
+/// Asks for a secret an age plugin wants (a PIN) on the terminal without echo, as a
+/// passphrase is; `None` without a terminal or where this process may not ask. Never from a
+/// file or variable: those hold the identity's passphrase, not a plugin's PIN.
+#[cfg(feature = "cli")]
+pub fn ask_plugin_secret(prompt: &str) -> Option<age::secrecy::SecretString> {
+    use std::io::IsTerminal;
+    let may = !NEVER_PROMPT.load(std::sync::atomic::Ordering::Relaxed)
+        && !NO_PROMPT_HERE.with(|q| q.get())
+        && (io::stdin().is_terminal() || io::stderr().is_terminal());
+    // An empty answer goes to the plugin as it is (it says whether that will do); `None`
+    // means no one could be asked, which sigil reports as such.
+    may.then(|| {
+        PassSource::Tty
+            .read(prompt)
+            .unwrap_or_else(|_| age::secrecy::SecretString::from(String::new()))
+    })
+}
+
 /// Reads a new passphrase: typed twice on a terminal, else from `file_var` or `fd_var`.
 pub(crate) fn read_new_passphrase(
     file_var: &str,
@@ -737,6 +901,33 @@ pub(crate) fn open_protected(
     }
     FAILED.store(failures.max(1), Ordering::Relaxed);
     Err(IdentityError::WrongPassphrase { file, failures }.into())
+}
+
+/// Tries the passphrase of a protected SSH key; `None` when every try was wrong.
+fn open_ssh(
+    enc: &age::ssh::EncryptedKey,
+    shut: &SshKey,
+    source: &PassSource,
+    name: &str,
+) -> Result<Option<SshKey>, Error> {
+    let tries = if source.is_tty() { 3 } else { 1 };
+    for attempt in 1..=tries {
+        let pass = source.read(&format!("passphrase for the SSH key {name}: "))?;
+        // Any failure is a wrong passphrase: the file itself parsed already.
+        if let Ok(key) = enc.decrypt(pass.clone()) {
+            let mut bytes = Zeroizing::new(shut.bytes.to_vec());
+            bytes.extend_from_slice(pass.expose_secret().as_bytes());
+            return Ok(Some(SshKey {
+                key: age::ssh::Identity::Unencrypted(key),
+                public: shut.public.clone(),
+                bytes,
+            }));
+        }
+        if attempt < tries {
+            crate::model::notice::note("wrong passphrase, try again");
+        }
+    }
+    Ok(None)
 }
 
 /// Records a wrong passphrase. Without the identity there is no MAC key, so the entry goes
@@ -1081,6 +1272,28 @@ mod tests {
         );
         let e = Identity::parse("# only comments\n", IdentitySource::EnvKey).unwrap_err();
         assert!(matches!(e, IdentityError::Empty { .. }));
+    }
+
+    #[test]
+    fn plugin_identities_parse_with_their_commented_recipients() {
+        let plugin = age::plugin::Identity::default_for_plugin("sigiltest").unwrap();
+        let recipient = "age1sigiltest1v9nk2vfev4kny6e4vumnwmtswuehxmr4xe6k26mswpa8zmrrxv6ku7tgwyekc7tcx4a8waf40p68xmte8q6xsdt8wvuxuunsx4hqglg6wz";
+        // age-keygen's comment names an X25519 key, not a plugin's recipient.
+        let x = x25519::Identity::generate().to_public();
+        let text = format!("# public key: {x}\n#    Recipient: {recipient}\n{plugin}\n");
+        let id = Identity::parse(&text, IdentitySource::EnvKey).unwrap();
+        let shown: Vec<String> = id.recipients().iter().map(|r| r.to_string()).collect();
+        assert_eq!(shown, [recipient]);
+        assert_eq!(id.recipients()[0].plugin(), Some("sigiltest"));
+        assert!(!format!("{id:?}").contains("AGE-PLUGIN"));
+        // Kept when the identity is written again (protect, the keyring).
+        let back = Identity::parse(&id.text(), IdentitySource::Given).unwrap();
+        assert_eq!(back.plugins.len(), 1);
+        assert_eq!(back.recipients().len(), 1);
+        // The audit key of a plugin-only identity is derived from its lines, not left zero.
+        assert_ne!(*id.audit_key(), [0u8; 32]);
+        let e = Identity::parse("AGE-PLUGIN-BROKEN-1XYZ\n", IdentitySource::EnvKey).unwrap_err();
+        assert!(matches!(e, IdentityError::Invalid { line: 1, .. }), "{e}");
     }
 
     #[test]

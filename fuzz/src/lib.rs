@@ -609,8 +609,9 @@ fn scratch() -> &'static Path {
 fn encrypted(plain: &[u8]) -> Vec<u8> {
     use std::io::Write as _;
     let recipients = identity().recipients();
-    let encryptor = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_dyn()))
-        .expect("one recipient");
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().filter_map(|r| r.as_native()))
+            .expect("one recipient");
     let mut out = Vec::new();
     let mut w = encryptor.wrap_output(&mut out).expect("in memory");
     w.write_all(plain).expect("in memory");

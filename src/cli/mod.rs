@@ -150,6 +150,8 @@ static BIN: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 /// Prints what the library has to say on stderr as it says it: `<bin>: note`,
 /// `<bin>: warning: …`, or an instruction as it is; outside text made safe for a terminal.
 pub fn print_notices(bin: &str) {
+    // An age plugin's request for a secret (a PIN) is asked as a passphrase is.
+    crate::crypto::plugin::set_secret_prompt(crate::identity::ask_plugin_secret);
     bin.clone_into(
         &mut BIN
             .lock()

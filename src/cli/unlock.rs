@@ -47,6 +47,17 @@ fn parse_for(s: &str) -> std::result::Result<Duration, String> {
 /// Runs `sigil unlock`.
 pub fn run(args: Args) -> Result<()> {
     let paths = Paths::from_env()?;
+    if std::env::var_os("SIGIL_IDENTITY_FILE").is_some_and(|v| !v.is_empty()) {
+        // A passphrase-protected SSH key is opened once per command; sigil keeps no copy of it.
+        return Err(Error::UsageHelp {
+            message: "the identity comes from SIGIL_IDENTITY_FILE: `sigil unlock` keeps only \
+                      sigil's own passphrase-protected identity unlocked"
+                .into(),
+            help: "a passphrase-protected SSH key is asked for once per command; unset \
+                   SIGIL_IDENTITY_FILE to unlock sigil's own identity"
+                .into(),
+        });
+    }
     if !identity::is_protected(&paths) {
         return Err(Error::UsageHelp {
             message: "the identity is not protected by a passphrase, so there is nothing to unlock"

@@ -60,6 +60,11 @@ pub struct Config {
     /// `[askpass."sudo:me"]`), keyed by what the prompt names; `sigil askpass` checks it.
     #[serde(default)]
     pub askpass: BTreeMap<String, GitMapping>,
+    /// The age plugins sigil may run to encrypt (`plugins = ["yubikey"]` runs
+    /// `age-plugin-yubikey` from PATH for `age1yubikey1…` recipients); none by default, since a
+    /// shared `.age-recipients` file names plugins but the programs are the user's.
+    #[serde(default)]
+    pub plugins: Vec<String>,
 }
 
 /// The `audit` setting.
@@ -163,6 +168,11 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # audit_max_size = "10MiB"
 # How many rotated files (audit.log.1, …) are kept; the oldest beyond are deleted.
 # audit_keep = 10
+
+# The age plugins sigil may run to encrypt to their recipients (age1yubikey1… runs
+# age-plugin-yubikey from PATH): none unless listed, e.g. ["yubikey"], since a shared
+# .age-recipients file can name any plugin. Decrypting with your own identity file needs none.
+# plugins = []
 
 [defaults]
 # `sigil list` and `sigil status` flag credentials expiring within this window.

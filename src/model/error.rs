@@ -578,6 +578,21 @@ pub enum IdentityError {
         /// The protected identity file.
         file: PathBuf,
     },
+    /// The passphrase of an SSH private key given as the identity was wrong.
+    #[error("wrong passphrase for the SSH key in {source_name}")]
+    SshWrongPassphrase {
+        /// Where the key came from.
+        source_name: String,
+    },
+    /// An SSH private key given as the identity is protected and nothing can supply the
+    /// passphrase.
+    #[error(
+        "the SSH key in {source_name} is protected by a passphrase and there is no terminal to ask on"
+    )]
+    SshNoPassphrase {
+        /// Where the key came from.
+        source_name: String,
+    },
 }
 
 impl IdentityError {
@@ -593,7 +608,8 @@ impl IdentityError {
             ),
             IdentityError::Invalid { .. } | IdentityError::Empty { .. } => Some(
                 "an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes; \
-                 lines starting with # are comments), or is an unencrypted SSH private key \
+                 lines starting with # are comments) and AGE-PLUGIN-NAME-1… (as an age plugin \
+                 writes), or is an SSH private key \
                  (ssh-ed25519, ssh-rsa)"
                     .into(),
             ),
@@ -607,6 +623,16 @@ impl IdentityError {
                 "{failures} failed attempt(s) in a row; each further failure waits longer before \
                  the next try. `age -d` opens the file with the same passphrase"
             )),
+            IdentityError::SshWrongPassphrase { .. } => Some(
+                "it is the passphrase `ssh-keygen -p -f FILE` changes; `ssh-keygen -y -f FILE` \
+                 tells whether it is right"
+                    .into(),
+            ),
+            IdentityError::SshNoPassphrase { .. } => Some(
+                "run it on a terminal, or give the key's passphrase in a 0600 file named by \
+                 SIGIL_PASSPHRASE_FILE or on the descriptor named by SIGIL_PASSPHRASE_FD"
+                    .into(),
+            ),
             IdentityError::NoPassphrase { .. } => Some(
                 "run `sigil unlock` on a terminal first, or give the passphrase in a 0600 file \
                  named by SIGIL_PASSPHRASE_FILE or on the descriptor named by SIGIL_PASSPHRASE_FD"

@@ -223,8 +223,7 @@ pub fn encrypt(
 ) -> Result<()> {
     let encryptor = match encryption {
         Encryption::Passphrase(p) => crate::crypto::passphrase_encryptor(p),
-        Encryption::Recipients(rs) => crate::crypto::to_keys(&rs)
-            .map_err(|e| Error::other(format!("cannot encrypt the export: {e}"), None))?,
+        Encryption::Recipients(rs) => crate::crypto::to_keys(&rs)?,
     };
     let err = |e: io::Error| Error::io("cannot write the export", e);
     let format = if armor {

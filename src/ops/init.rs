@@ -27,7 +27,8 @@ pub fn init(sigil: &Sigil) -> Result<Vec<(&'static str, String, bool)>> {
     let store_created = !store.exists();
     fsutil::create_private_dir(&store)?;
 
-    let (identity, id_created) = match Identity::load(paths) {
+    // Only the public keys are needed: a passphrase-protected SSH key stays shut.
+    let (identity, id_created) = match Identity::load_locked(paths) {
         Ok(id) => (id, false),
         Err(Error::Identity(IdentityError::Missing { .. })) => {
             let id = Identity::generate();

@@ -556,7 +556,8 @@ fn parse_key(key: &str) -> Result<String> {
 /// key goes, and an error message ends up in terminals and CI logs.
 pub(crate) fn parse_public_key(key: &str) -> Result<crate::crypto::Recipient> {
     let k = key.trim();
-    if k.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
+    let upper = k.to_ascii_uppercase();
+    if upper.starts_with("AGE-SECRET-KEY-") || upper.starts_with("AGE-PLUGIN-") {
         return Err(Error::UsageHelp {
             message: "the key given is an age secret key (an identity), not a public key".into(),
             help: "give its public key (`age-keygen -y FILE` prints it); if the secret key was typed where others can see it (a shell history, a CI log), treat it as exposed".into(),
@@ -571,14 +572,19 @@ pub(crate) fn parse_public_key(key: &str) -> Result<crate::crypto::Recipient> {
         "the key given".to_owned()
     };
     let ssh = k.starts_with("ssh-") || k.starts_with("ecdsa-") || k.starts_with("sk-");
-    crate::crypto::Recipient::parse(k).map_err(|e| Error::UsageHelp {
+    let r = crate::crypto::Recipient::parse(k).map_err(|e| Error::UsageHelp {
         message: if ssh {
             format!("the SSH key given cannot be a recipient: {e}")
         } else {
             format!("{shown} is not an age public key: {e}")
         },
         help: "a recipient looks like age1… (`age-keygen -y identity.txt` prints one) or ssh-ed25519 AAAA… (a line of ~/.ssh/id_ed25519.pub)".into(),
-    })
+    })?;
+    // Refused before anything changes: encrypting to it runs its plugin.
+    if let Some(name) = r.plugin() {
+        crate::crypto::plugin::ready(name)?;
+    }
+    Ok(r)
 }
 
 /// A folder's recipients file as an edit leaves it.

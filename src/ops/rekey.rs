@@ -151,8 +151,7 @@ impl Journal {
 }
 
 fn encrypt_to(bytes: &[u8], recipients: &[crate::crypto::Recipient]) -> Result<Vec<u8>> {
-    let enc = crate::crypto::to_keys(recipients)
-        .map_err(|e| Error::other(format!("cannot encrypt: {e}"), None))?;
+    let enc = crate::crypto::to_keys(recipients)?;
     let mut out = Vec::new();
     let mut w = enc
         .wrap_output(&mut out)

@@ -195,7 +195,8 @@ fn identity_status(paths: &Paths, problems: &mut Vec<Problem>) -> IdentityStatus
     // A protected identity is never opened here: status must not ask for a passphrase.
     let protected = crate::identity::is_protected(paths);
     let unlocked = protected.then(|| crate::unlock::remaining(paths)).flatten();
-    match (!protected || unlocked.is_some()).then(|| Identity::load(paths)) {
+    // A passphrase-protected SSH key stays shut too: its public key is readable without it.
+    match (!protected || unlocked.is_some()).then(|| Identity::load_locked(paths)) {
         None => IdentityStatus {
             source: Some(format!(
                 "'{}' (passphrase-protected, locked)",

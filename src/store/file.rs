@@ -61,9 +61,14 @@ impl FileStore {
             return Ok(self.identity.get_or_init(|| id));
         }
         let id = Identity::load(&self.paths)?;
+        Ok(self.adopt(id))
+    }
+
+    /// Makes `id` the store's identity.
+    fn adopt(&self, id: Identity) -> &Identity {
         crate::seal::remember(&self.paths, &id);
         id.keep_public_keys(&self.paths);
-        Ok(self.identity.get_or_init(|| id))
+        self.identity.get_or_init(|| id)
     }
 
     /// The public keys of the identity, for writing: the loaded identity's, else those in
@@ -79,7 +84,15 @@ impl FileStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("cannot read '{}'", file.display()), e)),
         }
-        Ok(self.identity()?.recipients())
+        if let Some(id) = crate::seal::take_identity(&self.paths) {
+            return Ok(self.identity.get_or_init(|| id).recipients());
+        }
+        // A passphrase-protected SSH key names its public key without its passphrase.
+        let id = Identity::load_locked(&self.paths)?;
+        if id.is_locked() {
+            return Ok(id.recipients());
+        }
+        Ok(self.adopt(id).recipients())
     }
 
     /// The identity if it was loaded already (nothing is looked for or asked).
@@ -210,8 +223,7 @@ impl FileStore {
                 .into());
             }
         }
-        let encryptor = crate::crypto::to_keys(&recipients)
-            .map_err(|e| Error::other(format!("cannot encrypt '{addr}': {e}"), None))?;
+        let encryptor = crate::crypto::to_keys(&recipients)?;
         let new_dirs = !dir.exists();
         fsutil::create_private_dir(dir)?;
         let encrypt = |f: &mut fs::File| -> io::Result<()> {
@@ -435,9 +447,11 @@ impl FileStore {
             .into()
         };
         let d = crate::crypto::decryptor_armored(&bytes[..]).map_err(|e| damaged(e.to_string()))?;
-        let mut r = d
-            .decrypt(identity.as_age())
-            .map_err(|e| damaged(e.to_string()))?;
+        let mut r = d.decrypt(identity.as_age()).map_err(|e| {
+            identity
+                .explain(e)
+                .unwrap_or_else(|e| damaged(e.to_string()))
+        })?;
         let mut out = Zeroizing::new(Vec::new());
         r.read_to_end(&mut out)
             .map_err(|e| damaged(e.to_string()))?;
@@ -453,12 +467,17 @@ impl FileStore {
         };
         let decryptor =
             crate::crypto::decryptor_armored(bytes).map_err(|e| damaged(e.to_string()))?;
-        let mut reader = decryptor.decrypt(identity.as_age()).map_err(|e| match e {
-            age::DecryptError::NoMatchingKeys => StoreError::WrongIdentity {
-                path: path.to_owned(),
-            },
-            other => damaged(other.to_string()),
-        })?;
+        let mut reader =
+            decryptor
+                .decrypt(identity.as_age())
+                .map_err(|e| match identity.explain(e) {
+                    Ok(plugin) => plugin,
+                    Err(age::DecryptError::NoMatchingKeys) => StoreError::WrongIdentity {
+                        path: path.to_owned(),
+                    }
+                    .into(),
+                    Err(other) => damaged(other.to_string()).into(),
+                })?;
         let mut out = Zeroizing::new(Vec::with_capacity(bytes.len()));
         reader
             .read_to_end(&mut out)

@@ -47,7 +47,12 @@ fn identity_age(s: &Sandbox) -> PathBuf {
 
 /// Runs `cmd` under a pseudo-terminal (`script`), typing `steps` (delay in seconds, text);
 /// returns the screen and the exit code.
-fn on_tty(s: &Sandbox, cmd: &str, steps: &[(u32, &str)], env: &[(&str, &str)]) -> (String, i32) {
+pub fn on_tty(
+    s: &Sandbox,
+    cmd: &str,
+    steps: &[(u32, &str)],
+    env: &[(&str, &str)],
+) -> (String, i32) {
     need("script");
     let typed: String = steps
         .iter()

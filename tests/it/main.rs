@@ -39,6 +39,7 @@ mod no_echo;
 mod oauth;
 mod otp;
 mod pip_keyring;
+mod plugin_recipients;
 mod policy;
 mod recipients;
 mod references;

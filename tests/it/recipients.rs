@@ -15,7 +15,7 @@ fn team() -> Sandbox {
 }
 
 /// stderr then stdout of a run, redacted.
-fn both(s: &Sandbox, out: &std::process::Output) -> String {
+pub fn both(s: &Sandbox, out: &std::process::Output) -> String {
     format!("{}---\n{}", s.redact(&out.stderr), s.redact(&out.stdout))
 }
 

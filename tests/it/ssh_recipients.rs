@@ -11,8 +11,10 @@ use std::process::Command as Std;
 fn ssh_keygen(dir: &Path, kind: &str, name: &str, passphrase: &str) -> (PathBuf, String) {
     need("ssh-keygen");
     let file = dir.join(name);
+    // 2048-bit RSA: the smallest age takes, and the quickest to make.
+    let bits = if kind == "rsa" { "2048" } else { "256" };
     let out = Std::new("ssh-keygen")
-        .args(["-q", "-t", kind, "-N", passphrase, "-C"])
+        .args(["-q", "-t", kind, "-b", bits, "-N", passphrase, "-C"])
         .arg(format!("{name}@laptop"))
         .arg("-f")
         .arg(&file)
@@ -281,23 +283,12 @@ fn a_member_added_by_ssh_key_reads_with_that_key_as_the_identity() {
     }
 
     // What the real age encrypts to an authorized_keys file, sigil reads with the SSH key.
-    need("age");
-    let keys = s.root().join("authorized_keys");
-    fs::write(&keys, format!("{bob_pub}\n{carol_pub}\n")).unwrap();
-    let made = Std::new("age")
-        .arg("-R")
-        .arg(&keys)
-        .arg("-o")
-        .arg(s.secret_file("team/deploy/api_key"))
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(b"from-age")?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    assert!(made.status.success(), "{}", stderr(&made));
+    age_encrypts(
+        &s,
+        &[&bob_pub, &carol_pub],
+        "team/deploy/api_key",
+        "from-age",
+    );
     let out = s
         .cmd("sigil-get")
         .env("SIGIL_IDENTITY_FILE", &bob)
@@ -306,8 +297,8 @@ fn a_member_added_by_ssh_key_reads_with_that_key_as_the_identity() {
         .success();
     assert_eq!(out.get_output().stdout, b"from-age\n");
 
-    // A passphrase-protected SSH key is refused with what to do, never a prompt sigil
-    // cannot answer.
+    // A passphrase-protected SSH key without a terminal or a passphrase variable: what to do,
+    // never a prompt sigil cannot answer.
     let out = s
         .cmd("sigil-get")
         .env("SIGIL_IDENTITY_FILE", &locked)
@@ -317,8 +308,161 @@ fn a_member_added_by_ssh_key_reads_with_that_key_as_the_identity() {
     let text = both(&s, out.get_output()).replace(&*locked.to_string_lossy(), "[KEY]");
     assert!(!text.contains("correct horse"));
     insta::assert_snapshot!(text, @r"
-    sigil-get: error: the identity in '[TMP]/locked' (SIGIL_IDENTITY_FILE) is invalid at line 1: the SSH private key is protected by a passphrase, which sigil cannot ask for yet: use an unencrypted copy kept private, or an age identity (sigil init --protect)
-    help: an identity file holds lines like AGE-SECRET-KEY-1… (as `age-keygen` writes; lines starting with # are comments), or is an unencrypted SSH private key (ssh-ed25519, ssh-rsa)
+    sigil-get: error: the SSH key in '[TMP]/locked' (SIGIL_IDENTITY_FILE) is protected by a passphrase and there is no terminal to ask on
+    help: run it on a terminal, or give the key's passphrase in a 0600 file named by SIGIL_PASSPHRASE_FILE or on the descriptor named by SIGIL_PASSPHRASE_FD
     ---
     ");
+}
+
+/// The real `age -R KEYS` encrypts `value` to these SSH public keys into `addr`'s file.
+fn age_encrypts(s: &Sandbox, public: &[&str], addr: &str, value: &str) {
+    need("age");
+    let keys = s.root().join("authorized_keys");
+    fs::write(&keys, public.join("\n") + "\n").unwrap();
+    let made = Std::new("age")
+        .arg("-R")
+        .arg(&keys)
+        .arg("-o")
+        .arg(s.secret_file(addr))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(value.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+}
+
+/// A passphrase-protected SSH key (ed25519 and RSA, made by the real `ssh-keygen -N`) is the
+/// identity: what the real `age -R` wrote opens after its passphrase is typed, once per
+/// command, never echoed; wrong passphrases are refused after three tries.
+#[test]
+fn a_passphrase_protected_ssh_key_opens_with_its_passphrase_at_a_terminal() {
+    for kind in ["ed25519", "rsa"] {
+        let s = team();
+        let (key, public) = ssh_keygen(s.root(), kind, "locked", "pass-7f3a");
+        s.cmd("sigil-recipients")
+            .args(["add", &public, "team"])
+            .assert()
+            .success();
+        age_encrypts(&s, &[&public], "team/deploy/api_key", "from-age");
+        let env = [("SIGIL_IDENTITY_FILE", key.to_str().unwrap())];
+        let get = "sigil-get team/deploy/api_key";
+        let (screen, code) = crate::identity::on_tty(&s, get, &[(1, "pass-7f3a\\r")], &env);
+        assert_eq!(code, 0, "{kind}: {screen}");
+        assert!(screen.contains("from-age"), "{kind}: {screen}");
+        assert!(!screen.contains("pass-7f3a"), "{kind}: echoed: {screen}");
+        // The seal and the store both want the identity: one question.
+        assert_eq!(
+            screen.matches("passphrase for the SSH key").count(),
+            1,
+            "{screen}"
+        );
+
+        let typed = [(1, "nope\\r"), (1, "nope\\r"), (1, "nope\\r")];
+        let (screen, code) = crate::identity::on_tty(&s, get, &typed, &env);
+        assert_eq!(code, 4, "{kind}: {screen}");
+        assert_eq!(
+            screen.matches("wrong passphrase, try again").count(),
+            2,
+            "{screen}"
+        );
+        assert!(!screen.contains("from-age"), "{kind}: {screen}");
+        let screen = screen.replace(&*s.root().to_string_lossy(), "[TMP]");
+        assert!(
+            screen.contains(
+                "sigil-get: error: wrong passphrase for the SSH key in '[TMP]/locked' (SIGIL_IDENTITY_FILE)\n\
+                 help: it is the passphrase `ssh-keygen -p -f FILE` changes; `ssh-keygen -y -f FILE` tells whether it is right"
+            ),
+            "{screen}"
+        );
+    }
+}
+
+/// Without a terminal the passphrase comes from `SIGIL_PASSPHRASE_FILE` (one try), and a
+/// write to the key needs no passphrase at all: only its public half.
+#[test]
+fn a_protected_ssh_key_takes_its_passphrase_from_a_file_and_writes_need_none() {
+    let s = Sandbox::new();
+    let (key, _) = ssh_keygen(s.root(), "ed25519", "locked", "pass-7f3a");
+    let pass = crate::identity::pass_file(&s, "pass", "pass-7f3a");
+    let wrong = crate::identity::pass_file(&s, "wrong", "nope");
+    s.cmd("sigil-add")
+        .env("SIGIL_IDENTITY_FILE", &key)
+        .arg("solo/me")
+        .write_stdin("mine")
+        .assert()
+        .success();
+    // Neither `status` nor `init` asks for it: they need the public key only.
+    for name in ["sigil-status", "sigil-init"] {
+        let out = s
+            .cmd(name)
+            .env("SIGIL_IDENTITY_FILE", &key)
+            .assert()
+            .success();
+        assert!(
+            said(&out).contains("ssh-ed25519 AAAA"),
+            "{name}: {}",
+            said(&out)
+        );
+    }
+    // `sigil unlock` keeps no SSH key: it says so rather than that nothing is protected.
+    let out = s
+        .cmd("sigil-unlock")
+        .env("SIGIL_IDENTITY_FILE", &key)
+        .env("SIGIL_PASSPHRASE_FILE", &pass)
+        .assert()
+        .code(2);
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    sigil-unlock: error: the identity comes from SIGIL_IDENTITY_FILE: `sigil unlock` keeps only sigil's own passphrase-protected identity unlocked
+    help: a passphrase-protected SSH key is asked for once per command; unset SIGIL_IDENTITY_FILE to unlock sigil's own identity
+    ---
+    ");
+    let screen = age_reads_with_passphrase(&key, &s.secret_file("solo/me/api_key"), "pass-7f3a");
+    assert!(screen.ends_with("mine"), "{screen}");
+    let out = s
+        .cmd("sigil-get")
+        .env("SIGIL_IDENTITY_FILE", &key)
+        .env("SIGIL_PASSPHRASE_FILE", &pass)
+        .args(["-n", "solo/me"])
+        .assert()
+        .success();
+    assert_eq!(out.get_output().stdout, b"mine");
+    let out = s
+        .cmd("sigil-get")
+        .env("SIGIL_IDENTITY_FILE", &key)
+        .env("SIGIL_PASSPHRASE_FILE", &wrong)
+        .args(["-n", "solo/me"])
+        .assert()
+        .code(4);
+    insta::assert_snapshot!(both(&s, out.get_output()), @r"
+    sigil-get: error: wrong passphrase for the SSH key in '[TMP]/locked' (SIGIL_IDENTITY_FILE)
+    help: it is the passphrase `ssh-keygen -p -f FILE` changes; `ssh-keygen -y -f FILE` tells whether it is right
+    ---
+    ");
+}
+
+/// stdout and stderr of a run.
+fn said(out: &assert_cmd::assert::Assert) -> String {
+    let o = out.get_output();
+    String::from_utf8_lossy(&[&o.stdout[..], &o.stderr[..]].concat()).into_owned()
+}
+
+/// The screen of the real `age -d -i KEY FILE`, typing the key's passphrase at a terminal.
+fn age_reads_with_passphrase(key: &Path, file: &Path, pass: &str) -> String {
+    need("script");
+    need("age");
+    let out = Std::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "(sleep 1; printf '{pass}\\r'; sleep 1) | script -qec \"age -d -i '{}' '{}'\" /dev/null",
+            key.display(),
+            file.display()
+        ))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).replace('\r', "")
 }

@@ -113,8 +113,7 @@ pub fn create(
 
     let encryptor = match encryption {
         Encryption::Passphrase(p) => crate::crypto::passphrase_encryptor(p),
-        Encryption::Recipients(rs) => crate::crypto::to_keys(&rs)
-            .map_err(|e| Error::other(format!("cannot encrypt the backup: {e}"), None))?,
+        Encryption::Recipients(rs) => crate::crypto::to_keys(&rs)?,
     };
     let out_err = |e: io::Error| Error::io("cannot write the backup", e);
     let age_out = encryptor.wrap_output(out).map_err(out_err)?;

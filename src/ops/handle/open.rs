@@ -62,6 +62,7 @@ impl Builder {
         };
         fsutil::check_config(&paths)?;
         let config = Config::load(&paths)?;
+        crate::crypto::plugin::allow_plugins(&config.plugins, &paths.config_file());
         let choice = Choice::resolve(
             self.backend.as_deref(),
             &config,
