@@ -721,9 +721,14 @@ fn edit(
     let (planned, (changed, key, name)) = plan(sigil, folder, &mine, change)?;
     let (governed, kept) = governed(sigil, folder, &planned.own, planned.created)?;
     let forced = handover(changed, &governed)?;
+    // Decrypting is CPU-bound (an X25519 agreement per recipient stanza tried), so a few
+    // threads share it.
     let mut values = BTreeMap::new();
-    for addr in &governed {
-        let v = store.get(addr).map_err(|e| {
+    for (addr, v) in governed
+        .iter()
+        .zip(crate::store::in_parallel(&governed, |a| store.get(a)))
+    {
+        let v = v.map_err(|e| {
             Error::other(
                 format!("cannot re-encrypt '{addr}': {e}; nothing was changed"),
                 e.help(),
@@ -793,20 +798,29 @@ fn proceed(
         fsutil::write_atomic(&planned.own, |f| f.write_all(planned.text.as_bytes()))?;
     }
     abort_for_tests(1);
-    for addr in j.secrets.clone() {
-        if j.done.contains(&addr) {
-            continue;
+    let pending: Vec<FieldAddress> = (j.secrets.iter())
+        .filter(|a| !j.done.contains(*a))
+        .cloned()
+        .collect();
+    // A batch at a time, on a few threads: each file is still written atomically and made
+    // durable on its own, and only then is the batch marked done (one append, one sync), so
+    // a kill at any point leaves at most one batch to do again.
+    for batch in pending.chunks(BATCH) {
+        let work: Vec<(&FieldAddress, Option<Secret>)> =
+            batch.iter().map(|a| (a, values.remove(a))).collect();
+        let written = crate::store::in_parallel(&work, |(addr, value)| match value {
+            Some(v) => store.put(addr, v),
+            None => match reread(sigil, &j, addr)? {
+                Some(v) => store.put(addr, &v),
+                None => Ok(()),
+            },
+        });
+        written.into_iter().collect::<Result<Vec<()>>>()?;
+        Journal::mark_done(home, batch)?;
+        for addr in batch {
+            j.done.insert(addr.clone());
+            abort_for_tests(1 + j.done.len());
         }
-        let value = match values.remove(&addr) {
-            Some(v) => Some(v),
-            None => reread(sigil, &j, &addr)?,
-        };
-        if let Some(v) = value {
-            store.put(&addr, &v)?;
-        }
-        Journal::mark_done(home, &addr)?;
-        j.done.insert(addr);
-        abort_for_tests(1 + j.done.len());
     }
     Journal::remove(home)?;
     Ok(Change {
@@ -862,14 +876,19 @@ fn remove_temporaries(dir: &Path) {
     }
 }
 
+/// How many secrets an edit re-encrypts between two syncs of its journal. A test build's
+/// batch is 2, so that the suite's three-secret folders are killed both between batches and
+/// inside one.
+const BATCH: usize = if cfg!(debug_assertions) { 2 } else { 256 };
+
 /// The journal of an edit in progress, in the home.
 const JOURNAL: &str = ".recipients-journal";
 /// Its first line.
 const JOURNAL_V1: &str = "sigil recipients journal v1";
 
 /// An edit's journal: a header written atomically before anything changes (the edit and
-/// every secret it re-encrypts), then one `done ADDRESS` line appended, and synced, per
-/// secret re-encrypted. It holds no value, only addresses and public keys.
+/// every secret it re-encrypts), then a `done ADDRESS` line per secret re-encrypted, appended
+/// and synced a batch at a time once the batch's files are durable. It holds no value, only addresses and public keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Journal {
     op: Op,
@@ -992,15 +1011,15 @@ impl Journal {
         fsutil::write_atomic(&journal_path(home), |f| f.write_all(text.as_bytes()))
     }
 
-    fn mark_done(home: &Path, addr: &FieldAddress) -> Result<()> {
+    fn mark_done(home: &Path, batch: &[FieldAddress]) -> Result<()> {
         let path = journal_path(home);
         let ctx = |e| Error::io(format!("cannot write '{}'", path.display()), e);
         let mut f = fs::OpenOptions::new()
             .append(true)
             .open(&path)
             .map_err(ctx)?;
-        f.write_all(format!("done {addr}\n").as_bytes())
-            .map_err(ctx)?;
+        let lines: String = batch.iter().map(|a| format!("done {a}\n")).collect();
+        f.write_all(lines.as_bytes()).map_err(ctx)?;
         f.sync_data().map_err(ctx)
     }
 

@@ -472,7 +472,9 @@ fn a_killed_rm_is_reported_and_finished_by_running_it_again_by_name() {
     for step in STEPS {
         let (s, alice, _) = team_with_alice();
         killed(&s, &["rm", "alice", "team"], step);
-        let left = 3 - step.saturating_sub(1);
+        // The three secrets are re-encrypted two and one at a time (a test build's batch is
+        // 2): a kill at steps 2 and 3 comes after the first batch was marked done.
+        let left = [3, 3, 1, 1, 0][step];
         let message = if left > 0 {
             format!(
                 "`sigil recipients rm alice team` was interrupted with {left} of 3 secrets of 'team' still to re-encrypt; alice (key age1[KEY]) may still open them, and the values to rotate have not been listed"
@@ -534,7 +536,7 @@ fn a_killed_add_is_reported_and_finished() {
     killed(&s, &["add", &bob_key, "team", "--name", "bob"], 2);
     reported(
         &s,
-        "`sigil recipients add age1[KEY] team --name bob` was interrupted with 2 of 3 secrets of 'team' still to re-encrypt; bob (key age1[KEY]) cannot open them yet",
+        "`sigil recipients add age1[KEY] team --name bob` was interrupted with 1 of 3 secrets of 'team' still to re-encrypt; bob (key age1[KEY]) cannot open them yet",
         &format!("sigil recipients add {bob_key} team --name bob"),
     );
     let out = s
