@@ -536,3 +536,441 @@ fn a_token_file_that_others_can_read_is_refused() {
         stderr(&out)
     );
 }
+
+/// Enables AppRole with a role `ci` whose tokens carry [`POLICY`] (plus `role_args`);
+/// returns its role id and a secret id.
+fn approle(bao: &Bao, role_args: &[&str]) -> (String, String) {
+    let file = std::env::temp_dir().join(format!("sigil-it-approle-{}.hcl", bao.port));
+    std::fs::write(&file, POLICY).unwrap();
+    bao.ok(&["policy", "write", "sigil", file.to_str().unwrap()]);
+    let _ = bao.cli(&["auth", "enable", "approle"]);
+    let mut args = vec!["write", "auth/approle/role/ci", "token_policies=sigil"];
+    args.extend(role_args);
+    bao.ok(&args);
+    let role_id = bao.ok(&["read", "-field=role_id", "auth/approle/role/ci/role-id"]);
+    let secret_id = bao.ok(&[
+        "write",
+        "-f",
+        "-field=secret_id",
+        "auth/approle/role/ci/secret-id",
+    ]);
+    (role_id.trim().to_owned(), secret_id.trim().to_owned())
+}
+
+/// How many tokens the server has handed out and not yet revoked or expired.
+fn tokens(bao: &Bao) -> usize {
+    let out = bao.ok(&["list", "-format=json", "auth/token/accessors"]);
+    serde_json::from_str::<Vec<String>>(&out).unwrap().len()
+}
+
+#[test]
+fn approle_logs_in_caches_its_token_encrypted_and_hands_it_to_no_child() {
+    let bao = Bao::start();
+    let (role_id, secret_id) = approle(&bao, &["token_ttl=1h"]);
+    let sb = home(
+        &bao,
+        &format!("auth = \"approle\"\nrole_id = \"{role_id}\""),
+    );
+    let with_secret = |name: &str| {
+        let mut c = sb.cmd(name);
+        c.env("SIGIL_VAULT_SECRET_ID", &secret_id);
+        c
+    };
+    with_secret("sigil-add")
+        .arg("ci/deploy")
+        .write_stdin("d-1")
+        .assert()
+        .success();
+    assert_eq!(
+        bao.kv("ci/deploy").unwrap(),
+        serde_json::json!({ "api_key": "d-1" })
+    );
+
+    // The login's token is cached in an age file, so the next command needs no secret id.
+    let cache = sb.home.join("vault-token.age");
+    let bytes = std::fs::read(&cache).unwrap();
+    assert!(
+        bytes.starts_with(b"age-encryption.org/v1\n"),
+        "not an age file"
+    );
+    assert_eq!(crate::support::mode(&cache), 0o600);
+    let before = tokens(&bao);
+    let out = sb
+        .cmd("sigil-get")
+        .args(["-n", "ci/deploy"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "d-1",
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(tokens(&bao), before, "the cached token was not used");
+
+    // Neither the secret id nor the token reaches a child's environment or arguments.
+    let out = with_secret("sigil-run")
+        .args([
+            "--env",
+            "D=auth://ci/deploy",
+            "--",
+            "sh",
+            "-c",
+            "env; cat /proc/$$/cmdline",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(!seen.contains(&secret_id), "{seen}");
+    assert!(!seen.contains("SIGIL_VAULT_SECRET_ID"), "{seen}");
+    assert!(!seen.contains("VAULT_TOKEN"), "{seen}");
+
+    // A wrong secret id is an authentication failure that names neither.
+    std::fs::remove_file(&cache).unwrap();
+    let mut c = sb.cmd("sigil-get");
+    c.env("SIGIL_VAULT_SECRET_ID", "not-the-secret-id")
+        .arg("ci/deploy");
+    let err = fails(&sb, c, 4);
+    assert!(
+        err.contains("logging in to the vault server with approle failed (400)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("not-the-secret-id") && !err.contains(&role_id),
+        "{err}"
+    );
+
+    // A secret id file others can read is refused; a private one is used.
+    let file = sb.root().join("secret-id");
+    std::fs::write(&file, &secret_id).unwrap();
+    chmod(&file, 0o644);
+    let config = sb.home.join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}secret_id_file = \"{}\"\n", file.display()),
+    )
+    .unwrap();
+    let mut c = sb.cmd("sigil-get");
+    c.arg("ci/deploy");
+    let err = fails(&sb, c, 5);
+    assert!(
+        err.contains("secret-id' is accessible by other users"),
+        "{err}"
+    );
+    chmod(&file, 0o600);
+    assert_eq!(get_plain(&sb, "ci/deploy"), "d-1");
+}
+
+/// `sigil-get -n ADDR` with no token in the environment.
+fn get_plain(sb: &Sandbox, addr: &str) -> String {
+    let out = sb.cmd("sigil-get").args(["-n", addr]).output().unwrap();
+    assert!(out.status.success(), "get {addr}: {}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_short_lived_login_token_is_renewed_then_replaced_by_a_new_login() {
+    let bao = Bao::start();
+    let (role_id, secret_id) = approle(&bao, &["token_ttl=9s", "token_max_ttl=13s"]);
+    let sb = home(
+        &bao,
+        &format!("auth = \"approle\"\nrole_id = \"{role_id}\""),
+    );
+    let get = || {
+        let out = sb
+            .cmd("sigil-get")
+            .env("SIGIL_VAULT_SECRET_ID", &secret_id)
+            .args(["-n", "ci/x"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    bao.ok(&["kv", "put", "-mount=secret", "sigil/ci/x", "api_key=v"]);
+    let start = tokens(&bao);
+    get();
+    assert_eq!(tokens(&bao), start + 1, "one login");
+    // 5 s left of 9: renewed (`auth/token/renew-self`), no new login.
+    std::thread::sleep(Duration::from_secs(5));
+    get();
+    assert_eq!(tokens(&bao), start + 1, "renewed, not replaced");
+    // Past the max TTL's reach a renewal cannot help: a new login.
+    std::thread::sleep(Duration::from_secs(5));
+    get();
+    assert_eq!(tokens(&bao), start + 2, "logged in again");
+    // A cached token the server revoked meanwhile: one 403, one new login, and it works.
+    let list = bao.ok(&["list", "-format=json", "auth/token/accessors"]);
+    for accessor in serde_json::from_str::<Vec<String>>(&list).unwrap() {
+        let out = bao.ok(&["token", "lookup", "-format=json", "-accessor", &accessor]);
+        if out.contains("auth/approle/login") {
+            bao.ok(&["token", "revoke", "-accessor", &accessor]);
+        }
+    }
+    get();
+}
+
+/// A server on 127.0.0.1 that answers each request with the bytes `answer` makes of it
+/// (the request line and body), keeping every request.
+struct Hostile {
+    port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Hostile {
+    fn start(answer: impl Fn(&str, &str) -> Vec<u8> + Send + 'static) -> Hostile {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut r = BufReader::new(stream.try_clone().unwrap());
+                let (mut head, mut length) = (String::new(), 0usize);
+                loop {
+                    let mut h = String::new();
+                    if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':')
+                        && k.eq_ignore_ascii_case("content-length")
+                    {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    head.push_str(&h);
+                }
+                let mut body = vec![0u8; length];
+                let _ = r.read_exact(&mut body);
+                let body = String::from_utf8_lossy(&body).into_owned();
+                let line = head.lines().next().unwrap_or("").to_owned();
+                kept.lock().unwrap().push(format!("{head}\n{body}"));
+                let _ = stream.write_all(&answer(&line, &body));
+            }
+        });
+        Hostile { port, seen }
+    }
+
+    fn addr(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn answer(status: &str, extra: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A home pointed at a hostile server.
+fn hostile_home(addr: &str) -> Sandbox {
+    let sb = Sandbox::init();
+    let file = sb.home.join("config.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        format!("backend = \"vault\"\n{text}\n[vault]\naddress = \"{addr}\"\n"),
+    )
+    .unwrap();
+    sb
+}
+
+#[test]
+fn a_huge_answer_is_cut_off_and_refused() {
+    let server = Hostile::start(|_, _| {
+        let mut a = answer("200 OK", "", "");
+        a.truncate(a.len() - 4);
+        let huge = 64usize << 20;
+        let mut out = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {huge}\r\nConnection: close\r\n\r\n"
+        )
+        .into_bytes();
+        out.extend(std::iter::repeat_n(b' ', huge));
+        out
+    });
+    let sb = hostile_home(&server.addr());
+    let mut c = cmd(&sb, "sigil-get");
+    c.arg("svc/me");
+    let err = fails(&sb, c, 5);
+    assert!(err.contains("it is larger than 4 MiB"), "{err}");
+}
+
+#[test]
+fn a_redirect_is_not_followed_and_the_token_goes_nowhere_else() {
+    let elsewhere = Hostile::start(|_, _| answer("200 OK", "", "{}"));
+    let target = format!("{}/v1/secret/data/sigil/svc/me", elsewhere.addr());
+    let server = Hostile::start(move |_, _| {
+        answer(
+            "307 Temporary Redirect",
+            &format!("Location: {target}\r\n"),
+            "",
+        )
+    });
+    let sb = hostile_home(&server.addr());
+    let mut c = cmd(&sb, "sigil-get");
+    c.arg("svc/me");
+    let err = fails(&sb, c, 5);
+    assert!(err.contains("redirected sigil to"), "{err}");
+    assert!(
+        err.contains("does not follow a redirect with its token"),
+        "{err}"
+    );
+    assert!(
+        elsewhere.seen.lock().unwrap().is_empty(),
+        "something reached the other host"
+    );
+    assert!(
+        server.seen.lock().unwrap()[0].contains(ROOT),
+        "the first server got the token"
+    );
+}
+
+#[test]
+fn an_error_answer_that_echoes_the_value_never_reaches_the_terminal() {
+    let server = Hostile::start(|line, body| {
+        if line.starts_with("GET") {
+            answer("404 Not Found", "", "{\"errors\":[]}")
+        } else {
+            let echoed =
+                serde_json::json!({ "errors": [format!("permission denied: {body}"), body] });
+            answer("400 Bad Request", "", &echoed.to_string())
+        }
+    });
+    let sb = hostile_home(&server.addr());
+    let mut c = cmd(&sb, "sigil-add");
+    c.arg("svc/me").write_stdin("hunter2-value\x1b[31m");
+    let err = fails(&sb, c, 1);
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(!err.contains('\x1b'), "{err}");
+    assert!(
+        err.contains("the vault server answered 400 on 'secret/sigil/svc/me': permission denied"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_tls_failure_says_so() {
+    let bao = Bao::start();
+    let sb = hostile_home(&bao.addr().replace("http://", "https://"));
+    let mut c = cmd(&sb, "sigil-get");
+    c.arg("svc/me");
+    let err = fails(&sb, c, 1);
+    assert!(err.contains("the TLS connection failed"), "{err}");
+    assert!(
+        err.contains("help: if the server's certificate is signed by your own CA"),
+        "{err}"
+    );
+}
+
+#[test]
+fn openbao_dev_namespaces() {
+    // OpenBao 2.x has namespaces; the dev server serves them, so a namespace in [vault] is
+    // sent as X-Vault-Namespace and the secret lands inside it.
+    let bao = Bao::start();
+    bao.ok(&["namespace", "create", "team-a"]);
+    let ns = |args: &[&str]| {
+        let out = Command::new(bao_bin())
+            .args(args)
+            .env("VAULT_ADDR", bao.addr())
+            .env("VAULT_TOKEN", ROOT)
+            .env("VAULT_NAMESPACE", "team-a")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "bao {args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    ns(&["secrets", "enable", "-path=secret", "kv-v2"]);
+    let sb = home(&bao, "namespace = \"team-a\"");
+    add(&sb, "svc/me", "in-ns");
+    assert!(
+        ns(&[
+            "kv",
+            "get",
+            "-mount=secret",
+            "-field=api_key",
+            "sigil/svc/me"
+        ])
+        .contains("in-ns")
+    );
+    assert!(bao.kv("svc/me").is_none(), "written outside the namespace");
+}
+
+#[test]
+fn jwt_login_with_the_id_token_of_a_sigil_oauth_account() {
+    let Some(srv) = crate::oauth::server() else {
+        return;
+    };
+    let bao = Bao::start();
+    let sb = crate::oauth::sandbox(srv);
+    let (code, err) = crate::oauth::device_login(&sb, "corp/me", "dev", "approve");
+    assert_eq!(code, 0, "{err}");
+    let issuer = format!("http://127.0.0.1:{}", srv.port);
+    let file = std::env::temp_dir().join(format!("sigil-it-jwt-{}.hcl", bao.port));
+    std::fs::write(&file, POLICY).unwrap();
+    bao.ok(&["policy", "write", "sigil", file.to_str().unwrap()]);
+    bao.ok(&["auth", "enable", "jwt"]);
+    bao.ok(&[
+        "write",
+        "auth/jwt/config",
+        &format!("oidc_discovery_url={issuer}"),
+        &format!("bound_issuer={issuer}"),
+    ]);
+    bao.ok(&[
+        "write",
+        "auth/jwt/role/dev",
+        "role_type=jwt",
+        "user_claim=sub",
+        "bound_audiences=sigil-device",
+        "token_policies=sigil",
+        "token_ttl=1h",
+    ]);
+    let config = sb.home.join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "backend = \"vault\"\n{text}\n[vault]\naddress = \"{}\"\nauth = \"jwt\"\njwt_account = \"corp/me\"\nrole = \"dev\"\n",
+            bao.addr()
+        ),
+    )
+    .unwrap();
+    let out = sb
+        .cmd("sigil-add")
+        .arg("team/db")
+        .write_stdin("pw-1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        bao.kv("team/db").unwrap(),
+        serde_json::json!({ "api_key": "pw-1" })
+    );
+    assert_eq!(get_plain(&sb, "team/db"), "pw-1");
+    // The OAuth account stays in the file store: it is what opens the vault.
+    assert!(sb.home.join("store/corp/me/token.age").exists());
+
+    // A role that does not accept the token is an authentication failure with a way out.
+    std::fs::remove_file(sb.home.join("vault-token.age")).unwrap();
+    bao.ok(&[
+        "write",
+        "auth/jwt/role/dev",
+        "role_type=jwt",
+        "user_claim=sub",
+        "bound_audiences=someone-else",
+        "token_policies=sigil",
+    ]);
+    let mut c = sb.cmd("sigil-get");
+    c.arg("team/db");
+    let err = fails(&sb, c, 4);
+    assert!(
+        err.contains("logging in to the vault server with jwt failed (400)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: check `role` and `jwt_account`"),
+        "{err}"
+    );
+}

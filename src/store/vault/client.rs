@@ -185,8 +185,10 @@ pub(super) fn shown(url: &Url) -> String {
 }
 
 fn unreachable(base: &Url, e: &ureq::Error) -> Error {
+    // rustls reports a failed handshake as invalid data on the connection.
     let tls = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_))
-        || e.to_string().to_ascii_lowercase().contains("certificate");
+        || (base.scheme() == "https"
+            && matches!(e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData));
     if tls {
         return Error::other(
             format!(

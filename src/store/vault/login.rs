@@ -265,7 +265,8 @@ impl Cache {
         let mut text = zeroize::Zeroizing::new(Vec::new());
         std::io::Read::read_to_end(&mut reader, &mut text).ok()?;
         let session: Session = serde_json::from_slice(&text).ok()?;
-        (session.key == key && session.left().is_none_or(|l| l >= 5)).then_some(session)
+        // One that is due is still returned, to be renewed; only one that is gone is not.
+        (session.key == key && session.left().is_none_or(|l| l > 1)).then_some(session)
     }
 
     /// Keeps `session` for the next command, when an identity can encrypt it; otherwise the
