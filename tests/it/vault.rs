@@ -286,6 +286,30 @@ fn add_force(sb: &Sandbox, addr: &str, value: &str) {
 }
 
 #[test]
+fn sigil_run_keeps_the_vault_token_from_its_child_unless_given_on_purpose() {
+    let bao = Bao::start();
+    let sb = home(&bao, "");
+    add(&sb, "api/me", "v");
+    let seen = |extra: &[&str]| {
+        let out = cmd(&sb, "sigil-run")
+            .args(extra)
+            .args(["--", "sh", "-c", "env; cat /proc/$$/cmdline"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let plain = seen(&[]);
+    assert!(
+        !plain.contains(ROOT) && !plain.contains("VAULT_TOKEN"),
+        "{plain}"
+    );
+    let given = seen(&["--env", "VAULT_TOKEN=auth://api/me"]);
+    assert!(given.contains("VAULT_TOKEN="), "{given}");
+    assert!(!given.contains(ROOT), "{given}");
+}
+
+#[test]
 fn run_resolve_and_env_read_from_the_vault() {
     let bao = Bao::start();
     let sb = home(&bao, "");

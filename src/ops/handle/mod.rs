@@ -258,13 +258,19 @@ impl Sigil {
     }
 
     #[doc(hidden)]
+    /// Whether this home uses the vault backend: it is the choice, or accounts.toml records an
+    /// account there.
+    pub fn uses_vault(&self) -> bool {
+        self.choice.kind == BackendKind::Vault
+            || Registry::load(&self.paths)
+                .is_ok_and(|r| r.accounts.values().any(|m| m.backend == "vault"))
+    }
+
+    #[doc(hidden)]
     /// What `sigil status --verbose` says of the vault backend; `None` when it is not in use.
     #[cfg(feature = "vault")]
     pub fn vault_status(&self) -> Option<Result<crate::store::vault::VaultStatus>> {
-        let used = self.choice.kind == BackendKind::Vault
-            || Registry::load(&self.paths)
-                .is_ok_and(|r| r.accounts.values().any(|m| m.backend == "vault"));
-        used.then(|| self.vault.status())
+        self.uses_vault().then(|| self.vault.status())
     }
 
     #[doc(hidden)]
