@@ -266,6 +266,22 @@ fn add_get_list_rm_keep_one_kv_secret_per_account_as_bao_reads_it() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+
+    // `rm --all` empties this home's part of the vault too, and leaves what another tool
+    // wrote.
+    add(&sb, "svc/last", "l-1");
+    cmd(&sb, "sigil-rm")
+        .args(["--all", "--yes"])
+        .assert()
+        .success();
+    assert!(
+        bao.kv("svc/last").is_none(),
+        "svc/last is still on the server"
+    );
+    assert_eq!(
+        bao.kv("svc/me").unwrap(),
+        serde_json::json!({ "extra": "from-bao" })
+    );
 }
 
 fn add_force(sb: &Sandbox, addr: &str, value: &str) {
@@ -921,8 +937,21 @@ fn jwt_login_with_the_id_token_of_a_sigil_oauth_account() {
     // The OAuth account stays in the file store: it is what opens the vault.
     assert!(sb.home.join("store/corp/me/token.age").exists());
 
-    // A role that does not accept the token is an authentication failure with a way out.
+    // An OAuth account kept in the vault cannot open it.
     std::fs::remove_file(sb.home.join("vault-token.age")).unwrap();
+    let text = std::fs::read_to_string(sb.home.join("accounts.toml")).unwrap();
+    let moved = text.replace("backend = \"file\"", "backend = \"vault\"");
+    std::fs::write(sb.home.join("accounts.toml"), &moved).unwrap();
+    let mut c = sb.cmd("sigil-get");
+    c.arg("team/db");
+    let err = fails(&sb, c, 2);
+    assert!(
+        err.contains("'corp/me' (jwt_account) is kept in the vault it would open"),
+        "{err}"
+    );
+    std::fs::write(sb.home.join("accounts.toml"), text).unwrap();
+
+    // A role that does not accept the token is an authentication failure with a way out.
     bao.ok(&[
         "write",
         "auth/jwt/role/dev",

@@ -120,11 +120,23 @@ fn vault_store(paths: &Paths, config: &Config) -> crate::store::VaultStore {
     let store = crate::store::VaultStore::new(paths, &config.vault);
     let home = paths.clone();
     store.set_jwt_source(Box::new(move |account: &str| {
+        let addr: crate::model::address::Address = account.parse()?;
+        // Reading it from the vault would log in again, and again.
+        let reg = crate::model::registry::Registry::load(&home)?;
+        if reg
+            .accounts
+            .get(&addr.account_key())
+            .is_some_and(|m| m.backend == BackendKind::Vault.as_str())
+        {
+            return Err(crate::model::error::Error::UsageHelp {
+                message: format!("'{account}' (jwt_account) is kept in the vault it would open"),
+                help: "keep the OAuth account in the file store or the keyring: `sigil migrate --from-backend vault --to file`".into(),
+            });
+        }
         let sigil = Builder::default()
             .paths(home.clone())
             .backend(Some("auto"))
             .open()?;
-        let addr: crate::model::address::Address = account.parse()?;
         // The access token first: reading it refreshes the account when it is due, which
         // also brings a new id token when the provider issues one.
         let access = sigil.get_address(&addr.with_field("token")?.into())?.1;

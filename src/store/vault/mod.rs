@@ -226,7 +226,7 @@ impl VaultStore {
             }
             // A deleted latest version still has metadata, whose version a write must name.
             404 => Ok((meta_version(&reply.body), Map::new())),
-            _ => Err(self.failed(r, &reply, &self.shown_path(r, addr))),
+            _ => Err(failed(&reply, &self.shown_path(r, addr))),
         }
     }
 
@@ -244,7 +244,7 @@ impl VaultStore {
         match reply.status {
             200 | 204 => Ok(true),
             _ if reply.is_cas_mismatch() => Ok(false),
-            _ => Err(self.failed(r, &reply, &self.shown_path(r, addr))),
+            _ => Err(failed(&reply, &self.shown_path(r, addr))),
         }
     }
 
@@ -254,7 +254,7 @@ impl VaultStore {
         let reply = self.call("DELETE", &url, None)?;
         match reply.status {
             200 | 204 | 404 => Ok(()),
-            _ => Err(self.failed(r, &reply, &self.shown_path(r, addr))),
+            _ => Err(failed(&reply, &self.shown_path(r, addr))),
         }
     }
 
@@ -280,29 +280,9 @@ impl VaultStore {
                 let mut at: Vec<&str> = r.mount.iter().map(String::as_str).collect();
                 at.extend(r.prefix.iter().map(String::as_str));
                 at.extend(tail);
-                Err(self.failed(r, &reply, &at.join("/")))
+                Err(failed(&reply, &at.join("/")))
             }
         }
-    }
-
-    /// An answer that is not what the operation expects, as an error that says what the
-    /// server refused, with no more of its words than a known phrase.
-    fn failed(&self, r: &Ready, reply: &Reply, path: &str) -> Error {
-        let said = reply
-            .known_error()
-            .map(|p| format!(": {p}"))
-            .unwrap_or_default();
-        if reply.status == 403 {
-            return Error::Refused {
-                message: format!("the vault server denied access to '{path}'{said}"),
-                help: Some("the token's policies must allow create, read, update, delete and list on the prefix's data and metadata paths (docs/vault.md)".into()),
-            };
-        }
-        let _ = r;
-        Error::other(
-            format!("the vault server answered {} on '{path}'{said}", reply.status),
-            Some("check that the mount is a KV version 2 engine (`bao secrets list -detailed`) and `mount` and `prefix` in [vault] of config.toml".into()),
-        )
     }
 
     /// What `sigil status --verbose` says: the server, the login method and the token's TTL.
@@ -335,6 +315,25 @@ impl VaultStore {
             token,
         })
     }
+}
+
+/// An answer that is not what the operation expects, as an error that says what the
+/// server refused, with no more of its words than a known phrase.
+fn failed(reply: &Reply, path: &str) -> Error {
+    let said = reply
+        .known_error()
+        .map(|p| format!(": {p}"))
+        .unwrap_or_default();
+    if reply.status == 403 {
+        return Error::Refused {
+            message: format!("the vault server denied access to '{path}'{said}"),
+            help: Some("the token's policies must allow create, read, update, delete and list on the prefix's data and metadata paths (docs/vault.md)".into()),
+        };
+    }
+    Error::other(
+        format!("the vault server answered {} on '{path}'{said}", reply.status),
+        Some("check that the mount is a KV version 2 engine (`bao secrets list -detailed`) and `mount` and `prefix` in [vault] of config.toml".into()),
+    )
 }
 
 fn expired(r: &Ready) -> Error {
