@@ -626,6 +626,8 @@ fn approle_logs_in_caches_its_token_encrypted_and_hands_it_to_no_child() {
     );
     assert_eq!(crate::support::mode(&cache), 0o600);
     let before = tokens(&bao);
+    let written = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    std::thread::sleep(Duration::from_millis(20));
     let out = sb
         .cmd("sigil-get")
         .args(["-n", "ci/deploy"])
@@ -638,6 +640,8 @@ fn approle_logs_in_caches_its_token_encrypted_and_hands_it_to_no_child() {
         stderr(&out)
     );
     assert_eq!(tokens(&bao), before, "the cached token was not used");
+    let kept = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    assert_eq!(kept, written, "a read rewrote the cache");
 
     // Neither the secret id nor the token reaches a child's environment or arguments.
     let out = with_secret("sigil-run")
@@ -971,4 +975,23 @@ fn jwt_login_with_the_id_token_of_a_sigil_oauth_account() {
         err.contains("help: check `role` and `jwt_account`"),
         "{err}"
     );
+}
+
+#[test]
+fn a_kv_version_1_mount_is_refused() {
+    let bao = Bao::start();
+    bao.ok(&["secrets", "enable", "-path=old", "-version=1", "kv"]);
+    let sb = home(&bao, "mount = \"old\"");
+    let mut c = cmd(&sb, "sigil-add");
+    c.arg("svc/me").write_stdin("v");
+    let err = fails(&sb, c, 1);
+    assert!(
+        err.contains("the vault mount 'old' is not a KV version 2 engine"),
+        "{err}"
+    );
+    // What version 1 stored under `data/` is not taken for a version 2 secret either.
+    let mut c = cmd(&sb, "sigil-get");
+    c.arg("svc/me");
+    let err = fails(&sb, c, 1);
+    assert!(err.contains("is not a KV version 2 engine"), "{err}");
 }

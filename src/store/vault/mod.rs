@@ -121,16 +121,22 @@ impl VaultStore {
         }
         let cache = Cache::new(&self.paths);
         let held = slot.take().or_else(|| cache.load(&r.key));
-        let renewed = match held {
-            Some(s) if !s.due() => Some(s),
-            Some(s) if s.renewable => login::renew(&r.client, &s)?.filter(|n| !n.due()),
-            _ => None,
+        // Only a token that changed is written back: most commands read the cache and go.
+        let s = match held {
+            Some(s) if !s.due() => s,
+            held => {
+                let renewed = match held {
+                    Some(s) if s.renewable => login::renew(&r.client, &s)?.filter(|n| !n.due()),
+                    _ => None,
+                };
+                let s = match renewed {
+                    Some(s) => s,
+                    None => login::login(&r.client, &r.method, self.jwt.get(), r.key.clone())?,
+                };
+                cache.save(&s);
+                s
+            }
         };
-        let s = match renewed {
-            Some(s) => s,
-            None => login::login(&r.client, &r.method, self.jwt.get(), r.key.clone())?,
-        };
-        cache.save(&s);
         *slot = Some(s.clone());
         Ok(s)
     }
@@ -217,6 +223,10 @@ impl VaultStore {
                 .unwrap_or(0)
         };
         match reply.status {
+            // Version 1 answers without the metadata that version 2 sends with every read.
+            200 if reply.body.pointer("/data/metadata").is_none() => {
+                Err(not_kv2(r, &self.shown_path(r, addr)))
+            }
             200 => {
                 let data = match reply.body.pointer("/data/data") {
                     Some(Value::Object(m)) => m.clone(),
@@ -242,7 +252,9 @@ impl VaultStore {
         let body = json!({ "options": { "cas": version }, "data": data });
         let reply = self.call("POST", &url, Some(&body))?;
         match reply.status {
-            200 | 204 => Ok(true),
+            200 => Ok(true),
+            // Version 1 writes what it is sent (at `<mount>/data/…`) and answers 204.
+            204 => Err(not_kv2(r, &self.shown_path(r, addr))),
             _ if reply.is_cas_mismatch() => Ok(false),
             _ => Err(failed(&reply, &self.shown_path(r, addr))),
         }
@@ -333,6 +345,16 @@ fn failed(reply: &Reply, path: &str) -> Error {
     Error::other(
         format!("the vault server answered {} on '{path}'{said}", reply.status),
         Some("check that the mount is a KV version 2 engine (`bao secrets list -detailed`) and `mount` and `prefix` in [vault] of config.toml".into()),
+    )
+}
+
+fn not_kv2(r: &Ready, path: &str) -> Error {
+    let mount = r.mount.join("/");
+    Error::other(
+        format!("the vault mount '{mount}' is not a KV version 2 engine (at '{path}')"),
+        Some(format!(
+            "upgrade it (`bao kv enable-versioning {mount}`) or set `mount` in [vault] of config.toml to a KV version 2 mount; remove what was written at '{mount}/data/…'"
+        )),
     )
 }
 
