@@ -357,6 +357,23 @@ fn run_resolve_and_env_read_from_the_vault() {
 }
 
 #[test]
+fn git_credential_answers_from_the_vault() {
+    let bao = Bao::start();
+    let sb = home(&bao, "");
+    add(&sb, "github/me/token", "gh-tok");
+    let out = cmd(&sb, "git-credential-sigil")
+        .arg("get")
+        .write_stdin("protocol=https\nhost=github.com\n\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "username=me\npassword=gh-tok\n"
+    );
+}
+
+#[test]
 fn backup_and_restore_round_trip_through_the_vault() {
     let bao = Bao::start();
     let sb = home(&bao, "");

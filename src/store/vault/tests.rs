@@ -196,3 +196,13 @@ fn binary_values_are_kept_under_a_base64_key() {
     assert_eq!(fields_of(&data), ["blob"]);
     assert_eq!(value_of(&data, "blob").unwrap().expose(), b"text");
 }
+
+#[test]
+fn debug_shows_the_settings_and_never_the_token() {
+    let dev = Dev::start();
+    let s = dev.store("debug");
+    s.list().unwrap();
+    let shown = format!("{s:?}");
+    assert!(shown.contains(&dev.addr), "{shown}");
+    assert!(!shown.contains("unit-root"), "{shown}");
+}
