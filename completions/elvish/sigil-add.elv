@@ -25,7 +25,7 @@ set edit:completion:arg-completer[sigil-add] = {|@words|
             cand --provider 'With --oauth: the provider (default: the service name)'
             cand --flow 'With --oauth: pkce, device or client-credentials'
             cand --scope 'With --oauth: a scope to ask for (repeatable)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace an existing secret'
             cand --force 'Replace an existing secret'
             cand --totp 'Store a TOTP seed (field totp): an otpauth://totp/ URI or a base32 secret, read like any secret; `sigil otp` then prints the codes'

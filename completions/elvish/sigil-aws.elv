@@ -26,7 +26,7 @@ set edit:completion:arg-completer[sigil-aws] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil-aws;credential-process'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

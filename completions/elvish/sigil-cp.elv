@@ -18,7 +18,7 @@ set edit:completion:arg-completer[sigil-cp] = {|@words|
     }
     var completions = [
         &'sigil-cp'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace what is at the destination (a whole account is replaced by the source''s)'
             cand --force 'Replace what is at the destination (a whole account is replaced by the source''s)'
             cand -h 'Print help (see more with ''--help'')'

@@ -20,7 +20,7 @@ set edit:completion:arg-completer[sigil-env] = {|@words|
         &'sigil-env'= {
             cand --format 'The output format'
             cand --env-file 'A dotenv file whose variables to print (repeatable)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -24,7 +24,7 @@ set edit:completion:arg-completer[sigil-export] = {|@words|
             cand --recipient 'Encrypt to this age public key instead of your own (repeatable)'
             cand -R 'Encrypt to the public keys listed in this file (one per line, # comments)'
             cand --recipients-file 'Encrypt to the public keys listed in this file (one per line, # comments)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --passphrase 'Encrypt with a passphrase (asked twice on a terminal, else read from stdin)'
             cand -a 'Write ASCII armor (PEM-style text) instead of binary, to paste into a message'
             cand --armor 'Write ASCII armor (PEM-style text) instead of binary, to paste into a message'

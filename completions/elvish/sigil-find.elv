@@ -18,7 +18,7 @@ set edit:completion:arg-completer[sigil-find] = {|@words|
     }
     var completions = [
         &'sigil-find'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --tree 'Print the matches as a tree (service, account, fields), as `pass find` does'
             cand --json 'Print a JSON array, as `sigil list --json` does'
             cand -h 'Print help (see more with ''--help'')'

@@ -29,7 +29,7 @@ set edit:completion:arg-completer[sigil-generate] = {|@words|
             cand --timeout 'With --clip: how long it stays, as seconds or a duration such as 45s; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
             cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
             cand --note 'A note kept with the metadata (not secret)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -n 'Leave the symbols out of the character set, as `pass generate --no-symbols` does'
             cand --no-symbols 'Leave the symbols out of the character set, as `pass generate --no-symbols` does'
             cand -p 'Print the value on stdout once stored'

@@ -19,7 +19,7 @@ set edit:completion:arg-completer[sigil-get] = {|@words|
     var completions = [
         &'sigil-get'= {
             cand --timeout 'With --clip: how long it stays, as seconds or a duration such as 45s; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -n 'Do not print a newline after the secret'
             cand --no-newline 'Do not print a newline after the secret'
             cand --json 'Print a JSON object with the address and the value'

@@ -20,7 +20,7 @@ set edit:completion:arg-completer[sigil-import] = {|@words|
         &'sigil-import'= {
             cand --as 'Store it under this address instead: service/account, or service/account/field for an export of one field'
             cand --on-conflict 'What to do with fields that already exist'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --passphrase 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

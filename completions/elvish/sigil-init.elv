@@ -18,7 +18,7 @@ set edit:completion:arg-completer[sigil-init] = {|@words|
     }
     var completions = [
         &'sigil-init'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --passphrase 'Protect the identity with a passphrase (as `sigil identity protect` does)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

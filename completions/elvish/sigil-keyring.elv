@@ -20,7 +20,7 @@ set edit:completion:arg-completer[sigil-keyring] = {|@words|
         &'sigil-keyring'= {
             cand --mode 'What to print for a found credential: password, or creds (username, then password)'
             cand --output 'How to print it: plain (one value a line) or json ({"username","password"})'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[sigil-list] = {|@words|
     }
     var completions = [
         &'sigil-list'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --json 'Print a JSON array'
             cand --tree 'Print the store as a tree (service, account, fields), as `pass ls` does'
             cand -h 'Print help (see more with ''--help'')'

@@ -23,7 +23,7 @@ set edit:completion:arg-completer[sigil-login] = {|@words|
             cand --scope 'A scope to ask for (repeatable; default: the provider''s scopes)'
             cand --client-id 'The registered client''s id (default: client_id in config.toml)'
             cand --timeout 'How long to wait for the login in the browser or on the other device'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --client-secret-stdin 'Read the client secret from stdin (else SIGIL_CLIENT_SECRET, else config.toml)'
             cand --no-browser 'Do not open a browser; only print the URL'
             cand -f 'Replace the tokens of an account that is already logged in'

@@ -22,7 +22,7 @@ set edit:completion:arg-completer[sigil-resolve] = {|@words|
             cand --input 'The template to render (`-` for stdin, the default without REF)'
             cand -o 'Where to write the rendered template (default: stdout)'
             cand --output 'Where to write the rendered template (default: stdout)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[sigil-rm] = {|@words|
     }
     var completions = [
         &'sigil-rm'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --all 'Delete every secret and all metadata'
             cand --purge-identity 'With --all, also delete the identity wherever it is kept (file, OS keyring, passphrase file, unlocked copy, old identities) and every other file of sigil''s: nothing stored before can be read again'
             cand -y 'Do not ask for confirmation'

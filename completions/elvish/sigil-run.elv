@@ -21,7 +21,7 @@ set edit:completion:arg-completer[sigil-run] = {|@words|
             cand --env-file 'A dotenv file to add to the environment (repeatable)'
             cand --env 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)'
             cand --netrc 'Give the command a .netrc for the hosts mapped in config.toml (or these), in a private temporary file named by NETRC and CURL_HOME'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --no-mask 'Pass the command''s output through untouched'
             cand -t 'Give the command a pseudo-terminal even when stdin or stdout is not a terminal'
             cand --pty 'Give the command a pseudo-terminal even when stdin or stdout is not a terminal'

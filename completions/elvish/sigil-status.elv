@@ -18,7 +18,7 @@ set edit:completion:arg-completer[sigil-status] = {|@words|
     }
     var completions = [
         &'sigil-status'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -v 'Also show how the backend was chosen, step by step'
             cand --verbose 'Also show how the backend was chosen, step by step'
             cand --json 'Print a JSON object'

@@ -58,7 +58,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --passphrase 'Protect the identity with a passphrase (as `sigil identity protect` does)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -73,7 +73,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --provider 'With --oauth: the provider (default: the service name)'
             cand --flow 'With --oauth: pkce, device or client-credentials'
             cand --scope 'With --oauth: a scope to ask for (repeatable)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace an existing secret'
             cand --force 'Replace an existing secret'
             cand --totp 'Store a TOTP seed (field totp): an otpauth://totp/ URI or a base32 secret, read like any secret; `sigil otp` then prints the codes'
@@ -95,7 +95,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --timeout 'With --clip: how long it stays, as seconds or a duration such as 45s; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
             cand --expires 'When it expires: 2026-12-31, 2026-12-31T23:59:00Z or a duration such as 90d'
             cand --note 'A note kept with the metadata (not secret)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -n 'Leave the symbols out of the character set, as `pass generate --no-symbols` does'
             cand --no-symbols 'Leave the symbols out of the character set, as `pass generate --no-symbols` does'
             cand -p 'Print the value on stdout once stored'
@@ -110,7 +110,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;edit'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -122,7 +122,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --scope 'A scope to ask for (repeatable; default: the provider''s scopes)'
             cand --client-id 'The registered client''s id (default: client_id in config.toml)'
             cand --timeout 'How long to wait for the login in the browser or on the other device'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --client-secret-stdin 'Read the client secret from stdin (else SIGIL_CLIENT_SECRET, else config.toml)'
             cand --no-browser 'Do not open a browser; only print the URL'
             cand -f 'Replace the tokens of an account that is already logged in'
@@ -136,7 +136,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         }
         &'sigil;get'= {
             cand --timeout 'With --clip: how long it stays, as seconds or a duration such as 45s; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -n 'Do not print a newline after the secret'
             cand --no-newline 'Do not print a newline after the secret'
             cand --json 'Print a JSON object with the address and the value'
@@ -149,7 +149,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;list'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --json 'Print a JSON array'
             cand --tree 'Print the store as a tree (service, account, fields), as `pass ls` does'
             cand -h 'Print help (see more with ''--help'')'
@@ -158,7 +158,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;find'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --tree 'Print the matches as a tree (service, account, fields), as `pass find` does'
             cand --json 'Print a JSON array, as `sigil list --json` does'
             cand -h 'Print help (see more with ''--help'')'
@@ -167,7 +167,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;rm'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --all 'Delete every secret and all metadata'
             cand --purge-identity 'With --all, also delete the identity wherever it is kept (file, OS keyring, passphrase file, unlocked copy, old identities) and every other file of sigil''s: nothing stored before can be read again'
             cand -y 'Do not ask for confirmation'
@@ -178,7 +178,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;mv'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace what is at the destination (a whole account is replaced by the source''s)'
             cand --force 'Replace what is at the destination (a whole account is replaced by the source''s)'
             cand -h 'Print help (see more with ''--help'')'
@@ -187,7 +187,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;cp'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -f 'Replace what is at the destination (a whole account is replaced by the source''s)'
             cand --force 'Replace what is at the destination (a whole account is replaced by the source''s)'
             cand -h 'Print help (see more with ''--help'')'
@@ -196,7 +196,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;status'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -v 'Also show how the backend was chosen, step by step'
             cand --verbose 'Also show how the backend was chosen, step by step'
             cand --json 'Print a JSON object'
@@ -210,7 +210,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --input 'The template to render (`-` for stdin, the default without REF)'
             cand -o 'Where to write the rendered template (default: stdout)'
             cand --output 'Where to write the rendered template (default: stdout)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -220,7 +220,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --env-file 'A dotenv file to add to the environment (repeatable)'
             cand --env 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)'
             cand --netrc 'Give the command a .netrc for the hosts mapped in config.toml (or these), in a private temporary file named by NETRC and CURL_HOME'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --no-mask 'Pass the command''s output through untouched'
             cand -t 'Give the command a pseudo-terminal even when stdin or stdout is not a terminal'
             cand --pty 'Give the command a pseudo-terminal even when stdin or stdout is not a terminal'
@@ -234,7 +234,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;env'= {
             cand --format 'The output format'
             cand --env-file 'A dotenv file whose variables to print (repeatable)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -248,8 +248,8 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --account 'The account instead of the source''s directory name'
             cand --on-conflict 'When an address already holds a different value (skip leaves that entry in its source, in plaintext; overwrite keeps the old value for --rollback)'
             cand --to 'Store into this backend (as --backend)'
-            cand --from-backend 'Move every credential of this backend (file or keyring) to --to'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --from-backend 'Move every credential of this backend (file, keyring or vault) to --to'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -n 'Print the plan and change nothing'
             cand --dry-run 'Print the plan and change nothing'
             cand --scan 'Report plaintext credentials in the known locations and SOURCEs, masked; change nothing'
@@ -263,7 +263,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;backup'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -315,7 +315,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;backup;help;help'= {
         }
         &'sigil;audit'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -348,7 +348,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;audit;help;help'= {
         }
         &'sigil;check'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --json 'Print a JSON object'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -356,7 +356,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;policy'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -399,7 +399,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         }
         &'sigil;otp'= {
             cand --timeout 'With --clip: how long it stays, as seconds or a duration such as 45s; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --json 'Print the code, the seconds it has left and its parameters as JSON'
             cand --qr 'Draw the otpauth:// URI as a QR code (it holds the secret: clear the screen after)'
             cand -c 'Copy the value to the clipboard instead of printing it, cleared after the timeout (`sigil clip`)'
@@ -467,7 +467,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;recipients'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -514,7 +514,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --recipient 'Encrypt to this age public key instead of your own (repeatable)'
             cand -R 'Encrypt to the public keys listed in this file (one per line, # comments)'
             cand --recipients-file 'Encrypt to the public keys listed in this file (one per line, # comments)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --passphrase 'Encrypt with a passphrase (asked twice on a terminal, else read from stdin)'
             cand -a 'Write ASCII armor (PEM-style text) instead of binary, to paste into a message'
             cand --armor 'Write ASCII armor (PEM-style text) instead of binary, to paste into a message'
@@ -526,7 +526,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;import'= {
             cand --as 'Store it under this address instead: service/account, or service/account/field for an export of one field'
             cand --on-conflict 'What to do with fields that already exist'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --passphrase 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -534,7 +534,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand --version 'Print version'
         }
         &'sigil;netrc'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -549,7 +549,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;aws;credential-process'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -564,14 +564,14 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;keyring'= {
             cand --mode 'What to print for a found credential: password, or creds (username, then password)'
             cand --output 'How to print it: plain (one value a line) or json ({"username","password"})'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'sigil;askpass'= {
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -580,7 +580,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;clip'= {
             cand -t 'How long the secret stays: seconds or a duration such as 45s or 2m; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
             cand --timeout 'How long the secret stays: seconds or a duration such as 45s or 2m; 0 never clears (default: SIGIL_CLIP_TIME, then 45s)'
-            cand --backend 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
+            cand --backend 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)'
             cand --no-refresh 'Copy an OAuth token as stored, even when it is about to expire'
             cand --restore 'Started by sigil itself: wait, then restore what the hand-over on stdin says'
             cand -h 'Print help (see more with ''--help'')'

@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-cp' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'sigil-cp' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace what is at the destination (a whole account is replaced by the source''s)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace what is at the destination (a whole account is replaced by the source''s)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

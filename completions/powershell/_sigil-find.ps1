@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-find' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'sigil-find' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('--tree', '--tree', [CompletionResultType]::ParameterName, 'Print the matches as a tree (service, account, fields), as `pass find` does')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array, as `sigil list --json` does')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -23,7 +23,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-import' -ScriptBlock {
         'sigil-import' {
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Store it under this address instead: service/account, or service/account/field for an export of one field')
             [CompletionResult]::new('--on-conflict', '--on-conflict', [CompletionResultType]::ParameterName, 'What to do with fields that already exist')
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'Open it with a passphrase (detected by itself; asked on a terminal, else stdin)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -23,7 +23,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-keyring' -ScriptBlock {
         'sigil-keyring' {
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to print for a found credential: password, or creds (username, then password)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print it: plain (one value a line) or json ({"username","password"})')
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-list' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'sigil-list' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array')
             [CompletionResult]::new('--tree', '--tree', [CompletionResultType]::ParameterName, 'Print the store as a tree (service, account, fields), as `pass ls` does')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -24,7 +24,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-run' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'A dotenv file to add to the environment (repeatable)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'A variable to set, NAME=VALUE, where VALUE may be a reference (repeatable)')
             [CompletionResult]::new('--netrc', '--netrc', [CompletionResultType]::ParameterName, 'Give the command a .netrc for the hosts mapped in config.toml (or these), in a private temporary file named by NETRC and CURL_HOME')
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('--no-mask', '--no-mask', [CompletionResultType]::ParameterName, 'Pass the command''s output through untouched')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Give the command a pseudo-terminal even when stdin or stdout is not a terminal')
             [CompletionResult]::new('--pty', '--pty', [CompletionResultType]::ParameterName, 'Give the command a pseudo-terminal even when stdin or stdout is not a terminal')

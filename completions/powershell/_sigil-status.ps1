@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil-status' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'sigil-status' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in config.toml, then auto)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also show how the backend was chosen, step by step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also show how the backend was chosen, step by step')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object')

@@ -104,7 +104,7 @@ pub struct Args {
     /// Store into this backend (as --backend)
     #[arg(long, value_name = "BACKEND")]
     pub to: Option<String>,
-    /// Move every credential of this backend (file or keyring) to --to
+    /// Move every credential of this backend (file, keyring or vault) to --to
     #[arg(long, value_name = "BACKEND", requires = "to")]
     pub from_backend: Option<String>,
     /// Print records as JSON

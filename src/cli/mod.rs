@@ -256,7 +256,7 @@ pub fn subcommands() -> Vec<clap::Command> {
 /// `--backend`, shared by every command that touches secrets.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct BackendArg {
-    /// Use this backend: auto, file, keyring or env (default: SIGIL_BACKEND, then backend in
+    /// Use this backend: auto, file, keyring, env or vault (default: SIGIL_BACKEND, then backend in
     /// config.toml, then auto)
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
@@ -288,6 +288,7 @@ pub(crate) fn backend_phrase(kind: crate::store::backend::BackendKind) -> &'stat
         B::Keyring => "the keyring",
         B::Env => "the environment",
         B::Memory => "memory",
+        B::Vault => "the vault server",
         B::Auto => "auto",
     }
 }

@@ -331,11 +331,22 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
     let _ = to.write_all(&masker.finish()).and_then(|_| to.flush());
 }
 
+/// The child's environment ([`gather_env`]). The token that opens the vault backend opens
+/// every secret in it, as the identity opens the file store: the child does not inherit it
+/// (an env file or `--env` may still give it one on purpose).
+fn child_env(args: &Args, sigil: &crate::Sigil, resolver: &mut Resolver<'_>) -> Result<Vec<Var>> {
+    let mut vars = gather_env(&args.env_files, &args.env, resolver)?;
+    if sigil.uses_vault() {
+        vars.retain(|v| v.from_file || v.name != "VAULT_TOKEN");
+    }
+    Ok(vars)
+}
+
 /// Runs `sigil run`, returning the child's exit status.
 pub fn run(args: Args) -> Result<ExitCode> {
     let sigil = args.backend.open()?.for_use(crate::model::policy::Use::Run);
     let mut resolver = Resolver::new(&sigil);
-    let mut vars = gather_env(&args.env_files, &args.env, &mut resolver)?;
+    let mut vars = child_env(&args, &sigil, &mut resolver)?;
     let (program, rest) = args.command.split_first().expect("clap requires CMD");
     // The netrc is written before the command starts and removed after it ends: kept here,
     // it outlives the wait below, which a signal sigil passes on does not cut short.

@@ -65,6 +65,50 @@ pub struct Config {
     /// shared `.age-recipients` file names plugins but the programs are the user's.
     #[serde(default)]
     pub plugins: Vec<String>,
+    /// The `vault` backend's server and login (`[vault]`, docs/vault.md).
+    #[serde(default)]
+    pub vault: VaultSettings,
+}
+
+/// The `[vault]` table: where the OpenBao or Vault server is, which KV version 2 mount and
+/// prefix hold sigil's secrets, and how sigil logs in. Every key is optional; the address and
+/// namespace fall back to `VAULT_ADDR` and `VAULT_NAMESPACE`, the CA file to `VAULT_CACERT`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultSettings {
+    /// The server's URL (`https://vault.corp.example:8200`).
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The KV version 2 mount (default `secret`).
+    #[serde(default)]
+    pub mount: Option<String>,
+    /// The path under the mount that holds sigil's secrets (default `sigil`).
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// The namespace, sent as `X-Vault-Namespace`.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// `token` (default), `approle` or `jwt`.
+    #[serde(default)]
+    pub auth: Option<String>,
+    /// The AppRole's role id (not a secret; the secret id is).
+    #[serde(default)]
+    pub role_id: Option<String>,
+    /// A file holding the AppRole secret id, when `SIGIL_VAULT_SECRET_ID` is unset.
+    #[serde(default)]
+    pub secret_id_file: Option<String>,
+    /// The sigil account (`corp/me`) whose OAuth token logs in to the JWT auth method.
+    #[serde(default)]
+    pub jwt_account: Option<String>,
+    /// The JWT auth method's role.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Where the AppRole or JWT auth method is mounted (default `approle` or `jwt`).
+    #[serde(default)]
+    pub auth_mount: Option<String>,
+    /// A PEM file of the CA certificates to trust for the server.
+    #[serde(default)]
+    pub ca_file: Option<String>,
 }
 
 /// The `audit` setting.
@@ -160,7 +204,7 @@ mod humantime_serde_opt {
 /// The file `sigil init` writes: every setting present but commented out, with its default.
 pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the values shown are the defaults.
 
-# Where secrets go: "auto", "file", "keyring" or "env".
+# Where secrets go: "auto", "file", "keyring", "env" or "vault" (see [vault] below).
 # backend = "auto"
 
 # The tamper-evident audit log, <home>/audit.log; rotated past this size.
@@ -221,6 +265,19 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # prompt names, exactly: a git URL with its user, ssh:user@host, ssh-key:PATH or sudo:user.
 # [askpass."https://me@git.corp.example"]
 # address = "corp/git"
+
+# The vault backend (backend = "vault"): an OpenBao or Vault server's KV version 2 engine,
+# one secret per account at <mount>/data/<prefix>/<service>/<account> (docs/vault.md).
+# [vault]
+# address = "https://vault.corp.example:8200"   # else VAULT_ADDR
+# mount = "secret"
+# prefix = "sigil"
+# namespace = "team"                           # else VAULT_NAMESPACE
+# auth = "token"      # VAULT_TOKEN or ~/.vault-token; "approle" or "jwt" log in
+# role_id = "…"       # approle: the secret id comes from SIGIL_VAULT_SECRET_ID or secret_id_file
+# jwt_account = "corp/me"                      # jwt: a sigil OAuth account's token, with role
+# role = "dev"
+# ca_file = "/etc/ssl/corp-ca.pem"             # else VAULT_CACERT
 
 # Custom OAuth providers, by endpoints or by OIDC issuer:
 # [providers.corp]

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The variables that hold the age identity or what opens it: the key itself, the file it is
-/// in, and the passphrase of a protected identity (or of its replacement). A program sigil
-/// starts never needs them, and a `sigil run -- env` in a CI log would publish them.
+/// in, and the passphrase of a protected identity (or of its replacement); and the vault
+/// backend's AppRole secret id, which opens every secret of the vault as the key opens the
+/// store. A program sigil starts never needs them, and a `sigil run -- env` in a CI log would
+/// publish them.
 pub const KEY_VARS: &[&str] = &[
     "SIGIL_IDENTITY",
     "SIGIL_IDENTITY_FILE",
@@ -16,6 +18,7 @@ pub const KEY_VARS: &[&str] = &[
     "SIGIL_PASSPHRASE_FD",
     "SIGIL_NEW_PASSPHRASE_FILE",
     "SIGIL_NEW_PASSPHRASE_FD",
+    "SIGIL_VAULT_SECRET_ID",
 ];
 
 /// Whether a variable carries sigil's key and must not reach a child.

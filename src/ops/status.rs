@@ -108,6 +108,22 @@ pub fn decision_chain(sigil: &Sigil) -> Vec<String> {
             state.describe()
         ));
     }
+    #[cfg(feature = "vault")]
+    if let Some(vault) = sigil.vault_status() {
+        steps.push(match vault {
+            Ok(v) => format!(
+                "vault: {}{}, KV version 2 at {}, auth {}, token: {}",
+                v.address,
+                v.namespace
+                    .map(|n| format!(" (namespace {n})"))
+                    .unwrap_or_default(),
+                v.path,
+                v.auth,
+                v.token
+            ),
+            Err(e) => format!("vault: {e}"),
+        });
+    }
     let chosen = sigil.write_backend();
     let why = match (choice.kind, chosen) {
         (BackendKind::Auto, BackendKind::Keyring) => "auto, and the keyring answered unlocked",
@@ -148,16 +164,22 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
             Registry::empty()
         }
     };
-    // The keyring is shared by every sigil home of the user: count only this home's items.
-    if registry.accounts.values().any(|m| m.backend == "keyring")
-        && let Ok(k) = sigil.store_of(BackendKind::Keyring)
-    {
-        secrets.extend(k.list().unwrap_or_default().into_iter().filter(|a| {
-            registry
-                .accounts
-                .get(&a.account_key())
-                .is_some_and(|m| m.backend == "keyring")
-        }));
+    // The keyring is shared by every sigil home of the user, and a vault prefix perhaps by a
+    // team: count only this home's items.
+    for kind in [BackendKind::Keyring, BackendKind::Vault] {
+        if registry
+            .accounts
+            .values()
+            .any(|m| m.backend == kind.as_str())
+            && let Ok(k) = sigil.store_of(kind)
+        {
+            secrets.extend(k.list().unwrap_or_default().into_iter().filter(|a| {
+                registry
+                    .accounts
+                    .get(&a.account_key())
+                    .is_some_and(|m| m.backend == kind.as_str())
+            }));
+        }
     }
 
     let expiring = registry_problems(sigil, &registry, &secrets, &mut problems);

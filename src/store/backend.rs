@@ -22,6 +22,8 @@ pub enum BackendKind {
     Env,
     /// In the process only (tests).
     Memory,
+    /// An OpenBao or HashiCorp Vault server's KV version 2 engine (`[vault]` in config.toml).
+    Vault,
 }
 
 impl BackendKind {
@@ -33,6 +35,7 @@ impl BackendKind {
             BackendKind::Keyring => "keyring",
             BackendKind::Env => "env",
             BackendKind::Memory => "memory",
+            BackendKind::Vault => "vault",
         }
     }
 }
@@ -52,9 +55,10 @@ impl FromStr for BackendKind {
             "keyring" => Ok(BackendKind::Keyring),
             "env" => Ok(BackendKind::Env),
             "memory" => Ok(BackendKind::Memory),
+            "vault" => Ok(BackendKind::Vault),
             other => Err(Error::UsageHelp {
                 message: format!("unknown backend '{}'", other.escape_debug()),
-                help: "the backends are auto, file, keyring, env and memory".into(),
+                help: "the backends are auto, file, keyring, env, vault and memory".into(),
             }),
         }
     }
@@ -89,7 +93,7 @@ impl Choice {
             return Ok(Choice {
                 kind: v.parse().map_err(|e: Error| Error::UsageHelp {
                     message: format!("SIGIL_BACKEND: {e}"),
-                    help: "the backends are auto, file, keyring, env and memory".into(),
+                    help: "the backends are auto, file, keyring, env, vault and memory".into(),
                 })?,
                 source: "SIGIL_BACKEND".into(),
             });
@@ -100,7 +104,7 @@ impl Choice {
                 // an error reaches terminals and CI logs.
                 kind: v.parse().map_err(|_: Error| Error::UsageHelp {
                     message: format!("'{config_path}': `backend` names no known backend"),
-                    help: "the backends are auto, file, keyring, env and memory".into(),
+                    help: "the backends are auto, file, keyring, env, vault and memory".into(),
                 })?,
                 source: format!("backend = \"{v}\" in '{config_path}'"),
             });
@@ -208,12 +212,13 @@ mod tests {
             BackendKind::Keyring,
             BackendKind::Env,
             BackendKind::Memory,
+            BackendKind::Vault,
         ] {
             assert_eq!(k.as_str().parse::<BackendKind>().unwrap(), k);
         }
-        let e = "vault".parse::<BackendKind>().unwrap_err();
+        let e = "consul".parse::<BackendKind>().unwrap_err();
         assert_eq!(e.class(), crate::model::error::ExitClass::Usage);
-        assert_eq!(e.to_string(), "unknown backend 'vault'");
+        assert_eq!(e.to_string(), "unknown backend 'consul'");
     }
 
     #[test]

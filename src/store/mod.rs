@@ -1,4 +1,5 @@
-//! Secret backends behind one trait: `file` (age files, the default) and `memory` (tests);
+//! Secret backends behind one trait: `file` (age files, the default), `keyring`, `env`,
+//! `vault` (OpenBao / Vault KV version 2) and `memory` (tests);
 //! also the backend choice, the change journal, and the metadata files (`metadata`).
 
 pub mod backend;
@@ -9,6 +10,8 @@ mod file;
 pub(crate) mod keyring;
 mod memory;
 pub mod metadata;
+#[cfg(feature = "vault")]
+pub mod vault;
 
 pub use env::{EnvStore, var_name};
 
@@ -30,6 +33,8 @@ pub use file::{FileStore, RECIPIENTS_FILE, parse_recipients};
 #[cfg(feature = "keyring")]
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
+#[cfg(feature = "vault")]
+pub use vault::VaultStore;
 
 use crate::model::address::FieldAddress;
 use crate::model::error::Error;

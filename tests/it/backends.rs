@@ -179,12 +179,12 @@ fn a_forced_backend_that_is_unavailable_is_an_error_not_a_fallback() {
             "{how}: no silent fallback"
         );
     }
-    std::fs::write(s.home.join("config.toml"), "backend = \"vault\"\n").unwrap();
+    std::fs::write(s.home.join("config.toml"), "backend = \"consul\"\n").unwrap();
     let out = s.cmd("sigil-get").arg("gh/me").assert().code(2);
     let err = stderr(out.get_output());
     assert!(err.contains("`backend` names no known backend"), "{err}");
     assert!(
-        !err.contains("vault"),
+        !err.contains("consul"),
         "config.toml's text is not repeated: {err}"
     );
     s.cmd("sigil-get")

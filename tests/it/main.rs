@@ -53,4 +53,5 @@ mod support;
 mod switch;
 mod tty;
 mod umask;
+mod vault;
 mod write_without_identity;

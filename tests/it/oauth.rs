@@ -60,8 +60,8 @@ fn node() -> Option<PathBuf> {
 
 /// The running test server. Its stdin stays open for the life of this process; when the
 /// process ends the pipe closes and the server exits by itself.
-struct Server {
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) port: u16,
     _stdin: Mutex<ChildStdin>,
     _child: Mutex<Child>,
 }
@@ -104,7 +104,7 @@ fn start() -> Result<Server, String> {
 }
 
 /// The server, or `None` (with a message) when the test should be skipped.
-fn server() -> Option<&'static Server> {
+pub(crate) fn server() -> Option<&'static Server> {
     static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
     match SERVER.get_or_init(start) {
         Ok(s) => Some(s),
@@ -151,7 +151,7 @@ fn active(srv: &Server, token: &str) -> bool {
 }
 
 /// A sandbox whose config.toml knows the test server's clients as providers.
-fn sandbox(srv: &Server) -> Sandbox {
+pub(crate) fn sandbox(srv: &Server) -> Sandbox {
     let sb = Sandbox::init();
     let issuer = format!("http://127.0.0.1:{}", srv.port);
     let mut config = std::fs::read_to_string(sb.home.join("config.toml")).unwrap();
@@ -677,7 +677,7 @@ fn ctrl_c_cancels_the_login_and_stores_nothing() {
 }
 
 /// Runs a device login, playing the user with browser.mjs in `mode`.
-fn device_login(sb: &Sandbox, addr: &str, provider: &str, mode: &str) -> (i32, String) {
+pub(crate) fn device_login(sb: &Sandbox, addr: &str, provider: &str, mode: &str) -> (i32, String) {
     device_login_by(sb, addr, provider, mode, "browser.mjs", &[])
 }
 

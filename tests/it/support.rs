@@ -393,6 +393,19 @@ pub struct TinyHttp {
 
 impl TinyHttp {
     pub fn start(answer: impl Fn(&Request) -> (u16, String) + Send + 'static) -> TinyHttp {
+        TinyHttp::start_raw(move |request| {
+            let (status, text) = answer(request);
+            format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            )
+            .into_bytes()
+        })
+    }
+
+    /// [`TinyHttp::start`] for a server that says what no HTTP server should: `answer` writes
+    /// the whole response, status line and headers included.
+    pub fn start_raw(answer: impl Fn(&Request) -> Vec<u8> + Send + 'static) -> TinyHttp {
         use std::io::{BufRead, BufReader, Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -427,13 +440,9 @@ impl TinyHttp {
                     head,
                     body: String::from_utf8_lossy(&body).into_owned(),
                 };
-                let (status, text) = answer(&request);
+                let bytes = answer(&request);
                 seen.lock().unwrap().push(request);
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-                    text.len()
-                );
+                let _ = stream.write_all(&bytes);
             }
         });
         TinyHttp { port, requests }
@@ -448,6 +457,15 @@ impl TinyHttp {
     pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }
+}
+
+/// A port on 127.0.0.1 that nothing listened on a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The words that start a program without capabilities when the tests run as root: root may

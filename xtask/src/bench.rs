@@ -21,7 +21,7 @@ const HYPERFINE_ARGS: [&str; 5] = ["--warmup", "20", "--runs", "200", "-N"];
 
 /// One row of the results: hyperfine's name for it and mean/σ in seconds.
 #[derive(Debug, Clone)]
-struct Measurement {
+pub(crate) struct Measurement {
     name: String,
     mean: f64,
     stddev: f64,
@@ -32,9 +32,9 @@ struct Measurement {
 pub(crate) const BENCH_BUILD: [&str; 5] = ["build", "--release", "--package", "sigil", "--bins"];
 
 /// One command for hyperfine: its name in the results and its argv.
-struct Timed {
-    name: &'static str,
-    argv: Vec<OsString>,
+pub(crate) struct Timed {
+    pub(crate) name: &'static str,
+    pub(crate) argv: Vec<OsString>,
 }
 
 struct Results {
@@ -56,6 +56,9 @@ struct Results {
     run_160k: Measurement,
     get_keyring: Measurement,
     secret_tool: Measurement,
+    /// `sigil get` from a local OpenBao dev server, and `bao kv get` of the same secret.
+    get_vault: Measurement,
+    bao_get: Measurement,
     /// The large-store rows (migrate, backup), timed by xtask itself.
     bulk: bulk::Bulk,
     /// The shared-store rows (adding and removing a member).
@@ -174,7 +177,7 @@ fn shell_word(arg: &std::ffi::OsStr) -> String {
 /// Runs hyperfine over `commands` with `env` set (and sigil's other variables cleared), keeps
 /// the JSON export in `exports/<tag>.json`, and reads the numbers back from the CSV export (the
 /// same data in a format that needs no parser crate).
-fn hyperfine(
+pub(crate) fn hyperfine(
     exports: &Path,
     tag: &str,
     env: &[(&str, &OsStr)],
@@ -355,16 +358,7 @@ fn completion_10000(sigil: &Sigil, tmp: &Path, exports: &Path) -> Result<[Measur
 /// `cargo xtask bench-completion`: only the completion rows, printed rather than written
 /// into docs/performance.md (which the whole `cargo xtask bench` writes).
 pub(crate) fn bench_completion() -> Result<()> {
-    let root = workspace_root();
-    cargo_step(&root, &BENCH_BUILD)?;
-    ensure_tools(BENCH_TOOLS)?;
-    let target = target_dir(&root)?;
-    let sigil = Sigil {
-        bin_dir: target.join("release"),
-    };
-    let exports = target.join("xtask-bench");
-    fs::create_dir_all(&exports)
-        .map_err(|e| format!("cannot create {}: {e}", exports.display()))?;
+    let (sigil, exports) = prepare()?;
     let scratch = ScratchDir(
         std::env::temp_dir().join(format!("sigil-bench-complete-{}", std::process::id())),
     );
@@ -375,6 +369,21 @@ pub(crate) fn bench_completion() -> Result<()> {
         println!("| {what} | `{command}` | {} |", mean_sd(m));
     }
     Ok(())
+}
+
+/// What a run of a few rows needs: the release build, hyperfine, and where its exports go.
+pub(crate) fn prepare() -> Result<(Sigil, PathBuf)> {
+    let root = workspace_root();
+    cargo_step(&root, &BENCH_BUILD)?;
+    ensure_tools(BENCH_TOOLS)?;
+    let target = target_dir(&root)?;
+    let exports = target.join("xtask-bench");
+    fs::create_dir_all(&exports)
+        .map_err(|e| format!("cannot create {}: {e}", exports.display()))?;
+    let sigil = Sigil {
+        bin_dir: target.join("release"),
+    };
+    Ok((sigil, exports))
 }
 
 fn completion_rows<'a>(
@@ -436,7 +445,7 @@ fn add_many(sigil: &Sigil, home: &Path, count: usize) -> Result<()> {
     }
 }
 
-fn expect_secret(what: &str, output: &str) -> Result<()> {
+pub(crate) fn expect_secret(what: &str, output: &str) -> Result<()> {
     if output.trim_end_matches('\n') == "tok" {
         Ok(())
     } else {
@@ -830,6 +839,7 @@ pub(crate) fn bench() -> Result<()> {
     .expect("hyperfine() checked the count");
     drop(keyring);
 
+    let [get_vault, bao_get] = crate::bench_vault::rows(&sigil, tmp, &exports)?;
     let bulk = bulk::run(&sigil, tmp)?;
     let team = team::run(&sigil, tmp)?;
 
@@ -850,6 +860,8 @@ pub(crate) fn bench() -> Result<()> {
         run_160k,
         get_keyring,
         secret_tool,
+        get_vault,
+        bao_get,
         bulk,
         team,
     };
@@ -917,7 +929,7 @@ fn duration(seconds: f64) -> String {
     format!("{:.2} ms", seconds * 1000.0)
 }
 
-fn mean_sd(m: &Measurement) -> String {
+pub(crate) fn mean_sd(m: &Measurement) -> String {
     format!("{} ± {}", duration(m.mean), duration(m.stddev))
 }
 
@@ -1064,6 +1076,7 @@ fn performance_doc(r: &Results, machine: &Machine) -> String {
     for (what, command, m) in rows
         .into_iter()
         .chain(completion_rows(&r.complete_services, &r.complete_accounts))
+        .chain(crate::bench_vault::table_rows(&r.get_vault, &r.bao_get))
     {
         let _ = writeln!(doc, "| {what} | `{command}` | {} |", mean_sd(m));
     }

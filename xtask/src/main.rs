@@ -9,7 +9,8 @@
 //! - `cargo xtask bench` measures whole-process timings against `age`, `pass` and
 //!   `secret-tool` with hyperfine and writes `docs/performance.md`.
 //! - `cargo xtask bench-completion` times only its completion rows (TAB in a 10,000-account
-//!   registry) and prints them.
+//!   registry) and prints them; `cargo xtask bench-vault` only its vault row (`sigil get` from
+//!   a local OpenBao dev server next to `bao kv get`).
 //! - `cargo xtask install-bench` times README's install command from a cold target directory,
 //!   weighs what it installs and sums cargo's `--timings` by crate, into the Install block of
 //!   `docs/performance.md`.
@@ -25,7 +26,7 @@
 //!
 //! This file only parses the arguments and dispatches; each part lives in a module of its own:
 //! `codegen` (gen), `test_env` (test, and the advisories and fuzz steps, from `advisories` and
-//! `fuzz`), `bench` (with `bulk`, its large-store rows), `soak`, `keyring` (the private Secret
+//! `fuzz`), `bench` (with `bulk`, its large-store rows, and `bench_vault`), `soak`, `keyring` (the private Secret
 //! Service, keyring-shell), `tools` (the external tools, and running commands) and `common`
 //! (what all of them share).
 
@@ -34,6 +35,7 @@ use std::process::ExitCode;
 
 mod advisories;
 mod bench;
+mod bench_vault;
 mod bulk;
 mod codegen;
 mod common;
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Some(("bench", _)) => done(bench::bench()),
         Some(("bench-completion", _)) => done(bench::bench_completion()),
         Some(("bench-team", _)) => done(team::bench_team()),
+        Some(("bench-vault", _)) => done(bench_vault::bench_vault()),
         Some(("install-bench", _)) => done(install::run()),
         Some(("symbol-order", _)) => done(symbol_order::run()),
         Some(("soak", m)) => done(soak::run(&soak::Options {
@@ -146,6 +149,10 @@ fn cli() -> clap::Command {
             clap::Command::new("bench-completion")
                 .about("time only the completion rows of `bench` (10,000 accounts) and print them"),
         )
+        .subcommand(clap::Command::new("bench-vault").about(
+            "time only the vault row of `bench` (sigil get from an OpenBao dev server next to \
+                 bao kv get) and print it",
+        ))
         .subcommand(
             clap::Command::new("soak")
                 .about(

@@ -148,13 +148,8 @@ pub fn section(r: &Team) -> String {
 /// `cargo xtask bench-team`: only the team rows, printed rather than written into
 /// docs/performance.md (which the whole `cargo xtask bench` writes).
 pub(crate) fn bench_team() -> Result<()> {
-    use crate::bench::{BENCH_BUILD, ScratchDir, target_dir};
-    let root = crate::common::workspace_root();
-    crate::test_env::cargo_step(&root, &BENCH_BUILD)?;
-    crate::tools::ensure_tools(crate::tools::BENCH_TOOLS)?;
-    let sigil = Sigil {
-        bin_dir: target_dir(&root)?.join("release"),
-    };
+    use crate::bench::ScratchDir;
+    let (sigil, _) = crate::bench::prepare()?;
     let scratch =
         ScratchDir(std::env::temp_dir().join(format!("sigil-bench-team-{}", std::process::id())));
     let _ = fs::remove_dir_all(&scratch.0);

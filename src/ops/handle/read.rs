@@ -43,8 +43,9 @@ impl Sigil {
         }
         let api = addr.with_field(address::DEFAULT_FIELD)?;
         let token = addr.with_field(address::OAUTH_FIELD)?;
-        if self.choice.kind == BackendKind::Keyring {
-            // Each keyring question is a D-Bus round trip: ask the record first.
+        if matches!(self.choice.kind, BackendKind::Keyring | BackendKind::Vault) {
+            // Each keyring question is a D-Bus round trip, each vault one an HTTP request: ask
+            // the record first.
             let reg = Registry::load(&self.paths)?;
             if let Some(meta) = reg.accounts.get(&addr.account_key()) {
                 let has = |f: &FieldAddress| meta.fields.contains(f.field());

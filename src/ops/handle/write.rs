@@ -348,9 +348,10 @@ impl Sigil {
 
     #[doc(hidden)]
     /// Deletes every secret of this sigil and all its metadata: everything in its file store,
-    /// and in the keyring (shared by every sigil home of the user) the items this home's
-    /// `accounts.toml` records there — on Linux only those carrying the home's tag, all of
-    /// them when there are duplicates. Returns how many secrets (addresses) were deleted.
+    /// and in the keyring (shared by every sigil home of the user) and the vault (perhaps
+    /// shared by a team) the items this home's `accounts.toml` records there — in the keyring
+    /// on Linux only those carrying the home's tag, all of them when there are duplicates.
+    /// Returns how many secrets (addresses) were deleted.
     pub fn delete_all(&self) -> Result<usize> {
         let _lock = self.lock_for_change()?;
         let reg = Registry::load(&self.paths)?;
@@ -365,14 +366,16 @@ impl Sigil {
             .into_iter()
             .map(|f| (BackendKind::File, f))
             .collect();
-        targets.extend(
-            reg.accounts
-                .iter()
-                .filter(|(_, m)| m.backend == BackendKind::Keyring.as_str())
-                .flat_map(|(key, m)| m.fields.iter().map(move |f| format!("{key}/{f}")))
-                .filter_map(|a| a.parse().ok())
-                .map(|f| (BackendKind::Keyring, f)),
-        );
+        for kind in [BackendKind::Keyring, BackendKind::Vault] {
+            targets.extend(
+                reg.accounts
+                    .iter()
+                    .filter(|(_, m)| m.backend == kind.as_str())
+                    .flat_map(|(key, m)| m.fields.iter().map(move |f| format!("{key}/{f}")))
+                    .filter_map(|a| a.parse().ok())
+                    .map(|f| (kind, f)),
+            );
+        }
         // All or nothing, as for `delete`: every secret can be put back until the metadata
         // is written, and the file store's are named in the change journal for a kill. (A
         // keyring value is put back after an error, not after a kill: it is never written

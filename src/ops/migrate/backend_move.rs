@@ -1,4 +1,4 @@
-//! Moving credentials between the file and keyring backends, journaled like a file
+//! Moving credentials between the file, keyring and vault backends, journaled like a file
 //! migration, and moving them back on undo.
 
 use super::State;
@@ -10,15 +10,19 @@ use crate::model::address::FieldAddress;
 use crate::model::error::{Error, Result};
 
 fn backend(name: &str) -> Result<crate::store::backend::BackendKind> {
-    let kind: crate::store::backend::BackendKind = name
-        .parse()
-        .map_err(|_| Error::Usage(format!("'{name}' is not a backend (file or keyring)")))?;
+    let kind: crate::store::backend::BackendKind = name.parse().map_err(|_| {
+        Error::Usage(format!(
+            "'{name}' is not a backend (file, keyring or vault)"
+        ))
+    })?;
     if !matches!(
         kind,
-        crate::store::backend::BackendKind::File | crate::store::backend::BackendKind::Keyring
+        crate::store::backend::BackendKind::File
+            | crate::store::backend::BackendKind::Keyring
+            | crate::store::backend::BackendKind::Vault
     ) {
         return Err(Error::Usage(format!(
-            "credentials move between the file and keyring backends, not '{name}'"
+            "credentials move between the file, keyring and vault backends, not '{name}'"
         )));
     }
     Ok(kind)
