@@ -60,6 +60,20 @@ pub struct Config {
     /// `[askpass."sudo:me"]`), keyed by what the prompt names; `sigil askpass` checks it.
     #[serde(default)]
     pub askpass: BTreeMap<String, GitMapping>,
+    /// `sync = "auto"`: commit and sync the store after each command that changes it
+    /// (`sigil sync`, docs/teams.md); `"manual"` (the default) leaves it to `sigil sync`.
+    #[serde(default)]
+    pub sync: Option<SyncSetting>,
+}
+
+/// The `sync` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncSetting {
+    /// After each change.
+    Auto,
+    /// Only when `sigil sync` runs.
+    Manual,
 }
 
 /// The `audit` setting.

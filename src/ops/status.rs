@@ -43,6 +43,23 @@ pub struct Status {
     pub problems: Vec<Problem>,
     /// Whether the audit log is kept (`audit = false` in config.toml turns it off).
     pub audit: bool,
+    /// For a home synced with git (`sigil sync`): the remote, conflicts, and what this
+    /// machine's identity can read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncStatus>,
+}
+
+/// The sync part of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    /// Whether a remote is set.
+    pub remote: bool,
+    /// Secrets changed on two machines, not yet resolved.
+    pub conflicts: Vec<crate::ops::sync::Conflict>,
+    /// How many file-store secrets this identity opens (`None` when it is locked).
+    pub readable: Option<usize>,
+    /// The file-store secrets it cannot open: it is not one of their recipients.
+    pub unreadable: Vec<String>,
 }
 
 /// Where the identity comes from, or why there is none.
@@ -172,6 +189,7 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
     permission_problems(paths, &mut problems);
     plaintext_problems(&mut problems);
     git_problems(sigil, &mut problems);
+    let sync = sync_status(sigil, &identity, &mut problems);
 
     Ok(Status {
         home: paths.home().to_owned(),
@@ -186,6 +204,75 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
         expiring,
         problems,
         audit: crate::audit::enabled(sigil),
+        sync,
+    })
+}
+
+/// The sync report, for a home that is a git repository: its conflicts, and which secrets
+/// this identity can open (tried on each file's header, without asking for a passphrase: a
+/// locked identity leaves it unknown).
+fn sync_status(
+    sigil: &Sigil,
+    identity: &IdentityStatus,
+    problems: &mut Vec<Problem>,
+) -> Option<SyncStatus> {
+    let paths = sigil.paths();
+    let repo = crate::ops::sync::git::Repo::at(paths.home());
+    if !repo.exists() {
+        return None;
+    }
+    let conflicts = crate::ops::sync::conflicts(paths);
+    for c in &conflicts {
+        problems.push(Problem {
+            message: format!(
+                "'{}' was changed on two machines; the other value is kept in '{}'",
+                c.address, c.copy
+            ),
+            fix: Some(format!(
+                "sigil sync resolve {} --keep mine|theirs",
+                c.address
+            )),
+        });
+    }
+    let id = (identity.error.is_none() && !identity.public_keys.is_empty())
+        .then(|| Identity::load(paths).ok())
+        .flatten();
+    let store = sigil.file_store();
+    let mut unreadable = Vec::new();
+    let mut readable = 0;
+    if let Some(id) = &id {
+        for addr in store.list().unwrap_or_default() {
+            let opens = std::fs::read(store.path_of(&addr)).is_ok_and(|bytes| {
+                crate::crypto::decryptor(std::io::Cursor::new(bytes))
+                    .is_ok_and(|d| d.decrypt(id.as_age()).is_ok())
+            });
+            if opens {
+                readable += 1;
+            } else {
+                unreadable.push(addr.to_string());
+            }
+        }
+    }
+    if !unreadable.is_empty() {
+        problems.push(Problem {
+            message: format!(
+                "{} secret(s) of the shared store are not encrypted to this identity (it is not \
+                 one of their recipients)",
+                unreadable.len()
+            ),
+            fix: Some(format!(
+                "ask a member to run `sigil recipients add {}` and `sigil sync`, then `sigil sync` here",
+                identity.public_keys.first().map_or("YOUR-KEY", String::as_str)
+            )),
+        });
+    }
+    Some(SyncStatus {
+        remote: repo
+            .run(["remote", "get-url", crate::ops::sync::REMOTE])
+            .is_ok_and(|r| r.ok),
+        conflicts,
+        readable: id.is_some().then_some(readable),
+        unreadable,
     })
 }
 

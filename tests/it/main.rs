@@ -50,6 +50,7 @@ mod ssh_recipients;
 mod status;
 mod support;
 mod switch;
+mod sync;
 mod tty;
 mod umask;
 mod write_without_identity;

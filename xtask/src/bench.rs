@@ -5,7 +5,7 @@ use crate::common::{Result, create_private_dir, header, workspace_root};
 use crate::keyring::start_keyring_session;
 use crate::test_env::{cargo, cargo_step};
 use crate::tools::{BENCH_TOOLS, KEYRING_TOOLS, capture, ensure_tools, run};
-use crate::{bulk, docblock};
+use crate::{bench_sync, bulk, docblock};
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
@@ -54,6 +54,8 @@ struct Results {
     secret_tool: Measurement,
     /// The large-store rows (migrate, backup), timed by xtask itself.
     bulk: bulk::Bulk,
+    /// The team-store rows (`sigil sync`), timed by xtask itself.
+    team: bench_sync::SyncBench,
 }
 
 /// Removes the benchmark's scratch directory however the run ends.
@@ -371,6 +373,27 @@ pub(crate) fn bench_completion() -> Result<()> {
     for (what, command, m) in completion_rows(&services, &accounts) {
         println!("| {what} | `{command}` | {} |", mean_sd(m));
     }
+    Ok(())
+}
+
+/// `cargo xtask bench-sync`: only the team-store rows (`sigil sync`), printed rather than
+/// written into docs/performance.md.
+pub(crate) fn bench_sync() -> Result<()> {
+    let root = workspace_root();
+    cargo_step(
+        &root,
+        &["build", "--release", "--package", "sigil", "--bins"],
+    )?;
+    let target = target_dir(&root)?;
+    let sigil = Sigil {
+        bin_dir: target.join("release"),
+    };
+    let scratch =
+        ScratchDir(std::env::temp_dir().join(format!("sigil-bench-sync-{}", std::process::id())));
+    let _ = fs::remove_dir_all(&scratch.0);
+    create_private_dir(&scratch.0)?;
+    let r = bench_sync::run(&sigil, &scratch.0)?;
+    print!("{}", bench_sync::section(&r));
     Ok(())
 }
 
@@ -831,6 +854,7 @@ pub(crate) fn bench() -> Result<()> {
     drop(keyring);
 
     let bulk = bulk::run(&sigil, tmp)?;
+    let team = bench_sync::run(&sigil, tmp)?;
 
     let results = Results {
         get,
@@ -850,6 +874,7 @@ pub(crate) fn bench() -> Result<()> {
         get_keyring,
         secret_tool,
         bulk,
+        team,
     };
     let path = root.join("docs/performance.md");
     // `cargo xtask soak` and `install-bench` own blocks of the same file; a bench run keeps
@@ -1071,6 +1096,7 @@ fn performance_doc(r: &Results, machine: &Machine) -> String {
         let _ = writeln!(doc, "| {target} | {measured} | {result} |");
     }
     doc.push_str(&bulk::section(&r.bulk));
+    doc.push_str(&bench_sync::section(&r.team));
     doc.push_str(METHOD);
     doc
 }

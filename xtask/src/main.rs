@@ -10,6 +10,8 @@
 //!   `secret-tool` with hyperfine and writes `docs/performance.md`.
 //! - `cargo xtask bench-completion` times only its completion rows (TAB in a 10,000-account
 //!   registry) and prints them.
+//! - `cargo xtask bench-sync` times only its team-store rows (`sigil sync clone` and one
+//!   `sigil sync` of a 10,000-secret store with 100 members, `bench_sync.rs`) and prints them.
 //! - `cargo xtask install-bench` times README's install command from a cold target directory,
 //!   weighs what it installs and sums cargo's `--timings` by crate, into the Install block of
 //!   `docs/performance.md`.
@@ -34,6 +36,7 @@ use std::process::ExitCode;
 
 mod advisories;
 mod bench;
+mod bench_sync;
 mod bulk;
 mod codegen;
 mod common;
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Some(("advisories", _)) => done(test_env::advisories(&workspace_root())),
         Some(("bench", _)) => done(bench::bench()),
         Some(("bench-completion", _)) => done(bench::bench_completion()),
+        Some(("bench-sync", _)) => done(bench::bench_sync()),
         Some(("install-bench", _)) => done(install::run()),
         Some(("soak", m)) => done(soak::run(&soak::Options {
             // Both are bounded by clap (at most 99 and 9,999), so they fit a usize.
@@ -135,6 +139,10 @@ fn cli() -> clap::Command {
             clap::Command::new("bench-completion")
                 .about("time only the completion rows of `bench` (10,000 accounts) and print them"),
         )
+        .subcommand(clap::Command::new("bench-sync").about(
+            "time only the team-store rows of `bench` (sigil sync clone and sync, 100 members, \
+             10,000 secrets) and print them",
+        ))
         .subcommand(
             clap::Command::new("soak")
                 .about(
