@@ -4,7 +4,7 @@
 
 use crate::support::*;
 use std::fs;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Std};
 use std::time::{Duration, Instant};
@@ -69,14 +69,6 @@ impl Drop for Daemon {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Runs the real git in `dir` with a fixed author, asserting success; its stdout.
@@ -166,19 +158,21 @@ fn different_accounts_on_both_machines_merge_without_conflict() {
     }
 }
 
+/// `svc/one/api_key` changed on A (`new-on-a`) and on B (`new-on-b`) before either syncs.
+fn change_on_both(a: &Sandbox, b: &Sandbox) {
+    for (s, value) in [(a, "new-on-a"), (b, "new-on-b")] {
+        s.cmd("sigil-add")
+            .args(["svc/one/api_key", "--force"])
+            .write_stdin(value)
+            .assert()
+            .success();
+    }
+}
+
 #[test]
 fn the_same_secret_changed_twice_keeps_both_until_resolved() {
     let (_d, a, b) = team();
-    a.cmd("sigil-add")
-        .args(["svc/one/api_key", "--force"])
-        .write_stdin("new-on-a")
-        .assert()
-        .success();
-    b.cmd("sigil-add")
-        .args(["svc/one/api_key", "--force"])
-        .write_stdin("new-on-b")
-        .assert()
-        .success();
+    change_on_both(&a, &b);
     sync(&a, &[]);
     let out = sync(&b, &[]);
     insta::assert_snapshot!(out.lines().last().unwrap(), @"conflict: 'svc/one/api_key' was changed on two machines: this store keeps one value, the other is kept encrypted in 'conflicts/svc/one/api_key.age'; run `sigil sync resolve svc/one/api_key --keep mine|theirs`");
@@ -217,16 +211,7 @@ fn the_same_secret_changed_twice_keeps_both_until_resolved() {
 #[test]
 fn resolve_mine_keeps_this_machines_value() {
     let (_d, a, b) = team();
-    a.cmd("sigil-add")
-        .args(["svc/one/api_key", "--force"])
-        .write_stdin("new-on-a")
-        .assert()
-        .success();
-    b.cmd("sigil-add")
-        .args(["svc/one/api_key", "--force"])
-        .write_stdin("new-on-b")
-        .assert()
-        .success();
+    change_on_both(&a, &b);
     sync(&a, &[]);
     sync(&b, &[]);
     sync(&b, &["resolve", "svc/one/api_key", "--keep", "mine"]);

@@ -220,3 +220,49 @@ pub fn recipients_changes(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> Table {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn each_account_takes_the_side_that_changed_it() {
+        let base = t("[accounts.a]\nn = 1\n[accounts.b]\nn = 1\n[accounts.c]\nn = 1\n");
+        let ours = t(
+            "[accounts.a]\nn = 2\n[accounts.b]\nn = 1\n[accounts.c]\nn = 1\n[accounts.o]\nn = 1\n",
+        );
+        let theirs = t("[accounts.a]\nn = 1\n[accounts.b]\nn = 3\n[accounts.t]\nn = 1\n");
+        let m = merge_tables(&base, &ours, &theirs);
+        let acc = m["accounts"].as_table().unwrap();
+        assert_eq!(acc["a"]["n"].as_integer(), Some(2));
+        assert_eq!(acc["b"]["n"].as_integer(), Some(3));
+        // Deleted on their side, unchanged on ours: deleted.
+        assert!(!acc.contains_key("c"));
+        assert!(acc.contains_key("o") && acc.contains_key("t"));
+    }
+
+    #[test]
+    fn an_account_changed_on_both_sides_keeps_ours_with_both_fields() {
+        let base = t("[accounts.a]\nfields = [\"x\"]\nn = 1\n");
+        let ours = t("[accounts.a]\nfields = [\"x\", \"y\"]\nn = 2\n");
+        let theirs = t("[accounts.a]\nfields = [\"x\", \"z\"]\nn = 3\n");
+        let m = merge_tables(&base, &ours, &theirs);
+        let a = &m["accounts"]["a"];
+        assert_eq!(a["n"].as_integer(), Some(2));
+        let fields: Vec<&str> = a["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(fields, ["x", "y", "z"]);
+        // Deleted on one side and changed on the other: kept.
+        let theirs = t("");
+        let m = merge_tables(&base, &ours, &theirs);
+        assert_eq!(m["accounts"]["a"]["n"].as_integer(), Some(2));
+    }
+}

@@ -687,3 +687,20 @@ pub fn conflict_notice(c: &Conflict) -> String {
         c.address, c.copy, c.address
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_user_and_password_in_a_url_are_hidden() {
+        assert_eq!(
+            super::redact_userinfo(
+                "fatal: unable to access 'https://me:tok@git.example/x.git/': 403"
+            ),
+            "fatal: unable to access 'https://***@git.example/x.git/': 403"
+        );
+        assert_eq!(
+            super::redact_userinfo("fatal: 'git://127.0.0.1:9/t.git' unreachable"),
+            "fatal: 'git://127.0.0.1:9/t.git' unreachable"
+        );
+    }
+}

@@ -181,3 +181,45 @@ pub fn check_staged(repo: &Repo, changed: &[String]) -> Result<(), Error> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_stores_files_and_metadata_are_allowed() {
+        for ok in [
+            ".gitignore",
+            "accounts.toml",
+            "store/.age-recipients",
+            "store/team/.age-recipients",
+            "store/team/deploy/.age-recipients",
+            "store/team/deploy/api_key.age",
+            "conflicts/team/deploy/api_key.age",
+            "conflicts/team/deploy/api_key.2.age",
+        ] {
+            assert!(allowed(ok), "{ok}");
+        }
+        for bad in [
+            "identity.txt",
+            "config.toml",
+            "audit.log",
+            ".accounts.cache.json",
+            "store/team/deploy/.tmp-123",
+            "store/team/deploy/api_key.txt",
+            "store/team/deploy/x/api_key.age",
+            "store/../identity.txt",
+            "store/Team/deploy/api_key.age",
+            "conflicts/team/deploy/api_key",
+            ".git/config",
+        ] {
+            assert!(!allowed(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_conflict_copy_names_its_address() {
+        let a = conflict_address("team/deploy/api_key.3.age").unwrap();
+        assert_eq!(a.to_string(), "team/deploy/api_key");
+    }
+}
