@@ -623,3 +623,59 @@ fn the_merge_driver_merges_accounts_one_by_one() {
         .code(1);
     assert_eq!(fs::read_to_string(dir.join("a")).unwrap(), ours);
 }
+
+#[test]
+fn three_machines_changing_one_secret_keep_every_value() {
+    let (d, a, b) = team();
+    let c = Sandbox::init();
+    a.cmd("sigil-recipients")
+        .args(["add", &public_key(&c)])
+        .assert()
+        .success();
+    sync(&a, &[]);
+    sync(&b, &[]);
+    sync(&c, &["clone", &d.url()]);
+    for (s, value) in [(&a, "from-a"), (&b, "from-b"), (&c, "from-c")] {
+        s.cmd("sigil-add")
+            .args(["svc/one/api_key", "--force"])
+            .write_stdin(value)
+            .assert()
+            .success();
+    }
+    sync(&a, &[]);
+    sync(&b, &[]);
+    let out = sync(&c, &[]);
+    assert_eq!(
+        out.matches("conflict: 'svc/one/api_key'").count(),
+        2,
+        "{out}"
+    );
+    assert_eq!(c.get("svc/one/api_key"), b"from-c");
+    need("age");
+    let mut kept: Vec<String> = ["api_key.age", "api_key.2.age"]
+        .iter()
+        .map(|f| {
+            let out = Std::new("age")
+                .arg("-d")
+                .arg("-i")
+                .arg(c.identity_file())
+                .arg(c.home.join("conflicts/svc/one").join(f))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{f}: {}", stderr(&out));
+            String::from_utf8(out.stdout).unwrap()
+        })
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["from-a", "from-b"]);
+    // Two copies: --keep theirs cannot choose, --keep mine ends it.
+    c.cmd("sigil-sync")
+        .args(["resolve", "svc/one/api_key", "--keep", "theirs"])
+        .assert()
+        .code(2);
+    sync(&c, &["resolve", "svc/one/api_key", "--keep", "mine"]);
+    sync(&c, &[]);
+    sync(&a, &[]);
+    assert_eq!(a.get("svc/one/api_key"), b"from-c");
+    assert!(!a.home.join("conflicts").exists());
+}

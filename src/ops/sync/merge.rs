@@ -126,7 +126,11 @@ pub fn settle(repo: &Repo) -> Result<Vec<Conflict>, Error> {
     }
     let mut conflicts = Vec::new();
     for (path, st) in &stages {
-        let is_secret = path.starts_with("store/") && path.ends_with(".age") && allowed(path);
+        // A conflict copy kept on two machines at once (three members changed one secret)
+        // is settled like a secret: both copies are kept.
+        let is_secret = (path.starts_with("store/") || path.starts_with("conflicts/"))
+            && path.ends_with(".age")
+            && allowed(path);
         if !is_secret {
             return Err(Error::other(
                 format!("cannot merge '{path}': both machines changed it"),
@@ -155,13 +159,21 @@ pub fn settle(repo: &Repo) -> Result<Vec<Conflict>, Error> {
 fn keep_theirs_aside(repo: &Repo, path: &str) -> Result<Conflict, Error> {
     let theirs = repo.blob(&format!(":3:{path}"))?.unwrap_or_default();
     repo.ok(["checkout", "--ours", "--", path])?;
-    let rel = path.trim_start_matches("store/");
+    let rel = path
+        .strip_prefix("store/")
+        .or_else(|| path.strip_prefix("conflicts/"))
+        .unwrap_or(path);
+    let address = super::shared::conflict_address(rel).map_or_else(
+        || rel.trim_end_matches(".age").to_owned(),
+        |a| a.to_string(),
+    );
     let field_file = rel.rsplit('/').next().unwrap_or(rel);
     let account_dir = &rel[..rel.len() - field_file.len()];
     let dir = repo.dir().join(CONFLICTS).join(account_dir);
     fsutil::create_private_dir(&dir)?;
-    let stem = field_file.trim_end_matches(".age");
-    let mut name = field_file.to_owned();
+    let field = address.rsplit('/').next().unwrap_or_default();
+    let stem = field.to_owned();
+    let mut name = format!("{stem}.age");
     let mut n = 2;
     while dir.join(&name).exists() {
         name = format!("{stem}.{n}.age");
@@ -172,7 +184,7 @@ fn keep_theirs_aside(repo: &Repo, path: &str) -> Result<Conflict, Error> {
     let copy_rel = format!("{CONFLICTS}/{account_dir}{name}");
     repo.ok(["add", "--", &copy_rel])?;
     Ok(Conflict {
-        address: rel.trim_end_matches(".age").to_owned(),
+        address,
         copy: copy_rel,
     })
 }
