@@ -234,25 +234,7 @@ fn sync_status(
             )),
         });
     }
-    let id = (identity.error.is_none() && !identity.public_keys.is_empty())
-        .then(|| Identity::load(paths).ok())
-        .flatten();
-    let store = sigil.file_store();
-    let mut unreadable = Vec::new();
-    let mut readable = 0;
-    if let Some(id) = &id {
-        for addr in store.list().unwrap_or_default() {
-            let opens = std::fs::read(store.path_of(&addr)).is_ok_and(|bytes| {
-                crate::crypto::decryptor(std::io::Cursor::new(bytes))
-                    .is_ok_and(|d| d.decrypt(id.as_age()).is_ok())
-            });
-            if opens {
-                readable += 1;
-            } else {
-                unreadable.push(addr.to_string());
-            }
-        }
-    }
+    let (readable, unreadable) = readability(sigil, identity);
     if !unreadable.is_empty() {
         problems.push(Problem {
             message: format!(
@@ -271,9 +253,51 @@ fn sync_status(
             .run(["remote", "get-url", crate::ops::sync::REMOTE])
             .is_ok_and(|r| r.ok),
         conflicts,
-        readable: id.is_some().then_some(readable),
+        readable,
         unreadable,
     })
+}
+
+/// How many file-store secrets this machine's identity can open, and which it cannot. A
+/// folder with a `.age-recipients` is decided by whether it lists one of the identity's
+/// public keys (`recipients add` and `rm` re-encrypt the folder, so the list is what its
+/// files are encrypted to), once per folder; a secret under no recipients file is tried on
+/// its header, when the identity opens without asking. `None` when it cannot be told.
+fn readability(sigil: &Sigil, identity: &IdentityStatus) -> (Option<usize>, Vec<String>) {
+    let store = sigil.file_store();
+    let Ok(own) = store.own_public_keys() else {
+        return (None, vec![]);
+    };
+    let own: Vec<String> = own.iter().map(ToString::to_string).collect();
+    let id = (identity.error.is_none() && !identity.public_keys.is_empty())
+        .then(|| Identity::load(sigil.paths()).ok())
+        .flatten();
+    let mut by_folder: std::collections::HashMap<PathBuf, Option<bool>> = Default::default();
+    let (mut readable, mut unreadable) = (0, Vec::new());
+    for addr in store.list().unwrap_or_default() {
+        let path = store.path_of(&addr);
+        let dir = path.parent().unwrap_or(&path).to_owned();
+        let listed =
+            *by_folder
+                .entry(dir)
+                .or_insert_with_key(|dir| match store.recipients_for(dir) {
+                    Ok((keys, Some(_))) => Some(keys.iter().any(|k| own.contains(&k.to_string()))),
+                    _ => None,
+                });
+        let opens = listed.or_else(|| {
+            let id = id.as_ref()?;
+            Some(std::fs::read(&path).is_ok_and(|bytes| {
+                crate::crypto::decryptor(std::io::Cursor::new(bytes))
+                    .is_ok_and(|d| d.decrypt(id.as_age()).is_ok())
+            }))
+        });
+        match opens {
+            Some(true) => readable += 1,
+            Some(false) => unreadable.push(addr.to_string()),
+            None => return (None, vec![]),
+        }
+    }
+    (Some(readable), unreadable)
 }
 
 /// The identity as status shows it, without opening a protected one (status must not ask

@@ -282,6 +282,19 @@ fn an_unreachable_remote_loses_nothing_and_a_later_sync_succeeds() {
 }
 
 #[test]
+fn a_clone_that_cannot_reach_the_remote_changes_nothing() {
+    let (d, _a, _b) = team();
+    let c = Sandbox::init();
+    let dead = format!("git://127.0.0.1:{}/team.git", free_port());
+    let out = c.cmd("sigil-sync").args(["clone", &dead]).assert().code(1);
+    assert!(stderr(out.get_output()).ends_with(
+        "help: nothing was changed; check the address and the network, then run `sigil sync clone REMOTE` again\n"
+    ));
+    assert!(!c.home.join(".git").exists());
+    sync(&c, &["clone", &d.url()]);
+}
+
+#[test]
 fn no_repository_is_a_clear_error() {
     let s = Sandbox::init();
     let out = s.cmd("sigil-sync").assert().code(3);

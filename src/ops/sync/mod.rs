@@ -127,27 +127,51 @@ pub fn clone(paths: &Paths, url: &str) -> Result<Report> {
         });
     }
     repo.ok(["init", "-q", "-b", "main", "--shared=0600"])?;
+    // A clone that fails leaves the home as it was, so that it can simply be run again.
+    let cloned = take(paths, &repo, url, &own_recipients);
+    if cloned.is_err() {
+        let _ = std::fs::remove_dir_all(repo.dir().join(".git"));
+        for f in [".gitignore", ".gitattributes"] {
+            let _ = std::fs::remove_file(repo.dir().join(f));
+        }
+    }
+    cloned
+}
+
+/// The part of [`clone`] after `git init`: fetch, check, check out.
+fn take(paths: &Paths, repo: &Repo, url: &str, own_recipients: &Path) -> Result<Report> {
+    let repo = repo.clone();
     tighten_all(vec![repo.dir().join(".git")]);
     set_remote(&repo, url)?;
     let mut report = Report {
         remote: true,
         ..Report::default()
     };
-    fetch(&repo)?;
+    fetch(&repo).map_err(|e| match e {
+        Error::Other { message, .. } => Error::other(
+            message,
+            Some(
+                "nothing was changed; check the address and the network, then run `sigil sync \
+                 clone REMOTE` again"
+                    .into(),
+            ),
+        ),
+        e => e,
+    })?;
     let branch = remote_head(&repo)?;
     let upstream = format!("refs/remotes/{REMOTE}/{branch}");
     shared::check_incoming(&repo, &upstream)?;
     check_remote_registry(&repo, &upstream)?;
     // The remote's recipients replace those `sigil init` wrote for this home alone;
     // `sigil status` then says what this identity can read.
-    let own = std::fs::read(&own_recipients).ok();
+    let own = std::fs::read(own_recipients).ok();
     if own.is_some() {
-        std::fs::remove_file(&own_recipients)
+        std::fs::remove_file(own_recipients)
             .map_err(|e| Error::io(format!("cannot remove '{}'", own_recipients.display()), e))?;
     }
     if let Err(e) = repo.ok(["checkout", "-q", "-B", &branch, "--track", &upstream]) {
         if let Some(text) = own {
-            let _ = fsutil::write_atomic(&own_recipients, |f| std::io::Write::write_all(f, &text));
+            let _ = fsutil::write_atomic(own_recipients, |f| std::io::Write::write_all(f, &text));
         }
         return Err(e);
     }
