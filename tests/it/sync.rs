@@ -369,10 +369,14 @@ fn sync_auto_commits_and_pushes_after_each_change() {
     );
     let log = git(&a.home, &["log", "--format=%s", "-1"]);
     assert!(log.contains("add svc/auto2/api_key"), "{log}");
-    // A reader is not a change: `get` never syncs.
-    let before = git(&a.home, &["rev-parse", "HEAD"]);
-    a.get("svc/auto2/api_key");
-    assert_eq!(git(&a.home, &["rev-parse", "HEAD"]), before);
+    // A reader is not a change: `get` never syncs (it would try the dead remote again, for
+    // the commit not yet pushed, and warn).
+    let out = a
+        .cmd("sigil-get")
+        .arg("svc/auto2/api_key")
+        .assert()
+        .success();
+    assert_eq!(stderr(out.get_output()), "");
 }
 
 #[test]
@@ -543,8 +547,6 @@ fn recipients_added_by_a_pull_are_told_loudly() {
     let file = m.join("store/.age-recipients");
     let text = fs::read_to_string(&file).unwrap();
     fs::write(&file, format!("{text}{stranger}\n")).unwrap();
-    // A .gitattributes naming a filter: git runs only filters its own config defines.
-    fs::write(m.join(".gitattributes"), "* filter=evil\n").unwrap();
     git(&m, &["commit", "-q", "-am", "add a key"]);
     git(&m, &["push", "-q", "origin", "main"]);
     let out = b.cmd("sigil-sync").assert().success();
@@ -691,4 +693,28 @@ fn three_machines_changing_one_secret_keep_every_value() {
     sync(&a, &[]);
     assert_eq!(a.get("svc/one/api_key"), b"from-c");
     assert!(!a.home.join("conflicts").exists());
+}
+
+#[test]
+fn attributes_that_would_rewrite_or_splice_ciphertext_are_refused() {
+    let (d, a, b) = team();
+    let m = attacker(&d, a.root());
+    // With these, git would turn LF into CRLF inside ciphertext on checkout, and splice two
+    // age files line by line on a merge; a filter needs config and does nothing.
+    fs::write(
+        m.join(".gitattributes"),
+        "*.age text eol=crlf merge=union\n* filter=evil\n",
+    )
+    .unwrap();
+    git(&m, &["commit", "-q", "-am", "attributes"]);
+    git(&m, &["push", "-q", "origin", "main"]);
+    let before = git(&b.home, &["rev-parse", "HEAD"]);
+    let out = b.cmd("sigil-sync").assert().code(5);
+    assert!(
+        stderr(out.get_output()).contains("'.gitattributes' is not the one sigil writes"),
+        "{}",
+        stderr(out.get_output())
+    );
+    assert_eq!(git(&b.home, &["rev-parse", "HEAD"]), before);
+    assert_eq!(b.get("svc/one/api_key"), b"one-from-a");
 }

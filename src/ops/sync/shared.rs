@@ -127,7 +127,17 @@ fn refusal(e: &Entry) -> Option<String> {
 /// repository could otherwise plant a `config.toml`, a journal or a link where sigil reads.
 pub fn check_incoming(repo: &Repo, rev: &str) -> Result<(), Error> {
     let listing = repo.ok(["ls-tree", "-r", "-z", "--full-tree", rev])?;
-    let bad: Vec<String> = entries(&listing, 0).iter().filter_map(refusal).collect();
+    let mut bad: Vec<String> = entries(&listing, 0).iter().filter_map(refusal).collect();
+    // Attributes decide how git converts and merges files: `*.age text eol=crlf` would
+    // rewrite ciphertext on checkout, `merge=union` would splice two of them. Only sigil's
+    // own are taken (and `.gitignore` likewise, though the staged check stands behind it).
+    for (name, ours) in [(".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)] {
+        if let Some(theirs) = repo.blob(&format!("{rev}:{name}"))?
+            && theirs != ours.as_bytes()
+        {
+            bad.push(format!("'{name}' is not the one sigil writes"));
+        }
+    }
     if bad.is_empty() {
         return Ok(());
     }
@@ -169,11 +179,14 @@ pub fn check_staged(repo: &Repo, changed: &[String]) -> Result<(), Error> {
     if let Some(why) = entries(&listing, 0).iter().find_map(refusal) {
         return Err(refuse(why));
     }
+    // The work tree's file is what `git add` just staged (and no entry is a link, checked
+    // above); reading it spares a git process per file, which a first commit of ten
+    // thousand secrets would pay ten thousand times.
     for path in changed.iter().filter(|p| p.ends_with(".age")) {
-        let Some(bytes) = repo.blob(&format!(":{path}"))? else {
+        let Ok(file) = std::fs::File::open(repo.dir().join(path)) else {
             continue;
         };
-        if crate::crypto::decryptor(std::io::Cursor::new(bytes)).is_err() {
+        if crate::crypto::decryptor(std::io::BufReader::new(file)).is_err() {
             return Err(refuse(format!(
                 "'{path}' is not an age file (plaintext may have slipped in)"
             )));
