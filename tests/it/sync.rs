@@ -316,6 +316,8 @@ fn a_removed_member_cannot_read_what_is_written_after() {
         .args(["rm", &b_key])
         .assert()
         .success();
+    // And A rotates its own key, as a team does when a member leaves.
+    a.cmd("sigil-rekey").assert().success();
     a.cmd("sigil-add")
         .args(["svc/one/api_key", "--force"])
         .write_stdin("rotated-after-removal")
