@@ -464,6 +464,22 @@ fn attacker(d: &Daemon, root: &Path) -> PathBuf {
     dir
 }
 
+/// Mallory commits everything in their clone `m`, ignored files too, and pushes it.
+fn mallory_pushes(m: &Path, message: &str) {
+    git(m, &["add", "-A", "-f"]);
+    git(m, &["commit", "-q", "-m", message]);
+    git(m, &["push", "-q", "origin", "main"]);
+}
+
+/// The team, after Mallory pushed `text` as the file `path` of the repository.
+fn planted(path: &str, text: &str) -> (Daemon, Sandbox, Sandbox) {
+    let (d, a, b) = team();
+    let m = attacker(&d, a.root());
+    fs::write(m.join(path), text).unwrap();
+    mallory_pushes(&m, path);
+    (d, a, b)
+}
+
 #[test]
 fn a_committed_symlink_or_private_file_is_refused_before_checkout() {
     let (d, a, b) = team();
@@ -471,9 +487,7 @@ fn a_committed_symlink_or_private_file_is_refused_before_checkout() {
     let link_dir = m.join("store/svc/evil");
     fs::create_dir_all(&link_dir).unwrap();
     std::os::unix::fs::symlink(b.identity_file(), link_dir.join("api_key.age")).unwrap();
-    git(&m, &["add", "-A", "-f"]);
-    git(&m, &["commit", "-q", "-m", "evil"]);
-    git(&m, &["push", "-q", "origin", "main"]);
+    mallory_pushes(&m, "evil");
     let before = git(&b.home, &["rev-parse", "HEAD"]);
     let out = b.cmd("sigil-sync").assert().code(5);
     insta::assert_snapshot!(stderr(out.get_output()), @r"
@@ -504,9 +518,7 @@ fn a_committed_symlink_or_private_file_is_refused_before_checkout() {
     let c = Sandbox::init();
     fs::remove_file(m.join("store/svc/evil/api_key.age")).unwrap();
     fs::write(m.join("config.toml"), "sync = \"auto\"\n").unwrap();
-    git(&m, &["add", "-A", "-f"]);
-    git(&m, &["commit", "-q", "-m", "config"]);
-    git(&m, &["push", "-q", "origin", "main"]);
+    mallory_pushes(&m, "config");
     let out = c
         .cmd("sigil-sync")
         .args(["clone", &d.url()])
@@ -518,15 +530,10 @@ fn a_committed_symlink_or_private_file_is_refused_before_checkout() {
 
 #[test]
 fn a_hostile_accounts_toml_is_reported_and_nothing_is_lost() {
-    let (d, a, b) = team();
-    let m = attacker(&d, a.root());
-    fs::write(
-        m.join("accounts.toml"),
+    let (_d, _a, b) = planted(
+        "accounts.toml",
         "version = 1\n[accounts.\"svc/one\"\nkind = \n",
-    )
-    .unwrap();
-    git(&m, &["commit", "-q", "-am", "broken"]);
-    git(&m, &["push", "-q", "origin", "main"]);
+    );
     b.add("svc/mine/api_key", b"kept");
     let out = b.cmd("sigil-sync").assert().code(1);
     let err = stderr(out.get_output());
@@ -549,8 +556,7 @@ fn recipients_added_by_a_pull_are_told_loudly() {
     let file = m.join("store/.age-recipients");
     let text = fs::read_to_string(&file).unwrap();
     fs::write(&file, format!("{text}{stranger}\n")).unwrap();
-    git(&m, &["commit", "-q", "-am", "add a key"]);
-    git(&m, &["push", "-q", "origin", "main"]);
+    mallory_pushes(&m, "add a key");
     let out = b.cmd("sigil-sync").assert().success();
     let err = stderr(out.get_output());
     assert!(
@@ -608,16 +614,15 @@ fn the_merge_driver_merges_accounts_one_by_one() {
     for (n, t) in [("o", &base), ("a", &ours), ("b", &theirs)] {
         fs::write(dir.join(n), t).unwrap();
     }
-    s.cmd("sigil-sync")
-        .arg("--merge-driver")
-        .args([
-            dir.join("o"),
-            dir.join("a"),
-            dir.join("b"),
-            "accounts.toml".into(),
-        ])
-        .assert()
-        .success();
+    // As git runs it: %O %A %B %P.
+    let mut driver = s.cmd("sigil-sync");
+    driver.arg("--merge-driver").args([
+        dir.join("o"),
+        dir.join("a"),
+        dir.join("b"),
+        "accounts.toml".into(),
+    ]);
+    driver.assert().success();
     let merged = fs::read_to_string(dir.join("a")).unwrap();
     assert!(merged.contains("[accounts.\"s/ours\"]"), "{merged}");
     assert!(merged.contains("[accounts.\"s/theirs\"]"), "{merged}");
@@ -628,16 +633,7 @@ fn the_merge_driver_merges_accounts_one_by_one() {
     // A side that does not parse fails the merge and leaves ours as it was.
     fs::write(dir.join("b"), "[accounts.\"s/x\"\n").unwrap();
     fs::write(dir.join("a"), &ours).unwrap();
-    s.cmd("sigil-sync")
-        .arg("--merge-driver")
-        .args([
-            dir.join("o"),
-            dir.join("a"),
-            dir.join("b"),
-            "accounts.toml".into(),
-        ])
-        .assert()
-        .code(1);
+    driver.assert().code(1);
     assert_eq!(fs::read_to_string(dir.join("a")).unwrap(), ours);
 }
 
@@ -699,17 +695,12 @@ fn three_machines_changing_one_secret_keep_every_value() {
 
 #[test]
 fn attributes_that_would_rewrite_or_splice_ciphertext_are_refused() {
-    let (d, a, b) = team();
-    let m = attacker(&d, a.root());
     // With these, git would turn LF into CRLF inside ciphertext on checkout, and splice two
     // age files line by line on a merge; a filter needs config and does nothing.
-    fs::write(
-        m.join(".gitattributes"),
+    let (_d, _a, b) = planted(
+        ".gitattributes",
         "*.age text eol=crlf merge=union\n* filter=evil\n",
-    )
-    .unwrap();
-    git(&m, &["commit", "-q", "-am", "attributes"]);
-    git(&m, &["push", "-q", "origin", "main"]);
+    );
     let before = git(&b.home, &["rev-parse", "HEAD"]);
     let out = b.cmd("sigil-sync").assert().code(5);
     assert!(
