@@ -178,6 +178,10 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # How many rotated files (audit.log.1, …) are kept; the oldest beyond are deleted.
 # audit_keep = 10
 
+# With the store shared through git (`sigil sync`, docs/teams.md): "auto" commits and syncs
+# after each command that changes the store; "manual" leaves it to `sigil sync`.
+# sync = "manual"
+
 [defaults]
 # `sigil list` and `sigil status` flag credentials expiring within this window.
 # expiry_warning = "7d"
