@@ -55,6 +55,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand keyring 'Python keyring command for pip and uv, backed by sigil'
             cand askpass 'ASKPASS program for git, ssh and sudo, backed by sigil'
             cand clip 'Copy a secret to the clipboard, cleared after a while'
+            cand sync 'Share the store through a git repository'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;init'= {
@@ -588,6 +589,45 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'sigil;sync'= {
+            cand --merge-driver 'Merge accounts.toml as git''s merge driver (git runs this, not people)'
+            cand --json 'Print a JSON object'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Make this home''s store a git repository and set its remote'
+            cand clone 'Take a shared store onto this machine'
+            cand resolve 'End a conflict: keep this machine''s value or the other one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;sync;init'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;sync;clone'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sigil;sync;resolve'= {
+            cand --keep 'mine: the value in this store; theirs: the copy kept under conflicts/'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sigil;sync;help'= {
+            cand init 'Make this home''s store a git repository and set its remote'
+            cand clone 'Take a shared store onto this machine'
+            cand resolve 'End a conflict: keep this machine''s value or the other one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sigil;sync;help;init'= {
+        }
+        &'sigil;sync;help;clone'= {
+        }
+        &'sigil;sync;help;resolve'= {
+        }
+        &'sigil;sync;help;help'= {
+        }
         &'sigil;help'= {
             cand init 'Create sigil''s home, identity and config (idempotent)'
             cand add 'Store a secret'
@@ -622,6 +662,7 @@ set edit:completion:arg-completer[sigil] = {|@words|
             cand keyring 'Python keyring command for pip and uv, backed by sigil'
             cand askpass 'ASKPASS program for git, ssh and sudo, backed by sigil'
             cand clip 'Copy a secret to the clipboard, cleared after a while'
+            cand sync 'Share the store through a git repository'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sigil;help;init'= {
@@ -734,6 +775,17 @@ set edit:completion:arg-completer[sigil] = {|@words|
         &'sigil;help;askpass'= {
         }
         &'sigil;help;clip'= {
+        }
+        &'sigil;help;sync'= {
+            cand init 'Make this home''s store a git repository and set its remote'
+            cand clone 'Take a shared store onto this machine'
+            cand resolve 'End a conflict: keep this machine''s value or the other one'
+        }
+        &'sigil;help;sync;init'= {
+        }
+        &'sigil;help;sync;clone'= {
+        }
+        &'sigil;help;sync;resolve'= {
         }
         &'sigil;help;help'= {
         }

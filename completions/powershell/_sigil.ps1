@@ -58,6 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('keyring', 'keyring', [CompletionResultType]::ParameterValue, 'Python keyring command for pip and uv, backed by sigil')
             [CompletionResult]::new('askpass', 'askpass', [CompletionResultType]::ParameterValue, 'ASKPASS program for git, ssh and sudo, backed by sigil')
             [CompletionResult]::new('clip', 'clip', [CompletionResultType]::ParameterValue, 'Copy a secret to the clipboard, cleared after a while')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Share the store through a git repository')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -667,6 +668,54 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'sigil;sync' {
+            [CompletionResult]::new('--merge-driver', '--merge-driver', [CompletionResultType]::ParameterName, 'Merge accounts.toml as git''s merge driver (git runs this, not people)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Make this home''s store a git repository and set its remote')
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Take a shared store onto this machine')
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'End a conflict: keep this machine''s value or the other one')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sigil;sync;init' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sigil;sync;clone' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sigil;sync;resolve' {
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'mine: the value in this store; theirs: the copy kept under conflicts/')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sigil;sync;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Make this home''s store a git repository and set its remote')
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Take a shared store onto this machine')
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'End a conflict: keep this machine''s value or the other one')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sigil;sync;help;init' {
+            break
+        }
+        'sigil;sync;help;clone' {
+            break
+        }
+        'sigil;sync;help;resolve' {
+            break
+        }
+        'sigil;sync;help;help' {
+            break
+        }
         'sigil;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create sigil''s home, identity and config (idempotent)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store a secret')
@@ -701,6 +750,7 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             [CompletionResult]::new('keyring', 'keyring', [CompletionResultType]::ParameterValue, 'Python keyring command for pip and uv, backed by sigil')
             [CompletionResult]::new('askpass', 'askpass', [CompletionResultType]::ParameterValue, 'ASKPASS program for git, ssh and sudo, backed by sigil')
             [CompletionResult]::new('clip', 'clip', [CompletionResultType]::ParameterValue, 'Copy a secret to the clipboard, cleared after a while')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Share the store through a git repository')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -861,6 +911,21 @@ Register-ArgumentCompleter -Native -CommandName 'sigil' -ScriptBlock {
             break
         }
         'sigil;help;clip' {
+            break
+        }
+        'sigil;help;sync' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Make this home''s store a git repository and set its remote')
+            [CompletionResult]::new('clone', 'clone', [CompletionResultType]::ParameterValue, 'Take a shared store onto this machine')
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'End a conflict: keep this machine''s value or the other one')
+            break
+        }
+        'sigil;help;sync;init' {
+            break
+        }
+        'sigil;help;sync;clone' {
+            break
+        }
+        'sigil;help;sync;resolve' {
             break
         }
         'sigil;help;help' {

@@ -42,6 +42,7 @@ pub mod rm;
 pub mod run;
 pub mod sigil;
 pub mod status;
+pub mod sync;
 pub mod unlock;
 
 use crate::model::error::{Error, Result};
@@ -63,7 +64,38 @@ pub fn main<A: Parser>(bin: &str, run: fn(A) -> Result<()>) -> ExitCode {
 /// [`main`] on the given arguments (those after the program's name), as the binary `bin`: how
 /// the `sigil` executable runs a built-in in its own process.
 pub fn run_from<A: Parser>(bin: &str, args: Vec<OsString>, run: fn(A) -> Result<()>) -> ExitCode {
-    run_code_from(bin, args, |a| run(a).map(|()| ExitCode::SUCCESS))
+    run_code_from(bin, args, |a| {
+        run(a).map(|()| {
+            sync_after(bin);
+            ExitCode::SUCCESS
+        })
+    })
+}
+
+/// The commands after which `sync = "auto"` syncs the store: those that change it. Readers
+/// (`get`, `list`, the protocol helpers) are not here, so they never pay for it.
+const CHANGERS: &[&str] = &[
+    "sigil-add",
+    "sigil-generate",
+    "sigil-edit",
+    "sigil-login",
+    "sigil-rm",
+    "sigil-mv",
+    "sigil-cp",
+    "sigil-migrate",
+    "sigil-import",
+    "sigil-recipients",
+    "sigil-rekey",
+    "sigil-policy",
+];
+
+/// Syncs after a change command when config.toml says `sync = "auto"`; a failure is a notice.
+fn sync_after(bin: &str) {
+    if CHANGERS.contains(&bin)
+        && let Ok(paths) = crate::model::paths::Paths::from_env()
+    {
+        crate::ops::sync::auto(&paths);
+    }
 }
 
 /// Like [`run_from`], for commands whose success has an exit code of its own (`sigil run` passes
@@ -137,6 +169,7 @@ pub const BUILTINS: &[(&str, Entry)] = &[
     }),
     ("sigil-askpass", |b, a| run_code_from(b, a, askpass::run)),
     ("sigil-clip", |b, a| run_from(b, a, clip::run)),
+    ("sigil-sync", |b, a| run_from(b, a, sync::run)),
 ];
 
 /// The built-in whose binary is called `bin`, with its name.
@@ -250,6 +283,7 @@ pub fn subcommands() -> Vec<clap::Command> {
         pip_keyring::Args::command(),
         askpass::Args::command(),
         clip::Args::command(),
+        sync::Args::command(),
     ]
 }
 

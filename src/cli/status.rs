@@ -70,6 +70,20 @@ pub fn run(args: Args) -> Result<()> {
     for e in &st.expiring {
         let _ = writeln!(s, "{:<9} {} ({})", e.state, e.address, e.expires_at);
     }
+    if let Some(sync) = &st.sync {
+        let remote = if sync.remote {
+            "remote 'origin'"
+        } else {
+            "no remote"
+        };
+        let _ = writeln!(s, "sync      git, {remote}");
+        if let Some(n) = sync.readable {
+            let _ = writeln!(s, "readable  {n} of {} secrets", n + sync.unreadable.len());
+        }
+        for a in &sync.unreadable {
+            let _ = writeln!(s, "          cannot read {a} (not a recipient)");
+        }
+    }
     if st.problems.is_empty() {
         let _ = writeln!(s, "problems  none");
     } else {

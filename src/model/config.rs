@@ -68,6 +68,10 @@ pub struct Config {
     /// The `vault` backend's server and login (`[vault]`, docs/vault.md).
     #[serde(default)]
     pub vault: VaultSettings,
+    /// `sync = "auto"`: commit and sync the store after each command that changes it
+    /// (`sigil sync`, docs/teams.md); `"manual"` (the default) leaves it to `sigil sync`.
+    #[serde(default)]
+    pub sync: Option<SyncSetting>,
 }
 
 /// The `[vault]` table: where the OpenBao or Vault server is, which KV version 2 mount and
@@ -109,6 +113,16 @@ pub struct VaultSettings {
     /// A PEM file of the CA certificates to trust for the server.
     #[serde(default)]
     pub ca_file: Option<String>,
+}
+
+/// The `sync` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncSetting {
+    /// After each change.
+    Auto,
+    /// Only when `sigil sync` runs.
+    Manual,
 }
 
 /// The `audit` setting.
@@ -217,6 +231,9 @@ pub const DEFAULT_CONFIG: &str = r#"# sigil settings. Every key is optional; the
 # age-plugin-yubikey from PATH): none unless listed, e.g. ["yubikey"], since a shared
 # .age-recipients file can name any plugin. Decrypting with your own identity file needs none.
 # plugins = []
+# With the store shared through git (`sigil sync`, docs/teams.md): "auto" commits and syncs
+# after each command that changes the store; "manual" leaves it to `sigil sync`.
+# sync = "manual"
 
 [defaults]
 # `sigil list` and `sigil status` flag credentials expiring within this window.

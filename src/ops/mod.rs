@@ -38,5 +38,6 @@ pub mod recover;
 pub mod reference;
 pub mod rekey;
 pub mod status;
+pub mod sync;
 
 pub mod handle;

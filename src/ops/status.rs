@@ -43,6 +43,23 @@ pub struct Status {
     pub problems: Vec<Problem>,
     /// Whether the audit log is kept (`audit = false` in config.toml turns it off).
     pub audit: bool,
+    /// For a home synced with git (`sigil sync`): the remote, conflicts, and what this
+    /// machine's identity can read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncStatus>,
+}
+
+/// The sync part of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    /// Whether a remote is set.
+    pub remote: bool,
+    /// Secrets changed on two machines, not yet resolved.
+    pub conflicts: Vec<crate::ops::sync::Conflict>,
+    /// How many file-store secrets this identity opens (`None` when it is locked).
+    pub readable: Option<usize>,
+    /// The file-store secrets it cannot open: it is not one of their recipients.
+    pub unreadable: Vec<String>,
 }
 
 /// Where the identity comes from, or why there is none.
@@ -194,6 +211,7 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
     permission_problems(paths, &mut problems);
     plaintext_problems(&mut problems);
     git_problems(sigil, &mut problems);
+    let sync = sync_status(sigil, &identity, &mut problems);
 
     Ok(Status {
         home: paths.home().to_owned(),
@@ -208,7 +226,100 @@ pub fn gather(sigil: &Sigil) -> Result<Status, Error> {
         expiring,
         problems,
         audit: crate::audit::enabled(sigil),
+        sync,
     })
+}
+
+/// The sync report, for a home that is a git repository: its conflicts, and which secrets
+/// this identity can open (tried on each file's header, without asking for a passphrase: a
+/// locked identity leaves it unknown).
+fn sync_status(
+    sigil: &Sigil,
+    identity: &IdentityStatus,
+    problems: &mut Vec<Problem>,
+) -> Option<SyncStatus> {
+    let paths = sigil.paths();
+    let repo = crate::ops::sync::git::Repo::at(paths.home());
+    if !repo.exists() {
+        return None;
+    }
+    let conflicts = crate::ops::sync::conflicts(paths);
+    for c in &conflicts {
+        problems.push(Problem {
+            message: format!(
+                "'{}' was changed on two machines; the other value is kept in '{}'",
+                c.address, c.copy
+            ),
+            fix: Some(format!(
+                "sigil sync resolve {} --keep mine|theirs",
+                c.address
+            )),
+        });
+    }
+    let (readable, unreadable) = readability(sigil, identity);
+    if !unreadable.is_empty() {
+        problems.push(Problem {
+            message: format!(
+                "{} secret(s) of the shared store are not encrypted to this identity (it is not \
+                 one of their recipients)",
+                unreadable.len()
+            ),
+            fix: Some(format!(
+                "ask a member to run `sigil recipients add {}` and `sigil sync`, then `sigil sync` here",
+                identity.public_keys.first().map_or("YOUR-KEY", String::as_str)
+            )),
+        });
+    }
+    Some(SyncStatus {
+        remote: repo
+            .run(["remote", "get-url", crate::ops::sync::REMOTE])
+            .is_ok_and(|r| r.ok),
+        conflicts,
+        readable,
+        unreadable,
+    })
+}
+
+/// How many file-store secrets this machine's identity can open, and which it cannot. A
+/// folder with a `.age-recipients` is decided by whether it lists one of the identity's
+/// public keys (`recipients add` and `rm` re-encrypt the folder, so the list is what its
+/// files are encrypted to), once per folder; a secret under no recipients file is tried on
+/// its header, when the identity opens without asking. `None` when it cannot be told.
+fn readability(sigil: &Sigil, identity: &IdentityStatus) -> (Option<usize>, Vec<String>) {
+    let store = sigil.file_store();
+    let Ok(own) = store.own_public_keys() else {
+        return (None, vec![]);
+    };
+    let own: Vec<String> = own.iter().map(ToString::to_string).collect();
+    let id = (identity.error.is_none() && !identity.public_keys.is_empty())
+        .then(|| Identity::load(sigil.paths()).ok())
+        .flatten();
+    let mut by_folder: std::collections::HashMap<PathBuf, Option<bool>> = Default::default();
+    let (mut readable, mut unreadable) = (0, Vec::new());
+    for addr in store.list().unwrap_or_default() {
+        let path = store.path_of(&addr);
+        let dir = path.parent().unwrap_or(&path).to_owned();
+        let listed =
+            *by_folder
+                .entry(dir)
+                .or_insert_with_key(|dir| match store.recipients_for(dir) {
+                    Ok((keys, Some(_))) => Some(keys.iter().any(|k| own.contains(&k.to_string()))),
+                    _ => None,
+                });
+        let opens = listed.or_else(|| {
+            let id = id.as_ref()?;
+            Some(std::fs::read(&path).is_ok_and(|bytes| {
+                crate::crypto::decryptor(std::io::Cursor::new(bytes))
+                    .is_ok_and(|d| d.decrypt(id.as_age()).is_ok())
+            }))
+        });
+        match opens {
+            Some(true) => readable += 1,
+            Some(false) => unreadable.push(addr.to_string()),
+            None => return (None, vec![]),
+        }
+    }
+    (Some(readable), unreadable)
 }
 
 /// The identity as status shows it, without opening a protected one (status must not ask

@@ -25,7 +25,8 @@ impl Config {
     }
 }
 
-const HEADER: &str = "# sigil account metadata: no secret values are kept here.\n\
+/// The comment `accounts.toml` opens with.
+pub(crate) const HEADER: &str = "# sigil account metadata: no secret values are kept here.\n\
 # Managed by sigil; edits are kept but formatting is not.\n";
 
 impl Registry {

@@ -30,6 +30,7 @@ fn help_texts() {
         "sigil-keyring",
         "sigil-askpass",
         "sigil-clip",
+        "sigil-sync",
     ] {
         let out = s.cmd(bin).arg("--help").assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();

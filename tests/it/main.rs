@@ -51,6 +51,7 @@ mod ssh_recipients;
 mod status;
 mod support;
 mod switch;
+mod sync;
 mod tty;
 mod umask;
 mod vault;

@@ -185,6 +185,15 @@ pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// A TCP port on 127.0.0.1 that was free a moment ago (for a test server, or a dead address).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Fails with a clear message when a peer program the tests need is missing.
 pub fn need(program: &str) {
     let found = std::env::var_os("PATH")
@@ -457,15 +466,6 @@ impl TinyHttp {
     pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }
-}
-
-/// A port on 127.0.0.1 that nothing listened on a moment ago.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The words that start a program without capabilities when the tests run as root: root may

@@ -5,7 +5,7 @@ use crate::common::{Result, create_private_dir, header, workspace_root};
 use crate::keyring::start_keyring_session;
 use crate::test_env::{cargo, cargo_step};
 use crate::tools::{BENCH_TOOLS, KEYRING_TOOLS, capture, ensure_tools, run};
-use crate::{bulk, docblock, team};
+use crate::{bench_sync, bulk, docblock, team};
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
@@ -63,6 +63,8 @@ struct Results {
     bulk: bulk::Bulk,
     /// The shared-store rows (adding and removing a member).
     team: team::Team,
+    /// The team-store rows (`sigil sync`), timed by xtask itself.
+    sync: bench_sync::SyncBench,
 }
 
 /// Removes the benchmark's scratch directory however the run ends.
@@ -384,6 +386,19 @@ pub(crate) fn prepare() -> Result<(Sigil, PathBuf)> {
         bin_dir: target.join("release"),
     };
     Ok((sigil, exports))
+}
+
+/// `cargo xtask bench-sync`: only the team-store rows (`sigil sync`), printed rather than
+/// written into docs/performance.md.
+pub(crate) fn bench_sync() -> Result<()> {
+    let (sigil, _) = prepare()?;
+    let scratch =
+        ScratchDir(std::env::temp_dir().join(format!("sigil-bench-sync-{}", std::process::id())));
+    let _ = fs::remove_dir_all(&scratch.0);
+    create_private_dir(&scratch.0)?;
+    let r = bench_sync::run(&sigil, &scratch.0)?;
+    print!("{}", bench_sync::section(&r));
+    Ok(())
 }
 
 fn completion_rows<'a>(
@@ -842,6 +857,7 @@ pub(crate) fn bench() -> Result<()> {
     let [get_vault, bao_get] = crate::bench_vault::rows(&sigil, tmp, &exports)?;
     let bulk = bulk::run(&sigil, tmp)?;
     let team = team::run(&sigil, tmp)?;
+    let sync = bench_sync::rows(&sigil, tmp, &tmp.join("home-team"))?;
 
     let results = Results {
         get,
@@ -864,6 +880,7 @@ pub(crate) fn bench() -> Result<()> {
         bao_get,
         bulk,
         team,
+        sync,
     };
     let path = root.join("docs/performance.md");
     // `cargo xtask soak` and `install-bench` own blocks of the same file; a bench run keeps
@@ -1087,6 +1104,7 @@ fn performance_doc(r: &Results, machine: &Machine) -> String {
     }
     doc.push_str(&bulk::section(&r.bulk));
     doc.push_str(&team::section(&r.team));
+    doc.push_str(&bench_sync::section(&r.sync));
     doc.push_str(METHOD);
     doc
 }

@@ -11,6 +11,8 @@
 //! - `cargo xtask bench-completion` times only its completion rows (TAB in a 10,000-account
 //!   registry) and prints them; `cargo xtask bench-vault` only its vault row (`sigil get` from
 //!   a local OpenBao dev server next to `bao kv get`).
+//! - `cargo xtask bench-sync` times only its team-store rows (`sigil sync clone` and one
+//!   `sigil sync` of a 10,000-secret store with 100 members, `bench_sync.rs`) and prints them.
 //! - `cargo xtask install-bench` times README's install command from a cold target directory,
 //!   weighs what it installs and sums cargo's `--timings` by crate, into the Install block of
 //!   `docs/performance.md`.
@@ -35,6 +37,7 @@ use std::process::ExitCode;
 
 mod advisories;
 mod bench;
+mod bench_sync;
 mod bench_vault;
 mod bulk;
 mod codegen;
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Some(("bench-completion", _)) => done(bench::bench_completion()),
         Some(("bench-team", _)) => done(team::bench_team()),
         Some(("bench-vault", _)) => done(bench_vault::bench_vault()),
+        Some(("bench-sync", _)) => done(bench::bench_sync()),
         Some(("install-bench", _)) => done(install::run()),
         Some(("symbol-order", _)) => done(symbol_order::run()),
         Some(("soak", m)) => done(soak::run(&soak::Options {
@@ -152,6 +156,10 @@ fn cli() -> clap::Command {
         .subcommand(clap::Command::new("bench-vault").about(
             "time only the vault row of `bench` (sigil get from an OpenBao dev server next to \
                  bao kv get) and print it",
+        ))
+        .subcommand(clap::Command::new("bench-sync").about(
+            "time only the team-store rows of `bench` (sigil sync clone and sync, 100 members, \
+             10,000 secrets) and print them",
         ))
         .subcommand(
             clap::Command::new("soak")

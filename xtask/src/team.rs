@@ -8,7 +8,7 @@ use crate::common::{Result, create_private_dir, header};
 use crate::tools::capture;
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// How many members share the store, the bench's own identity included.
@@ -38,8 +38,11 @@ fn keygen() -> Result<(String, String)> {
     Ok((text, public))
 }
 
-pub fn run(sigil: &Sigil, tmp: &Path) -> Result<Team> {
-    let mut r = Team::default();
+/// Makes the team store in `tmp/home-team`: 100 members in the store root's
+/// `.age-recipients`, 10,000 secrets migrated from a `.env`. Returns the home and the time the
+/// migration took.
+pub fn fill(sigil: &Sigil, tmp: &Path) -> Result<(PathBuf, Timing)> {
+    let mut fill = Timing::default();
     let home = tmp.join("home-team");
     sigil.init(&home)?;
     header("a store of 10,000 secrets shared by 100 members");
@@ -66,8 +69,17 @@ pub fn run(sigil: &Sigil, tmp: &Path) -> Result<Team> {
     fs::write(&env_file, &text).map_err(|e| e.to_string())?;
     let mut migrate = sigil.command("sigil-migrate", &home);
     migrate.arg(&env_file).current_dir(&app);
-    timed(migrate, &mut r.fill, tmp)?;
+    timed(migrate, &mut fill, tmp)?;
+    Ok((home, fill))
+}
 
+pub fn run(sigil: &Sigil, tmp: &Path) -> Result<Team> {
+    let (home, fill) = fill(sigil, tmp)?;
+    let mut r = Team {
+        fill,
+        ..Team::default()
+    };
+    let store = home.join("store");
     header("adding a member to it and removing them again");
     let (newcomer, newcomer_key) = keygen()?;
     let newcomer_file = tmp.join("newcomer.txt");
