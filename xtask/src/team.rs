@@ -132,7 +132,8 @@ pub fn section(r: &Team) -> String {
         "\n## Teams\n\n\
          A store of 10,000 secrets whose root `.age-recipients` names 100 members, so every \
          file carries 100 recipient stanzas. Adding or removing a member re-encrypts every \
-         secret the folder governs, one file atomically at a time, and is journaled. Timed \
+         secret the folder governs, each file written atomically, a few at a time on \
+         several threads, and journaled. Timed \
          like the large-store rows (wall clock, GNU time), one run each; after the removal \
          xtask checks with `age -d` that the removed member's key no longer opens a \
          re-encrypted file and that the bench's own key still does.\n\n\
