@@ -72,10 +72,10 @@ fn gcc_eh() -> Option<PathBuf> {
         .flatten()
 }
 
-/// Whether rustc links with its own lld: its default for `x86_64-unknown-linux-gnu` from 1.90
-/// on, unless a linker or linker flavour was chosen (`RUSTC_LINKER` is cargo's resolved
-/// `linker` setting; the flags cover `-C linker`, `-C linker-flavor`, `-C link-self-contained`
-/// and the unstable `-Z linker-features`).
+/// Whether rustc links with its own lld and the C library reads `DT_RELR`. lld is rustc's
+/// default for `x86_64-unknown-linux-gnu` from 1.90 on, unless a linker or linker flavour was
+/// chosen: `RUSTC_LINKER` is cargo's resolved `linker` setting, and the flags cover
+/// `-C linker`, `-C linker-flavor`, `-C link-self-contained` and `-Z linker-features`.
 fn linker_is_lld() -> bool {
     let env = |k: &str| std::env::var(k).unwrap_or_default();
     if env("TARGET") != "x86_64-unknown-linux-gnu"
@@ -85,10 +85,19 @@ fn linker_is_lld() -> bool {
         return false;
     }
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let Ok(out) = Command::new(rustc).arg("--version").output() else {
+    // "rustc 1.95.0 (59807616e 2026-04-14)" or "rustc 1.97.0-nightly (…)"
+    version_at_least(Command::new(rustc).arg("--version"), (1, 90))
+        // lld marks an executable with `DT_RELR` as needing `GLIBC_ABI_DT_RELR`, which a
+        // loader older than glibc 2.36 refuses. "glibc 2.36"
+        && version_at_least(Command::new("getconf").arg("GNU_LIBC_VERSION"), (2, 36))
+}
+
+/// Whether the version `command` prints as its second word (`name 1.95.0 …`) is at least
+/// `min` (major, minor); `false` when it does not run or says something else.
+fn version_at_least(command: &mut Command, min: (u32, u32)) -> bool {
+    let Ok(out) = command.output() else {
         return false;
     };
-    // "rustc 1.95.0 (59807616e 2026-04-14)" or "rustc 1.97.0-nightly (…)"
     let text = String::from_utf8_lossy(&out.stdout);
     let mut parts = text
         .split_whitespace()
@@ -96,25 +105,7 @@ fn linker_is_lld() -> bool {
         .unwrap_or("")
         .split(['.', '-'])
         .map(|p| p.parse::<u32>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (1, 90) && glibc_has_relr()
-}
-
-/// Whether the C library the binaries load reads `DT_RELR` (glibc 2.36 and later); lld marks
-/// such an executable as needing `GLIBC_ABI_DT_RELR`, which an older loader refuses.
-fn glibc_has_relr() -> bool {
-    let Ok(out) = Command::new("getconf").arg("GNU_LIBC_VERSION").output() else {
-        return false;
-    };
-    // "glibc 2.36"
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("")
-        .split('.')
-        .map(|p| p.parse::<u32>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (2, 36)
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= min
 }
 
 fn pack_and_order() {
