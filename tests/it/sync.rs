@@ -711,3 +711,40 @@ fn attributes_that_would_rewrite_or_splice_ciphertext_are_refused() {
     assert_eq!(git(&b.home, &["rev-parse", "HEAD"]), before);
     assert_eq!(b.get("svc/one/api_key"), b"one-from-a");
 }
+
+/// git, and every program it starts (hooks, ssh, credential helpers), runs without the
+/// variables that carry sigil's key: a CI job that gives sigil its identity in
+/// `SIGIL_IDENTITY` must not hand it to whatever the repository's remote makes git run.
+#[test]
+fn git_and_its_hooks_never_see_the_key_variables() {
+    let (_d, a, _b) = team();
+    a.add("svc/hooked/api_key", b"v");
+    let dump = a.root().join("hook-env");
+    let hook = a.home.join(".git/hooks/pre-push");
+    fs::write(&hook, format!("#!/bin/sh\nenv > '{}'\n", dump.display())).unwrap();
+    chmod(&hook, 0o755);
+    let key = fs::read_to_string(a.home.join("identity.txt")).unwrap();
+    let key = key
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap();
+    let passphrase = a.root().join("passphrase");
+    fs::write(&passphrase, "not-used").unwrap();
+    a.cmd("sigil-sync")
+        .env("SIGIL_IDENTITY", key)
+        .env("SIGIL_PASSPHRASE_FILE", &passphrase)
+        .env("SIGIL_VAULT_SECRET_ID", "approle-secret-id")
+        .assert()
+        .success();
+    let seen = fs::read_to_string(&dump).expect("the hook ran");
+    assert!(seen.contains("SIGIL_HOME="), "{seen}");
+    for var in [
+        "SIGIL_IDENTITY=",
+        "SIGIL_PASSPHRASE_FILE=",
+        "SIGIL_VAULT_SECRET_ID=",
+    ] {
+        assert!(!seen.contains(var), "the hook saw {var}");
+    }
+    assert!(!seen.contains(key));
+    assert!(!seen.contains("approle-secret-id"));
+}

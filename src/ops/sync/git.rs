@@ -62,9 +62,11 @@ impl Repo {
         self.dir.join(".git").is_dir()
     }
 
-    /// A git command on this repository, in the fixed environment.
+    /// A git command on this repository, in the fixed environment, without the variables
+    /// that carry sigil's key: git starts hooks, ssh and credential helpers, none of which
+    /// needs them.
     pub fn command<S: AsRef<OsStr>>(&self, args: impl IntoIterator<Item = S>) -> Command {
-        let mut c = Command::new("git");
+        let mut c = crate::ops::child::command("git");
         for v in CLEARED {
             c.env_remove(v);
         }
