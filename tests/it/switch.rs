@@ -864,3 +864,51 @@ fn list_names_what_was_imported() {
         "{text}"
     );
 }
+
+/// The user's gpg (and the agent and pinentry it starts) runs without the variables that
+/// carry sigil's key: a wrapper named by `SIGIL_GPG` records its environment, then decrypts.
+#[test]
+fn gpg_never_sees_the_key_variables() {
+    need("pass");
+    let s = Sandbox::init();
+    let gpg = Gpg::new(s.root());
+    let store = s.root().join(".password-store");
+    gpg.cmd("pass")
+        .env("PASSWORD_STORE_DIR", &store)
+        .args(["init", "test@sigil.invalid"])
+        .output()
+        .unwrap();
+    gpg.pass_insert(&store, "site/alice", "pw\n");
+    let dump = s.root().join("gpg-env");
+    let wrapper = s.root().join("gpg-wrapper");
+    fs::write(
+        &wrapper,
+        format!("#!/bin/sh\nenv >> '{}'\nexec gpg \"$@\"\n", dump.display()),
+    )
+    .unwrap();
+    fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let key = fs::read_to_string(s.home.join("identity.txt")).unwrap();
+    let key = key
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap()
+        .to_owned();
+    let out = s
+        .std_cmd(crate::support::bin("sigil-migrate"))
+        .env("GNUPGHOME", &gpg.home)
+        .env("SIGIL_GPG", &wrapper)
+        .env("SIGIL_IDENTITY", &key)
+        .arg(".password-store")
+        .output()
+        .unwrap();
+    ok(&out);
+    let seen = fs::read_to_string(&dump).expect("the wrapper ran");
+    assert!(seen.contains("GNUPGHOME="), "{seen}");
+    assert!(!seen.contains("SIGIL_IDENTITY="), "gpg saw SIGIL_IDENTITY");
+    assert!(!seen.contains(&key));
+    assert_eq!(stored(&s, "site/alice/password").unwrap(), "pw");
+}

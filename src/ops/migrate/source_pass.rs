@@ -145,10 +145,11 @@ fn capped(path: &Path, r: impl Read) -> Result<zeroize::Zeroizing<Vec<u8>>> {
 /// Decrypts a pass file with the user's `gpg` (`$SIGIL_GPG`, else `gpg`), as pass does:
 /// `gpg --quiet --batch --yes --decrypt`.
 fn gpg_decrypt(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     check_size(path)?;
     let gpg = std::env::var_os("SIGIL_GPG").unwrap_or_else(|| "gpg".into());
-    let mut child = Command::new(&gpg)
+    // Without the variables that carry sigil's key, as every program sigil starts.
+    let mut child = crate::ops::child::command(&gpg)
         .args(["--quiet", "--batch", "--yes", "--decrypt", "--"])
         .arg(path)
         .stdin(Stdio::null())
