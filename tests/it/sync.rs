@@ -748,3 +748,42 @@ fn git_and_its_hooks_never_see_the_key_variables() {
     assert!(!seen.contains(key));
     assert!(!seen.contains("approle-secret-id"));
 }
+
+/// A sync killed in the middle of its merge (git left `MERGE_HEAD` and an unmerged age file)
+/// is finished by the next `sigil sync`: the merge is settled as a whole one would have been,
+/// both values kept, and nothing half-merged is committed or pushed.
+#[test]
+fn a_sync_killed_in_its_merge_is_finished_by_the_next() {
+    let (d, a, b) = team();
+    change_on_both(&a, &b);
+    sync(&b, &[]);
+    // What a sync killed after git's merge and before sigil settled it leaves behind.
+    git(&a.home, &["commit", "-q", "-am", "local"]);
+    git(&a.home, &["fetch", "-q", "origin"]);
+    let out = Std::new("git")
+        .arg("-C")
+        .arg(&a.home)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+        .args(["merge", "-q", "--no-edit", "--no-commit", "origin/main"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the two values did not conflict");
+    assert!(a.home.join(".git/MERGE_HEAD").exists());
+    let out = sync(&a, &[]);
+    assert!(out.contains("pushed to 'origin'"), "{out}");
+    assert!(!a.home.join(".git/MERGE_HEAD").exists());
+    let status = a.cmd("sigil-status").assert().success();
+    let status = String::from_utf8_lossy(&status.get_output().stdout).into_owned();
+    assert!(
+        status.contains("fix: sigil sync resolve svc/one/api_key --keep mine|theirs"),
+        "{status}"
+    );
+    assert_eq!(a.get("svc/one/api_key"), b"new-on-a");
+    assert!(a.home.join("conflicts/svc/one/api_key.age").is_file());
+    let status = git(&a.home, &["status", "--porcelain"]);
+    assert!(status.trim().is_empty(), "{status}");
+    assert!(d.files().contains(&"store/svc/one/api_key.age".to_owned()));
+    // B's value was kept: choosing it on A brings it back.
+    sync(&a, &["resolve", "svc/one/api_key", "--keep", "theirs"]);
+    assert_eq!(a.get("svc/one/api_key"), b"new-on-b");
+}

@@ -245,11 +245,15 @@ pub fn sync(paths: &Paths) -> Result<Report> {
     let repo = repo(paths)?;
     let _lock = fsutil::Lock::acquire(&paths.lock_file())?;
     prepare(&repo)?;
-    let mut report = Report {
-        committed: commit(&repo, None)?,
-        remote: remote_exists(&repo),
-        ..Report::default()
-    };
+    let mut report = Report::default();
+    // A sync killed between git's merge and its commit left the merge in progress: it is
+    // finished as it would have been, before local changes are committed on top; committing
+    // first would take the unmerged secret as it lies and lose the other side's value.
+    if merging(&repo) {
+        finish_merge(&repo, &mut report)?;
+    }
+    report.committed = commit(&repo, None)?;
+    report.remote = remote_exists(&repo);
     if report.remote {
         let branch = repo
             .ok(["symbolic-ref", "--short", "HEAD"])?
@@ -371,7 +375,7 @@ fn pull(repo: &Repo, upstream: &str, report: &mut Report) -> Result<()> {
         .map(String::from),
     );
     let merged = repo.run(&args)?;
-    let in_merge = repo.dir().join(".git/MERGE_HEAD").exists();
+    let in_merge = merging(repo);
     if !merged.ok && !in_merge {
         return Err(Error::other(
             format!("cannot merge the remote's changes: {}", merged.stderr),
@@ -379,20 +383,7 @@ fn pull(repo: &Repo, upstream: &str, report: &mut Report) -> Result<()> {
         ));
     }
     if in_merge {
-        let finished = merge::settle(repo)
-            .and_then(|c| check_registry_file(repo).map(|()| c))
-            .and_then(|c| {
-                let mut args = repo.identity_args();
-                args.extend(["commit", "-q", "--no-edit", "--no-verify"].map(String::from));
-                repo.ok(&args).map(|_| c)
-            });
-        match finished {
-            Ok(c) => report.new_conflicts.extend(c),
-            Err(e) => {
-                let _ = repo.run(["merge", "--abort"]);
-                return Err(e);
-            }
-        }
+        finish_merge(repo, report)?;
     }
     report.pulled = true;
     let changes = merge::recipients_changes(repo, &before, "HEAD")?;
@@ -401,6 +392,34 @@ fn pull(repo: &Repo, upstream: &str, report: &mut Report) -> Result<()> {
     }
     report.recipients = changes;
     Ok(())
+}
+
+/// Finishes the merge git left in progress: each secret changed on both sides is settled
+/// (ours in place, theirs kept as a conflict copy), the registry checked, and the merge
+/// committed; on an error the merge is aborted, leaving the branch as it was.
+fn finish_merge(repo: &Repo, report: &mut Report) -> Result<()> {
+    let finished = merge::settle(repo)
+        .and_then(|c| check_registry_file(repo).map(|()| c))
+        .and_then(|c| {
+            let mut args = repo.identity_args();
+            args.extend(["commit", "-q", "--no-edit", "--no-verify"].map(String::from));
+            repo.ok(&args).map(|_| c)
+        });
+    match finished {
+        Ok(c) => {
+            report.new_conflicts.extend(c);
+            Ok(())
+        }
+        Err(e) => {
+            let _ = repo.run(["merge", "--abort"]);
+            Err(e)
+        }
+    }
+}
+
+/// Whether a merge is in progress: git's own, or one a killed sync left behind.
+fn merging(repo: &Repo) -> bool {
+    repo.dir().join(".git/MERGE_HEAD").exists()
 }
 
 /// The loud notice for a recipients file the pull changed.
