@@ -15,6 +15,10 @@
 //! it. Where the C compiler cannot name `libgcc_eh.a` (another libc, another linker), nothing
 //! changes and the binaries link as before.
 //!
+//! The binaries are linked with `--wrap=pow`: the one function of the C maths library sigil
+//! calls (indicatif's progress estimate) is served by the binaries' own `__wrap_pow`, and no
+//! start loads `libm.so.6` for it (src/cli/start.rs says why and how).
+//!
 //! Where the linker is LLVM's lld (rustc's own default for x86_64 Linux since 1.90) two more
 //! arguments cut what a start costs, both measured in docs/build.md:
 //! - `-z pack-relative-relocs` stores the executable's 15,000 relocations as a bitmap
@@ -37,6 +41,10 @@ fn main() {
     if env("CARGO_CFG_TARGET_OS") != "linux" || env("CARGO_CFG_TARGET_ENV") != "gnu" || static_crt {
         return;
     }
+    // Calls to the maths library's `pow` (indicatif's, the only one) go to the binaries' own
+    // `__wrap_pow` (src/cli/start.rs), so that no start loads `libm.so.6` for it. GNU ld,
+    // gold and lld all know `--wrap`.
+    println!("cargo:rustc-link-arg-bins=-Wl,--wrap=pow");
     if linker_is_lld() {
         pack_and_order();
     }

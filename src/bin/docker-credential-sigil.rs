@@ -1,7 +1,8 @@
 //! `docker-credential-sigil`: an entry point that starts the `sigil` executable beside it as
 //! `docker-credential-sigil`, which runs the built-in (`sigil::internal::cli::BUILTINS`).
+#![cfg_attr(not(test), no_main)]
 #![forbid(unsafe_code)]
 
-fn main() -> std::process::ExitCode {
-    sigil::internal::cli::sigil::exec_as("docker-credential-sigil")
-}
+sigil::entry!(sigil::internal::cli::sigil::exec_as(
+    "docker-credential-sigil"
+));

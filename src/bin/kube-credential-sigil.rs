@@ -1,7 +1,8 @@
 //! `kube-credential-sigil`: an entry point that starts the `sigil` executable beside it as
 //! `kube-credential-sigil`, which runs the built-in (`sigil::internal::cli::BUILTINS`).
+#![cfg_attr(not(test), no_main)]
 #![forbid(unsafe_code)]
 
-fn main() -> std::process::ExitCode {
-    sigil::internal::cli::sigil::exec_as("kube-credential-sigil")
-}
+sigil::entry!(sigil::internal::cli::sigil::exec_as(
+    "kube-credential-sigil"
+));

@@ -1,7 +1,6 @@
 //! `sigil-add`: an entry point that starts the `sigil` executable beside it as `sigil-add`, which
 //! runs the built-in (`sigil::internal::cli::BUILTINS`).
+#![cfg_attr(not(test), no_main)]
 #![forbid(unsafe_code)]
 
-fn main() -> std::process::ExitCode {
-    sigil::internal::cli::sigil::exec_as("sigil-add")
-}
+sigil::entry!(sigil::internal::cli::sigil::exec_as("sigil-add"));

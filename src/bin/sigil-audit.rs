@@ -1,7 +1,6 @@
 //! `sigil-audit`: an entry point that starts the `sigil` executable beside it as `sigil-audit`, which
 //! runs the built-in (`sigil::internal::cli::BUILTINS`).
+#![cfg_attr(not(test), no_main)]
 #![forbid(unsafe_code)]
 
-fn main() -> std::process::ExitCode {
-    sigil::internal::cli::sigil::exec_as("sigil-audit")
-}
+sigil::entry!(sigil::internal::cli::sigil::exec_as("sigil-audit"));

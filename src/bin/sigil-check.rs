@@ -1,7 +1,6 @@
 //! `sigil-check`: an entry point that starts the `sigil` executable beside it as `sigil-check`, which
 //! runs the built-in (`sigil::internal::cli::BUILTINS`).
+#![cfg_attr(not(test), no_main)]
 #![forbid(unsafe_code)]
 
-fn main() -> std::process::ExitCode {
-    sigil::internal::cli::sigil::exec_as("sigil-check")
-}
+sigil::entry!(sigil::internal::cli::sigil::exec_as("sigil-check"));

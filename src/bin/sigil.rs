@@ -1,6 +1,5 @@
 //! `sigil`: the dispatcher; a thin shell over `sigil::internal::cli::sigil`.
+#![cfg_attr(not(test), no_main)]
 #![forbid(unsafe_code)]
 
-fn main() -> std::process::ExitCode {
-    sigil::internal::cli::sigil::main()
-}
+sigil::entry!(sigil::internal::cli::sigil::main());

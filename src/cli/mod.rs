@@ -41,6 +41,7 @@ pub mod resolve;
 pub mod rm;
 pub mod run;
 pub mod sigil;
+pub mod start;
 pub mod status;
 pub mod sync;
 pub mod unlock;

@@ -6,7 +6,7 @@ use crate::support::*;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -335,7 +335,7 @@ fn each_answer_is_one_audit_entry_naming_cargo_and_no_secret() {
         "{log}"
     );
     assert!(!log.contains(secret), "the token in the audit log");
-    for entry in walk(&s.home) {
+    for entry in files_under(&s.home) {
         let bytes = fs::read(&entry).unwrap();
         assert!(
             !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
@@ -343,19 +343,6 @@ fn each_answer_is_one_audit_entry_naming_cargo_and_no_secret() {
             entry.display()
         );
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -349,7 +349,7 @@ fn each_answer_is_one_audit_entry_naming_docker_and_no_secret() {
     );
     assert!(!log.contains(secret), "the secret in the audit log");
     // Nor anywhere else in the home in the clear.
-    for entry in walk(&s.home) {
+    for entry in files_under(&s.home) {
         let bytes = fs::read(&entry).unwrap();
         assert!(
             !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
@@ -357,19 +357,6 @@ fn each_answer_is_one_audit_entry_naming_docker_and_no_secret() {
             entry.display()
         );
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

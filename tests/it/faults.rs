@@ -1,7 +1,7 @@
 //! Faults: commands on a store that fills up (a real 600 KB tmpfs, mounted when the tests run
 //! as root, as CI does) either do everything they say or nothing, and say which.
 
-use crate::support::{Sandbox, stderr};
+use crate::support::{Sandbox, files_under, stderr};
 use std::path::{Path, PathBuf};
 
 use std::process::Command;
@@ -310,7 +310,7 @@ fn with_audit_required_a_change_whose_entry_fails_is_taken_back() {
     assert_eq!(std::fs::read(s.home.join("accounts.toml")).unwrap(), before);
     assert!(!s.secret_file("new/one/api_key").exists());
     assert_eq!(s.get("svc/me"), b"old-value");
-    let leftovers: Vec<_> = walk(&s.home)
+    let leftovers: Vec<_> = files_under(&s.home)
         .into_iter()
         .filter(|p| {
             p.file_name()
@@ -321,20 +321,6 @@ fn with_audit_required_a_change_whose_entry_fails_is_taken_back() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     assert!(entries(&s) > n, "the get above is recorded");
-}
-
-/// Every file under `dir`.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// One multi-step command for the kill and I/O-error matrices: how to prepare its home, and
@@ -354,7 +340,7 @@ struct Case {
 fn visible(s: &Sandbox) -> String {
     let mut out = String::new();
     let store = s.home.join("store");
-    let mut files: Vec<PathBuf> = walk(&s.home)
+    let mut files: Vec<PathBuf> = files_under(&s.home)
         .into_iter()
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();

@@ -174,7 +174,7 @@ fn no_identity_no_value_no_audit_entry_no_leftovers() {
     let away = s.root().join("identity.away");
     std::fs::rename(&id, &away).unwrap();
     let listing = |dir: &std::path::Path| {
-        let mut v: Vec<_> = walk(dir);
+        let mut v: Vec<_> = files_under(dir);
         v.sort();
         v
     };
@@ -198,18 +198,4 @@ fn no_identity_no_value_no_audit_entry_no_leftovers() {
         "left behind: {after:?}"
     );
     std::fs::rename(&away, &id).unwrap();
-}
-
-/// Every file under `dir`, by path.
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

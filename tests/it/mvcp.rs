@@ -4,7 +4,7 @@
 
 use crate::support::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The exit code of `sigil-get -n ADDR`.
 fn get_code(s: &Sandbox, addr: &str) -> i32 {
@@ -80,7 +80,7 @@ fn an_account_moves_with_its_metadata_policy_and_use_count() {
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     // No directory is left behind, and no kept or temporary file.
     assert!(!s.home.join("store/gh/me").exists());
-    let leftovers: Vec<_> = walk(&s.home.join("store"))
+    let leftovers: Vec<_> = files_under(&s.home.join("store"))
         .into_iter()
         .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".tmp"))
         .collect();
@@ -552,7 +552,7 @@ fn no_value_reaches_the_audit_log_or_is_left_in_a_file() {
             .iter()
             .any(|l| l.contains(r#""addresses":["team/db/password","crew/db/password"]"#))
     );
-    for file in walk(&s.home) {
+    for file in files_under(&s.home) {
         let bytes = fs::read(&file).unwrap_or_default();
         for v in [&b"db-secret"[..], b"ci-secret"] {
             assert!(
@@ -565,20 +565,6 @@ fn no_value_reaches_the_audit_log_or_is_left_in_a_file() {
         assert!(!name.starts_with(".tmp-"), "{} is left", file.display());
     }
     s.cmd("sigil-audit").arg("verify").assert().success();
-}
-
-/// Every file under `dir`.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() && !p.is_symlink() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -165,3 +165,43 @@ fn sigil_run_dumps_no_core_and_its_memory_is_closed_to_other_processes() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// A command started with standard streams closed (`sigil run … >&-`) finds /dev/null on
+/// them, as it would started by any Rust program: the first file it opens does not take
+/// number 1 and receive what it prints. Through the entry point and the dispatcher alike.
+#[test]
+fn a_command_started_with_closed_streams_finds_dev_null_on_them() {
+    let s = Sandbox::init();
+    s.add("github/me", b"tok");
+    let seen = s.root().join("seen");
+    let script = format!(
+        "readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2 | tee '{}' >/dev/null",
+        seen.display()
+    );
+    for (program, first) in [("sigil-run", None), ("sigil", Some("run"))] {
+        let _ = fs::remove_file(&seen);
+        let out = s
+            .std_cmd("/bin/bash")
+            .args(["-c", "\"$@\" 0<&- 1>&- 2>&-; echo \"status $?\"", "bash"])
+            .arg(bin(program))
+            .args(first)
+            .args(["--env", "T=auth://github/me", "--", "sh", "-c", &script])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "status 0\n",
+            "{program}"
+        );
+        // stdin is passed on as it is; stdout and stderr reach the command through sigil's
+        // masking pipes.
+        let seen = fs::read_to_string(&seen).unwrap();
+        let lines: Vec<&str> = seen.lines().collect();
+        assert_eq!(lines.len(), 3, "{program}: {seen}");
+        assert_eq!(lines[0], "/dev/null", "{program}: {seen}");
+        assert!(
+            lines[1..].iter().all(|l| l.starts_with("pipe:")),
+            "{program}: {seen}"
+        );
+    }
+}

@@ -21,6 +21,20 @@ pub fn bin(name: &str) -> PathBuf {
     bin_dir().join(name)
 }
 
+/// Every file under `dir`, at any depth; a link to a directory is listed, not followed.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() && !p.is_symlink() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// A session bus address where nothing listens.
 pub const DEAD_BUS: &str = "unix:path=/nonexistent/sigil-test-bus";
 
