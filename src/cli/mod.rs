@@ -35,6 +35,7 @@ pub mod netrc;
 pub mod otp;
 pub mod pip_keyring;
 pub mod policy;
+mod qr_image;
 pub mod recipients;
 pub mod rekey;
 pub mod resolve;

@@ -160,42 +160,47 @@ pub(crate) fn add(args: super::add::Args) -> Result<()> {
 
 /// The text of the QR code in a screenshot (PNG or JPEG).
 fn read_qr_image(path: &Path) -> Result<Zeroizing<String>> {
-    let shown = path.display();
-    let reader = image::ImageReader::open(path).map_err(|e| match e.kind() {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::NotFound {
             message: format!("image '{shown}' not found"),
             help: None,
         },
         _ => Error::io(format!("cannot open '{shown}'"), e),
     })?;
-    qr_text(reader, &shown.to_string())
+    // Read at most one byte more than any screenshot sigil accepts, so that a huge file (or
+    // a device that never ends) is refused without being read whole.
+    let mut bytes = Vec::new();
+    file.take(MAX_IMAGE_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(format!("cannot read '{shown}'"), e))?;
+    if bytes.len() as u64 > MAX_IMAGE_FILE {
+        return Err(Error::UsageHelp {
+            message: format!("'{shown}' is larger than an image sigil reads (64 MiB)"),
+            help: "give a PNG or JPEG screenshot of the QR code".into(),
+        });
+    }
+    qr_text(&bytes, &shown)
 }
+
+/// The largest image file `--qr-image` reads.
+const MAX_IMAGE_FILE: u64 = 64 << 20;
 
 #[doc(hidden)]
 /// The text of the QR code in an image held in memory (what `--qr-image` reads from a file);
 /// public for the fuzz target.
 pub fn qr_in_image(bytes: &[u8]) -> Result<Zeroizing<String>> {
-    qr_text(
-        image::ImageReader::new(std::io::Cursor::new(bytes)),
-        "the image",
-    )
+    qr_text(bytes, "the image")
 }
 
 /// The otpauth:// URI in the QR code of an image; `shown` names the image in errors.
-fn qr_text<R: std::io::BufRead + std::io::Seek>(
-    reader: image::ImageReader<R>,
-    shown: &str,
-) -> Result<Zeroizing<String>> {
-    let img = reader
-        .with_guessed_format()
-        .map_err(|e| Error::io(format!("cannot read '{shown}'"), e))?
-        .decode()
-        .map_err(|e| Error::UsageHelp {
-            message: format!("cannot read '{shown}' as an image: {e}"),
-            help: "give a PNG or JPEG screenshot of the QR code".into(),
-        })?
-        .to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(img);
+fn qr_text(bytes: &[u8], shown: &str) -> Result<Zeroizing<String>> {
+    let img = super::qr_image::decode(bytes, shown)?;
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(img.width, img.height, |x, y| {
+            img.pixels[y * img.width + x]
+        });
     let grids = prepared.detect_grids();
     let no_code = || {
         Error::UsageHelp {

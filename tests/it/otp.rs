@@ -236,7 +236,47 @@ fn qr_png(text: &str, path: &std::path::Path) {
                 == qrcode::Color::Dark;
         image::Luma([if dark { 0 } else { 255 }])
     });
-    img.save(path).unwrap();
+    // The file name picks the encoding: `.jpg` is a (lossy) JPEG, `-rgba.png` and
+    // `-rgba16.png` colour PNGs of 8 and 16 bits a channel, anything else a grey PNG.
+    let name = path.file_name().unwrap().to_string_lossy();
+    let img = image::DynamicImage::ImageLuma8(img);
+    if name.ends_with("-rgba16.png") {
+        img.to_rgba16().save(path).unwrap();
+    } else if name.ends_with("-rgba.png") {
+        img.to_rgba8().save(path).unwrap();
+    } else {
+        img.save(path).unwrap();
+    }
+}
+
+#[test]
+fn jpeg_and_colour_screenshots_read_the_same_code() {
+    let s = Sandbox::init();
+    let uri = format!("otpauth://totp/Example:me@example.com?secret={SEED}&issuer=Example");
+    for (n, file) in ["setup.jpg", "setup-rgba.png", "setup-rgba16.png"]
+        .iter()
+        .enumerate()
+    {
+        let path = s.root().join(file);
+        qr_png(&uri, &path);
+        let addr = format!("example/shot{n}");
+        s.cmd("sigil-add")
+            .args([&addr, "--totp", "--qr-image"])
+            .arg(&path)
+            .assert()
+            .success();
+        agree(&s, &addr, &["--totp", "-b", SEED]);
+    }
+    // A PNG cut short is a clear error, not a panic.
+    let whole = std::fs::read(s.root().join("setup-rgba.png")).unwrap();
+    std::fs::write(s.root().join("cut.png"), &whole[..whole.len() / 2]).unwrap();
+    let out = s
+        .cmd("sigil-add")
+        .args(["example/cut", "--totp", "--qr-image", "cut.png"])
+        .assert()
+        .code(2);
+    let err = stderr(out.get_output());
+    assert!(err.contains("cannot read 'cut.png' as an image"), "{err}");
 }
 
 #[test]
