@@ -23,6 +23,8 @@ pub(crate) enum Input {
     Stored,
     /// One audit log file: 256 MiB (a file rotates at 10 MiB by default).
     Log,
+    /// A screenshot read for its QR code (`--qr-image`): 64 MiB.
+    Image,
 }
 
 impl Input {
@@ -33,6 +35,7 @@ impl Input {
             Input::Key => 1 << 20,
             Input::Stored => 4 << 20,
             Input::Log => 256 << 20,
+            Input::Image => 64 << 20,
         }
     }
 
@@ -43,6 +46,7 @@ impl Input {
             Input::Key => "identity and recipients files",
             Input::Stored => "store files and exports",
             Input::Log => "audit log files",
+            Input::Image => "screenshots of QR codes",
         }
     }
 

@@ -158,34 +158,21 @@ pub(crate) fn add(args: super::add::Args) -> Result<()> {
     Ok(())
 }
 
-/// The text of the QR code in a screenshot (PNG or JPEG).
+/// The text of the QR code in a screenshot (PNG or JPEG), read up to its size limit.
 fn read_qr_image(path: &Path) -> Result<Zeroizing<String>> {
-    use std::io::Read;
     let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NotFound {
-            message: format!("image '{shown}' not found"),
-            help: None,
-        },
-        _ => Error::io(format!("cannot open '{shown}'"), e),
-    })?;
-    // Read at most one byte more than any screenshot sigil accepts, so that a huge file (or
-    // a device that never ends) is refused without being read whole.
-    let mut bytes = Vec::new();
-    file.take(MAX_IMAGE_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(format!("cannot read '{shown}'"), e))?;
-    if bytes.len() as u64 > MAX_IMAGE_FILE {
-        return Err(Error::UsageHelp {
-            message: format!("'{shown}' is larger than an image sigil reads (64 MiB)"),
-            help: "give a PNG or JPEG screenshot of the QR code".into(),
-        });
-    }
+    let bytes =
+        crate::fsutil::read_capped(path, crate::fsutil::Input::Image).map_err(|e| {
+            match e.kind() {
+                std::io::ErrorKind::NotFound => Error::NotFound {
+                    message: format!("image '{shown}' not found"),
+                    help: None,
+                },
+                _ => Error::io(format!("cannot read '{shown}'"), e),
+            }
+        })?;
     qr_text(&bytes, &shown)
 }
-
-/// The largest image file `--qr-image` reads.
-const MAX_IMAGE_FILE: u64 = 64 << 20;
 
 #[doc(hidden)]
 /// The text of the QR code in an image held in memory (what `--qr-image` reads from a file);

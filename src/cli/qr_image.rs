@@ -4,8 +4,9 @@
 //! Why not the `image` crate: for these two formats it is a wrapper over the same two
 //! decoders, and it brings colour management (`moxcms`, `pxfm`) that a QR reader does not
 //! need: 45 s of compiler time out of a cold install's 430 (docs/build.md). The file is a
-//! stranger's image as far as sigil knows, so both decoders run with a cap on what they may
-//! allocate, and the picture's size is bounded before the grey buffer is made.
+//! stranger's image as far as sigil knows: it is read up to its limit (`fsutil::Input::Image`),
+//! both decoders run with a cap on what they may allocate, and the picture's size is bounded
+//! before the grey buffer is made.
 
 use crate::model::error::{Error, Result};
 use std::io::Cursor;

@@ -109,3 +109,29 @@ fn a_template_of_many_references_to_a_large_secret_is_streamed() {
         .sum();
     assert_eq!(bytes, expected);
 }
+
+/// A screenshot for `--qr-image` is read up to 64 MiB: a larger file is refused by size before
+/// any decoding, with the same help as every other limit.
+#[test]
+fn a_qr_screenshot_over_the_limit_is_refused_by_size() {
+    let s = Sandbox::init();
+    let big = s.root().join("huge.png");
+    fs::File::create(&big)
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    let out = s
+        .cmd("sigil-add")
+        .args(["example/me", "--totp", "--qr-image"])
+        .arg(&big)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("it is larger than 64 MiB, the limit for screenshots of QR codes"),
+        "{err}"
+    );
+    assert!(err.contains("help: SIGIL_MAX_INPUT"), "{err}");
+    assert!(!s.home.join("store/example").exists());
+}
