@@ -18,12 +18,11 @@ use std::process::ExitCode;
 pub use libc;
 
 /// Defines the binary's C `main`, which runs `$body` (an expression giving the
-/// [`ExitCode`]) through [`run`], and the binary's `pow` ([`pow`]). The expansion is the only
-/// unsafe code in sigil: the `#[unsafe(no_mangle)]` that names the C entry point and `pow`,
-/// and one `signal(SIGPIPE, SIG_IGN)`,
-/// made first, while the process has one thread, exactly as std's start-up makes it. A binary
-/// using it declares `#![cfg_attr(not(test), no_main)]`; its unit-test build keeps the test
-/// harness's `main`.
+/// [`ExitCode`]) through [`run`], and `__wrap_pow`, where the binary's calls to `pow` go
+/// ([`pow`]). The expansion is the only unsafe code in sigil: the `#[unsafe(no_mangle)]` on
+/// those two, and one `signal(SIGPIPE, SIG_IGN)`, made first, while the process has one thread,
+/// as std's start-up makes it. A binary using it declares `#![cfg_attr(not(test), no_main)]`;
+/// its unit-test build keeps the test harness's `main`.
 #[macro_export]
 macro_rules! entry {
     ($body:expr) => {
