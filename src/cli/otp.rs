@@ -161,7 +161,8 @@ pub(crate) fn add(args: super::add::Args) -> Result<()> {
 /// The text of the QR code in a screenshot (PNG or JPEG), read up to its size limit.
 fn read_qr_image(path: &Path) -> Result<Zeroizing<String>> {
     let shown = path.display().to_string();
-    let bytes =
+    // The file shows the seed: its bytes are wiped once decoded.
+    let bytes = Zeroizing::new(
         crate::fsutil::read_capped(path, crate::fsutil::Input::Image).map_err(|e| {
             match e.kind() {
                 std::io::ErrorKind::NotFound => Error::NotFound {
@@ -170,7 +171,8 @@ fn read_qr_image(path: &Path) -> Result<Zeroizing<String>> {
                 },
                 _ => Error::io(format!("cannot read '{shown}'"), e),
             }
-        })?;
+        })?,
+    );
     qr_text(&bytes, &shown)
 }
 

@@ -10,6 +10,7 @@
 
 use crate::model::error::{Error, Result};
 use std::io::Cursor;
+use zeroize::Zeroizing;
 
 /// The largest image read, in pixels per side, and in bytes of decoded pixels: a phone or
 /// desktop screenshot is well inside both; a crafted file that claims more is refused before
@@ -17,11 +18,12 @@ use std::io::Cursor;
 const MAX_SIDE: usize = 1 << 14;
 const MAX_DECODED: usize = 256 << 20;
 
-/// An image as one grey level per pixel, row by row.
+/// An image as one grey level per pixel, row by row. A setup screenshot shows the TOTP
+/// seed, so its pixels are wiped when dropped, as is the decoder's colour buffer.
 pub(crate) struct Grey {
     pub(crate) width: usize,
     pub(crate) height: usize,
-    pub(crate) pixels: Vec<u8>,
+    pub(crate) pixels: Zeroizing<Vec<u8>>,
 }
 
 /// Decodes `bytes` (PNG or JPEG, told apart by their signatures) to grey levels; `shown`
@@ -64,7 +66,7 @@ fn png_grey(bytes: &[u8]) -> std::result::Result<Grey, String> {
         .output_buffer_size()
         .filter(|n| *n <= MAX_DECODED)
         .ok_or_else(|| format!("{width}×{height} pixels is larger than sigil reads"))?;
-    let mut buf = vec![0; size];
+    let mut buf = Zeroizing::new(vec![0; size]);
     let frame = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
     let channels = match frame.color_type {
         png::ColorType::Grayscale => 1,
@@ -75,7 +77,7 @@ fn png_grey(bytes: &[u8]) -> std::result::Result<Grey, String> {
     };
     let (width, height) = (frame.width as usize, frame.height as usize);
     let line = frame.line_size;
-    let mut pixels = Vec::with_capacity(width * height);
+    let mut pixels = Zeroizing::new(Vec::with_capacity(width * height));
     for row in buf[..frame.buffer_size()].chunks(line).take(height) {
         for px in row[..width * channels].chunks(channels) {
             pixels.push(match channels {
@@ -101,7 +103,7 @@ fn jpeg_grey(bytes: &[u8]) -> std::result::Result<Grey, String> {
         .set_max_height(MAX_SIDE)
         .jpeg_set_out_colorspace(ColorSpace::Luma);
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
-    let pixels = decoder.decode().map_err(|e| e.to_string())?;
+    let pixels = Zeroizing::new(decoder.decode().map_err(|e| e.to_string())?);
     let (width, height) = decoder.dimensions().ok_or("the image has no dimensions")?;
     Ok(Grey {
         width,
