@@ -6,7 +6,7 @@
 //! changes nothing, a rollback that removes every import, the source never changed; bad,
 //! truncated and hostile inputs refused with a clear error, or normalised.
 
-use crate::support::{Sandbox, need, stderr};
+use crate::support::{Sandbox, chmod, need, stderr};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -146,6 +146,15 @@ impl Gpg {
         c
     }
 
+    /// `pass init` of a store at `store` for the test key.
+    fn pass_init(&self, store: &Path) -> std::process::Output {
+        self.cmd("pass")
+            .env("PASSWORD_STORE_DIR", store)
+            .args(["init", "test@sigil.invalid"])
+            .output()
+            .unwrap()
+    }
+
     /// `pass insert -m NAME` of `text` in the store at `store`.
     fn pass_insert(&self, store: &Path, name: &str, text: &str) {
         let mut child = self
@@ -220,12 +229,7 @@ fn a_pass_store_made_by_pass() {
     let s = Sandbox::init();
     let gpg = Gpg::new(s.root());
     let store = s.root().join(".password-store");
-    let out = gpg
-        .cmd("pass")
-        .env("PASSWORD_STORE_DIR", &store)
-        .args(["init", "test@sigil.invalid"])
-        .output()
-        .unwrap();
+    let out = gpg.pass_init(&store);
     assert!(out.status.success(), "{}", stderr(&out));
     gpg.pass_insert(&store, "web/github.com/alice", GITHUB);
     gpg.pass_insert(&store, "work/servers/db/prod/root", "db-root-pass\n");
@@ -319,11 +323,7 @@ fn a_symlink_out_of_a_pass_store_is_refused_and_nothing_changes() {
     let s = Sandbox::init();
     let gpg = Gpg::new(s.root());
     let store = s.root().join(".password-store");
-    gpg.cmd("pass")
-        .env("PASSWORD_STORE_DIR", &store)
-        .args(["init", "test@sigil.invalid"])
-        .output()
-        .unwrap();
+    gpg.pass_init(&store);
     gpg.pass_insert(&store, "site/alice", "pw\n");
     gpg.encrypt(&s.root().join("outside/secret.gpg"), "not the store's\n");
     std::os::unix::fs::symlink(
@@ -873,11 +873,7 @@ fn gpg_never_sees_the_key_variables() {
     let s = Sandbox::init();
     let gpg = Gpg::new(s.root());
     let store = s.root().join(".password-store");
-    gpg.cmd("pass")
-        .env("PASSWORD_STORE_DIR", &store)
-        .args(["init", "test@sigil.invalid"])
-        .output()
-        .unwrap();
+    gpg.pass_init(&store);
     gpg.pass_insert(&store, "site/alice", "pw\n");
     let dump = s.root().join("gpg-env");
     let wrapper = s.root().join("gpg-wrapper");
@@ -886,11 +882,7 @@ fn gpg_never_sees_the_key_variables() {
         format!("#!/bin/sh\nenv >> '{}'\nexec gpg \"$@\"\n", dump.display()),
     )
     .unwrap();
-    fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    chmod(&wrapper, 0o755);
     let key = fs::read_to_string(s.home.join("identity.txt")).unwrap();
     let key = key
         .lines()
