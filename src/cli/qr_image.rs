@@ -34,9 +34,9 @@ pub(crate) fn decode(bytes: &[u8], shown: &str) -> Result<Grey> {
         help: "give a PNG or JPEG screenshot of the QR code".into(),
     };
     let grey = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        png_grey(bytes).map_err(|e| unreadable(e.to_string()))?
+        png_grey(bytes).map_err(unreadable)?
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        jpeg_grey(bytes).map_err(|e| unreadable(e.to_string()))?
+        jpeg_grey(bytes).map_err(unreadable)?
     } else {
         return Err(unreadable("it is neither PNG nor JPEG".into()));
     };
@@ -57,14 +57,9 @@ fn png_grey(bytes: &[u8]) -> std::result::Result<Grey, String> {
         let info = reader.info();
         (info.width as usize, info.height as usize)
     };
-    if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(format!(
-            "{width}×{height} pixels is larger than sigil reads"
-        ));
-    }
     let size = reader
         .output_buffer_size()
-        .filter(|n| *n <= MAX_DECODED)
+        .filter(|n| width <= MAX_SIDE && height <= MAX_SIDE && *n <= MAX_DECODED)
         .ok_or_else(|| format!("{width}×{height} pixels is larger than sigil reads"))?;
     let mut buf = Zeroizing::new(vec![0; size]);
     let frame = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
