@@ -72,7 +72,9 @@ fn in_a_shown_field(text: &str) -> bool {
         // holds the placeholder cannot be told, and one in a shown field is assumed.
         Some(Err(_)) => {
             return text.contains(super::PLACEHOLDER)
-                && ["\"scope\"", "\"token_type\""].iter().any(|k| text.contains(k));
+                && ["\"scope\"", "\"token_type\""]
+                    .iter()
+                    .any(|k| text.contains(k));
         }
         _ => return false,
     };
