@@ -23,7 +23,9 @@ pub(crate) enum Input {
     Stored,
     /// One audit log file: 256 MiB (a file rotates at 10 MiB by default).
     Log,
-    /// A screenshot read for its QR code (`--qr-image`): 64 MiB.
+    /// A screenshot read for its QR code (`--qr-image`): 64 MiB. Only the command line reads
+    /// one.
+    #[cfg(feature = "cli")]
     Image,
 }
 
@@ -35,6 +37,7 @@ impl Input {
             Input::Key => 1 << 20,
             Input::Stored => 4 << 20,
             Input::Log => 256 << 20,
+            #[cfg(feature = "cli")]
             Input::Image => 64 << 20,
         }
     }
@@ -46,6 +49,7 @@ impl Input {
             Input::Key => "identity and recipients files",
             Input::Stored => "store files and exports",
             Input::Log => "audit log files",
+            #[cfg(feature = "cli")]
             Input::Image => "screenshots of QR codes",
         }
     }

@@ -344,7 +344,7 @@ fn scan(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<Vec<(String, Vec<Stri
 /// The OAuth provider names: the built-in catalogue's and `config.toml`'s `[providers.*]`.
 fn providers(paths: &Paths) -> BTreeSet<String> {
     #[allow(unused_mut)]
-    let mut out = BTreeSet::new();
+    let mut out = BTreeSet::<String>::new();
     #[cfg(feature = "oauth")]
     {
         out.extend(crate::ops::oauth::providers::catalogue().into_keys());

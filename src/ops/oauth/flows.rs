@@ -777,6 +777,7 @@ pub fn device(
     }
     let deadline = after(lifetime);
     let waiting = Waiting::new("waiting for the approval", deadline);
+    let waited_out = AtomicBool::new(false);
     let sleep = |d: Duration| {
         // Never past the deadline: the server chooses the interval.
         let until = after(d).min(deadline);
@@ -786,39 +787,56 @@ pub fn device(
             );
             waiting.tick();
         }
+        if Instant::now() >= deadline {
+            waited_out.store(true, Ordering::Relaxed);
+        }
+    };
+    // oauth2 keeps a timeout of its own, started by the wall clock a moment after `deadline`:
+    // a sleep that stopped at `deadline` could wake just inside it and poll once more, after
+    // the server had dropped the code, and get `invalid_grant` ("not found") instead of
+    // `expired_token`. So the clock it reads is sigil's deadline alone: the earliest time
+    // while sigil still waits, the latest once the sleep has waited it out.
+    let clock = || {
+        if waited_out.load(Ordering::Relaxed) {
+            chrono::DateTime::<chrono::Utc>::MAX_UTC
+        } else {
+            chrono::DateTime::<chrono::Utc>::MIN_UTC
+        }
     };
     let now = OffsetDateTime::now_utc();
     let answer = oauth
         .exchange_device_access_token(&details)
         .map_err(|e| config_error(p, "device", e))?
+        .set_time_fn(clock)
         .request(&http, sleep, Some(lifetime))
-        .map_err(|e| match e {
-            oauth2::RequestTokenError::ServerResponse(r)
-                if r.error().as_ref() == "expired_token" =>
-            {
-                Error::Auth {
-                    message: format!(
-                        "the device code expired before the login at '{}' was approved; nothing was stored",
-                        p.key
-                    ),
-                    help: Some("run the login again and enter the new code in time".into()),
-                }
-            }
-            oauth2::RequestTokenError::ServerResponse(r)
-                if r.error().as_ref() == "access_denied" =>
-            {
-                Error::Auth {
-                    message: format!(
-                        "the login was denied at '{}'; nothing was stored",
-                        p.key
-                    ),
-                    help: Some("approve the request to log in".into()),
-                }
-            }
-            other => request_error(p, "the device login", other),
-        })?;
+        .map_err(|e| device_error(p, e))?;
     drop(waiting);
     Ok(token_set(&answer, asked, now))
+}
+
+/// The device login's failures: the two a person causes, said plainly; any other as it came.
+fn device_error(
+    p: &Provider,
+    e: oauth2::RequestTokenError<HttpError, oauth2::DeviceCodeErrorResponse>,
+) -> Error {
+    match e {
+        oauth2::RequestTokenError::ServerResponse(r) if r.error().as_ref() == "expired_token" => {
+            Error::Auth {
+                message: format!(
+                    "the device code expired before the login at '{}' was approved; nothing was stored",
+                    p.key
+                ),
+                help: Some("run the login again and enter the new code in time".into()),
+            }
+        }
+        oauth2::RequestTokenError::ServerResponse(r) if r.error().as_ref() == "access_denied" => {
+            Error::Auth {
+                message: format!("the login was denied at '{}'; nothing was stored", p.key),
+                help: Some("approve the request to log in".into()),
+            }
+        }
+        other => request_error(p, "the device login", other),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
