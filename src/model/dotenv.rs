@@ -384,6 +384,27 @@ pub fn line_ends(text: &str) -> usize {
     text.matches('\n').count() + text.matches('\r').count() - text.matches("\r\n").count()
 }
 
+/// `text` cut into lines as [`parse`] counts them, each with its line ending (`\n`, `\r\n` or
+/// a lone `\r`); the last has none when `text` does not end with one. Whatever reads a
+/// file line by line beside the parser (templates) cuts it here, so that both agree on what a
+/// line is and on its number.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = match rest.find(['\n', '\r']) {
+            Some(i) if rest[i..].starts_with("\r\n") => i + 2,
+            Some(i) => i + 1,
+            None => rest.len(),
+        };
+        let (line, after) = rest.split_at(end);
+        rest = after;
+        Some(line)
+    })
+}
+
 /// Parses dotenv text (docs/dotenv.md): `NAME=value` and `export NAME=value` lines, `#`
 /// comments, blank lines, unquoted values with trailing ` # comments`, `'…'` and `"…"`
 /// values that may span lines, `${VAR}` and `${VAR:-default}` in unquoted and `"…"` values.
@@ -541,6 +562,16 @@ mod tests {
         assert_eq!(values("A=1\rB=2\r\nC=3")[2], ("C".into(), "3".into(), 3));
         assert_eq!(one("A=\"x\r\ny\ry\"\r\n"), "x\ny\ny");
         assert_eq!(values("\r\rA=1\r")[0].2, 3);
+        let cut: Vec<&str> = lines("a\rb\r\nc\n\nd").collect();
+        assert_eq!(cut, ["a\r", "b\r\n", "c\n", "\n", "d"]);
+        assert_eq!(lines("").count(), 0);
+        for text in ["A=1\rB=2\r\nC=3", "x\r\r\n\n", "\r"] {
+            assert_eq!(lines(text).collect::<String>(), text);
+            assert_eq!(
+                lines(text).filter(|l| l.ends_with(['\n', '\r'])).count(),
+                line_ends(text)
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::model::dotenv;
 use crate::model::error::{Error, Result};
 use crate::model::secret::Secret;
 use std::collections::HashMap;
+use zeroize::Zeroizing;
 
 /// Resolves references for one run, remembering every value it read.
 pub struct Resolver<'a> {
@@ -200,7 +201,8 @@ pub fn is_reference(text: &str) -> bool {
 /// Renders a template: every `{{ auth://… }}` (spaces optional) is replaced by its value,
 /// and so is the value of a dotenv line (`NAME=auth://…`, quoted or not, `export` allowed)
 /// that is exactly a reference. `{{` that does not hold a reference passes through untouched.
-/// `origin` names the template in errors (`file:line`).
+/// Lines end where the dotenv parser ends them (`\n`, `\r\n` or a lone `\r`), so that both
+/// agree on a line and its number. `origin` names the template in errors (`file:line`).
 pub fn render(template: &str, origin: &str, resolver: &mut Resolver<'_>) -> Result<String> {
     let mut out = String::with_capacity(template.len());
     render_into(template, origin, resolver, &mut |piece| {
@@ -220,51 +222,64 @@ pub fn render_into(
     resolver: &mut Resolver<'_>,
     out: &mut dyn FnMut(&str) -> Result<()>,
 ) -> Result<()> {
-    for (n, line) in template.split_inclusive('\n').enumerate() {
+    for (n, line) in dotenv::lines(template).enumerate() {
         let at = || format!("{origin}:{}", n + 1);
-        if let Some(rendered) = render_dotenv_line(line, resolver, &at)? {
-            out(&rendered)?;
-            continue;
+        // The rest of a dotenv reference line (`export`, a trailing comment) is template text
+        // like any other: its `{{ … }}` are rendered too, so that rendering the output again
+        // finds nothing left to do. The value itself is put in as it is, never scanned.
+        if let Some((span, value)) = dotenv_reference(line, resolver, &at)? {
+            render_braces(&line[..span.start], resolver, &at, out)?;
+            out(&value)?;
+            render_braces(&line[span.end..], resolver, &at, out)?;
+        } else {
+            render_braces(line, resolver, &at, out)?;
         }
-        let mut rest = line;
-        while let Some(open) = rest.find("{{") {
-            out(&rest[..open])?;
-            let after = &rest[open + 2..];
-            let Some(close) = after.find("}}") else {
-                out(&rest[open..])?;
-                rest = "";
-                break;
-            };
-            let inner = after[..close].trim();
-            match Reference::parse(inner) {
-                Some(parsed) => {
-                    let reference = parsed.map_err(|e| located(inner, at(), e.into()))?;
-                    let secret = resolver
-                        .resolve(&reference)
-                        .map_err(|e| located(inner, at(), e))?;
-                    out(as_text(&secret, inner).map_err(|e| located(inner, at(), e))?)?;
-                    rest = &after[close + 2..];
-                }
-                None => {
-                    out("{{")?;
-                    rest = after;
-                }
-            }
-        }
-        out(rest)?;
     }
     Ok(())
 }
 
-/// A dotenv assignment whose whole value is a reference, rendered: the value's span (as
-/// the dotenv parser read it) replaced by the quoted secret, the rest of the line (`export`,
-/// blanks, a comment) kept. `None` for other lines; a value built by `${…}` expansion is
-/// never a reference.
-fn render_dotenv_line(
+/// Renders the `{{ … }}` of one piece of a line.
+fn render_braces(
+    piece: &str,
+    resolver: &mut Resolver<'_>,
+    at: &dyn Fn() -> String,
+    out: &mut dyn FnMut(&str) -> Result<()>,
+) -> Result<()> {
+    let mut rest = piece;
+    while let Some(open) = rest.find("{{") {
+        out(&rest[..open])?;
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out(&rest[open..])?;
+            return Ok(());
+        };
+        let inner = after[..close].trim();
+        match Reference::parse(inner) {
+            Some(parsed) => {
+                let reference = parsed.map_err(|e| located(inner, at(), e.into()))?;
+                let secret = resolver
+                    .resolve(&reference)
+                    .map_err(|e| located(inner, at(), e))?;
+                out(as_text(&secret, inner).map_err(|e| located(inner, at(), e))?)?;
+                rest = &after[close + 2..];
+            }
+            None => {
+                out("{{")?;
+                rest = after;
+            }
+        }
+    }
+    out(rest)
+}
+
+/// A dotenv assignment whose whole value is a reference: the value's span (as the dotenv
+/// parser read it) and the secret quoted to stand in it. `None` for other lines; a value built
+/// by `${…}` expansion is never a reference.
+fn dotenv_reference(
     line: &str,
     resolver: &mut Resolver<'_>,
     at: &dyn Fn() -> String,
-) -> Result<Option<String>> {
+) -> Result<Option<(std::ops::Range<usize>, Zeroizing<String>)>> {
     let Ok(entries) = dotenv::parse(line, "") else {
         return Ok(None);
     };
@@ -282,11 +297,9 @@ fn render_dotenv_line(
         .resolve(&reference)
         .map_err(|e| located(&entry.value, at(), e))?;
     let value = as_text(&secret, &entry.value).map_err(|e| located(&entry.value, at(), e))?;
-    Ok(Some(format!(
-        "{}{}{}",
-        &line[..entry.span.start],
-        dotenv::quote(value),
-        &line[entry.span.end..]
+    Ok(Some((
+        entry.span.clone(),
+        Zeroizing::new(dotenv::quote(value)),
     )))
 }
 
@@ -327,5 +340,41 @@ mod tests {
         assert_eq!(out.lines().count(), 100);
         assert_eq!(out.lines().nth(13), Some("v3"));
         assert_eq!(r.reads(), 10);
+    }
+
+    fn offline() -> Resolver<'static> {
+        let mut values = HashMap::new();
+        values.insert(
+            "auth://svc/a".to_owned(),
+            Secret::from("one two".to_owned()),
+        );
+        values.insert("auth://svc/b".to_owned(), Secret::from("bee".to_owned()));
+        Resolver::offline(values)
+    }
+
+    #[test]
+    fn the_rest_of_a_dotenv_reference_line_is_rendered_too_and_once_is_enough() {
+        let template = "export A=auth://svc/a  # was {{ auth://svc/b }}\n";
+        let out = render(template, "t", &mut offline()).unwrap();
+        assert_eq!(out, "export A='one two'  # was bee\n");
+        assert_eq!(render(&out, "t", &mut offline()).unwrap(), out);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_as_in_dotenv() {
+        // The dotenv parser reads `# {{ … }}` and `B=…` as two lines here: the template too.
+        let out = render(
+            "# {{ auth://svc/b }}\rB=auth://svc/a\r",
+            "t",
+            &mut offline(),
+        )
+        .unwrap();
+        assert_eq!(out, "# bee\rB='one two'\r");
+        let Err(Error::Resolve { location, .. }) =
+            render("A=1\rB=2\rC={{ auth://svc/none }}\n", "t", &mut offline())
+        else {
+            panic!("an unknown reference resolved");
+        };
+        assert_eq!(location, "t:3");
     }
 }

@@ -42,7 +42,8 @@ fn resolve_renders_templates_and_dotenv_values() {
                     tight: {{auth://github/me}}!\n\
                     keep: {{ not a ref }} and {{ https://x }} and {{x\n\
                     export GH=auth://github/me\n  DB=\"auth://db/prod/password\"\n\
-                    PLAIN=auth-like-but-not\n";
+                    PLAIN=auth-like-but-not\n\
+                    COPY=auth://github/me  # same as {{ auth://github/me }}\n";
     let out = s
         .cmd("sigil-resolve")
         .write_stdin(template)
@@ -55,6 +56,7 @@ fn resolve_renders_templates_and_dotenv_values() {
     export GH=ghp_SECRET
       DB="it's \"q\"\nline2"
     PLAIN=auth-like-but-not
+    COPY=ghp_SECRET  # same as ghp_SECRET
     "#);
 }
 
