@@ -239,6 +239,25 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// What serde_json said about bad input, in the words [`kind_of`] keeps, with its place
+/// (`invalid type: string, expected usize (line 1, column 124)`).
+pub(crate) fn json_kind(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "it cannot be read".to_owned(),
+        Category::Syntax => "it is not valid JSON".to_owned(),
+        Category::Eof => "it ends early".to_owned(),
+        Category::Data => {
+            let text = e.to_string();
+            kind_of(
+                text.rsplit_once(" at line ")
+                    .map_or(text.as_str(), |(m, _)| m),
+            )
+        }
+    };
+    format!("{what} (line {}, column {})", e.line(), e.column())
+}
+
 /// What a serde, TOML or JSON parser said about bad input, reduced to the kind of problem:
 /// parsers quote the offending text (`invalid type: string "hunter2", expected u32`,
 /// ``unknown variant `…` ``, ``duplicate key `…` ``), and the files sigil parses hold secrets.
@@ -690,5 +709,12 @@ mod tests {
         }
         let e = parse_toml::<T>("x.toml".as_ref(), "a = \"hunter2\"\n").unwrap_err();
         assert!(!e.to_string().contains("hunter2"), "{e}");
+        let json = |text: &str| json_kind(&serde_json::from_str::<u32>(text).unwrap_err());
+        assert_eq!(
+            json("\"hunter2\""),
+            "invalid type: string, expected u32 (line 1, column 9)"
+        );
+        assert_eq!(json("hunter2"), "it is not valid JSON (line 1, column 1)");
+        assert_eq!(json("\"hunter2"), "it ends early (line 1, column 8)");
     }
 }

@@ -447,6 +447,60 @@ fn a_flipped_byte_a_truncation_or_a_swapped_entry_is_refused() {
     refused(&s, &s.root().join("reordered.age"));
 }
 
+/// tar's own complaints quote the header bytes they choke on, and whoever made a backup chose
+/// those: a crafted header is refused in sigil's words, its bytes never shown.
+#[test]
+fn a_malformed_archive_header_or_manifest_is_refused_without_quoting_it() {
+    need("age");
+    need("python3");
+    let s = populated();
+    create(&s, &[]);
+    let patch = "import gzip, sys\n\
+                 d = bytearray(gzip.decompress(sys.stdin.buffer.read()))\n\
+                 d[148:156] = b'PLANTED!'\n\
+                 sys.stdout.buffer.write(gzip.compress(bytes(d)))\n";
+    fs::write(s.root().join("patch.py"), patch).unwrap();
+    let out = sh(
+        s.root(),
+        "age -d -i home/identity.txt b.age | python3 patch.py | \
+         age -R home/store/.age-recipients -o header.age",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s
+        .cmd("sigil-backup")
+        .args(["verify", "header.age"])
+        .assert()
+        .code(5);
+    insta::assert_snapshot!(s.redact(&out.get_output().stderr), @r"
+    sigil-backup: error: 'header.age' is damaged or altered: the archive is malformed
+    help: this copy cannot be trusted and nothing was restored; use another copy of the backup
+    ");
+    refused(&s, &s.root().join("header.age"));
+    // serde_json quotes the value it choked on: a manifest field of the wrong kind is named
+    // by its kind and place.
+    let forged = forge(
+        &s,
+        "manifest",
+        "python3 -c 'import json; m = json.load(open(\"manifest.json\")); \
+         m[\"accounts\"] = \"PLANTED!\"; json.dump(m, open(\"manifest.json\", \"w\"))'",
+        ENTRIES,
+    );
+    let out = s
+        .cmd("sigil-backup")
+        .arg("verify")
+        .arg(&forged)
+        .assert()
+        .code(5);
+    let err = stderr(out.get_output());
+    assert!(
+        err.contains(
+            "is damaged or altered: the manifest is malformed: invalid type: string, expected usize (line 1, column "
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("PLANTED"), "{err}");
+}
+
 #[test]
 fn every_single_byte_flip_is_refused() {
     let s = Sandbox::init();

@@ -5,14 +5,16 @@ use super::{
     ACCOUNTS, ACCOUNTS_JSON, CONFIG, Entry, FORMAT, Key, MANIFEST, MAX_ARCHIVE, MAX_ENTRY,
     Manifest, ManifestEntry, VERSION, damaged, entry_address, human, sha256_hex,
 };
-use crate::model::error::{Error, Result};
+use crate::model::error::{Error, Result, json_kind};
 use crate::model::registry::Registry;
 use crate::model::secret::Secret;
 use crate::store::StoreError;
 use age::secrecy::SecretString;
+use std::cell::RefCell;
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 use zeroize::Zeroizing;
 
 /// Whether a backup is encrypted with a passphrase (so the caller knows to ask for one).
@@ -45,22 +47,32 @@ pub fn read(
 ) -> Result<Manifest> {
     let reader = decrypt(path, key)?;
     let gz = flate2::bufread::GzDecoder::new(BufReader::new(reader));
-    let mut archive = tar::Archive::new(gz);
+    let failed = Rc::new(RefCell::new(None));
+    let mut archive = tar::Archive::new(Below {
+        inner: gz,
+        failed: Rc::clone(&failed),
+    });
     let mut seen: Vec<ManifestEntry> = Vec::new();
     let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut total = 0u64;
     let mut manifest: Option<Manifest> = None;
     {
-        let entries = archive.entries().map_err(|e| damaged(path, e))?;
+        let entries = archive
+            .entries()
+            .map_err(|e| archive_error(path, &failed, e))?;
         for entry in entries {
-            let mut entry = entry.map_err(|e| damaged(path, e))?;
+            let mut entry = entry.map_err(|e| archive_error(path, &failed, e))?;
             if manifest.is_some() {
                 return Err(damaged(path, "an entry follows the manifest"));
             }
-            let (name, mut data) = read_entry(path, &mut entry, &mut names, &mut total)?;
+            let (name, mut data) = read_entry(path, &failed, &mut entry, &mut names, &mut total)?;
             if name == MANIFEST {
-                let m: Manifest = serde_json::from_slice(&data)
-                    .map_err(|e| damaged(path, format!("the manifest is unreadable: {e}")))?;
+                let m: Manifest = serde_json::from_slice(&data).map_err(|e| {
+                    damaged(
+                        path,
+                        format!("the manifest is malformed: {}", json_kind(&e)),
+                    )
+                })?;
                 manifest = Some(m);
                 continue;
             }
@@ -73,7 +85,7 @@ pub fn read(
         }
     }
     let manifest = manifest.ok_or_else(|| damaged(path, "the manifest is missing"))?;
-    read_to_the_end(path, archive.into_inner())?;
+    read_to_the_end(path, archive.into_inner().inner)?;
     check_manifest(path, &manifest, &seen)?;
     Ok(manifest)
 }
@@ -125,6 +137,7 @@ fn decrypt(path: &Path, key: &Key) -> Result<impl Read> {
 /// its name and content.
 fn read_entry<R: Read>(
     path: &Path,
+    failed: &RefCell<Option<String>>,
     entry: &mut tar::Entry<'_, R>,
     names: &mut std::collections::HashSet<String>,
     total: &mut u64,
@@ -134,7 +147,7 @@ fn read_entry<R: Read>(
     }
     let name = entry
         .path()
-        .map_err(|e| damaged(path, e))?
+        .map_err(|e| archive_error(path, failed, e))?
         .to_str()
         .map(str::to_owned)
         .ok_or_else(|| damaged(path, "an entry name is not UTF-8"))?;
@@ -157,7 +170,7 @@ fn read_entry<R: Read>(
     entry
         .take(limit + 1)
         .read_to_end(&mut data)
-        .map_err(|e| damaged(path, e))?;
+        .map_err(|e| archive_error(path, failed, e))?;
     if data.len() as u64 > limit {
         return Err(damaged(
             path,
@@ -208,6 +221,35 @@ fn in_its_place(
         ));
     }
     Ok(this)
+}
+
+/// The decrypted, unzipped stream under tar, keeping the text of the error it last gave. The
+/// layers below tar describe a fault without quoting the data (age's "decryption error",
+/// gzip's "corrupt deflate stream"); tar's own complaints quote header bytes, which whoever
+/// made the file chose, so [`archive_error`] shows those only by kind.
+struct Below<R> {
+    inner: R,
+    failed: Rc<RefCell<Option<String>>>,
+}
+
+impl<R: Read> Read for Below<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            *self.failed.borrow_mut() = Some(e.to_string());
+        })
+    }
+}
+
+/// A failure while reading the archive: the stream's own error when the layers below tar gave
+/// one, else tar's complaint in words of ours, never its text.
+fn archive_error(path: &Path, failed: &RefCell<Option<String>>, e: io::Error) -> Error {
+    if let Some(below) = failed.borrow_mut().take() {
+        return damaged(path, below);
+    }
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => damaged(path, "the archive ends early"),
+        _ => damaged(path, "the archive is malformed"),
+    }
 }
 
 /// Reads to the very end, so the gzip CRC and age's final-chunk flag are checked: a
@@ -303,10 +345,12 @@ impl RegistryReader {
             self.toml = Some(e.data.clone());
         } else if e.name == ACCOUNTS_JSON {
             self.toml = None;
-            self.json = Some(
-                serde_json::from_slice(e.data.expose())
-                    .map_err(|err| damaged(path, format!("accounts.json is malformed: {err}")))?,
-            );
+            self.json = Some(serde_json::from_slice(e.data.expose()).map_err(|err| {
+                damaged(
+                    path,
+                    format!("accounts.json is malformed: {}", json_kind(&err)),
+                )
+            })?);
         }
         Ok(())
     }
