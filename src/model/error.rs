@@ -239,21 +239,26 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// What serde_json said about bad input, in the words [`kind_of`] keeps, with its place
-/// (`invalid type: string, expected usize (line 1, column 124)`).
+/// A serde_json error as the kind of problem alone: its position is reported beside it, and
+/// its text may quote the input (a secret).
 pub(crate) fn json_kind(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let msg = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(m, _)| m);
+    kind_of(msg)
+}
+
+/// A serde_json error in plain words, with its place: [`json_kind`] for a value of the wrong
+/// kind (`invalid type: string, expected usize (line 1, column 124)`), else whether the text
+/// is not JSON or ends early.
+pub(crate) fn json_fault(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let what = match e.classify() {
         Category::Io => "it cannot be read".to_owned(),
         Category::Syntax => "it is not valid JSON".to_owned(),
         Category::Eof => "it ends early".to_owned(),
-        Category::Data => {
-            let text = e.to_string();
-            kind_of(
-                text.rsplit_once(" at line ")
-                    .map_or(text.as_str(), |(m, _)| m),
-            )
-        }
+        Category::Data => json_kind(e),
     };
     format!("{what} (line {}, column {})", e.line(), e.column())
 }
@@ -709,7 +714,7 @@ mod tests {
         }
         let e = parse_toml::<T>("x.toml".as_ref(), "a = \"hunter2\"\n").unwrap_err();
         assert!(!e.to_string().contains("hunter2"), "{e}");
-        let json = |text: &str| json_kind(&serde_json::from_str::<u32>(text).unwrap_err());
+        let json = |text: &str| json_fault(&serde_json::from_str::<u32>(text).unwrap_err());
         assert_eq!(
             json("\"hunter2\""),
             "invalid type: string, expected u32 (line 1, column 9)"

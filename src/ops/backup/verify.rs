@@ -5,7 +5,7 @@ use super::{
     ACCOUNTS, ACCOUNTS_JSON, CONFIG, Entry, FORMAT, Key, MANIFEST, MAX_ARCHIVE, MAX_ENTRY,
     Manifest, ManifestEntry, VERSION, damaged, entry_address, human, sha256_hex,
 };
-use crate::model::error::{Error, Result, json_kind};
+use crate::model::error::{Error, Result, json_fault};
 use crate::model::registry::Registry;
 use crate::model::secret::Secret;
 use crate::store::StoreError;
@@ -14,7 +14,6 @@ use std::cell::RefCell;
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::rc::Rc;
 use zeroize::Zeroizing;
 
 /// Whether a backup is encrypted with a passphrase (so the caller knows to ask for one).
@@ -47,10 +46,10 @@ pub fn read(
 ) -> Result<Manifest> {
     let reader = decrypt(path, key)?;
     let gz = flate2::bufread::GzDecoder::new(BufReader::new(reader));
-    let failed = Rc::new(RefCell::new(None));
+    let failed = RefCell::new(None);
     let mut archive = tar::Archive::new(Below {
         inner: gz,
-        failed: Rc::clone(&failed),
+        failed: &failed,
     });
     let mut seen: Vec<ManifestEntry> = Vec::new();
     let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -70,7 +69,7 @@ pub fn read(
                 let m: Manifest = serde_json::from_slice(&data).map_err(|e| {
                     damaged(
                         path,
-                        format!("the manifest is malformed: {}", json_kind(&e)),
+                        format!("the manifest is malformed: {}", json_fault(&e)),
                     )
                 })?;
                 manifest = Some(m);
@@ -227,12 +226,12 @@ fn in_its_place(
 /// layers below tar describe a fault without quoting the data (age's "decryption error",
 /// gzip's "corrupt deflate stream"); tar's own complaints quote header bytes, which whoever
 /// made the file chose, so [`archive_error`] shows those only by kind.
-struct Below<R> {
+struct Below<'a, R> {
     inner: R,
-    failed: Rc<RefCell<Option<String>>>,
+    failed: &'a RefCell<Option<String>>,
 }
 
-impl<R: Read> Read for Below<R> {
+impl<R: Read> Read for Below<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read(buf).inspect_err(|e| {
             *self.failed.borrow_mut() = Some(e.to_string());
@@ -348,7 +347,7 @@ impl RegistryReader {
             self.json = Some(serde_json::from_slice(e.data.expose()).map_err(|err| {
                 damaged(
                     path,
-                    format!("accounts.json is malformed: {}", json_kind(&err)),
+                    format!("accounts.json is malformed: {}", json_fault(&err)),
                 )
             })?);
         }

@@ -3,10 +3,11 @@
 //! interrupted.
 
 use super::apply::{undo, undo_keeping};
-use super::{DIR, Format, PENDING, json_kind};
+use super::{DIR, Format, PENDING};
 use crate::Sigil;
 use crate::fsutil;
 use crate::model::address::FieldAddress;
+use crate::model::error::json_kind;
 use crate::model::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -361,13 +361,3 @@ pub fn mask(value: &[u8]) -> String {
     let head: String = chars[..4].iter().collect();
     format!("{head}…")
 }
-
-/// A serde_json error as the kind of problem alone: its position is reported beside it, and
-/// its text may quote the input (a secret).
-fn json_kind(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let msg = text
-        .rsplit_once(" at line ")
-        .map_or(text.as_str(), |(m, _)| m);
-    crate::model::error::kind_of(msg)
-}

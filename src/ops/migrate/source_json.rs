@@ -2,8 +2,9 @@
 //! reference.
 
 use super::parse::{config_item, is_reference, item, line_at, lines_of, matches};
-use super::{CONFIG_PATTERNS, Item, Options, json_kind};
+use super::{CONFIG_PATTERNS, Item, Options};
 use crate::model::error::Result;
+use crate::model::error::json_kind;
 use std::path::Path;
 
 /// Ends of a JSON string token starting at `i` (a `"`).

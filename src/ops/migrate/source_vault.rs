@@ -365,7 +365,7 @@ pub(super) fn parse_bitwarden(
             path: path.to_owned(),
             line: e.line(),
             column: e.column(),
-            message: super::json_kind(&e),
+            message: crate::model::error::json_kind(&e),
         })
     })?;
     if doc.get("encrypted").and_then(|v| v.as_bool()) == Some(true) {
@@ -709,7 +709,7 @@ pub(super) fn read_1pux(path: &Path, opts: &Options) -> Result<(Vec<Item>, Vec<S
             path: path.join("export.data"),
             line: e.line(),
             column: e.column(),
-            message: super::json_kind(&e),
+            message: crate::model::error::json_kind(&e),
         })
     })?;
     let Some(accounts) = doc.get("accounts").and_then(|a| a.as_array()) else {
